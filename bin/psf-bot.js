@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Runs the compiled CLI when a build exists (the Docker image), else the TypeScript sources through tsx,
+// so `npx psf-bot …` works straight after `npm ci` with no build step.
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const built = fileURLToPath(new URL('../dist/jobs/cli.js', import.meta.url));
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('../jobs/cli.ts', import.meta.url).href);
+}

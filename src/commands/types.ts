@@ -1,0 +1,41 @@
+import type { Platform, Post } from '../posts/post.js';
+
+/** Counts for lookups: 1–10, 5 by default (DESIGN §6). */
+export const DEFAULT_COUNT = 5;
+export const MAX_COUNT = 10;
+
+/** A validated `/psf` command, whatever platform it came from. */
+export type CommandRequest =
+  | { name: 'latest'; count: number; feed?: string; share: boolean }
+  | { name: 'tag'; tag: string; count: number; share: boolean }
+  | { name: 'tags'; share: boolean }
+  | { name: 'search'; query: string; share: boolean }
+  | { name: 'subscribe'; feed?: string; tags: string[] }
+  | { name: 'unsubscribe'; feed?: string }
+  | { name: 'subscriptions' }
+  | { name: 'status'; share: boolean }
+  | { name: 'help'; share: boolean };
+
+export type CommandName = CommandRequest['name'];
+
+/** Who asked and where; the adapter decides `canManage` from the platform's permissions. */
+export interface CommandContext {
+  platform: Platform;
+  /** Discord guild id, Slack team id, or `local` for the console. */
+  workspaceId: string;
+  channelId: string;
+  userId: string;
+  /** Whether the caller may manage this channel's subscriptions. */
+  canManage: boolean;
+}
+
+/** The platform-neutral reply of CLI.md's `ask --json`; adapters render it. */
+export type Reply =
+  | { kind: 'posts'; heading: string; posts: Post[]; suggestions?: string[] }
+  | { kind: 'text'; text: string }
+  | { kind: 'error'; message: string };
+
+/** Queue counts for `status`, supplied by jobs/ (the core knows no queue library). */
+export interface QueueHealth {
+  counts(): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>>;
+}

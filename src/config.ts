@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import type { Platform } from './posts/post.js';
+
+/** A named feed; `url` may be an http(s) URL or a local file path. */
+export interface FeedConfig {
+  name: string;
+  url: string;
+}
+
+/** A subscription declared in config (`PSF_SUBSCRIPTIONS`), for one-channel deployments. */
+export interface DeclaredSubscription {
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  feeds: string[];
+  tags: string[];
+}
+
+const DEFAULT_FEEDS = 'psf=https://pyfound.blogspot.com/feeds/posts/default';
+const FEED_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `30s`, `5m`, `1h`, `7d`, `250ms` or a plain number of milliseconds. */
+export function parseDuration(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) return null;
+  const value = Number(match[1]) * (UNITS[match[2] ?? 'ms'] ?? 1);
+  return Number.isFinite(value) ? Math.round(value) : null;
+}
+
+const duration = (what: string) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `${what} must look like 30s, 5m, 1h, 7d or milliseconds (got "${text}")` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** Parses `name=url,name=url`. */
+export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: string[] } {
+  const feeds: FeedConfig[] = [];
+  const problems: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const name = eq > 0 ? entry.slice(0, eq).trim() : '';
+    const url = eq > 0 ? entry.slice(eq + 1).trim() : '';
+    if (!FEED_NAME.test(name) || !url) {
+      problems.push(`"${entry}" is not name=url (name: lowercase letters, digits, - or _)`);
+    } else if (feeds.some((feed) => feed.name === name)) {
+      problems.push(`feed "${name}" is named twice`);
+    } else {
+      feeds.push({ name, url });
+    }
+  }
+  if (feeds.length === 0 && problems.length === 0) problems.push('names no feed');
+  return { feeds, problems };
+}
+
+/** Parses `platform:workspace:channel[:feed+feed[:tag+tag]]`, comma-separated. */
+export function parseDeclaredSubscriptions(text: string): { subscriptions: DeclaredSubscription[]; problems: string[] } {
+  const subscriptions: DeclaredSubscription[] = [];
+  const problems: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [platform, workspaceId, channelId, feeds = '', tags = ''] = entry.split(':').map((part) => part.trim());
+    if (platform !== 'discord' && platform !== 'slack' && platform !== 'console') {
+      problems.push(`"${entry}" must start with discord:, slack: or console:`);
+    } else if (!workspaceId || !channelId) {
+      problems.push(`"${entry}" is not platform:workspace:channel[:feeds[:tags]]`);
+    } else {
+      const list = (part: string) => part.split('+').map((item) => item.trim()).filter(Boolean);
+      subscriptions.push({ platform, workspaceId, channelId, feeds: list(feeds), tags: list(tags) });
+    }
+  }
+  return { subscriptions, problems };
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
+
+const httpUrl = (what: string) =>
+  z.string().refine((value) => /^https?:\/\/\S+$/.test(value), { message: `${what} must be an http(s) URL` });
+
+const schema = z
+  .object({
+    REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
+      message: 'REDIS_URL must start with redis:// or rediss://',
+    }),
+    REDIS_PREFIX: z
+      .string()
+      .default('psf')
+      .refine((value) => /^[A-Za-z0-9_.-]{1,64}$/.test(value), {
+        message: 'REDIS_PREFIX may hold only letters, digits, ".", "-" and "_" (no ":")',
+      }),
+    PSF_FEEDS: z
+      .string()
+      .default(DEFAULT_FEEDS)
+      .transform((text, ctx) => {
+        const { feeds, problems } = parseFeedList(text);
+        for (const problem of problems) ctx.addIssue({ code: 'custom', message: `PSF_FEEDS: ${problem}` });
+        return feeds;
+      }),
+    PSF_SUBSCRIPTIONS: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        const { subscriptions, problems } = parseDeclaredSubscriptions(text);
+        for (const problem of problems) ctx.addIssue({ code: 'custom', message: `PSF_SUBSCRIPTIONS: ${problem}` });
+        return subscriptions;
+      }),
+    POLL_INTERVAL: duration('POLL_INTERVAL').default(300_000),
+    MAX_AGE: duration('MAX_AGE').default(604_800_000),
+    FETCH_TIMEOUT: duration('FETCH_TIMEOUT').default(15_000),
+    FEED_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DISCORD_TOKEN: optionalText,
+    DISCORD_APPLICATION_ID: optionalText,
+    DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
+    DISCORD_PUBLIC_KEY: optionalText,
+    DISCORD_API_URL: httpUrl('DISCORD_API_URL').default('https://discord.com/api'),
+    DISCORD_RATE_LIMIT: z.coerce.number().int().positive().max(50).default(45),
+    SLACK_BOT_TOKEN: optionalText,
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText,
+    SLACK_CLIENT_ID: optionalText,
+    SLACK_CLIENT_SECRET: optionalText,
+    SLACK_STATE_SECRET: optionalText,
+    SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
+    SLACK_ADMIN_USERS: z
+      .string()
+      .default('')
+      .transform((text) => text.split(',').map((id) => id.trim()).filter(Boolean)),
+    SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
+    DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    ADMIN_TOKEN: optionalText,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) problem('DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not');
+    if (!env.DISCORD_TOKEN && env.DISCORD_APPLICATION_ID) problem('DISCORD_APPLICATION_ID is set but DISCORD_TOKEN is not');
+    if (env.DISCORD_TOKEN && env.DISCORD_MODE === 'http' && !env.DISCORD_PUBLIC_KEY) {
+      problem('DISCORD_MODE=http needs DISCORD_PUBLIC_KEY (the application\'s public key, hex)');
+    }
+    if (env.DISCORD_PUBLIC_KEY && !/^[0-9a-fA-F]{64}$/.test(env.DISCORD_PUBLIC_KEY)) {
+      problem('DISCORD_PUBLIC_KEY must be 64 hex characters');
+    }
+    const oauth = [env.SLACK_CLIENT_ID, env.SLACK_CLIENT_SECRET, env.SLACK_STATE_SECRET];
+    if (oauth.some(Boolean) && !oauth.every(Boolean)) {
+      problem('SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET go together: set all three or none');
+    }
+    const slackEnabled = Boolean(env.SLACK_BOT_TOKEN) || oauth.every(Boolean);
+    if (slackEnabled && !env.SLACK_SIGNING_SECRET) problem('Slack needs SLACK_SIGNING_SECRET');
+    if (!slackEnabled && env.SLACK_SIGNING_SECRET && !env.SLACK_BOT_TOKEN) {
+      problem('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor the SLACK_CLIENT_* trio is');
+    }
+    if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-')) problem('SLACK_APP_TOKEN must start with xapp-');
+    const feedNames = new Set(env.PSF_FEEDS.map((feed) => feed.name));
+    for (const sub of env.PSF_SUBSCRIPTIONS) {
+      for (const feed of sub.feeds) if (!feedNames.has(feed)) problem(`PSF_SUBSCRIPTIONS names feed "${feed}", which PSF_FEEDS does not define`);
+    }
+  });
+
+/** The whole configuration, parsed once at start-up. */
+export interface Config {
+  redis: { url: string; explicit: boolean; prefix: string };
+  feeds: FeedConfig[];
+  subscriptions: DeclaredSubscription[];
+  pollIntervalMs: number;
+  maxAgeMs: number;
+  fetch: { timeoutMs: number; maxBytes: number };
+  port: number;
+  discord?: {
+    token: string;
+    applicationId: string;
+    mode: 'gateway' | 'http';
+    publicKey?: string;
+    apiUrl: string;
+    requestsPerSecond: number;
+  };
+  slack?: {
+    botToken?: string;
+    signingSecret: string;
+    appToken?: string;
+    oauth?: { clientId: string; clientSecret: string; stateSecret: string };
+    apiUrl: string;
+    adminUsers: string[];
+    channelIntervalMs: number;
+  };
+  deliveryAttempts: number;
+  adminToken?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Every problem with the environment, each in plain words. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+/** Parses the environment into a `Config`, or throws a `ConfigError` listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const field = issue.path.length > 0 ? String(issue.path[0]) : '';
+        return issue.message.startsWith(field) || field === '' ? issue.message : `${field}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const config: Config = {
+    redis: { url: e.REDIS_URL ?? 'redis://127.0.0.1:6379', explicit: e.REDIS_URL !== undefined, prefix: e.REDIS_PREFIX },
+    feeds: e.PSF_FEEDS,
+    subscriptions: e.PSF_SUBSCRIPTIONS,
+    pollIntervalMs: e.POLL_INTERVAL,
+    maxAgeMs: e.MAX_AGE,
+    fetch: { timeoutMs: e.FETCH_TIMEOUT, maxBytes: e.FEED_MAX_BYTES },
+    port: e.PORT,
+    deliveryAttempts: e.DELIVERY_ATTEMPTS,
+    logLevel: e.LOG_LEVEL,
+  };
+  if (e.DISCORD_TOKEN && e.DISCORD_APPLICATION_ID) {
+    config.discord = {
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      mode: e.DISCORD_MODE,
+      apiUrl: e.DISCORD_API_URL,
+      requestsPerSecond: e.DISCORD_RATE_LIMIT,
+      ...(e.DISCORD_PUBLIC_KEY ? { publicKey: e.DISCORD_PUBLIC_KEY } : {}),
+    };
+  }
+  const hasOauth = Boolean(e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET);
+  if ((e.SLACK_BOT_TOKEN || hasOauth) && e.SLACK_SIGNING_SECRET) {
+    config.slack = {
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      apiUrl: e.SLACK_API_URL,
+      adminUsers: e.SLACK_ADMIN_USERS,
+      channelIntervalMs: e.SLACK_CHANNEL_INTERVAL,
+      ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(hasOauth
+        ? { oauth: { clientId: e.SLACK_CLIENT_ID!, clientSecret: e.SLACK_CLIENT_SECRET!, stateSecret: e.SLACK_STATE_SECRET! } }
+        : {}),
+    };
+  }
+  if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
+  return config;
+}

@@ -1,0 +1,7 @@
+import type { Post } from '../posts/post.js';
+
+/** Where the poller hands new posts; jobs/ implements it with the BullMQ `announce` queue. */
+export interface AnnouncementSink {
+  /** Queues each post once (deterministic job id), in the order given: oldest first. */
+  enqueue(posts: Post[]): Promise<void>;
+}

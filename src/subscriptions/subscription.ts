@@ -1,0 +1,26 @@
+import type { Platform } from '../posts/post.js';
+
+/** Per-subscription options (DESIGN §5). */
+export interface SubscriptionOptions {
+  /** Discord: crosspost in announcement channels. */
+  crosspost?: boolean;
+  /** Discord: a role to mention, opt-in. */
+  mentionRoleId?: string;
+}
+
+/** (platform, workspace or server, channel) → feeds and an optional tag filter. */
+export interface Subscription {
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  /** Feed names; empty means every configured feed. */
+  feeds: string[];
+  /** Normalised tags; a post matches when it carries any of them. Empty means every post. */
+  tags: string[];
+  options: SubscriptionOptions;
+  createdBy: string;
+  createdAt: string;
+  /** Set when a permanent delivery failure disabled it. */
+  disabledReason: string | null;
+  disabledAt: string | null;
+}
