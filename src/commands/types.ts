@@ -39,3 +39,13 @@ export type Reply =
 export interface QueueHealth {
   counts(): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>>;
 }
+
+/** The command core as adapters see it: answers never throw; errors come back as `{ kind: 'error' }`. */
+export interface CommandService {
+  handle(request: CommandRequest, context: CommandContext): Promise<Reply>;
+  /** Tags in use that match what the user has typed so far (Discord autocomplete: at most 25). */
+  suggestTags(partial: string, limit: number): Promise<string[]>;
+}
+
+/** Result of parsing untrusted command input (text or platform options). */
+export type ParsedCommand = { ok: true; request: CommandRequest } | { ok: false; message: string };
