@@ -5,10 +5,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const built = fileURLToPath(new URL('../dist/jobs/cli.js', import.meta.url));
+let cli;
 if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
+  cli = await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../jobs/cli.ts', import.meta.url).href);
+  cli = await import(new URL('../jobs/cli.ts', import.meta.url).href);
 }
+process.exit(await cli.main(process.argv.slice(2)));

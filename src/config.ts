@@ -32,7 +32,10 @@ const duration = (what: string) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === null || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `${what} must look like 30s, 5m, 1h, 7d or milliseconds (got "${text}")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must look like 30s, 5m, 1h, 7d or milliseconds (got "${text}")`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -42,7 +45,10 @@ const duration = (what: string) =>
 export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: string[] } {
   const feeds: FeedConfig[] = [];
   const problems: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     const name = eq > 0 ? entry.slice(0, eq).trim() : '';
     const url = eq > 0 ? entry.slice(eq + 1).trim() : '';
@@ -59,17 +65,29 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
 }
 
 /** Parses `platform:workspace:channel[:feed+feed[:tag+tag]]`, comma-separated. */
-export function parseDeclaredSubscriptions(text: string): { subscriptions: DeclaredSubscription[]; problems: string[] } {
+export function parseDeclaredSubscriptions(text: string): {
+  subscriptions: DeclaredSubscription[];
+  problems: string[];
+} {
   const subscriptions: DeclaredSubscription[] = [];
   const problems: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
-    const [platform, workspaceId, channelId, feeds = '', tags = ''] = entry.split(':').map((part) => part.trim());
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const [platform, workspaceId, channelId, feeds = '', tags = ''] = entry
+      .split(':')
+      .map((part) => part.trim());
     if (platform !== 'discord' && platform !== 'slack' && platform !== 'console') {
       problems.push(`"${entry}" must start with discord:, slack: or console:`);
     } else if (!workspaceId || !channelId) {
       problems.push(`"${entry}" is not platform:workspace:channel[:feeds[:tags]]`);
     } else {
-      const list = (part: string) => part.split('+').map((item) => item.trim()).filter(Boolean);
+      const list = (part: string) =>
+        part
+          .split('+')
+          .map((item) => item.trim())
+          .filter(Boolean);
       subscriptions.push({ platform, workspaceId, channelId, feeds: list(feeds), tags: list(tags) });
     }
   }
@@ -84,85 +102,109 @@ const optionalText = z
 const httpUrl = (what: string) =>
   z.string().refine((value) => /^https?:\/\/\S+$/.test(value), { message: `${what} must be an http(s) URL` });
 
-const schema = z
-  .object({
-    REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
-      message: 'REDIS_URL must start with redis:// or rediss://',
+const schema = z.object({
+  REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
+    message: 'REDIS_URL must start with redis:// or rediss://',
+  }),
+  REDIS_PREFIX: z
+    .string()
+    .default('psf')
+    .refine((value) => /^[A-Za-z0-9_.-]{1,64}$/.test(value), {
+      message: 'REDIS_PREFIX may hold only letters, digits, ".", "-" and "_" (no ":")',
     }),
-    REDIS_PREFIX: z
-      .string()
-      .default('psf')
-      .refine((value) => /^[A-Za-z0-9_.-]{1,64}$/.test(value), {
-        message: 'REDIS_PREFIX may hold only letters, digits, ".", "-" and "_" (no ":")',
-      }),
-    PSF_FEEDS: z
-      .string()
-      .default(DEFAULT_FEEDS)
-      .transform((text, ctx) => {
-        const { feeds, problems } = parseFeedList(text);
-        for (const problem of problems) ctx.addIssue({ code: 'custom', message: `PSF_FEEDS: ${problem}` });
-        return feeds;
-      }),
-    PSF_SUBSCRIPTIONS: z
-      .string()
-      .default('')
-      .transform((text, ctx) => {
-        const { subscriptions, problems } = parseDeclaredSubscriptions(text);
-        for (const problem of problems) ctx.addIssue({ code: 'custom', message: `PSF_SUBSCRIPTIONS: ${problem}` });
-        return subscriptions;
-      }),
-    POLL_INTERVAL: duration('POLL_INTERVAL').default(300_000),
-    MAX_AGE: duration('MAX_AGE').default(604_800_000),
-    FETCH_TIMEOUT: duration('FETCH_TIMEOUT').default(15_000),
-    FEED_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    DISCORD_TOKEN: optionalText,
-    DISCORD_APPLICATION_ID: optionalText,
-    DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
-    DISCORD_PUBLIC_KEY: optionalText,
-    DISCORD_API_URL: httpUrl('DISCORD_API_URL').default('https://discord.com/api'),
-    DISCORD_RATE_LIMIT: z.coerce.number().int().positive().max(50).default(45),
-    SLACK_BOT_TOKEN: optionalText,
-    SLACK_SIGNING_SECRET: optionalText,
-    SLACK_APP_TOKEN: optionalText,
-    SLACK_CLIENT_ID: optionalText,
-    SLACK_CLIENT_SECRET: optionalText,
-    SLACK_STATE_SECRET: optionalText,
-    SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
-    SLACK_ADMIN_USERS: z
-      .string()
-      .default('')
-      .transform((text) => text.split(',').map((id) => id.trim()).filter(Boolean)),
-    SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
-    DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
-    ADMIN_TOKEN: optionalText,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) problem('DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not');
-    if (!env.DISCORD_TOKEN && env.DISCORD_APPLICATION_ID) problem('DISCORD_APPLICATION_ID is set but DISCORD_TOKEN is not');
-    if (env.DISCORD_TOKEN && env.DISCORD_MODE === 'http' && !env.DISCORD_PUBLIC_KEY) {
-      problem('DISCORD_MODE=http needs DISCORD_PUBLIC_KEY (the application\'s public key, hex)');
+  PSF_FEEDS: z
+    .string()
+    .default(DEFAULT_FEEDS)
+    .transform((text, ctx) => {
+      const { feeds, problems } = parseFeedList(text);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: `PSF_FEEDS: ${problem}` });
+      return feeds;
+    }),
+  PSF_SUBSCRIPTIONS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const { subscriptions, problems } = parseDeclaredSubscriptions(text);
+      for (const problem of problems)
+        ctx.addIssue({ code: 'custom', message: `PSF_SUBSCRIPTIONS: ${problem}` });
+      return subscriptions;
+    }),
+  POLL_INTERVAL: duration('POLL_INTERVAL').default(300_000),
+  MAX_AGE: duration('MAX_AGE').default(604_800_000),
+  FETCH_TIMEOUT: duration('FETCH_TIMEOUT').default(15_000),
+  FEED_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APPLICATION_ID: optionalText,
+  DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  DISCORD_PUBLIC_KEY: optionalText,
+  DISCORD_API_URL: httpUrl('DISCORD_API_URL').default('https://discord.com/api'),
+  DISCORD_RATE_LIMIT: z.coerce.number().int().positive().max(50).default(45),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: optionalText,
+  SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
+  SLACK_ADMIN_USERS: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
+  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  ADMIN_TOKEN: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/**
+ * Checks across variables. They run on the raw environment, apart from the schema, because zod skips
+ * refinements once any field fails and every problem must be reported at once.
+ */
+function crossChecks(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const problem = (message: string) => problems.push(message);
+  const set = (name: string) => Boolean(env[name]?.trim());
+  const discordMode = env.DISCORD_MODE?.trim() || 'gateway';
+  if (set('DISCORD_TOKEN') && !set('DISCORD_APPLICATION_ID'))
+    problem('DISCORD_TOKEN is set but DISCORD_APPLICATION_ID is not');
+  if (!set('DISCORD_TOKEN') && set('DISCORD_APPLICATION_ID'))
+    problem('DISCORD_APPLICATION_ID is set but DISCORD_TOKEN is not');
+  if (set('DISCORD_TOKEN') && discordMode === 'http' && !set('DISCORD_PUBLIC_KEY')) {
+    problem("DISCORD_MODE=http needs DISCORD_PUBLIC_KEY (the application's public key, hex)");
+  }
+  if (set('DISCORD_PUBLIC_KEY') && !/^[0-9a-fA-F]{64}$/.test(env.DISCORD_PUBLIC_KEY!.trim())) {
+    problem('DISCORD_PUBLIC_KEY must be 64 hex characters');
+  }
+  const oauth = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'].map(set);
+  if (oauth.some(Boolean) && !oauth.every(Boolean)) {
+    problem('SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET go together: set all three or none');
+  }
+  const slackEnabled = set('SLACK_BOT_TOKEN') || oauth.every(Boolean);
+  if (slackEnabled && !set('SLACK_SIGNING_SECRET')) problem('Slack needs SLACK_SIGNING_SECRET');
+  if (!slackEnabled && set('SLACK_SIGNING_SECRET')) {
+    problem('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor the SLACK_CLIENT_* trio is');
+  }
+  if (set('SLACK_APP_TOKEN') && !env.SLACK_APP_TOKEN!.trim().startsWith('xapp-'))
+    problem('SLACK_APP_TOKEN must start with xapp-');
+  const feedNames = new Set(parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds.map((feed) => feed.name));
+  for (const sub of parseDeclaredSubscriptions(env.PSF_SUBSCRIPTIONS ?? '').subscriptions) {
+    for (const feed of sub.feeds) {
+      if (!feedNames.has(feed))
+        problem(`PSF_SUBSCRIPTIONS names feed "${feed}", which PSF_FEEDS does not define`);
     }
-    if (env.DISCORD_PUBLIC_KEY && !/^[0-9a-fA-F]{64}$/.test(env.DISCORD_PUBLIC_KEY)) {
-      problem('DISCORD_PUBLIC_KEY must be 64 hex characters');
-    }
-    const oauth = [env.SLACK_CLIENT_ID, env.SLACK_CLIENT_SECRET, env.SLACK_STATE_SECRET];
-    if (oauth.some(Boolean) && !oauth.every(Boolean)) {
-      problem('SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET go together: set all three or none');
-    }
-    const slackEnabled = Boolean(env.SLACK_BOT_TOKEN) || oauth.every(Boolean);
-    if (slackEnabled && !env.SLACK_SIGNING_SECRET) problem('Slack needs SLACK_SIGNING_SECRET');
-    if (!slackEnabled && env.SLACK_SIGNING_SECRET && !env.SLACK_BOT_TOKEN) {
-      problem('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor the SLACK_CLIENT_* trio is');
-    }
-    if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-')) problem('SLACK_APP_TOKEN must start with xapp-');
-    const feedNames = new Set(env.PSF_FEEDS.map((feed) => feed.name));
-    for (const sub of env.PSF_SUBSCRIPTIONS) {
-      for (const feed of sub.feeds) if (!feedNames.has(feed)) problem(`PSF_SUBSCRIPTIONS names feed "${feed}", which PSF_FEEDS does not define`);
-    }
-  });
+  }
+  return problems;
+}
 
 /** The whole configuration, parsed once at start-up. */
 export interface Config {
@@ -199,24 +241,30 @@ export interface Config {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
-    super(`configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n- ${problems.join('\n- ')}`);
+    super(
+      `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n- ${problems.join('\n- ')}`,
+    );
   }
 }
 
 /** Parses the environment into a `Config`, or throws a `ConfigError` listing every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
         const field = issue.path.length > 0 ? String(issue.path[0]) : '';
         return issue.message.startsWith(field) || field === '' ? issue.message : `${field}: ${issue.message}`;
-      }),
-    );
-  }
+      });
+  problems.push(...crossChecks(env));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
-    redis: { url: e.REDIS_URL ?? 'redis://127.0.0.1:6379', explicit: e.REDIS_URL !== undefined, prefix: e.REDIS_PREFIX },
+    redis: {
+      url: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      explicit: e.REDIS_URL !== undefined,
+      prefix: e.REDIS_PREFIX,
+    },
     feeds: e.PSF_FEEDS,
     subscriptions: e.PSF_SUBSCRIPTIONS,
     pollIntervalMs: e.POLL_INTERVAL,
@@ -246,10 +294,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       ...(hasOauth
-        ? { oauth: { clientId: e.SLACK_CLIENT_ID!, clientSecret: e.SLACK_CLIENT_SECRET!, stateSecret: e.SLACK_STATE_SECRET! } }
+        ? {
+            oauth: {
+              clientId: e.SLACK_CLIENT_ID!,
+              clientSecret: e.SLACK_CLIENT_SECRET!,
+              stateSecret: e.SLACK_STATE_SECRET!,
+            },
+          }
         : {}),
     };
   }
   if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
   return config;
+}
+
+/** Whether stack traces were asked for (`LOG_LEVEL=debug`), readable even when the rest of the config is broken. */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['debug', 'trace'].includes((env.LOG_LEVEL ?? '').trim().toLowerCase());
 }

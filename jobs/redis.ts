@@ -1,0 +1,147 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../src/config.js';
+import type { Logger } from '../src/logger.js';
+
+/** Where the private Redis of a zero-setup start keeps its AOF and socket. */
+export const DATA_DIR = resolve(import.meta.dirname, '..', 'data');
+const SOCKET = resolve(DATA_DIR, 'redis.sock');
+
+/** Options every connection shares; BullMQ workers require `maxRetriesPerRequest: null`. */
+const BASE: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true };
+
+/** How to reach Redis, and how to let go of anything started for it. */
+export interface RedisTarget {
+  options: RedisOptions;
+  /** Human-readable address, for log lines and errors. */
+  where: string;
+  connect(): Redis;
+  /** Stops the private redis-server if this process started it. */
+  release(): Promise<void>;
+}
+
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
+async function answers(options: RedisOptions): Promise<boolean> {
+  const probe = new Redis({
+    ...options,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+function target(
+  options: RedisOptions,
+  where: string,
+  release: () => Promise<void> = async () => undefined,
+): RedisTarget {
+  return { options, where, connect: () => new Redis({ ...BASE, ...options }), release };
+}
+
+function fromUrl(url: string): RedisTarget {
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.slice(1) || 0);
+  const options: RedisOptions = {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || 6379),
+    db: Number.isInteger(db) ? db : 0,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+  return target(options, `${parsed.protocol}//${parsed.host}${parsed.pathname}`);
+}
+
+/**
+ * Resolves the Redis to use. With REDIS_URL set, exactly that. Without it: 127.0.0.1:6379 if it answers,
+ * else a private redis-server from PATH on a socket in data/ (AOF on), shared by every psf-bot process of
+ * this checkout and stopped by the process that started it.
+ */
+export async function resolveRedis(config: Config, logger: Logger): Promise<RedisTarget> {
+  const configured = fromUrl(config.redis.url);
+  if (config.redis.explicit || (await answers(configured.options))) return configured;
+
+  const socket = { path: SOCKET };
+  if (existsSync(SOCKET) && (await answers(socket))) return target(socket, `unix:${SOCKET} (private)`);
+
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
+    throw new RedisUnavailableError(
+      'Redis is not answering on 127.0.0.1:6379 and there is no redis-server on PATH: install Redis ' +
+        '(apt-get install redis-server, or brew install redis) or set REDIS_URL',
+    );
+  }
+  mkdirSync(DATA_DIR, { recursive: true });
+  rmSync(SOCKET, { force: true });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port',
+      '0',
+      '--unixsocket',
+      SOCKET,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      DATA_DIR,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      resolve(DATA_DIR, 'redis.log'),
+    ],
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; i < 100 && !(await answers(socket)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await answers(socket))) {
+    child.kill('SIGKILL');
+    throw new RedisUnavailableError(
+      `started redis-server but it did not answer on ${SOCKET}; see data/redis.log`,
+    );
+  }
+  logger.info(
+    { socket: SOCKET },
+    'no Redis on 127.0.0.1:6379: started a private redis-server (data in data/)',
+  );
+  const release = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  };
+  process.once('exit', () => child.exitCode === null && child.kill('SIGTERM'));
+  return target(socket, `unix:${SOCKET} (private)`, release);
+}
+
+/** Connects and fails with one plain line when Redis is down. */
+export async function connectRedis(redisTarget: RedisTarget): Promise<Redis> {
+  const redis = redisTarget.connect();
+  let lastError: unknown;
+  redis.on('error', (error) => (lastError = error));
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    const reason = error instanceof Error ? error.message : String(lastError ?? error);
+    throw new RedisUnavailableError(`Redis at ${redisTarget.where} is not reachable: ${reason}`);
+  }
+}
