@@ -1,0 +1,48 @@
+import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type { Post } from '../../src/posts/post.js';
+
+/** Where console announcements go: stdout in a local run, a buffer in tests. */
+export interface TextSink {
+  write(chunk: string): unknown;
+}
+
+/** The console "payload" of an announcement (CLI.md `preview --json`: `{ "text": "…" }`). */
+export interface ConsoleAnnouncement {
+  text: string;
+}
+
+// Feed text is untrusted: terminal control sequences (ESC, BEL, C1) could rewrite the operator's screen.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function clean(text: string): string {
+  return text.replace(CONTROL, '').trim();
+}
+
+/** Renders a post as a few readable lines: title, link, byline with date and tags, summary. */
+export function renderConsoleAnnouncement(post: Post): ConsoleAnnouncement {
+  const byline = [
+    post.author ? `by ${clean(post.author)}` : null,
+    post.publishedAt ? post.publishedAt.slice(0, 10) : null,
+    post.tags.length > 0 ? `tags: ${post.tags.map(clean).join(', ')}` : null,
+  ].filter((part): part is string => part !== null && part !== '');
+  const lines = [
+    `📣 ${clean(post.title) || '(untitled)'}`,
+    post.url ? `   ${clean(post.url)}` : null,
+    byline.length > 0 ? `   ${byline.join(' · ')}` : null,
+    post.summary ? `   ${clean(post.summary).replace(/\s*\n\s*/g, ' ')}` : null,
+  ];
+  return { text: lines.filter((line): line is string => line !== null).join('\n') };
+}
+
+/** The console platform's `Announcer`: writes each announcement, headed by its channel, to a text sink. */
+export class ConsoleAnnouncer implements Announcer {
+  readonly platform = 'console' as const;
+
+  constructor(private readonly out: TextSink) {}
+
+  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    const { text } = renderConsoleAnnouncement(post);
+    this.out.write(`[${clean(target.workspaceId)}/#${clean(target.channelId)}]\n${text}\n\n`);
+    return { messageId: `console-${nonce}` };
+  }
+}

@@ -1,0 +1,139 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
+import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
+import type { DeliveryCounters } from '../../src/delivery/counters.js';
+import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { Logger } from '../../src/logger.js';
+import { postKey } from '../../src/posts/identity.js';
+import type { Platform } from '../../src/posts/post.js';
+import type { PostStore } from '../../src/store/post-store.js';
+import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
+
+/** What a deliver processor needs; one per platform. */
+export interface DeliverDeps {
+  platform: Platform;
+  announcer: Announcer;
+  posts: PostStore;
+  subscriptions: SubscriptionStore;
+  ledger: DeliveryLedger;
+  counters: DeliveryCounters;
+  logger: Logger;
+  /** Pauses the whole deliver queue, for every worker process (`Queue#rateLimit`). */
+  rateLimit(ms: number): Promise<void>;
+  /** Per-channel pacing (Slack): at most one message per `intervalMs` per channel. */
+  pacing?: { pacer: ChannelPacer; intervalMs: number };
+}
+
+/** How one deliver job ended (the job's return value, visible in Bull Board). */
+export type DeliverOutcome =
+  | { status: 'delivered'; messageId: string }
+  | { status: 'already'; messageId: string }
+  | { status: 'skipped'; reason: string };
+
+/** The job surface the processor uses (a BullMQ `Job`). */
+export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'>;
+
+/** Shortest wait honoured after a rate limit that named none, so a worker never spins on a 429. */
+const MIN_RATE_LIMIT_MS = 250;
+
+/**
+ * The deliver processor: ledger first (a delivered job does nothing), then the platform, then the
+ * ledger again, written only once the platform accepted. Error kinds become queue behaviour here only.
+ */
+export function createDeliverProcessor(deps: DeliverDeps) {
+  return async (job: DeliverJobHandle, token?: string): Promise<DeliverOutcome> => {
+    const parsed = deliverJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`malformed deliver job: ${parsed.error.message}`);
+    const data = parsed.data;
+    const channel: ChannelRef = {
+      platform: data.platform,
+      workspaceId: data.workspaceId,
+      channelId: data.channelId,
+    };
+    const key = postKey(data.feed, data.postId);
+    const recorded = await deps.ledger.get(key, channel);
+    if (recorded) return { status: 'already', messageId: recorded.messageId };
+
+    const ready = await loadTarget(deps, job, data, channel);
+    if ('status' in ready) return ready;
+    await waitForChannelSlot(deps, job, token, channel);
+
+    let messageId: string;
+    try {
+      const target = {
+        workspaceId: channel.workspaceId,
+        channelId: channel.channelId,
+        options: ready.options,
+      };
+      ({ messageId } = await deps.announcer.announce(ready.post, target, deliveryNonce(ready.post, channel)));
+    } catch (error) {
+      throw await classify(deps, job, channel, error);
+    }
+    await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
+    deps.counters.increment(deps.platform, 'delivered');
+    deps.logger.debug(
+      { jobId: job.id, channelId: channel.channelId, postId: data.postId, messageId },
+      'delivered',
+    );
+    return { status: 'delivered', messageId };
+  };
+}
+
+async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: DeliverJob, channel: ChannelRef) {
+  const skip = (reason: string) => {
+    deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
+    return { status: 'skipped' as const, reason };
+  };
+  const subscription = await deps.subscriptions.get(channel);
+  if (!subscription) return skip('subscription removed');
+  if (subscription.disabledReason !== null)
+    return skip(`subscription disabled: ${subscription.disabledReason}`);
+  const post = await deps.posts.get(data.feed, data.postId);
+  if (!post) return skip('post not stored');
+  return { post, options: subscription.options };
+}
+
+/** When the channel's slot is taken, moves the job to delayed until it frees: no attempt spent, no worker held. */
+async function waitForChannelSlot(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+): Promise<void> {
+  if (!deps.pacing) return;
+  const waitMs = await deps.pacing.pacer.reserve(channel, deps.pacing.intervalMs);
+  if (waitMs <= 0) return;
+  // A little jitter so jobs waiting for one channel do not all wake in the same millisecond.
+  await job.moveToDelayed(Date.now() + waitMs + Math.floor(Math.random() * 50), token);
+  throw new DelayedError();
+}
+
+/** Turns a platform failure into what BullMQ should do, counting and disabling on the way. */
+async function classify(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  channel: ChannelRef,
+  error: unknown,
+): Promise<Error> {
+  const log = { jobId: job.id, ...channel };
+  if (error instanceof DeliveryError && error.kind === 'rate_limited') {
+    const waitMs = Math.max(error.retryAfterMs ?? 0, MIN_RATE_LIMIT_MS);
+    deps.counters.increment(deps.platform, 'rate_limited');
+    deps.logger.warn({ ...log, waitMs }, 'platform rate limit: pausing the queue');
+    await deps.rateLimit(waitMs);
+    return Worker.RateLimitError();
+  }
+  if (error instanceof DeliveryError && error.kind === 'permanent') {
+    const reason = `${error.code}: ${error.message}`;
+    await deps.subscriptions.disable(channel, reason);
+    deps.counters.increment(deps.platform, 'disabled');
+    deps.counters.increment(deps.platform, 'failed');
+    deps.logger.warn({ ...log, reason }, 'permanent delivery failure: subscription disabled');
+    return new UnrecoverableError(reason);
+  }
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  deps.logger.warn({ ...log, err: error, attempt: job.attemptsMade + 1, lastAttempt }, 'delivery failed');
+  return error instanceof Error ? error : new Error(String(error));
+}

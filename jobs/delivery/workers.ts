@@ -1,0 +1,152 @@
+import { Queue, Worker, type ConnectionOptions, type WorkerOptions } from 'bullmq';
+import type { Config } from '../../src/config.js';
+import type { Announcer } from '../../src/delivery/announcer.js';
+import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
+import type { DeliveryCounters } from '../../src/delivery/counters.js';
+import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { Logger } from '../../src/logger.js';
+import { PLATFORMS, type Platform } from '../../src/posts/post.js';
+import type { PostStore } from '../../src/store/post-store.js';
+import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import { deliverJobOptions, deliverQueueName, QUEUE } from '../queues.js';
+import { createDeliverProcessor } from './deliver.js';
+import { createFanoutProcessor } from './fanout.js';
+
+/** A queue-wide limit shared by every worker process: at most `max` jobs per `duration` ms. */
+export interface RateLimit {
+  max: number;
+  duration: number;
+}
+
+/** Worker settings tests lower (lock and stall timings); production keeps BullMQ's defaults. */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'drainDelay'
+>;
+
+/** What `createDeliveryWorkers` needs from the composition root. */
+export interface DeliveryWorkersOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  /** The platforms to deliver to; one worker each. */
+  announcers: Partial<Record<Platform, Announcer>>;
+  posts: PostStore;
+  subscriptions: SubscriptionStore;
+  ledger: DeliveryLedger;
+  counters: DeliveryCounters;
+  /** Required when Slack is among the announcers: its per-channel pacing. */
+  pacer?: ChannelPacer;
+  config: Pick<Config, 'discord' | 'slack'>;
+  logger: Logger;
+  limits?: Partial<Record<Platform, RateLimit>>;
+  concurrency?: Partial<Record<Platform, number>>;
+  tuning?: WorkerTuning;
+}
+
+/** Running workers and the queues they own; `close()` shuts them down gracefully. */
+export interface DeliveryHandles {
+  workers: Worker[];
+  queues: Queue[];
+  close(): Promise<void>;
+}
+
+/** Discord allows 50 requests/s per token; the others have no global limit worth nearing. */
+function defaultLimit(platform: Platform, config: Pick<Config, 'discord'>): RateLimit {
+  if (platform === 'discord') return { max: config.discord?.requestsPerSecond ?? 45, duration: 1_000 };
+  return platform === 'slack' ? { max: 10, duration: 1_000 } : { max: 50, duration: 1_000 };
+}
+
+const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 5, console: 1 };
+
+/** Logs a worker's errors at most once per 5 s: BullMQ can emit them in a hot loop while Redis is away. */
+function logErrorsThrottled(worker: Worker, logger: Logger, name: string): void {
+  let last = 0;
+  worker.on('error', (err) => {
+    if (Date.now() - last < 5_000) return;
+    last = Date.now();
+    logger.error({ err, queue: name }, 'worker error');
+  });
+}
+
+/** One worker per platform with an announcer, each rate limited queue-wide; Slack also paced per channel. */
+export function createDeliveryWorkers(options: DeliveryWorkersOptions): DeliveryHandles {
+  const { connection, prefix, logger } = options;
+  const workers: Worker[] = [];
+  const queues: Queue[] = [];
+  for (const platform of PLATFORMS) {
+    const announcer = options.announcers[platform];
+    if (!announcer) continue;
+    if (platform === 'slack' && !options.pacer) throw new Error('Slack delivery needs a ChannelPacer');
+    const name = deliverQueueName(platform);
+    const queue = new Queue(name, { connection, prefix });
+    const processor = createDeliverProcessor({
+      platform,
+      announcer,
+      posts: options.posts,
+      subscriptions: options.subscriptions,
+      ledger: options.ledger,
+      counters: options.counters,
+      logger: logger.child({ queue: name }),
+      rateLimit: (ms) => queue.rateLimit(ms),
+      ...(platform === 'slack' && options.pacer
+        ? { pacing: { pacer: options.pacer, intervalMs: options.config.slack?.channelIntervalMs ?? 1_000 } }
+        : {}),
+    });
+    const worker = new Worker(name, processor, {
+      connection,
+      prefix,
+      concurrency: options.concurrency?.[platform] ?? DEFAULT_CONCURRENCY[platform],
+      limiter: options.limits?.[platform] ?? defaultLimit(platform, options.config),
+      ...options.tuning,
+    });
+    logErrorsThrottled(worker, logger, name);
+    workers.push(worker);
+    queues.push(queue);
+  }
+  return { workers, queues, close: () => closeDelivery({ workers, queues }) };
+}
+
+/** What `createFanoutWorker` needs. */
+export interface FanoutWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  posts: PostStore;
+  subscriptions: SubscriptionStore;
+  /** Enabled platforms; subscriptions of the others are skipped. */
+  platforms: readonly Platform[];
+  config: Pick<Config, 'deliveryAttempts'>;
+  logger: Logger;
+  /** First retry delay of a deliver job; doubles each attempt. */
+  backoffMs?: number;
+  concurrency?: number;
+  tuning?: WorkerTuning;
+}
+
+/** The `announce` worker: fans each announced post out to deliver jobs. */
+export function createFanoutWorker(options: FanoutWorkerOptions): DeliveryHandles {
+  const { connection, prefix, logger } = options;
+  const queues = options.platforms.map(
+    (platform) => new Queue(deliverQueueName(platform), { connection, prefix }),
+  );
+  const processor = createFanoutProcessor({
+    posts: options.posts,
+    subscriptions: options.subscriptions,
+    deliverQueues: Object.fromEntries(options.platforms.map((platform, i) => [platform, queues[i]])),
+    jobOptions: deliverJobOptions(options.config.deliveryAttempts, options.backoffMs),
+    logger: logger.child({ queue: QUEUE.announce }),
+  });
+  const worker = new Worker(QUEUE.announce, processor, {
+    connection,
+    prefix,
+    concurrency: options.concurrency ?? 2,
+    ...options.tuning,
+  });
+  logErrorsThrottled(worker, logger, QUEUE.announce);
+  return { workers: [worker], queues, close: () => closeDelivery({ workers: [worker], queues }) };
+}
+
+/** Graceful stop: workers finish their current jobs and fetch no more, then the queues close. */
+export async function closeDelivery(handles: Pick<DeliveryHandles, 'workers' | 'queues'>): Promise<void> {
+  await Promise.all(handles.workers.map((worker) => worker.close()));
+  await Promise.all(handles.queues.map((queue) => queue.close()));
+}

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type { BulkJobOptions, ConnectionOptions, Queue } from 'bullmq';
+import { z } from 'zod';
+import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
+import { postKey } from '../src/posts/identity.js';
+import { PLATFORMS, type Platform, type Post } from '../src/posts/post.js';
+import type { ChannelRef } from '../src/subscriptions/subscription-store.js';
+
+/** The BullMQ queue names (shared with every team; see helper notes). */
+export const QUEUE = {
+  poll: 'poll',
+  announce: 'announce',
+  deliver: { discord: 'deliver-discord', slack: 'deliver-slack', console: 'deliver-console' },
+} as const satisfies { poll: string; announce: string; deliver: Record<Platform, string> };
+
+/** The deliver queue of one platform. */
+export function deliverQueueName(platform: Platform): string {
+  return QUEUE.deliver[platform];
+}
+
+/** How every queue and worker reaches Redis: the same `prefix` as every other key of this bot. */
+export interface QueueConnection {
+  connection: ConnectionOptions;
+  prefix: string;
+}
+
+const platformSchema = z.enum(PLATFORMS as [Platform, ...Platform[]]);
+const isoTime = z.string().refine((text) => Number.isFinite(Date.parse(text)), 'not an ISO-8601 time');
+
+/** Payload of a `poll` job: which configured feed to poll. */
+export const pollJobSchema = z.object({ feed: z.string().min(1) });
+export type PollJob = z.infer<typeof pollJobSchema>;
+
+/** Payload of an `announce` job: one post, and when it was queued (subscriptions created later skip it). */
+export const announceJobSchema = z.object({
+  feed: z.string().min(1),
+  postId: z.string().min(1),
+  announcedAt: isoTime,
+});
+export type AnnounceJob = z.infer<typeof announceJobSchema>;
+
+/** Payload of a `deliver-<platform>` job: one post to one channel. */
+export const deliverJobSchema = announceJobSchema.extend({
+  platform: platformSchema,
+  workspaceId: z.string().min(1),
+  channelId: z.string().min(1),
+});
+export type DeliverJob = z.infer<typeof deliverJobSchema>;
+
+function hash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, length);
+}
+
+/** A short, stable hash of a channel: base64url, so never `:` (BullMQ rejects it in custom ids). */
+export function channelHash(channel: ChannelRef): string {
+  return hash(`${channel.platform}\u0000${channel.workspaceId}\u0000${channel.channelId}`, 16);
+}
+
+/** The scheduler id of a feed's poll job (feed names hold only `[a-z0-9_-]`). */
+export function pollSchedulerId(feed: string): string {
+  return `poll-${feed}`;
+}
+
+/** The announce job id of a post: re-polls and a second poller cannot queue it twice. */
+export function announceJobId(post: Pick<Post, 'feed' | 'id'>): string {
+  return `announce-${postKey(post.feed, post.id)}`;
+}
+
+/** The deliver job id of (post, channel): a re-run fan-out, a retry or a second worker adds nothing. */
+export function deliverJobId(post: Pick<Post, 'feed' | 'id'>, channel: ChannelRef): string {
+  return `deliver-${postKey(post.feed, post.id)}-${channelHash(channel)}`;
+}
+
+/** Discord's nonce for (post, channel): deterministic and within Discord's 25 characters. */
+export function deliveryNonce(post: Pick<Post, 'feed' | 'id'>, channel: ChannelRef): string {
+  return hash(`${postKey(post.feed, post.id)}\u0000${channelHash(channel)}`, 25);
+}
+
+const DAY_S = 24 * 3600;
+
+/**
+ * Finished jobs are kept long enough for their deterministic ids to keep deduplicating (BullMQ dedupes
+ * only while the old job exists): 14 days after completion, 30 days after failure so failures can be
+ * listed and re-driven. The ledger, not retention, is what stops a later re-delivery.
+ */
+export const RETENTION = {
+  removeOnComplete: { age: 14 * DAY_S },
+  removeOnFail: { age: 30 * DAY_S },
+} as const satisfies Pick<BulkJobOptions, 'removeOnComplete' | 'removeOnFail'>;
+
+/** Options of a deliver job: `attempts` from config, exponential backoff from `backoffMs`. */
+export function deliverJobOptions(attempts: number, backoffMs = 5_000): BulkJobOptions {
+  return { attempts, backoff: { type: 'exponential', delay: backoffMs, jitter: 0.2 }, ...RETENTION };
+}
+
+/** Options of an announce job (fan-out only touches Redis, so few quick retries suffice). */
+export const ANNOUNCE_JOB_OPTIONS: BulkJobOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  ...RETENTION,
+};
+
+/** The poller's `AnnouncementSink`: one `announce` job per post, oldest first as given, id from postKey. */
+export class BullAnnouncementSink implements AnnouncementSink {
+  constructor(
+    private readonly queue: Queue,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async enqueue(posts: Post[]): Promise<void> {
+    if (posts.length === 0) return;
+    const announcedAt = this.now().toISOString();
+    await this.queue.addBulk(
+      posts.map((post) => ({
+        name: 'announce',
+        data: { feed: post.feed, postId: post.id, announcedAt } satisfies AnnounceJob,
+        opts: { ...ANNOUNCE_JOB_OPTIONS, jobId: announceJobId(post) },
+      })),
+    );
+  }
+}

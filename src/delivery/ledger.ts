@@ -1,0 +1,53 @@
+import type { ChannelRef } from '../subscriptions/subscription-store.js';
+
+/** What the platform gave back when it accepted one announcement. */
+export interface LedgerEntry {
+  messageId: string;
+  deliveredAt: string;
+}
+
+/** One recorded delivery of a post. */
+export interface LedgerRecord extends LedgerEntry {
+  channel: ChannelRef;
+}
+
+/**
+ * What was delivered where: (post, channel) → message id and time. Written only after the platform
+ * accepted the message; a deliver job that finds its entry does nothing.
+ */
+export interface DeliveryLedger {
+  get(postKey: string, channel: ChannelRef): Promise<LedgerEntry | null>;
+  /** Records a delivery; the first record wins. Returns false when one was already there. */
+  record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean>;
+  /** Every channel the post was delivered to. */
+  forPost(postKey: string): Promise<LedgerRecord[]>;
+}
+
+/** The field naming a channel: JSON keeps ids holding `:` unambiguous. */
+export function channelField(channel: ChannelRef): string {
+  return JSON.stringify([channel.platform, channel.workspaceId, channel.channelId]);
+}
+
+/** A ledger in memory, for tests and single-process runs. */
+export class MemoryDeliveryLedger implements DeliveryLedger {
+  private readonly entries = new Map<string, Map<string, LedgerRecord>>();
+
+  async get(postKey: string, channel: ChannelRef): Promise<LedgerEntry | null> {
+    const found = this.entries.get(postKey)?.get(channelField(channel));
+    return found ? { messageId: found.messageId, deliveredAt: found.deliveredAt } : null;
+  }
+
+  async record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean> {
+    const forPost = this.entries.get(postKey) ?? new Map<string, LedgerRecord>();
+    this.entries.set(postKey, forPost);
+    const key = channelField(channel);
+    if (forPost.has(key)) return false;
+    const { platform, workspaceId, channelId } = channel;
+    forPost.set(key, { ...entry, channel: { platform, workspaceId, channelId } });
+    return true;
+  }
+
+  async forPost(postKey: string): Promise<LedgerRecord[]> {
+    return [...(this.entries.get(postKey)?.values() ?? [])];
+  }
+}

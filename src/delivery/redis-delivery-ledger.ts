@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { PLATFORMS, type Platform } from '../posts/post.js';
+import type { ChannelRef } from '../subscriptions/subscription-store.js';
+import { channelField, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger.js';
+
+const entrySchema = z.object({ messageId: z.string(), deliveredAt: z.string() });
+const channelSchema = z.tuple([z.enum(PLATFORMS as [Platform, ...Platform[]]), z.string(), z.string()]);
+
+/**
+ * The delivery ledger in Redis: one hash per post, `${prefix}:ledger:<postKey>`, channel → entry.
+ * Kept without expiry: it is the durable record that job retention is not.
+ */
+export class RedisDeliveryLedger implements DeliveryLedger {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(postKey: string): string {
+    return `${this.prefix}:ledger:${postKey}`;
+  }
+
+  async get(postKey: string, channel: ChannelRef): Promise<LedgerEntry | null> {
+    const value = await this.redis.hget(this.key(postKey), channelField(channel));
+    return value === null ? null : entrySchema.parse(JSON.parse(value));
+  }
+
+  async record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean> {
+    const value = JSON.stringify(entrySchema.parse(entry));
+    return (await this.redis.hsetnx(this.key(postKey), channelField(channel), value)) === 1;
+  }
+
+  async forPost(postKey: string): Promise<LedgerRecord[]> {
+    const all = await this.redis.hgetall(this.key(postKey));
+    return Object.entries(all).map(([field, value]) => {
+      const [platform, workspaceId, channelId] = channelSchema.parse(JSON.parse(field));
+      return { ...entrySchema.parse(JSON.parse(value)), channel: { platform, workspaceId, channelId } };
+    });
+  }
+}
