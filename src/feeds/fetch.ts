@@ -1,0 +1,215 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { decodeBody } from './decode.js';
+import { FeedFetchError, formatBytes, formatDuration } from './errors.js';
+import { fetchFile } from './fetch-file.js';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_TIMEOUT_MS,
+  type FeedValidators,
+  type FetchOptions,
+  type FetchResult,
+} from './fetch-types.js';
+import { defaultUserAgent } from './user-agent.js';
+
+export type { FeedBody, FeedNotModified, FeedValidators, FetchOptions, FetchResult } from './fetch-types.js';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** True when a feed URL names the network rather than a local file. */
+export function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+/**
+ * Fetches a feed ourselves (rss-parser 3.13.0 has no conditional GET and leaks the socket on timeout,
+ * PLATFORM-NOTES §5.2): conditional headers, one deadline that destroys the socket, a body cap, manual
+ * redirects. A file path or file:// URL reads the file instead. Throws `FeedFetchError`.
+ */
+export async function fetchFeed(
+  url: string,
+  validators: FeedValidators = {},
+  options: FetchOptions = {},
+): Promise<FetchResult> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!isHttpUrl(url)) {
+    const path = /^file:/i.test(url) ? fileURLToPath(url) : url;
+    return fetchFile(path, validators, maxBytes);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(
+      new FeedFetchError('timeout', `timed out after ${formatDuration(timeoutMs)} fetching ${url}`, url),
+    );
+  }, timeoutMs);
+  try {
+    return await followRedirects(new URL(url), validators, { ...options, maxBytes }, controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function followRedirects(
+  start: URL,
+  validators: FeedValidators,
+  options: FetchOptions & { maxBytes: number },
+  signal: AbortSignal,
+): Promise<FetchResult> {
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const headers = requestHeaders(validators, options.userAgent ?? defaultUserAgent());
+  let current = start;
+  for (let hop = 0; ; hop += 1) {
+    const res = await send(current, headers, signal);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (REDIRECTS.has(status) && location) {
+      res.destroy();
+      if (hop >= maxRedirects) {
+        throw new FeedFetchError(
+          'redirects',
+          `more than ${maxRedirects} redirects from ${start.href}`,
+          current.href,
+          status,
+        );
+      }
+      current = nextLocation(current, location);
+      continue;
+    }
+    const base = {
+      url: current.href,
+      redirected: hop > 0,
+      etag: header(res, 'etag') ?? null,
+      lastModified: header(res, 'last-modified') ?? null,
+    };
+    if (status === 304) {
+      res.destroy();
+      return {
+        status: 304,
+        ...base,
+        etag: base.etag ?? validators.etag ?? null,
+        lastModified: base.lastModified ?? validators.lastModified ?? null,
+      };
+    }
+    if (status < 200 || status >= 300) {
+      res.destroy();
+      throw new FeedFetchError('http', `HTTP ${status} from ${current.href}`, current.href, status);
+    }
+    const bytes = await readBody(res, options.maxBytes, signal, current.href);
+    const contentType = header(res, 'content-type') ?? null;
+    return { status: 200, ...base, body: decodeBody(bytes, contentType), contentType, bytes: bytes.length };
+  }
+}
+
+function requestHeaders(validators: FeedValidators, userAgent: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'user-agent': userAgent,
+    accept: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1',
+    'accept-encoding': 'gzip, deflate, br',
+  };
+  if (validators.etag) headers['if-none-match'] = validators.etag;
+  if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
+  return headers;
+}
+
+function nextLocation(current: URL, location: string): URL {
+  let next: URL;
+  try {
+    next = new URL(location, current);
+  } catch {
+    throw new FeedFetchError(
+      'redirects',
+      `bad redirect location "${location}" from ${current.href}`,
+      current.href,
+    );
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new FeedFetchError(
+      'redirects',
+      `redirect to a non-HTTP URL ${next.href} from ${current.href}`,
+      current.href,
+    );
+  }
+  return next;
+}
+
+function header(res: IncomingMessage, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** One GET; the signal destroys the socket (Node's http honours `signal`), whatever stage it is in. */
+function send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(url, { method: 'GET', headers, signal, agent: false }, resolve);
+    req.on('error', (error) => reject(failure(error, signal, url.href)));
+    req.end();
+  });
+}
+
+/** Reads the (decompressed) body, stopping at the first byte over the cap, so a huge body costs no more. */
+async function readBody(
+  res: IncomingMessage,
+  maxBytes: number,
+  signal: AbortSignal,
+  url: string,
+): Promise<Buffer> {
+  const tooLarge = () =>
+    new FeedFetchError('too-large', `body larger than ${formatBytes(maxBytes)} from ${url}`, url);
+  const encoding = (header(res, 'content-encoding') ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' && Number(header(res, 'content-length') ?? 0) > maxBytes) {
+    res.destroy();
+    throw tooLarge();
+  }
+  const stream = decompressor(res, encoding);
+  const stop = () => {
+    res.destroy();
+    stream.destroy();
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+    if (signal.aborted) throw signal.reason;
+  } catch (error) {
+    stop();
+    throw failure(error, signal, url);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function decompressor(res: IncomingMessage, encoding: string): Readable {
+  const make =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip
+      : encoding === 'deflate'
+        ? createInflate
+        : encoding === 'br'
+          ? createBrotliDecompress
+          : null;
+  if (!make) return res;
+  const stream = make();
+  res.on('error', (error) => stream.destroy(error));
+  return res.pipe(stream);
+}
+
+/** Our own errors pass through; a timeout beats whatever error the abort caused; the rest are network errors. */
+function failure(error: unknown, signal: AbortSignal, url: string): FeedFetchError {
+  if (signal.aborted && signal.reason instanceof FeedFetchError) return signal.reason;
+  if (error instanceof FeedFetchError) return error;
+  const message =
+    error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+  return new FeedFetchError('network', `cannot fetch ${url}: ${message}`, url);
+}

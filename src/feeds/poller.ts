@@ -1,0 +1,168 @@
+import type { FeedConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Post } from '../posts/post.js';
+import type { PostStore } from '../store/post-store.js';
+import type { AnnouncementSink } from './announcement-sink.js';
+import { DEFAULT_BACKOFF, failed, isBackingOff, succeeded, type BackoffPolicy } from './backoff.js';
+import { FeedParseError } from './errors.js';
+import type { FeedMemory } from './feed-memory.js';
+import type { FeedState, FeedStateStore } from './feed-state.js';
+import { fetchFeed } from './fetch.js';
+import type { FetchOptions } from './fetch-types.js';
+import { parseFeed } from './parse.js';
+import { storePosts } from './store-posts.js';
+
+/** What a poll needs; every part is a port, so tests pass memory or Redis implementations. */
+export interface PollDeps {
+  posts: PostStore;
+  memory: FeedMemory;
+  states: FeedStateStore;
+  sink: AnnouncementSink;
+  fetchOptions: FetchOptions;
+  /** Never announce a post published longer ago than this (`MAX_AGE`). */
+  maxAgeMs: number;
+  now: () => Date;
+  logger: Logger;
+  backoff?: BackoffPolicy;
+}
+
+/** Options of one poll. */
+export interface PollOptions {
+  /** Poll even while the feed is backing off (`poll --once`). */
+  force?: boolean;
+}
+
+/** CLI.md's `poll --once --json` line for one feed. */
+export interface PollResult {
+  feed: string;
+  status: 200 | 304 | 'error';
+  /** Ids queued for announcement, oldest first. */
+  new: string[];
+  /** Posts remembered without announcing: first sight, older than the age limit, or known under another id. */
+  seeded: number;
+  error?: string;
+  /** Present (true) when the poll was not attempted because the feed is backing off. */
+  skipped?: boolean;
+}
+
+/**
+ * Polls one feed (DESIGN §4): fetch, store every post, queue the unseen ones oldest first, remember them.
+ * Never throws: failures come back as `status: 'error'`, and the feed state is written whatever happened.
+ */
+export async function pollFeed(
+  feed: FeedConfig,
+  deps: PollDeps,
+  options: PollOptions = {},
+): Promise<PollResult> {
+  const now = deps.now();
+  let state: FeedState;
+  try {
+    state = await deps.states.get(feed.name);
+  } catch (error) {
+    return errorResult(feed.name, describe(feed.name, error, 'cannot read feed state'));
+  }
+  if (!options.force && isBackingOff(state, now)) {
+    const error = `feed ${feed.name}: backing off after ${state.consecutiveFailures} failures until ${state.nextAttemptAt} (last error: ${state.lastError ?? 'unknown'})`;
+    return { ...errorResult(feed.name, error), skipped: true };
+  }
+  const { result, next } = await attempt(feed, state, deps, now);
+  try {
+    await deps.states.save(next);
+  } catch (error) {
+    const message = describe(feed.name, error, 'cannot save feed state');
+    deps.logger.error({ feed: feed.name, err: error }, message);
+    return { ...result, error: result.error ? `${result.error}; ${message}` : message };
+  }
+  return result;
+}
+
+async function attempt(
+  feed: FeedConfig,
+  state: FeedState,
+  deps: PollDeps,
+  now: Date,
+): Promise<{ result: PollResult; next: FeedState }> {
+  let httpStatus: number | null = null;
+  try {
+    const fetched = await fetchFeed(
+      feed.url,
+      { etag: state.etag, lastModified: state.lastModified },
+      deps.fetchOptions,
+    );
+    httpStatus = fetched.status;
+    if (fetched.redirected) deps.logger.info({ feed: feed.name, url: fetched.url }, 'feed redirected');
+    const counts =
+      fetched.status === 304 ? { new: [], seeded: 0 } : await ingest(feed.name, fetched.body, deps, now);
+    return {
+      result: { feed: feed.name, status: fetched.status, ...counts },
+      next: succeeded(state, fetched, now),
+    };
+  } catch (error) {
+    const message = describe(feed.name, error);
+    deps.logger.warn({ feed: feed.name, failures: state.consecutiveFailures + 1 }, message);
+    return {
+      result: errorResult(feed.name, message),
+      next: failed(state, error, message, now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
+    };
+  }
+}
+
+/**
+ * Stores a fetched body and queues what is news. Queue first, remember second: the sink's deterministic job
+ * ids make a repeat harmless, while remembering first would lose a post if the process died in between.
+ */
+async function ingest(
+  feed: string,
+  body: string,
+  deps: PollDeps,
+  now: Date,
+): Promise<{ new: string[]; seeded: number }> {
+  const parsed = await parseFeed(body, feed);
+  for (const skipped of parsed.skipped) deps.logger.warn({ feed, ...skipped }, 'feed item skipped');
+  const { posts, knownAs } = await storePosts(feed, parsed.posts, deps.posts, deps.memory);
+  if (!(await deps.memory.isKnown(feed))) {
+    await deps.memory.remember(feed, posts);
+    await deps.memory.markKnown(feed);
+    return { new: [], seeded: posts.length };
+  }
+  const unseenIds = new Set(
+    await deps.memory.unseen(
+      feed,
+      posts.map((post) => post.id),
+    ),
+  );
+  const unseen = posts.filter((post) => unseenIds.has(post.id));
+  const oldest = now.getTime() - deps.maxAgeMs;
+  const fresh = posts.filter(
+    (post, i) => unseenIds.has(post.id) && knownAs[i] === null && !publishedBefore(post, oldest),
+  );
+  const queued = oldestFirst(fresh, posts);
+  if (queued.length > 0) await deps.sink.enqueue(queued);
+  if (unseen.length > 0) await deps.memory.remember(feed, unseen);
+  return { new: queued.map((post) => post.id), seeded: unseen.length - queued.length };
+}
+
+function publishedBefore(post: Post, limitMs: number): boolean {
+  const ms = post.publishedAt === null ? Number.NaN : Date.parse(post.publishedAt);
+  return Number.isFinite(ms) && ms < limitMs;
+}
+
+/** Oldest first by publication time; undated posts last; ties keep reverse feed order (feeds list newest first). */
+function oldestFirst(posts: Post[], feedOrder: Post[]): Post[] {
+  const position = new Map(feedOrder.map((post, i) => [post.id, i]));
+  const time = (post: Post) => (post.publishedAt === null ? Infinity : Date.parse(post.publishedAt));
+  return [...posts].sort(
+    (a, b) => time(a) - time(b) || (position.get(b.id) ?? 0) - (position.get(a.id) ?? 0),
+  );
+}
+
+function errorResult(feed: string, error: string): PollResult {
+  return { feed, status: 'error', new: [], seeded: 0, error };
+}
+
+/** One plain line: `feed psf: HTTP 503 from https://…`. */
+export function describe(feed: string, error: unknown, context?: string): string {
+  if (error instanceof FeedParseError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return `feed ${feed}: ${context ? `${context}: ` : ''}${message}`;
+}
