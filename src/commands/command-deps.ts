@@ -1,0 +1,32 @@
+import type { FeedConfig } from '../config.js';
+import type { FeedStateStore } from '../feeds/feed-state.js';
+import type { Logger } from '../logger.js';
+import type { PostIndex } from '../search/post-index.js';
+import type { PostStore } from '../store/post-store.js';
+import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { QueueHealth } from './types.js';
+
+/** What the command core reads and writes; every lookup answers from these, never from the network. */
+export interface CommandDeps {
+  posts: PostStore;
+  index: PostIndex;
+  subscriptions: SubscriptionStore;
+  feedStates: FeedStateStore;
+  queues: QueueHealth;
+  feeds: FeedConfig[];
+  pollIntervalMs: number;
+  now?: () => Date;
+  /** Where unexpected failures are reported; the caller only sees a generic message. */
+  logger?: Logger;
+}
+
+/** `Unknown feed “x”. Known feeds: psf, insider.` */
+export function unknownFeedMessage(feed: string, feeds: FeedConfig[]): string {
+  const known = feeds.map((item) => item.name).join(', ') || 'none configured';
+  return `Unknown feed “${feed}”. Known feeds: ${known}.`;
+}
+
+/** `1 post`, `3 posts`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { normaliseTag } from '../posts/tags.js';
+import {
+  DEFAULT_COUNT,
+  MAX_COUNT,
+  type CommandName,
+  type CommandRequest,
+  type ParsedCommand,
+} from './types.js';
+
+/** The subcommands, in the order `help` lists them. */
+export const COMMAND_NAMES: readonly CommandName[] = [
+  'latest',
+  'tag',
+  'tags',
+  'search',
+  'subscribe',
+  'unsubscribe',
+  'subscriptions',
+  'status',
+  'help',
+];
+
+/** Longest command text (or sum of option values) accepted: lookups are short; anything longer is noise. */
+export const MAX_INPUT_LENGTH = 200;
+const MAX_TAG_LENGTH = 100;
+
+const countMessage = (input: unknown) =>
+  typeof input === 'number' && Number.isInteger(input)
+    ? `A count of ${input} is out of range: ask for 1 to ${MAX_COUNT} posts.`
+    : `The count must be a whole number from 1 to ${MAX_COUNT}.`;
+
+const count = z
+  .number({ error: (issue) => countMessage(issue.input) })
+  .int({ error: (issue) => countMessage(issue.input) })
+  .min(1, { error: (issue) => countMessage(issue.input) })
+  .max(MAX_COUNT, { error: (issue) => countMessage(issue.input) })
+  .default(DEFAULT_COUNT);
+
+const feed = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: (issue) => `“${String(issue.input)}” is not a feed name.` })
+  .optional();
+
+/** Surrounding quotes are how people write multi-word tags and phrases; they are not part of them. */
+const unquote = (text: string) =>
+  text
+    .trim()
+    .replace(/^["'“”‘’]+|["'“”‘’]+$/g, '')
+    .trim();
+
+const tag = z
+  .string()
+  .transform(unquote)
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'Which tag? For example `tag grants`; `tags` lists them all.' })
+      .max(MAX_TAG_LENGTH, { error: 'That tag is too long.' })
+      .refine((text) => normaliseTag(text) !== '', { error: 'Which tag? For example `tag grants`.' }),
+  );
+
+const query = z
+  .string()
+  .transform(unquote)
+  .pipe(z.string().min(1, { error: 'Search for what? For example `search python packaging`.' }));
+
+/** Comma-separated tags (`grants, PyCon US`), normalised, without duplicates or blanks. */
+const tagList = z
+  .string()
+  .optional()
+  .transform((text) =>
+    [...new Set((text ?? '').split(',').map((part) => normaliseTag(unquote(part))))].filter(Boolean),
+  );
+
+const share = z.boolean().default(false);
+
+const requestSchema = z.discriminatedUnion('name', [
+  z.object({ name: z.literal('latest'), count, feed, share }),
+  z.object({ name: z.literal('tag'), tag, count, share }),
+  z.object({ name: z.literal('tags'), share }),
+  z.object({ name: z.literal('search'), query, share }),
+  z.object({ name: z.literal('subscribe'), feed, tags: tagList }),
+  z.object({ name: z.literal('unsubscribe'), feed }),
+  z.object({ name: z.literal('subscriptions') }),
+  z.object({ name: z.literal('status'), share }),
+  z.object({ name: z.literal('help'), share }),
+]);
+
+/** Validates a candidate request (from text or platform options); the first problem becomes the message. */
+export function validateRequest(candidate: Record<string, unknown>): ParsedCommand {
+  const parsed = requestSchema.safeParse(candidate);
+  if (!parsed.success)
+    return { ok: false, message: parsed.error.issues[0]?.message ?? 'That command is not valid.' };
+  return { ok: true, request: withoutUndefined(parsed.data) as CommandRequest };
+}
+
+/** exactOptionalPropertyTypes: an absent feed is left out, never set to undefined. */
+function withoutUndefined(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined));
+}
+
+/** The message for a subcommand we do not know, with the closest real one when there is one. */
+export function unknownCommandMessage(word: string): string {
+  const shown = word.length > 30 ? `${word.slice(0, 30)}…` : word;
+  const guess = closestCommand(word.toLowerCase());
+  const hint = guess ? ` Did you mean \`${guess}\`?` : '';
+  return `Unknown command “${shown}”.${hint} Send \`help\` to see the commands.`;
+}
+
+function closestCommand(word: string): CommandName | null {
+  let best: CommandName | null = null;
+  let bestDistance = 3;
+  for (const name of COMMAND_NAMES) {
+    const distance = editDistance(word, name);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return best;
+}
+
+/** Optimal-string-alignment distance: a swapped pair of letters ("serach") counts as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j += 1) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = value;
+    }
+  }
+  return d[a.length]![b.length]!;
+}

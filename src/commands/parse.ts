@@ -1,0 +1,120 @@
+import { COMMAND_NAMES, MAX_INPUT_LENGTH, unknownCommandMessage, validateRequest } from './command-schema.js';
+import { MAX_COUNT, type CommandName, type ParsedCommand } from './types.js';
+
+type Options = Record<string, string | number | boolean | undefined>;
+
+const TOO_LONG = `That command is too long (at most ${MAX_INPUT_LENGTH} characters).`;
+/** Lookups whose answer can be shared with the channel; subscription management always answers privately. */
+const SHAREABLE = new Set<CommandName>(['latest', 'tag', 'tags', 'search', 'status', 'help']);
+const NUMBER = /^[-+]?\d+(?:\.\d*)?$/;
+
+/**
+ * Parses `/psf` text from Slack or `psf-bot ask`: `latest 3 psf`, `/psf tag board of directors 3`,
+ * `search python packaging share`, `subscribe psf grants,pycon`. Never throws.
+ */
+export function parseCommandText(text: string): ParsedCommand {
+  if (typeof text !== 'string') return { ok: false, message: 'Send a command, or `help` to see them.' };
+  if (text.length > MAX_INPUT_LENGTH) return { ok: false, message: TOO_LONG };
+  let words = text.trim().split(/\s+/).filter(Boolean);
+  if (words[0]?.toLowerCase() === '/psf') words = words.slice(1);
+  const [first, ...rest] = words;
+  if (first === undefined) return validateRequest({ name: 'help', share: false });
+  const name = first.toLowerCase() as CommandName;
+  if (!COMMAND_NAMES.includes(name)) return { ok: false, message: unknownCommandMessage(first) };
+  let args = rest;
+  let share = false;
+  if (SHAREABLE.has(name)) {
+    share = args.some((word) => word.toLowerCase() === '--share');
+    args = args.filter((word) => word.toLowerCase() !== '--share');
+    if (args.length > 0 && args[args.length - 1]?.toLowerCase() === 'share') {
+      share = true;
+      args = args.slice(0, -1);
+    }
+  }
+  const candidate = fromWords(name, args, share);
+  return typeof candidate === 'string' ? { ok: false, message: candidate } : validateRequest(candidate);
+}
+
+/** Parses Discord's structured options (`count`, `tag`, `query`, `feed`, `tags`, `share`). Never throws. */
+export function parseCommandOptions(name: string, options: Options): ParsedCommand {
+  const command = String(name ?? '').toLowerCase() as CommandName;
+  if (!COMMAND_NAMES.includes(command))
+    return { ok: false, message: unknownCommandMessage(String(name ?? '')) };
+  const values = Object.values(options ?? {});
+  if (values.reduce<number>((sum, value) => sum + String(value ?? '').length, 0) > MAX_INPUT_LENGTH) {
+    return { ok: false, message: TOO_LONG };
+  }
+  const candidate: Record<string, unknown> = { name: command };
+  for (const key of ['count', 'tag', 'query', 'feed', 'tags', 'share'] as const) {
+    const value = options?.[key];
+    if (value !== undefined && value !== null) candidate[key] = value;
+  }
+  // Platforms send typed values, but a proxy or a test may send them as text.
+  if (typeof candidate.count === 'string' && NUMBER.test(candidate.count))
+    candidate.count = Number(candidate.count);
+  if (candidate.share === 'true' || candidate.share === 'false') candidate.share = candidate.share === 'true';
+  if (!SHAREABLE.has(command)) delete candidate.share;
+  if (command === 'tag' && candidate.tag === undefined) candidate.tag = '';
+  if (command === 'search' && candidate.query === undefined) candidate.query = '';
+  return validateRequest(candidate);
+}
+
+/** The fields of a request to validate, or the message refusing the words as given. */
+type Candidate = Record<string, unknown> | string;
+
+/** Turns the words after the subcommand into the fields of its request. */
+function fromWords(name: CommandName, args: string[], share: boolean): Candidate {
+  switch (name) {
+    case 'latest':
+      return latestFromWords(args, share);
+    case 'tag':
+      return tagFromWords(args, share);
+    case 'search':
+      return { name, query: args.join(' '), share };
+    case 'subscribe': {
+      const [feed, ...tags] = args;
+      return { name, ...(feed === undefined ? {} : { feed }), tags: tags.join(' ') };
+    }
+    case 'unsubscribe':
+      if (args.length > 1)
+        return 'Unsubscribe from one feed at a time (`unsubscribe psf`), or from all (`unsubscribe`).';
+      return { name, ...(args[0] === undefined ? {} : { feed: args[0] }) };
+    case 'tags':
+      if (args.length > 0)
+        return `\`tags\` lists every tag; to see the posts with one, send \`tag ${args.join(' ')}\`.`;
+      return { name, share };
+    case 'help':
+      return { name, share };
+    default:
+      if (args.length > 0) return `\`${name}\` takes no arguments.`;
+      return name === 'status' ? { name, share } : { name };
+  }
+}
+
+/** `latest [count] [feed]`, in either order. */
+function latestFromWords(args: string[], share: boolean): Candidate {
+  const numbers = args.filter((word) => NUMBER.test(word));
+  const words = args.filter((word) => !NUMBER.test(word));
+  if (numbers.length > 1 || words.length > 1) {
+    return 'Use `latest [count] [feed]`, for example `latest 3` or `latest 3 psf`.';
+  }
+  return {
+    name: 'latest',
+    share,
+    ...(numbers[0] === undefined ? {} : { count: Number(numbers[0]) }),
+    ...(words[0] === undefined ? {} : { feed: words[0] }),
+  };
+}
+
+/** `tag <tag…> [count]`: tags may have several words, so only a trailing whole number is the count. */
+function tagFromWords(args: string[], share: boolean): Candidate {
+  const last = args[args.length - 1];
+  if (args.length > 1 && last !== undefined && /^\d+$/.test(last)) {
+    const count = Number(last);
+    if (count < 1 || count > MAX_COUNT) {
+      return `A count of ${last} is out of range: ask for 1 to ${MAX_COUNT} posts. For a tag ending in a number, put the count after it: \`tag ${args.join(' ')} 5\`.`;
+    }
+    return { name: 'tag', tag: args.slice(0, -1).join(' '), count, share };
+  }
+  return { name: 'tag', tag: args.join(' '), share };
+}

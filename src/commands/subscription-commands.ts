@@ -1,0 +1,113 @@
+import { normaliseTag } from '../posts/tags.js';
+import type { Subscription } from '../subscriptions/subscription.js';
+import type { ChannelRef } from '../subscriptions/subscription-store.js';
+import { unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import type { CommandContext, Reply } from './types.js';
+
+const NOT_ALLOWED: Reply = {
+  kind: 'error',
+  message: 'Only members who can manage this channel can change or list its announcements.',
+};
+
+/** `subscribe [feed] [tags]`: adds the feed (none named: every feed) and replaces the tag filter. */
+export async function subscribe(
+  deps: CommandDeps,
+  context: CommandContext,
+  feed: string | undefined,
+  tags: string[],
+): Promise<Reply> {
+  if (!context.canManage) return NOT_ALLOWED;
+  if (feed !== undefined && !deps.feeds.some((item) => item.name === feed)) {
+    return { kind: 'error', message: unknownFeedMessage(feed, deps.feeds) };
+  }
+  const channel = channelOf(context);
+  const existing = await deps.subscriptions.get(channel);
+  // An empty feed list means every feed, so adding one feed to it changes nothing.
+  const feeds =
+    feed === undefined || (existing && existing.feeds.length === 0)
+      ? []
+      : [...new Set([...(existing?.feeds ?? []), feed])];
+  const subscription: Subscription = {
+    ...channel,
+    feeds,
+    tags: [...new Set(tags.map(normaliseTag).filter(Boolean))],
+    options: existing?.options ?? {},
+    createdBy: context.userId,
+    // A subscription receives what is announced after it was created: an update must not reset that.
+    createdAt: existing?.createdAt ?? now(deps).toISOString(),
+    disabledReason: null,
+    disabledAt: null,
+  };
+  await deps.subscriptions.put(subscription);
+  const reenabled = existing?.disabledReason
+    ? ` It was disabled (${existing.disabledReason}) and is enabled again.`
+    : '';
+  return {
+    kind: 'text',
+    text: `This channel now gets ${describe(subscription)}.${reenabled}`,
+  };
+}
+
+/** `unsubscribe [feed]`: drops one feed, or the whole subscription. */
+export async function unsubscribe(
+  deps: CommandDeps,
+  context: CommandContext,
+  feed: string | undefined,
+): Promise<Reply> {
+  if (!context.canManage) return NOT_ALLOWED;
+  const channel = channelOf(context);
+  const existing = await deps.subscriptions.get(channel);
+  if (!existing) return { kind: 'text', text: 'This channel has no subscription.' };
+  if (feed === undefined) {
+    await deps.subscriptions.remove(channel);
+    return { kind: 'text', text: 'This channel gets no more announcements.' };
+  }
+  const known = deps.feeds.map((item) => item.name);
+  if (!known.includes(feed) && !existing.feeds.includes(feed)) {
+    return { kind: 'error', message: unknownFeedMessage(feed, deps.feeds) };
+  }
+  const current = existing.feeds.length === 0 ? known : existing.feeds;
+  if (!current.includes(feed)) return { kind: 'text', text: `This channel does not get ${feed}.` };
+  const remaining = current.filter((name) => name !== feed);
+  // An empty list would mean every feed, the opposite of what was asked: remove the subscription instead.
+  if (remaining.length === 0) {
+    await deps.subscriptions.remove(channel);
+    return { kind: 'text', text: `This channel gets no more announcements (${feed} was its only feed).` };
+  }
+  const updated: Subscription = { ...existing, feeds: remaining };
+  await deps.subscriptions.put(updated);
+  return { kind: 'text', text: `Done: this channel now gets ${describe(updated)}.` };
+}
+
+/** `subscriptions`: this workspace's subscriptions on this platform, disabled ones with their reason. */
+export async function listSubscriptions(deps: CommandDeps, context: CommandContext): Promise<Reply> {
+  if (!context.canManage) return NOT_ALLOWED;
+  const all = await deps.subscriptions.listWorkspace(context.platform, context.workspaceId);
+  if (all.length === 0)
+    return { kind: 'text', text: 'No channel here gets announcements. `subscribe` starts them in this one.' };
+  const lines = all
+    .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0))
+    .map((sub) => {
+      const here = sub.channelId === context.channelId ? ' (this channel)' : '';
+      const disabled = sub.disabledReason
+        ? `; DISABLED since ${sub.disabledAt ?? 'unknown'}: ${sub.disabledReason} (\`subscribe\` there re-enables it)`
+        : '';
+      return `• channel ${sub.channelId}${here}: ${describe(sub)}${disabled}`;
+    });
+  return { kind: 'text', text: [`Subscriptions (${all.length}):`, ...lines].join('\n') };
+}
+
+/** `every post from psf, insider tagged grants or pycon`. */
+function describe(sub: Subscription): string {
+  const feeds = sub.feeds.length === 0 ? 'every feed' : sub.feeds.join(', ');
+  const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;
+  return `posts from ${feeds}${tags}`;
+}
+
+function channelOf(context: CommandContext): ChannelRef {
+  return { platform: context.platform, workspaceId: context.workspaceId, channelId: context.channelId };
+}
+
+function now(deps: CommandDeps): Date {
+  return (deps.now ?? (() => new Date()))();
+}
