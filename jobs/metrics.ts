@@ -3,9 +3,7 @@ import type { Logger } from '../src/logger.js';
 import type { Platform } from '../src/posts/post.js';
 import type { FeedStateStore } from '../src/feeds/feed-state.js';
 import type { CommandContext, CommandRequest, CommandService, Reply } from '../src/commands/types.js';
-
-/** How one delivery attempt ended, as the delivery job classifies it. */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'rate_limited' | 'failed' | 'disabled';
+import type { DeliveryCounters, DeliveryOutcome } from '../src/delivery/counters.js';
 
 /** How one poll of a feed ended: fresh content, not modified, or a failure. */
 export type PollOutcome = '200' | '304' | 'error';
@@ -36,7 +34,7 @@ export function pollOutcome(status: number | 'error'): PollOutcome {
 }
 
 /** The bot's Prometheus metrics in their own registry (names prefixed `psf_`), with Node's process metrics. */
-export class Metrics {
+export class Metrics implements DeliveryCounters {
   readonly registry = new Registry();
   private queues: readonly CountedQueue[] = [];
   private feedStates: { store: FeedStateStore; feeds: readonly string[] } | undefined;
@@ -100,8 +98,8 @@ export class Metrics {
     if (count > 0) this.announcements.inc({ feed }, count);
   }
 
-  /** Counts one delivery attempt on `platform` ending with `outcome`. */
-  recordDelivery(platform: Platform, outcome: DeliveryOutcome): void {
+  /** Counts one delivery attempt on `platform` ending with `outcome` (the delivery job's `DeliveryCounters`). */
+  increment(platform: Platform, outcome: DeliveryOutcome): void {
     this.deliveries.inc({ platform, outcome });
   }
 

@@ -50,9 +50,9 @@ describe('Metrics', () => {
     metrics.recordPoll('insider', 'error');
     metrics.recordPostsSeen('psf', 3);
     metrics.recordAnnouncementsQueued('psf', 2);
-    metrics.recordDelivery('discord', 'delivered');
-    metrics.recordDelivery('slack', 'rate_limited');
-    metrics.recordDelivery('slack', 'disabled');
+    metrics.increment('discord', 'delivered');
+    metrics.increment('slack', 'rate_limited');
+    metrics.increment('slack', 'disabled');
     const text = await metrics.registry.metrics();
     expect(text).toContain('psf_polls_total{feed="psf",outcome="200"} 1');
     expect(text).toContain('psf_polls_total{feed="psf",outcome="304"} 2');

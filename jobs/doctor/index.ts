@@ -1,0 +1,124 @@
+import type { Config } from '../../src/config.js';
+import type { Platform } from '../../src/posts/post.js';
+import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
+import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
+import type { HttpPeer } from './http.js';
+import { checkRedis, type RedisLocation } from './redis.js';
+import { describeError, fail, pass, type DoctorCheck } from './report.js';
+import { checkDiscordToken, checkSlackTokens } from './tokens.js';
+
+export { renderDoctorReport, type DoctorCheck } from './report.js';
+export type { FeedProbe, FeedProbeResult } from './feeds.js';
+export type { RedisLocation } from './redis.js';
+export type { SlackTokenLookup } from './channels.js';
+
+/** What `psf-bot doctor` looks at. Only `config` and `redis` are required. */
+export interface DoctorDeps {
+  config: Config;
+  /** Where Redis is; the composition root's `RedisTarget` fits. The doctor opens and closes its own connection. */
+  redis: RedisLocation;
+  /** Subscribed channels to check; config-declared ones are checked even without it. */
+  subscriptions?: SubscriptionStore;
+  /** Multi-workspace Slack: a workspace's bot token (the Slack installation store). */
+  slackTokens?: SlackTokenLookup;
+  /** Replaces fetching and parsing feeds (tests); the poller's own pipeline by default. */
+  probeFeed?: FeedProbe;
+  /** Replaces global fetch for platform APIs. */
+  fetch?: typeof fetch;
+  /** Per request to Redis or a platform API; 10 s by default. Feeds use `config.fetch.timeoutMs`. */
+  timeoutMs?: number;
+}
+
+async function channelsToCheck(
+  deps: DoctorDeps,
+): Promise<{ channels: ChannelToCheck[]; problem?: DoctorCheck }> {
+  const byKey = new Map<string, ChannelToCheck>();
+  const key = (channel: ChannelToCheck) =>
+    `${channel.platform}\u0000${channel.workspaceId}\u0000${channel.channelId}`;
+  let problem: DoctorCheck | undefined;
+  if (deps.subscriptions) {
+    try {
+      for (const sub of await deps.subscriptions.list()) byKey.set(key(sub), sub);
+    } catch (error) {
+      problem = fail(
+        'subscriptions',
+        `cannot list subscriptions: ${describeError(error)}`,
+        'fix Redis first (see redis: …)',
+      );
+    }
+  }
+  for (const declared of deps.config.subscriptions) {
+    const channel = { ...declared, disabledReason: null };
+    if (!byKey.has(key(channel))) byKey.set(key(channel), channel);
+  }
+  return { channels: [...byKey.values()], ...(problem ? { problem } : {}) };
+}
+
+async function checkPlatforms(deps: DoctorDeps, peer: HttpPeer): Promise<DoctorCheck[]> {
+  const { discord, slack } = deps.config;
+  const checks: DoctorCheck[] = [];
+  if (discord) checks.push(...(await checkDiscordToken(discord, peer)));
+  if (slack) checks.push(...(await checkSlackTokens(slack, peer)));
+  if (!discord && !slack)
+    checks.push(pass('platforms', 'no Discord or Slack configured: start runs the console platform'));
+  return checks;
+}
+
+async function checkSubscribedChannels(
+  deps: DoctorDeps,
+  peer: HttpPeer,
+  tokens: DoctorCheck[],
+): Promise<DoctorCheck[]> {
+  const { channels, problem } = await channelsToCheck(deps);
+  const brokenToken = (platform: Platform) =>
+    tokens.some((entry) => entry.check === `${platform}: token` && !entry.ok);
+  const checks: DoctorCheck[] = problem ? [problem] : [];
+  for (const platform of ['discord', 'slack'] as const) {
+    const count = channels.filter((channel) => channel.platform === platform).length;
+    if (count > 0 && brokenToken(platform)) {
+      checks.push(
+        fail(
+          `${platform}: channels`,
+          `${count} subscribed channels not checked`,
+          `fix ${platform}: token first`,
+        ),
+      );
+    }
+  }
+  const checkable = channels.filter(
+    (channel) => channel.platform === 'console' || !brokenToken(channel.platform),
+  );
+  checks.push(
+    ...(await checkChannels(checkable, {
+      config: deps.config,
+      peer,
+      ...(deps.slackTokens ? { slackTokens: deps.slackTokens } : {}),
+    })),
+  );
+  if (channels.length === 0 && !problem)
+    checks.push(pass('channels', 'no subscriptions yet: nothing to check'));
+  return checks;
+}
+
+/**
+ * Runs every check `psf-bot doctor` makes: Redis (reachable, version, persistence, eviction policy), each feed,
+ * each platform token, and the bot's access to each subscribed channel. Never throws: problems are checks.
+ */
+export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  const peer: HttpPeer = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs };
+  const probe = deps.probeFeed ?? probeFeed;
+  const [redis, feeds, tokens] = await Promise.all([
+    checkRedis(deps.redis, timeoutMs),
+    Promise.all(deps.config.feeds.map((feed) => checkFeed(feed, deps.config, probe))),
+    checkPlatforms(deps, peer),
+  ]);
+  const channels = await checkSubscribedChannels(deps, peer, tokens);
+  return [...redis, ...feeds, ...tokens, ...channels];
+}
+
+/** Whether every check passed (the CLI exits 1 otherwise). */
+export function doctorPassed(checks: readonly DoctorCheck[]): boolean {
+  return checks.every((entry) => entry.ok);
+}

@@ -1,0 +1,147 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { describeError, fail, pass, type DoctorCheck } from './report.js';
+
+/** How the doctor reaches Redis: the composition root's `RedisTarget` fits. */
+export interface RedisLocation {
+  options: RedisOptions;
+  /** Human-readable address, credentials left out. */
+  where: string;
+}
+
+/** BullMQ refuses older servers and recommends at least this one (bullmq's RedisConnection). */
+const MIN_VERSION = [5, 0, 0];
+const RECOMMENDED_VERSION = [6, 2, 0];
+
+/** Whether dotted version `a` is lower than `b`. */
+export function versionLower(a: string, b: number[]): boolean {
+  const parts = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  for (let i = 0; i < b.length; i += 1) {
+    const left = parts[i] ?? 0;
+    const right = b[i]!;
+    if (left !== right) return left < right;
+  }
+  return false;
+}
+
+/** `field:value` lines of an INFO section as a map. */
+export function parseInfo(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return fields;
+}
+
+/** CONFIG GET, or null where managed services disable CONFIG. */
+async function configGet(redis: Redis, name: string): Promise<string | null> {
+  try {
+    const reply = (await redis.config('GET', name)) as string[];
+    return reply[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function checkVersion(info: Map<string, string>): DoctorCheck {
+  const version = info.get('redis_version') ?? 'unknown';
+  const upgrade = 'upgrade Redis to 7.x (BullMQ needs at least 5.0 and recommends 6.2 or newer)';
+  if (version === 'unknown' || versionLower(version, MIN_VERSION)) {
+    return fail('redis: version', `Redis ${version} is too old for BullMQ`, upgrade);
+  }
+  if (versionLower(version, RECOMMENDED_VERSION)) {
+    return fail('redis: version', `Redis ${version} is older than BullMQ's recommended 6.2`, upgrade);
+  }
+  return pass('redis: version', `Redis ${version}`);
+}
+
+async function checkPersistence(redis: Redis, info: Map<string, string>): Promise<DoctorCheck> {
+  const name = 'redis: persistence';
+  const appendonly =
+    (await configGet(redis, 'appendonly')) ?? (info.get('aof_enabled') === '1' ? 'yes' : null);
+  const save = await configGet(redis, 'save');
+  const enableAof =
+    'turn on AOF: appendonly yes in redis.conf (or redis-server --appendonly yes), as docker-compose.yml does';
+  if (appendonly === 'yes')
+    return pass(name, 'AOF on: acknowledged jobs and subscriptions survive a restart');
+  if (save) {
+    return pass(
+      name,
+      `RDB snapshots only (save "${save}"): a crash loses writes since the last snapshot`,
+      enableAof,
+    );
+  }
+  if (save === null && appendonly === null) {
+    return fail(
+      name,
+      'cannot read the persistence settings (CONFIG is disabled) and INFO shows AOF off',
+      `${enableAof}, or confirm your provider persists data`,
+    );
+  }
+  return fail(
+    name,
+    'neither AOF nor RDB snapshots: a restart loses every subscription, post and queued job',
+    enableAof,
+  );
+}
+
+async function checkEviction(redis: Redis): Promise<DoctorCheck> {
+  const policy =
+    (await configGet(redis, 'maxmemory-policy')) ??
+    parseInfo(await redis.info('memory')).get('maxmemory_policy');
+  if (policy === 'noeviction')
+    return pass('redis: eviction policy', 'noeviction: Redis never drops keys to free memory');
+  return fail(
+    'redis: eviction policy',
+    `maxmemory-policy is ${policy ?? 'unknown'}: under memory pressure Redis could drop queued jobs and state`,
+    'set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction), as BullMQ requires',
+  );
+}
+
+/** Reachability, version, persistence and eviction policy of the Redis the bot would use. */
+export async function checkRedis(location: RedisLocation, timeoutMs: number): Promise<DoctorCheck[]> {
+  const redis = new Redis({
+    ...location.options,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  // ioredis rejects connect() with a bare "Connection is closed"; the reason arrives as an 'error' event.
+  let lastError: unknown;
+  redis.on('error', (error) => {
+    lastError = error;
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    const detail = describeError(lastError ?? error);
+    const fix = /NOAUTH|WRONGPASS|invalid password/i.test(detail)
+      ? 'put the right user and password in REDIS_URL (redis://user:password@host:6379)'
+      : 'start Redis (docker compose up -d redis, or redis-server) or point REDIS_URL at a running one';
+    return [fail('redis: reachable', `${location.where}: ${detail}`, fix)];
+  }
+  try {
+    const info = parseInfo(`${await redis.info('server')}\n${await redis.info('persistence')}`);
+    return [
+      pass('redis: reachable', `${location.where} answers`),
+      checkVersion(info),
+      await checkPersistence(redis, info),
+      await checkEviction(redis),
+    ];
+  } catch (error) {
+    return [
+      fail(
+        'redis: reachable',
+        `${location.where}: ${describeError(error)}`,
+        'check that REDIS_URL names a Redis server and its password is right',
+      ),
+    ];
+  } finally {
+    redis.disconnect();
+  }
+}

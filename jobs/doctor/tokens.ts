@@ -1,0 +1,133 @@
+import type { Config } from '../../src/config.js';
+import { discordGet, slackCall, type HttpPeer } from './http.js';
+import { describeError, fail, pass, type DoctorCheck } from './report.js';
+
+type DiscordConfig = NonNullable<Config['discord']>;
+type SlackConfig = NonNullable<Config['slack']>;
+
+/** Slack errors meaning the token itself is wrong or dead (auth.test's documented errors). */
+export const SLACK_AUTH_ERRORS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+]);
+
+async function checkDiscordApplication(discord: DiscordConfig, peer: HttpPeer): Promise<DoctorCheck> {
+  const name = 'discord: application';
+  const answer = await discordGet(peer, discord.apiUrl, discord.token, '/applications/@me');
+  if (answer.status !== 200 || !answer.body) {
+    return fail(
+      name,
+      `GET /applications/@me answered HTTP ${answer.status}`,
+      'check DISCORD_TOKEN is a bot token',
+    );
+  }
+  const id = String(answer.body.id ?? '');
+  if (id !== discord.applicationId) {
+    return fail(
+      name,
+      `DISCORD_APPLICATION_ID is ${discord.applicationId} but the token belongs to application ${id}`,
+      'copy the Application ID from the Developer Portal (General Information) into DISCORD_APPLICATION_ID',
+    );
+  }
+  const verifyKey = String(answer.body.verify_key ?? '');
+  if (discord.mode === 'http' && verifyKey.toLowerCase() !== discord.publicKey?.toLowerCase()) {
+    return fail(
+      name,
+      "DISCORD_PUBLIC_KEY is not this application's public key: every interaction would fail verification",
+      'copy the Public Key from the Developer Portal (General Information) into DISCORD_PUBLIC_KEY',
+    );
+  }
+  return pass(name, `application ${id}${discord.mode === 'http' ? ', public key matches' : ''}`);
+}
+
+/** Discord: the bot token authenticates (`GET /users/@me`) and belongs to the configured application. */
+export async function checkDiscordToken(discord: DiscordConfig, peer: HttpPeer): Promise<DoctorCheck[]> {
+  const name = 'discord: token';
+  try {
+    const answer = await discordGet(peer, discord.apiUrl, discord.token, '/users/@me');
+    if (answer.status === 401) {
+      return [
+        fail(
+          name,
+          'Discord refused the token (401 Unauthorized)',
+          'DISCORD_TOKEN is wrong or was reset: copy a fresh one from the Developer Portal (Bot → Reset Token)',
+        ),
+      ];
+    }
+    if (answer.status !== 200 || !answer.body) {
+      return [
+        fail(
+          name,
+          `GET /users/@me answered HTTP ${answer.status}`,
+          `check DISCORD_API_URL (${discord.apiUrl})`,
+        ),
+      ];
+    }
+    const user = `${String(answer.body.username ?? '?')} (${String(answer.body.id ?? '?')})`;
+    return [pass(name, `authenticated as bot ${user}`), await checkDiscordApplication(discord, peer)];
+  } catch (error) {
+    return [
+      fail(
+        name,
+        `cannot reach ${discord.apiUrl}: ${describeError(error)}`,
+        'check the network and DISCORD_API_URL',
+      ),
+    ];
+  }
+}
+
+async function checkSlackBotToken(slack: SlackConfig, token: string, peer: HttpPeer): Promise<DoctorCheck> {
+  const name = 'slack: token';
+  const answer = await slackCall(peer, slack.apiUrl, token, 'auth.test');
+  if (answer.ok === true) {
+    return pass(
+      name,
+      `authenticated as @${String(answer.user)} in ${String(answer.team)} (${String(answer.team_id)})`,
+    );
+  }
+  const error = String(answer.error ?? 'unknown_error');
+  const fix = SLACK_AUTH_ERRORS.has(error)
+    ? 'SLACK_BOT_TOKEN is wrong or revoked: reinstall the app and copy the Bot User OAuth Token (xoxb-…)'
+    : `see https://api.slack.com/methods/auth.test for "${error}"`;
+  return fail(name, `auth.test failed: ${error}`, fix);
+}
+
+async function checkSlackAppToken(
+  slack: SlackConfig,
+  appToken: string,
+  peer: HttpPeer,
+): Promise<DoctorCheck> {
+  // apps.connections.open only hands out a WebSocket URL; nothing connects to it.
+  const answer = await slackCall(peer, slack.apiUrl, appToken, 'apps.connections.open');
+  if (answer.ok === true) return pass('slack: app token', 'Socket Mode connections can open');
+  return fail(
+    'slack: app token',
+    `apps.connections.open failed: ${String(answer.error ?? 'unknown_error')}`,
+    'SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope, and Socket Mode must be on',
+  );
+}
+
+/** Slack: the bot token answers `auth.test`; the Socket Mode app token, when set, can open a connection. */
+export async function checkSlackTokens(slack: SlackConfig, peer: HttpPeer): Promise<DoctorCheck[]> {
+  try {
+    const checks: DoctorCheck[] = [];
+    if (slack.botToken) checks.push(await checkSlackBotToken(slack, slack.botToken, peer));
+    else
+      checks.push(
+        pass('slack: token', "multi-workspace install: each workspace's token is checked with its channels"),
+      );
+    if (slack.appToken) checks.push(await checkSlackAppToken(slack, slack.appToken, peer));
+    return checks;
+  } catch (error) {
+    return [
+      fail(
+        'slack: token',
+        `cannot reach ${slack.apiUrl}: ${describeError(error)}`,
+        'check the network and SLACK_API_URL',
+      ),
+    ];
+  }
+}
