@@ -17,15 +17,16 @@ export function parseCommandText(text: string): ParsedCommand {
   if (text.length > MAX_INPUT_LENGTH) return { ok: false, message: TOO_LONG };
   let words = text.trim().split(/\s+/).filter(Boolean);
   if (words[0]?.toLowerCase() === '/psf') words = words.slice(1);
+  const flagged = words.some((word) => word.toLowerCase() === '--share');
+  words = words.filter((word) => word.toLowerCase() !== '--share');
   const [first, ...rest] = words;
-  if (first === undefined) return validateRequest({ name: 'help', share: false });
+  if (first === undefined) return validateRequest({ name: 'help', share: flagged });
   const name = first.toLowerCase() as CommandName;
   if (!COMMAND_NAMES.includes(name)) return { ok: false, message: unknownCommandMessage(first) };
   let args = rest;
   let share = false;
   if (SHAREABLE.has(name)) {
-    share = args.some((word) => word.toLowerCase() === '--share');
-    args = args.filter((word) => word.toLowerCase() !== '--share');
+    share = flagged;
     if (args.length > 0 && args[args.length - 1]?.toLowerCase() === 'share') {
       share = true;
       args = args.slice(0, -1);

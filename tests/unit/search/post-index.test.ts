@@ -1,0 +1,146 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Post } from '../../../src/posts/post.js';
+import { normaliseTag } from '../../../src/posts/tags.js';
+import { PostIndex } from '../../../src/search/post-index.js';
+import { makePost } from '../store/post-store.contract.js';
+import { loadArchive } from './archive.js';
+
+const titles = (posts: Post[]) => posts.map((post) => post.title);
+
+describe('PostIndex on synthetic posts', () => {
+  const posts = [
+    makePost({
+      id: '1',
+      title: 'Grants program reopens',
+      summary: 'Apply for community grants.',
+      tags: ['Grants'],
+    }),
+    makePost({
+      id: '2',
+      title: 'PyCon US 2024 recap',
+      summary: 'Thanks to every volunteer.',
+      tags: ['PyCon'],
+    }),
+    makePost({
+      id: '3',
+      title: 'Board election results',
+      summary: 'The grants committee also met.',
+      tags: ['Board of Directors'],
+    }),
+    makePost({
+      id: '4',
+      title: 'Packaging survey',
+      summary: 'Tell us about pip and PyPI.',
+      tags: ['pypi', 'grant'],
+    }),
+  ];
+
+  it('ranks a title match above a summary match, and matches close words too', () => {
+    const found = titles(PostIndex.build(posts).search('grants'));
+    expect(found[0]).toBe('Grants program reopens');
+    expect(found).toContain('Board election results'); // in its summary
+    expect(found).toContain('Packaging survey'); // tagged "grant"
+    expect(found).not.toContain('PyCon US 2024 recap');
+  });
+
+  it('forgives typos and completes prefixes', () => {
+    const index = PostIndex.build(posts);
+    expect(titles(index.search('pycn'))[0]).toBe('PyCon US 2024 recap');
+    expect(titles(index.search('packag'))[0]).toBe('Packaging survey');
+    expect(titles(index.search('elektion'))[0]).toBe('Board election results');
+  });
+
+  it('ranks posts matching more of the words first', () => {
+    expect(titles(PostIndex.build(posts).search('grants election'))[0]).toBe('Board election results');
+  });
+
+  it('honours the limit, and answers nothing for an empty or hopeless query', () => {
+    const index = PostIndex.build(posts);
+    expect(index.search('the grants pypi pycon board', 2)).toHaveLength(2);
+    expect(index.search('   ')).toEqual([]);
+    expect(index.search('zzqqxx')).toEqual([]);
+    expect(index.search('grants', 0)).toEqual([]);
+  });
+
+  it('replaces a post on upsert instead of indexing it twice', () => {
+    const index = PostIndex.build(posts);
+    index.upsert([{ ...posts[1]!, title: 'EuroPython recap', tags: ['EuroPython'] }]);
+    expect(index.size).toBe(4);
+    expect(titles(index.search('pycon'))).toEqual([]);
+    expect(titles(index.search('europython'))).toEqual(['EuroPython recap']);
+    expect(index.suggestTags('pyc', 5)).toEqual([]);
+    expect(index.suggestTags('euro', 5)).toEqual(['EuroPython']);
+  });
+
+  it('rebuilds from scratch, forgetting posts that are gone', () => {
+    const index = PostIndex.build(posts);
+    index.rebuild([posts[0]!]);
+    expect(index.size).toBe(1);
+    expect(index.search('pycon')).toEqual([]);
+    expect(index.suggestTags('', 10)).toEqual(['Grants']);
+  });
+
+  it('suggests tags by prefix, then by word, then by spelling, most used first within each', () => {
+    const index = PostIndex.build([
+      ...posts,
+      makePost({ id: '5', tags: ['grant'] }),
+      makePost({ id: '6', tags: ['grant', 'Job board'] }),
+    ]);
+    expect(index.suggestTags('gra', 5)).toEqual(['grant', 'Grants']);
+    expect(index.suggestTags('board', 5)).toEqual(['Board of Directors', 'Job board']);
+    expect(index.suggestTags('BOARD-OF', 5)[0]).toBe('Board of Directors');
+    expect(index.suggestTags('grnts', 5)[0]).toBe('Grants');
+    expect(index.suggestTags('', 2)).toEqual(['grant', 'Board of Directors']);
+    expect(index.suggestTags('gra', 1)).toEqual(['grant']);
+    expect(index.suggestTags('xyzzy', 5)).toEqual([]);
+  });
+
+  it('knows the most used spelling of a tag', () => {
+    const index = PostIndex.build([
+      makePost({ id: 'a', tags: ['PSF'] }),
+      makePost({ id: 'b', tags: ['psf'] }),
+      makePost({ id: 'c', tags: ['PSF'] }),
+    ]);
+    expect(index.labelOf('psf')).toBe('PSF');
+    expect(index.labelOf('nope')).toBeNull();
+  });
+});
+
+describe('PostIndex on the 733-post PSF archive', () => {
+  let archive: Post[];
+  let index: PostIndex;
+  beforeAll(async () => {
+    archive = await loadArchive();
+    index = PostIndex.build(archive);
+  });
+
+  const aboutPycon = (post: Post) =>
+    /pycon/i.test(post.title) ||
+    post.tags.some((tag) => normaliseTag(tag) === 'pycon') ||
+    /pycon/i.test(post.summary);
+
+  it('indexes every post', () => {
+    expect(archive).toHaveLength(733);
+    expect(index.size).toBe(733);
+  });
+
+  it('finds PyCon posts for "pycon", and still for the typo "serach pycn"', () => {
+    for (const query of ['pycon', 'serach pycn', 'pycn']) {
+      const found = index.search(query);
+      expect(found, query).toHaveLength(5);
+      for (const post of found) expect(aboutPycon(post), `${query}: ${post.title}`).toBe(true);
+    }
+  });
+
+  it('ranks packaging posts first for "python packaging"', () => {
+    const found = index.search('python packaging');
+    expect(found.length).toBeGreaterThan(0);
+    for (const post of found.slice(0, 3)) expect(post.title).toMatch(/packaging/i);
+  });
+
+  it('suggests "grants" for the typo "grnts" and completes "board"', () => {
+    expect(index.suggestTags('grnts', 5)).toContain('grants');
+    expect(index.suggestTags('board', 5)).toContain('Board of Directors');
+    expect(index.suggestTags('Board-Of-Directors', 5)[0]).toBe('Board of Directors');
+  });
+});
