@@ -8,6 +8,17 @@ import type { DeliveryCounters, DeliveryOutcome } from '../src/delivery/counters
 /** How one poll of a feed ended: fresh content, not modified, or a failure. */
 export type PollOutcome = '200' | '304' | 'error';
 
+/** What metrics read of one poll: CLI.md's `poll --once --json` line (the poller's `PollResult`). */
+export interface PollOutcomeSummary {
+  feed: string;
+  status: number | 'error';
+  /** Posts queued for announcement. */
+  new: readonly string[];
+  /** Posts remembered without announcing. */
+  seeded: number;
+  skipped?: boolean;
+}
+
 /** What `/metrics` needs of a BullMQ `Queue` (a `Queue` fits). */
 export interface CountedQueue {
   readonly name: string;
@@ -86,6 +97,14 @@ export class Metrics implements DeliveryCounters {
   /** Counts one poll of `feed` ending with `status` (an HTTP status, or `error`). */
   recordPoll(feed: string, status: number | 'error'): void {
     this.polls.inc({ feed, outcome: pollOutcome(status) });
+  }
+
+  /** Counts one poll from its result (the poller's `PollResult` fits); a poll skipped for backoff counts nothing. */
+  recordPollResult(result: PollOutcomeSummary): void {
+    if (result.skipped) return;
+    this.recordPoll(result.feed, result.status);
+    this.recordPostsSeen(result.feed, result.new.length + result.seeded);
+    this.recordAnnouncementsQueued(result.feed, result.new.length);
   }
 
   /** Counts posts of `feed` seen for the first time. */

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { request as httpRequest, Agent } from 'node:http';
 import express from 'express';
+import { ExpressReceiver } from '@slack/bolt';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,35 @@ describe('mounted routers and the rest', () => {
     const missing = await fetch(`${base}/nothing/here`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'not found', path: '/nothing/here' });
+  });
+});
+
+describe('sharing the server with Bolt', () => {
+  it("hands Slack's ExpressReceiver the raw body, so its signature check passes or fails as it should", async () => {
+    const signingSecret = 'slack-signing-secret';
+    const receiver = new ExpressReceiver({ signingSecret });
+    const base = await start({
+      config: { port: 0, adminToken: TOKEN },
+      queues,
+      mounts: [{ router: receiver.router }],
+    });
+    const body = JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 'x' });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+    const post = (sig: string) =>
+      fetch(`${base}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-slack-request-timestamp': timestamp,
+          'x-slack-signature': sig,
+        },
+        body,
+      });
+    const signed = await post(signature);
+    expect(signed.status).toBe(200);
+    expect(await signed.json()).toEqual({ challenge: 'c-123' });
+    expect((await post(`v0=${'0'.repeat(64)}`)).status).toBe(401);
   });
 });
 

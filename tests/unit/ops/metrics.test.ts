@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Metrics, instrumentCommands, pollOutcome } from '../../../jobs/metrics.js';
 import type { FeedState, FeedStateStore } from '../../../src/feeds/feed-state.js';
 import type { CommandService } from '../../../src/commands/types.js';
+import type { DeliveryCounters } from '../../../src/delivery/counters.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
@@ -62,6 +63,23 @@ describe('Metrics', () => {
     expect(text).toContain('psf_deliveries_total{platform="discord",outcome="delivered"} 1');
     expect(text).toContain('psf_deliveries_total{platform="slack",outcome="rate_limited"} 1');
     expect(text).toContain('psf_deliveries_total{platform="slack",outcome="disabled"} 1');
+  });
+
+  it('counts a poll result: its outcome, posts seen (new and seeded) and announcements; nothing when skipped', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    metrics.recordPollResult({ feed: 'psf', status: 200, new: ['a', 'b'], seeded: 3 });
+    metrics.recordPollResult({ feed: 'psf', status: 'error', new: [], seeded: 0, skipped: true });
+    metrics.recordPollResult({ feed: 'psf', status: 'error', new: [], seeded: 0 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('psf_polls_total{feed="psf",outcome="200"} 1');
+    expect(text).toContain('psf_polls_total{feed="psf",outcome="error"} 1');
+    expect(text).toContain('psf_posts_seen_total{feed="psf"} 5');
+    expect(text).toContain('psf_announcements_queued_total{feed="psf"} 2');
+  });
+
+  it("serves as the delivery job's DeliveryCounters", () => {
+    const counters: DeliveryCounters = new Metrics({ defaultMetrics: false });
+    expect(() => counters.increment('console', 'failed')).not.toThrow();
   });
 
   it('includes Node process metrics with the psf_ prefix by default', async () => {
