@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CommandCore } from '../../../src/commands/command-core.js';
-import type { CommandRequest, Reply } from '../../../src/commands/types.js';
+import type { Reply } from '../../../src/commands/types.js';
 import { PostIndex } from '../../../src/search/post-index.js';
 import type { PostStore } from '../../../src/store/post-store.js';
 import { makePost } from '../store/post-store.contract.js';
-import { ADMIN, MEMBER, NOW, makeCore } from './core-fixture.js';
+import { MEMBER, makeCore } from './core-fixture.js';
 
 const day = (n: number) => new Date(Date.UTC(2026, 1, n)).toISOString();
 const POSTS = [
@@ -145,130 +145,6 @@ describe('CommandCore status', () => {
       'Feed psf: 3 posts indexed; never polled successfully; next poll when the poller starts.',
     );
     expect(reply).toContain('Queues: could not be read.');
-  });
-});
-
-describe('CommandCore subscriptions', () => {
-  const subscribe = (feed?: string, tags: string[] = []): CommandRequest => ({
-    name: 'subscribe',
-    tags,
-    ...(feed ? { feed } : {}),
-  });
-
-  it('refuses every subscription command to members who cannot manage the channel', async () => {
-    const { core, subscriptions } = await makeCore(POSTS);
-    for (const request of [
-      subscribe('psf'),
-      { name: 'unsubscribe' } as const,
-      { name: 'subscriptions' } as const,
-    ]) {
-      expect(await core.handle(request, MEMBER)).toMatchObject({
-        kind: 'error',
-        message: expect.stringMatching(/manage this channel/),
-      });
-    }
-    expect(await subscriptions.list()).toEqual([]);
-  });
-
-  it('subscribes the channel for a channel manager, recording who and when', async () => {
-    const { core, subscriptions } = await makeCore(POSTS);
-    const reply = await core.handle(subscribe('psf', ['grants', 'Board-of-Directors']), ADMIN);
-    expect(text(reply)).toBe('This channel now gets posts from psf tagged grants or board of directors.');
-    expect(await subscriptions.get(ADMIN)).toEqual({
-      platform: 'slack',
-      workspaceId: 'T1',
-      channelId: 'C1',
-      feeds: ['psf'],
-      tags: ['grants', 'board of directors'],
-      options: {},
-      createdBy: 'U2',
-      createdAt: NOW.toISOString(),
-      disabledReason: null,
-      disabledAt: null,
-    });
-  });
-
-  it('adds a feed, replaces the tags, keeps createdAt and re-enables a disabled subscription', async () => {
-    const { core, subscriptions } = await makeCore(POSTS);
-    await subscriptions.put({
-      platform: 'slack',
-      workspaceId: 'T1',
-      channelId: 'C1',
-      feeds: ['psf'],
-      tags: ['grants'],
-      options: { crosspost: true },
-      createdBy: 'U9',
-      createdAt: '2025-01-01T00:00:00.000Z',
-      disabledReason: 'channel_not_found',
-      disabledAt: '2025-06-01T00:00:00.000Z',
-    });
-    const reply = text(await core.handle(subscribe('insider', ['release']), ADMIN));
-    expect(reply).toMatch(
-      /posts from psf, insider tagged release\. It was disabled \(channel_not_found\) and is enabled again\./,
-    );
-    expect(await subscriptions.get(ADMIN)).toMatchObject({
-      feeds: ['psf', 'insider'],
-      tags: ['release'],
-      options: { crosspost: true },
-      createdAt: '2025-01-01T00:00:00.000Z',
-      disabledReason: null,
-      disabledAt: null,
-    });
-  });
-
-  it('subscribes to every feed when none is named, and refuses an unknown feed', async () => {
-    const { core, subscriptions } = await makeCore(POSTS);
-    expect(text(await core.handle(subscribe(), ADMIN))).toBe('This channel now gets posts from every feed.');
-    expect((await subscriptions.get(ADMIN))?.feeds).toEqual([]);
-    expect(text(await core.handle(subscribe('psf'), ADMIN))).toBe(
-      'This channel now gets posts from every feed.',
-    );
-    expect(await core.handle(subscribe('grants'), ADMIN)).toEqual({
-      kind: 'error',
-      message: 'Unknown feed “grants”. Known feeds: psf, insider.',
-    });
-  });
-
-  it('unsubscribes one feed, and removes the subscription when its last feed goes', async () => {
-    const { core, subscriptions } = await makeCore(POSTS);
-    await core.handle(subscribe(), ADMIN);
-    expect(text(await core.handle({ name: 'unsubscribe', feed: 'insider' }, ADMIN))).toBe(
-      'Done: this channel now gets posts from psf.',
-    );
-    expect(text(await core.handle({ name: 'unsubscribe', feed: 'insider' }, ADMIN))).toBe(
-      'This channel does not get insider.',
-    );
-    expect(text(await core.handle({ name: 'unsubscribe', feed: 'psf' }, ADMIN))).toMatch(
-      /no more announcements \(psf was its only feed\)/,
-    );
-    expect(await subscriptions.get(ADMIN)).toBeNull();
-    expect(text(await core.handle({ name: 'unsubscribe' }, ADMIN))).toBe('This channel has no subscription.');
-  });
-
-  it('unsubscribes the whole channel', async () => {
-    const { core, subscriptions } = await makeCore(POSTS);
-    await core.handle(subscribe('psf'), ADMIN);
-    expect(text(await core.handle({ name: 'unsubscribe' }, ADMIN))).toBe(
-      'This channel gets no more announcements.',
-    );
-    expect(await subscriptions.list()).toEqual([]);
-  });
-
-  it("lists this workspace's subscriptions on this platform, with the reason a disabled one stopped", async () => {
-    const { core, subscriptions } = await makeCore(POSTS);
-    await core.handle(subscribe('psf', ['grants']), ADMIN);
-    await core.handle(subscribe(), { ...ADMIN, channelId: 'C2' });
-    await core.handle(subscribe(), { ...ADMIN, workspaceId: 'T2' });
-    await core.handle(subscribe(), { ...ADMIN, platform: 'discord' });
-    await subscriptions.disable({ ...ADMIN, channelId: 'C2' }, 'is_archived');
-    const reply = text(await core.handle({ name: 'subscriptions' }, ADMIN));
-    expect(reply).toBe(
-      [
-        'Subscriptions (2):',
-        '• channel C1 (this channel): posts from psf tagged grants',
-        `• channel C2: posts from every feed; DISABLED since ${NOW.toISOString()}: is_archived (\`subscribe\` there re-enables it)`,
-      ].join('\n'),
-    );
   });
 });
 
