@@ -1,0 +1,93 @@
+import { ChannelType, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
+import type { Logger } from '../../src/logger.js';
+import type { Post } from '../../src/posts/post.js';
+import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import { renderDiscordAnnouncement } from './announcement.js';
+import { toDeliveryError } from './errors.js';
+
+/** Discord's nonce limit: https://discord.com/developers/docs/resources/message#create-message */
+export const MAX_NONCE_LENGTH = 25;
+
+/** What the announcer needs from config: the bot token and the API base (a local fake in tests). */
+export interface DiscordAnnouncerOptions {
+  token: string;
+  apiUrl: string;
+  /** Global requests per second the REST client allows itself (Discord's limit is 50). */
+  requestsPerSecond?: number;
+  /** Per-request timeout; a timeout is a transient failure. */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Builds the REST client the announcer uses: no retries of its own and every 429 rejected at once, so
+ * the delivery queue alone owns retries and waits (a library retry would hide the wait from the queue).
+ */
+export function createAnnouncerRest(options: DiscordAnnouncerOptions): REST {
+  return new REST({
+    api: options.apiUrl,
+    retries: 0,
+    rejectOnRateLimit: () => true,
+    globalRequestsPerSecond: options.requestsPerSecond ?? 50,
+    timeout: options.timeoutMs ?? 15_000,
+  }).setToken(options.token);
+}
+
+/** Posts one announcement to one Discord channel; every failure comes out as a `DeliveryError`. */
+export class DiscordAnnouncer implements Announcer {
+  readonly platform = 'discord' as const;
+  private readonly rest: REST;
+  /** Channel types never change in place, so one lookup per channel per process is enough. */
+  private readonly channelTypes = new Map<string, number>();
+
+  constructor(private readonly options: DiscordAnnouncerOptions & { rest?: REST }) {
+    this.rest = options.rest ?? createAnnouncerRest(options);
+  }
+
+  /**
+   * Sends the embed with the deterministic nonce and `enforce_nonce`, so a resend within Discord's window
+   * returns the first message instead of creating a second one. Crossposts in announcement channels
+   * when the subscription asks.
+   */
+  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
+      throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
+    }
+    const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
+    let message: APIMessage;
+    try {
+      message = (await this.rest.post(Routes.channelMessages(target.channelId), { body })) as APIMessage;
+    } catch (error) {
+      throw toDeliveryError(error);
+    }
+    if (target.options.crosspost) await this.crosspost(target.channelId, message.id);
+    return { messageId: message.id };
+  }
+
+  /**
+   * Publishes the message to following servers. Best effort: the message is already delivered, and
+   * failing the job here would only repeat the send, so a crosspost failure (missing Manage Messages,
+   * the 10-per-hour crosspost limit) is logged, never thrown.
+   * https://discord.com/developers/docs/resources/message#crosspost-message
+   */
+  private async crosspost(channelId: string, messageId: string): Promise<void> {
+    try {
+      if ((await this.channelType(channelId)) !== ChannelType.GuildAnnouncement) return;
+      await this.rest.post(Routes.channelMessageCrosspost(channelId, messageId));
+    } catch (error) {
+      const failure = toDeliveryError(error);
+      this.options.logger?.warn(
+        { channelId, messageId, code: failure.code, err: failure.message },
+        'crosspost failed',
+      );
+    }
+  }
+
+  private async channelType(channelId: string): Promise<number> {
+    const known = this.channelTypes.get(channelId);
+    if (known !== undefined) return known;
+    const channel = (await this.rest.get(Routes.channel(channelId))) as APIChannel;
+    this.channelTypes.set(channelId, channel.type);
+    return channel.type;
+  }
+}

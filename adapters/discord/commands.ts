@@ -1,0 +1,126 @@
+import {
+  ApplicationCommandOptionType as Option,
+  ApplicationCommandType,
+  REST,
+  Routes,
+  type APIApplicationCommand,
+  type APIApplicationCommandBasicOption,
+  type RESTPutAPIApplicationCommandsJSONBody,
+} from 'discord.js';
+import { MAX_COUNT } from '../../src/commands/types.js';
+import { COMMAND_NAME } from './interaction-handler.js';
+
+/** Choices are capped at 25: https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-structure */
+const MAX_CHOICES = 25;
+
+const share: APIApplicationCommandBasicOption = {
+  type: Option.Boolean,
+  name: 'share',
+  description: 'Post the answer in the channel instead of only to you',
+};
+const count: APIApplicationCommandBasicOption = {
+  type: Option.Integer,
+  name: 'count',
+  description: `How many posts (1–${MAX_COUNT}, 5 by default)`,
+  min_value: 1,
+  max_value: MAX_COUNT,
+};
+
+function feedOption(description: string, feeds: readonly string[]): APIApplicationCommandBasicOption {
+  const choices =
+    feeds.length > 0 && feeds.length <= MAX_CHOICES ? feeds.map((name) => ({ name, value: name })) : [];
+  return {
+    type: Option.String,
+    name: 'feed',
+    description,
+    max_length: 32,
+    ...(choices.length > 0 ? { choices } : {}),
+  };
+}
+
+function subcommand(name: string, description: string, options: APIApplicationCommandBasicOption[] = []) {
+  return { type: Option.Subcommand as const, name, description, options };
+}
+
+/**
+ * The JSON registered for `/psf`: one command with a subcommand per DESIGN §6 verb, option names as
+ * DESIGN §6. Required options come first, as Discord requires. `feeds` become choices when given.
+ */
+export function discordCommandDefinitions(
+  options: { feeds?: readonly string[] } = {},
+): RESTPutAPIApplicationCommandsJSONBody {
+  const feeds = options.feeds ?? [];
+  return [
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: COMMAND_NAME,
+      description: 'Python Software Foundation news',
+      options: [
+        subcommand('latest', 'The newest posts', [count, feedOption('Only this feed', feeds), share]),
+        subcommand('tag', 'The newest posts with a tag', [
+          {
+            type: Option.String,
+            name: 'tag',
+            description: 'A tag, e.g. grants',
+            required: true,
+            autocomplete: true,
+            max_length: 100,
+          },
+          count,
+          share,
+        ]),
+        subcommand('tags', 'The tags in use, most used first', [share]),
+        subcommand('search', 'Search posts by title, tags and summary', [
+          {
+            type: Option.String,
+            name: 'query',
+            description: 'What to look for',
+            required: true,
+            max_length: 200,
+          },
+          share,
+        ]),
+        subcommand('subscribe', 'Announce new posts in this channel (Manage Channels)', [
+          feedOption('Only this feed (all feeds by default)', feeds),
+          {
+            type: Option.String,
+            name: 'tags',
+            description: 'Only posts with any of these tags, comma-separated',
+            max_length: 500,
+          },
+        ]),
+        subcommand('unsubscribe', 'Stop announcements in this channel (Manage Channels)', [
+          feedOption('Only this feed (all by default)', feeds),
+        ]),
+        subcommand('subscriptions', "This server's subscriptions"),
+        subcommand('status', 'Feeds, last poll, posts indexed, queue health', [share]),
+        subcommand('help', 'What /psf can do', [share]),
+      ],
+    },
+  ];
+}
+
+/** Where and how to register: globally, or in one server (guild commands update instantly). */
+export interface RegisterOptions {
+  token: string;
+  applicationId: string;
+  apiUrl: string;
+  guildId?: string;
+  feeds?: readonly string[];
+}
+
+/**
+ * Bulk-overwrites the application's commands (`PUT`), globally or in one guild, so stale commands
+ * disappear: https://discord.com/developers/docs/interactions/application-commands#bulk-overwrite-global-application-commands
+ */
+export async function registerDiscordCommands(
+  options: RegisterOptions,
+): Promise<{ scope: 'global' | 'guild'; commands: APIApplicationCommand[] }> {
+  const rest = new REST({ api: options.apiUrl }).setToken(options.token);
+  const route = options.guildId
+    ? Routes.applicationGuildCommands(options.applicationId, options.guildId)
+    : Routes.applicationCommands(options.applicationId);
+  const body = discordCommandDefinitions(options.feeds ? { feeds: options.feeds } : {});
+  const commands = (await rest.put(route, { body })) as APIApplicationCommand[];
+  return { scope: options.guildId ? 'guild' : 'global', commands };
+}

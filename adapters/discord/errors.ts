@@ -1,0 +1,58 @@
+import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
+import { DeliveryError } from '../../src/delivery/announcer.js';
+
+/**
+ * JSON error codes that mean this channel is gone or closed to the bot: retrying cannot help, and each
+ * retry would count towards Discord's invalid-request limit (10,000 per 10 minutes per IP).
+ * https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes
+ * https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans
+ */
+export const LOST_ACCESS_CODES: ReadonlySet<number> = new Set([
+  10003, // Unknown channel
+  10004, // Unknown guild
+  50001, // Missing access
+  50007, // Cannot send messages to this user
+  50013, // Missing permissions
+  50083, // Operation on an archived thread
+  160005, // Thread is locked
+]);
+
+/** Used when a 429 arrives without a usable `Retry-After` header (the body's `retry_after` is not exposed). */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+/**
+ * Classifies whatever the REST client threw into the three delivery kinds.
+ * - lost access (codes above, or any 403/404 on a channel route) → permanent;
+ * - 429 (`RateLimitError`, thrown because the REST client is built with `rejectOnRateLimit`) → rate-limited
+ *   with the wait from the `Retry-After` header;
+ * - 5xx, network errors, timeouts → transient;
+ * - 401 → transient, on purpose: one bot token serves every channel, so a bad token is an operator fix,
+ *   not a reason to disable each subscription in turn; the failed jobs can be re-driven once it is fixed;
+ * - other 4xx (e.g. 50035 invalid form body) → transient: a bug in our payload, not in the channel.
+ */
+export function toDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  if (error instanceof RateLimitError) {
+    const wait = error.retryAfter > 0 ? error.retryAfter : error.timeToReset;
+    return DeliveryError.rateLimited(
+      wait > 0 ? Math.ceil(wait) : DEFAULT_RETRY_AFTER_MS,
+      `rate limited on ${error.route}${error.global ? ' (global)' : ''}`,
+    );
+  }
+  if (error instanceof DiscordAPIError) {
+    const code = typeof error.code === 'number' ? error.code : Number(error.code);
+    const label = Number.isFinite(code) && code > 0 ? String(code) : `http_${error.status}`;
+    if (LOST_ACCESS_CODES.has(code) || error.status === 403 || error.status === 404) {
+      return DeliveryError.permanent(label, `${error.status} ${error.message}`);
+    }
+    if (error.status === 429) return DeliveryError.rateLimited(DEFAULT_RETRY_AFTER_MS, error.message);
+    return DeliveryError.transient(label, `${error.status} ${error.message}`);
+  }
+  if (error instanceof HTTPError) {
+    return DeliveryError.transient(`http_${error.status}`, `${error.status} ${error.message}`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code =
+    error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'network';
+  return DeliveryError.transient(code, message);
+}

@@ -1,0 +1,104 @@
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  Status,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+  type Interaction,
+} from 'discord.js';
+import type { Logger } from '../../src/logger.js';
+import type { DiscordInteractionHandler } from './interaction-handler.js';
+import { readOptions, type DiscordInvocation, type OptionTree } from './invocation.js';
+import { restResponder } from './rest-responder.js';
+
+/** What gateway mode needs: the bot token, the API base (a local fake in tests) and the shared handler. */
+export interface DiscordGatewayBotOptions {
+  token: string;
+  apiUrl: string;
+  handler: DiscordInteractionHandler;
+  logger?: Logger;
+}
+
+/**
+ * Gateway mode (the default): a discord.js `Client` receives slash commands over the WebSocket, so no
+ * public URL is needed. Only the Guilds intent: the bot reads no messages and needs no privileged intent.
+ * Replies go over REST with the same payloads HTTP mode returns (gateway responses are HTTP-only anyway).
+ */
+export class DiscordGatewayBot {
+  readonly client: Client;
+
+  constructor(private readonly options: DiscordGatewayBotOptions) {
+    this.client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      rest: { api: options.apiUrl },
+      allowedMentions: { parse: [] },
+    });
+    this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
+    this.client.on(Events.Error, (error) => options.logger?.error({ err: error }, 'discord client error'));
+  }
+
+  /** Logs in and resolves once the gateway session is ready. */
+  async start(): Promise<void> {
+    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
+    await this.client.login(this.options.token);
+    await ready;
+    this.options.logger?.info({ user: this.client.user?.tag }, 'discord gateway ready');
+  }
+
+  /** Closes the gateway connection. */
+  async stop(): Promise<void> {
+    await this.client.destroy();
+  }
+
+  /** Whether the gateway session is up (for `/readyz`). */
+  get ready(): boolean {
+    return this.client.isReady() && this.client.ws.status === Status.Ready;
+  }
+
+  /** A `/readyz` check: true, or why not. */
+  async readiness(): Promise<true | string> {
+    return this.ready ? true : `discord gateway ${Status[this.client.ws.status] ?? 'not connected'}`;
+  }
+
+  private async onInteraction(interaction: Interaction): Promise<void> {
+    if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
+    const invocation = invocationFromInteraction(interaction);
+    try {
+      await this.options.handler.handle(invocation, restResponder(this.client.rest, invocation));
+    } catch (error) {
+      this.options.logger?.error(
+        { err: error, command: invocation.commandName, subcommand: invocation.subcommand },
+        'discord interaction failed',
+      );
+    }
+  }
+}
+
+function invocationFromInteraction(
+  interaction: ChatInputCommandInteraction | AutocompleteInteraction,
+): DiscordInvocation {
+  return {
+    kind: interaction.isAutocomplete() ? 'autocomplete' : 'command',
+    id: interaction.id,
+    token: interaction.token,
+    applicationId: interaction.applicationId,
+    commandName: interaction.commandName,
+    ...readOptions(interaction.options.data.map(toTree)),
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    userId: interaction.user.id,
+    permissions: interaction.memberPermissions?.bitfield ?? null,
+  };
+}
+
+function toTree(option: CommandInteractionOption): OptionTree {
+  return {
+    name: option.name,
+    type: option.type,
+    ...(option.value !== undefined && option.value !== null ? { value: option.value } : {}),
+    ...(option.focused ? { focused: true } : {}),
+    ...(option.options ? { options: option.options.map(toTree) } : {}),
+  };
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { CommandContext } from '../../src/commands/types.js';
+
+/** Option types that matter here: https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-type */
+const SUB_COMMAND = 1;
+const SUB_COMMAND_GROUP = 2;
+
+/** Permission bits that let a member manage a channel's subscriptions (DESIGN §5). */
+export const MANAGE_PERMISSIONS = {
+  administrator: 1n << 3n,
+  manageChannels: 1n << 4n,
+  manageGuild: 1n << 5n,
+} as const;
+
+/** A slash command or autocomplete request, whichever transport (gateway or HTTP) delivered it. */
+export interface DiscordInvocation {
+  kind: 'command' | 'autocomplete';
+  id: string;
+  token: string;
+  applicationId: string;
+  commandName: string;
+  subcommand: string | null;
+  /** Leaf options by name, as sent: autocomplete carries partial values and may lack required ones. */
+  options: Record<string, string | number | boolean>;
+  /** The option being typed in an autocomplete request. */
+  focused: { name: string; value: string } | null;
+  guildId: string | null;
+  channelId: string;
+  userId: string;
+  /** The member's permissions in this channel, overwrites applied; null outside a server. */
+  permissions: bigint | null;
+}
+
+const leafOption = z.object({
+  name: z.string(),
+  type: z.number().int(),
+  value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  focused: z.boolean().optional(),
+});
+
+/** The options tree of an interaction: command → (group →) subcommand → leaf options. */
+export const optionTree = leafOption.extend({
+  options: z.array(leafOption.extend({ options: z.array(leafOption).optional() })).optional(),
+});
+export type OptionTree = z.infer<typeof optionTree>;
+
+/** Finds the subcommand and flattens its options, from either raw JSON or discord.js's `options.data`. */
+export function readOptions(
+  top: readonly OptionTree[],
+): Pick<DiscordInvocation, 'subcommand' | 'options' | 'focused'> {
+  let subcommand: string | null = null;
+  let leaves: readonly z.infer<typeof leafOption>[] = top;
+  const group = top.find((option) => option.type === SUB_COMMAND_GROUP);
+  const sub = (group?.options ?? top).find((option) => option.type === SUB_COMMAND);
+  if (sub) {
+    subcommand = group ? `${group.name} ${sub.name}` : sub.name;
+    leaves = sub.options ?? [];
+  }
+  const options: Record<string, string | number | boolean> = {};
+  let focused: DiscordInvocation['focused'] = null;
+  for (const leaf of leaves) {
+    if (leaf.value === undefined) continue;
+    options[leaf.name] = leaf.value;
+    if (leaf.focused) focused = { name: leaf.name, value: String(leaf.value) };
+  }
+  return { subcommand, options, focused };
+}
+
+/** Whether the member may manage this channel's subscriptions: Manage Channels, Manage Server or Administrator. */
+export function canManage(permissions: bigint | null): boolean {
+  if (permissions === null) return false;
+  const { administrator, manageChannels, manageGuild } = MANAGE_PERMISSIONS;
+  return (permissions & (administrator | manageChannels | manageGuild)) !== 0n;
+}
+
+/** Outside a server (a DM) there is no guild; Discord itself names that scope `@me`. */
+export const DM_WORKSPACE = '@me';
+
+/** The core's view of who asked, and where. */
+export function commandContext(invocation: DiscordInvocation): CommandContext {
+  return {
+    platform: 'discord',
+    workspaceId: invocation.guildId ?? DM_WORKSPACE,
+    channelId: invocation.channelId,
+    userId: invocation.userId,
+    canManage: invocation.guildId !== null && canManage(invocation.permissions),
+  };
+}
+
+const snowflake = z.string().regex(/^\d{1,20}$/);
+
+/** The fields of an HTTP interaction we use; everything else Discord sends is ignored. */
+export const interactionPayload = z.object({
+  id: snowflake,
+  application_id: snowflake,
+  type: z.number().int(),
+  token: z.string().min(1),
+  guild_id: snowflake.optional(),
+  channel_id: snowflake.optional(),
+  channel: z.object({ id: snowflake }).optional(),
+  member: z.object({ user: z.object({ id: snowflake }), permissions: z.string().regex(/^\d+$/) }).optional(),
+  user: z.object({ id: snowflake }).optional(),
+  data: z.object({ name: z.string(), options: z.array(optionTree).optional() }).optional(),
+});
+export type InteractionPayload = z.infer<typeof interactionPayload>;
+
+/** Interaction types: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-type */
+export const INTERACTION_TYPE = { ping: 1, command: 2, component: 3, autocomplete: 4, modal: 5 } as const;
+
+/** Turns a verified HTTP interaction into an invocation; null when it is not a command or autocomplete. */
+export function invocationFromPayload(payload: InteractionPayload): DiscordInvocation | null {
+  const kind =
+    payload.type === INTERACTION_TYPE.command
+      ? 'command'
+      : payload.type === INTERACTION_TYPE.autocomplete
+        ? 'autocomplete'
+        : null;
+  const userId = payload.member?.user.id ?? payload.user?.id;
+  const channelId = payload.channel?.id ?? payload.channel_id;
+  if (!kind || !payload.data || !userId || !channelId) return null;
+  return {
+    kind,
+    id: payload.id,
+    token: payload.token,
+    applicationId: payload.application_id,
+    commandName: payload.data.name,
+    ...readOptions(payload.data.options ?? []),
+    guildId: payload.guild_id ?? null,
+    channelId,
+    userId,
+    permissions: payload.member ? BigInt(payload.member.permissions) : null,
+  };
+}

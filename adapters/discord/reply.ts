@@ -1,0 +1,58 @@
+import type { APIEmbed, APIInteractionResponseCallbackData } from 'discord.js';
+import type { Reply } from '../../src/commands/types.js';
+import { EMBED_COLOR, fitEmbeds, postEmbed } from './embeds.js';
+import {
+  CONTENT_LIMIT,
+  EMBED_LIMITS,
+  EPHEMERAL_FLAG,
+  escapeMarkdown,
+  noMentions,
+  truncate,
+} from './limits.js';
+
+/** The `data` of an interaction response (type 4) or of an edit to `@original`, always without pings. */
+export type DiscordReplyData = APIInteractionResponseCallbackData & { allowed_mentions: { parse: [] } };
+
+/** A compact lookup embed leaves room for ten of them inside the 6000-character message total. */
+const LOOKUP_DESCRIPTION_LIMIT = 350;
+
+/**
+ * Renders the core's neutral reply as interaction response data: posts as embeds (at most 10), text as
+ * content (or an embed when it outgrows the 2000-character content limit), errors as a warning line.
+ * `allowed_mentions: { parse: [] }` is always set: interaction replies otherwise parse user mentions:
+ * https://discord.com/developers/docs/resources/message#allowed-mentions-object
+ */
+export function renderDiscordReply(reply: Reply, options: { ephemeral: boolean }): DiscordReplyData {
+  const flags = options.ephemeral ? { flags: EPHEMERAL_FLAG } : {};
+  switch (reply.kind) {
+    case 'posts':
+      return { ...postsReply(reply), ...flags, allowed_mentions: noMentions() };
+    case 'text':
+      return { ...textReply(reply.text), ...flags, allowed_mentions: noMentions() };
+    case 'error':
+      return {
+        content: truncate(`⚠️ ${reply.message}`, CONTENT_LIMIT),
+        ...flags,
+        allowed_mentions: noMentions(),
+      };
+  }
+}
+
+function postsReply(reply: Extract<Reply, { kind: 'posts' }>): APIInteractionResponseCallbackData {
+  const lines = [`**${escapeMarkdown(reply.heading)}**`];
+  if (reply.suggestions && reply.suggestions.length > 0) {
+    lines.push(`Closest tags: ${reply.suggestions.map((tag) => `\`${tag.replace(/`/g, "'")}\``).join(', ')}`);
+  }
+  const embeds = fitEmbeds(
+    reply.posts
+      .slice(0, EMBED_LIMITS.embeds)
+      .map((post) => postEmbed(post, { tagsAs: 'footer', descriptionLimit: LOOKUP_DESCRIPTION_LIMIT })),
+  );
+  return { content: truncate(lines.join('\n'), CONTENT_LIMIT), ...(embeds.length > 0 ? { embeds } : {}) };
+}
+
+function textReply(text: string): APIInteractionResponseCallbackData {
+  if (text.trim().length <= CONTENT_LIMIT) return { content: text.trim() || '…' };
+  const embed: APIEmbed = { description: truncate(text, EMBED_LIMITS.description), color: EMBED_COLOR };
+  return { embeds: [embed] };
+}

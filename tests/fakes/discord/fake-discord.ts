@@ -1,0 +1,66 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeDiscordRest, error, type CuedResponse } from './fake-rest.js';
+import { FakeGateway } from './fake-gateway.js';
+
+export const FAKE_APPLICATION_ID = '900000000000000002';
+export const FAKE_TOKEN = 'fake-bot-token';
+
+/**
+ * A local Discord: REST under `apiUrl` (what `DISCORD_API_URL` points at) and the gateway on the same
+ * port (its URL is what `GET /gateway/bot` returns). Listens on 127.0.0.1, port 0.
+ */
+export class FakeDiscord {
+  readonly rest: FakeDiscordRest;
+  readonly gateway: FakeGateway;
+  private port = 0;
+
+  private constructor(private readonly server: Server) {
+    this.rest = new FakeDiscordRest(() => this.gatewayUrl);
+    this.gateway = new FakeGateway(server, () => this.gatewayUrl, FAKE_APPLICATION_ID);
+    server.on('request', (req, res) => {
+      this.rest.handle(req, res).catch((failure: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 0, message: String(failure) }));
+      });
+    });
+  }
+
+  /** Starts the fake on an ephemeral loopback port. */
+  static async start(): Promise<FakeDiscord> {
+    const server = createServer();
+    const fake = new FakeDiscord(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fake.port = (server.address() as AddressInfo).port;
+    return fake;
+  }
+
+  /** The value for `DISCORD_API_URL` / `REST({ api })`. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** Cue helpers for the failures the delivery job must classify. */
+  cueRateLimit(method: string, path: RegExp, retryAfterSeconds: number): void {
+    const response: CuedResponse = {
+      status: 429,
+      headers: { 'retry-after': String(retryAfterSeconds), 'x-ratelimit-scope': 'user' },
+      body: { message: 'You are being rate limited.', retry_after: retryAfterSeconds, global: false },
+    };
+    this.rest.cue(method, path, response);
+  }
+
+  cueError(method: string, path: RegExp, status: number, code: number, message = 'cued failure'): void {
+    this.rest.cue(method, path, error(status, code, message));
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,291 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { messageBodyProblems } from './validate.js';
+
+/** One request the fake received, path percent-decoded (discord.js sends `@original` as `%40original`). */
+export interface RecordedRequest {
+  method: string;
+  /** Decoded path without the `/api/v10` prefix, e.g. `/channels/1/messages`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+/** An answer to play instead of the normal one, e.g. a 429 with `Retry-After`, a 403 50001 or a 500. */
+export interface CuedResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Cue {
+  method: string;
+  path: RegExp;
+  response: CuedResponse;
+  remaining: number;
+}
+
+/** A message as the fake stores it; the subset of Discord's message object tests look at. */
+export interface FakeMessage {
+  id: string;
+  channel_id: string;
+  content: string;
+  embeds: unknown[];
+  nonce?: string | number;
+  flags: number;
+  crossposted: boolean;
+  body: Record<string, unknown>;
+}
+
+export const BOT_USER = {
+  id: '900000000000000001',
+  username: 'psf-bot',
+  discriminator: '0',
+  avatar: null,
+  bot: true,
+  global_name: null,
+};
+
+const API_PREFIX = '/api/v10';
+
+/** Discord's REST API as far as psf-bot uses it; state lives in memory, every request is recorded. */
+export class FakeDiscordRest {
+  readonly requests: RecordedRequest[] = [];
+  /** Channel messages by channel id, in creation order. */
+  readonly messages = new Map<string, FakeMessage[]>();
+  /** Messages sent to interaction webhooks: `@original` edits and followups, by interaction token. */
+  readonly interactionMessages = new Map<string, FakeMessage[]>();
+  /** Channel types (0 text, 5 announcement); unknown channels answer 404 10003 on `GET /channels/:id`. */
+  readonly channelTypes = new Map<string, number>();
+  readonly commands = new Map<string, unknown[]>();
+  private readonly cues: Cue[] = [];
+  private readonly waiters: {
+    match: (request: RecordedRequest) => boolean;
+    resolve: (request: RecordedRequest) => void;
+  }[] = [];
+  private nextId = 1_300_000_000_000_000_000n;
+
+  constructor(private readonly gatewayUrl: () => string) {}
+
+  /** Plays `response` for the next `times` requests matching method and path (path without `/api/v10`). */
+  cue(method: string, path: RegExp, response: CuedResponse, times = 1): void {
+    this.cues.push({ method: method.toUpperCase(), path, response, remaining: times });
+  }
+
+  /** Resolves with the first request (already received or future) that matches. */
+  waitForRequest(match: (request: RecordedRequest) => boolean): Promise<RecordedRequest> {
+    const seen = this.requests.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  /** Requests with this method whose path matches. */
+  find(method: string, path: RegExp): RecordedRequest[] {
+    return this.requests.filter(
+      (request) => request.method === method.toUpperCase() && path.test(request.path),
+    );
+  }
+
+  /** The node:http request listener. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake.discord');
+    const raw = await readBody(req);
+    const full = decodeURIComponent(url.pathname);
+    const request: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: full.startsWith(API_PREFIX) ? full.slice(API_PREFIX.length) : full,
+      query: url.searchParams,
+      headers: req.headers,
+      body: raw.length > 0 ? parseJson(raw, req.headers['content-type']) : null,
+    };
+    this.requests.push(request);
+    for (const waiter of this.waiters.filter((w) => w.match(request))) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(request);
+    }
+    const answer = this.takeCue(request) ?? this.invalid(request) ?? this.route(request);
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
+  }
+
+  private takeCue(request: RecordedRequest): CuedResponse | null {
+    const cue = this.cues.find(
+      (c) => c.method === request.method && c.path.test(request.path) && c.remaining > 0,
+    );
+    if (!cue) return null;
+    cue.remaining -= 1;
+    if (cue.remaining === 0) this.cues.splice(this.cues.indexOf(cue), 1);
+    return cue.response;
+  }
+
+  /** Discord refuses bodies over its limits with 400 50035; so does the fake, so tests catch them. */
+  private invalid(request: RecordedRequest): CuedResponse | null {
+    const body = request.body as { type?: number; data?: unknown } | null;
+    const message = /\/messages(\/[^/]+)?$|^\/webhooks\/\d+\/[^/]+$/.test(request.path)
+      ? body
+      : /\/callback$/.test(request.path) && body?.type === 4
+        ? body.data
+        : undefined;
+    if (message === undefined || (request.method !== 'POST' && request.method !== 'PATCH')) return null;
+    const problems = messageBodyProblems(message);
+    return problems.length === 0
+      ? null
+      : { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: problems } };
+  }
+
+  private route(request: RecordedRequest): CuedResponse {
+    const { method, path } = request;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && path === '/gateway/bot') {
+      return ok({
+        url: this.gatewayUrl(),
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      });
+    }
+    if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
+    if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST')
+      return ok(this.createMessage(m[1]!, body));
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path)) && method === 'POST') {
+      const message = this.messages.get(m[1]!)?.find((item) => item.id === m![2]);
+      if (!message) return error(404, 10008, 'Unknown Message');
+      message.crossposted = true;
+      return ok(wire(message));
+    }
+    if ((m = /^\/channels\/(\d+)$/.exec(path)) && method === 'GET') {
+      const type = this.channelTypes.get(m[1]!);
+      return type === undefined
+        ? error(404, 10003, 'Unknown Channel')
+        : ok({ id: m[1], type, guild_id: '1', name: 'news' });
+    }
+    if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) && method === 'POST') return { status: 204 };
+    if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path)))
+      return this.webhook(method, m[2]!, m[3], body);
+    if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path))) {
+      const key = m[2] ? `guild:${m[2]}` : 'global';
+      if (method === 'PUT') {
+        const list = (Array.isArray(request.body) ? request.body : []) as Record<string, unknown>[];
+        const stored = list.map((command) => ({
+          ...command,
+          id: this.snowflake(),
+          application_id: m![1],
+          version: '1',
+        }));
+        this.commands.set(key, stored);
+        return ok(stored);
+      }
+      if (method === 'GET') return ok(this.commands.get(key) ?? []);
+    }
+    return error(404, 0, `404: Not Found (fake Discord has no ${method} ${path})`);
+  }
+
+  private createMessage(channelId: string, body: Record<string, unknown>): unknown {
+    const list = this.messages.get(channelId) ?? [];
+    this.messages.set(channelId, list);
+    // enforce_nonce: the same author and nonce within a few minutes returns the first message, creating none.
+    if (body.enforce_nonce === true && body.nonce !== undefined) {
+      const seen = [...this.messages.values()].flat().find((message) => message.nonce === body.nonce);
+      if (seen) return wire(seen);
+    }
+    const message = this.message(channelId, body);
+    list.push(message);
+    return wire(message);
+  }
+
+  private webhook(
+    method: string,
+    token: string,
+    messageId: string | undefined,
+    body: Record<string, unknown>,
+  ): CuedResponse {
+    const list = this.interactionMessages.get(token) ?? [];
+    this.interactionMessages.set(token, list);
+    if (method === 'POST' && !messageId) {
+      const message = this.message('0', body);
+      list.push(message);
+      return ok(wire(message));
+    }
+    if (method === 'PATCH' && messageId) {
+      const existing = list.find(
+        (item) => item.id === messageId || (messageId === '@original' && item.body.original),
+      );
+      const message = existing ?? this.message('0', { ...body, original: messageId === '@original' });
+      Object.assign(message, {
+        body: { ...message.body, ...body },
+        content: body.content ?? message.content,
+        embeds: body.embeds ?? message.embeds,
+      });
+      if (!existing) list.push(message);
+      return ok(wire(message));
+    }
+    return error(405, 0, 'Method Not Allowed');
+  }
+
+  private message(channelId: string, body: Record<string, unknown>): FakeMessage {
+    return {
+      id: this.snowflake(),
+      channel_id: channelId,
+      content: typeof body.content === 'string' ? body.content : '',
+      embeds: Array.isArray(body.embeds) ? body.embeds : [],
+      ...(typeof body.nonce === 'string' || typeof body.nonce === 'number' ? { nonce: body.nonce } : {}),
+      flags: typeof body.flags === 'number' ? body.flags : 0,
+      crossposted: false,
+      body,
+    };
+  }
+
+  private snowflake(): string {
+    this.nextId += 1n;
+    return this.nextId.toString();
+  }
+}
+
+function wire(message: FakeMessage): Record<string, unknown> {
+  return {
+    id: message.id,
+    type: 0,
+    channel_id: message.channel_id,
+    author: BOT_USER,
+    content: message.content,
+    embeds: message.embeds,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    components: [],
+    pinned: false,
+    flags: message.flags | (message.crossposted ? 1 : 0),
+    ...(message.nonce !== undefined ? { nonce: message.nonce } : {}),
+  };
+}
+
+function ok(body: unknown): CuedResponse {
+  return { status: 200, body };
+}
+
+/** Discord's JSON error body: https://discord.com/developers/docs/reference#error-messages */
+export function error(status: number, code: number, message: string): CuedResponse {
+  return { status, body: { code, message } };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(raw: Buffer, type: string | undefined): unknown {
+  if (!type?.includes('json')) return raw.toString('utf8');
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return raw.toString('utf8');
+  }
+}

@@ -1,0 +1,92 @@
+import { FAKE_APPLICATION_ID } from './fake-discord.js';
+
+/** Permission bits used by tests: https://discord.com/developers/docs/topics/permissions */
+export const PERMISSIONS = {
+  none: '0',
+  sendMessages: String(1n << 11n),
+  manageChannels: String(1n << 4n),
+  manageGuild: String(1n << 5n),
+  administrator: String(1n << 3n),
+} as const;
+
+export const GUILD_ID = '700000000000000001';
+export const CHANNEL_ID = '700000000000000010';
+export const USER_ID = '700000000000000100';
+
+/** A leaf option as Discord sends it (`type`: 3 string, 4 integer, 5 boolean). */
+export interface LeafOption {
+  name: string;
+  type: 3 | 4 | 5;
+  value: string | number | boolean;
+  focused?: boolean;
+}
+
+export interface InteractionSpec {
+  /** 2 slash command, 4 autocomplete. */
+  type?: 2 | 4;
+  subcommand: string;
+  options?: LeafOption[];
+  permissions?: string;
+  id?: string;
+  token?: string;
+  guildId?: string;
+  channelId?: string;
+}
+
+let counter = 0;
+
+/**
+ * The `d` of an INTERACTION_CREATE (or the body of an HTTP interaction) with every field discord.js 14.28
+ * dereferences (PLATFORM-NOTES §2.3): `channel` as an object, `entitlements`, `authorizing_integration_owners`.
+ */
+export function psfInteraction(spec: InteractionSpec): Record<string, unknown> {
+  counter += 1;
+  const guildId = spec.guildId ?? GUILD_ID;
+  const channelId = spec.channelId ?? CHANNEL_ID;
+  const user = { id: USER_ID, username: 'tester', discriminator: '0', global_name: 'Tester', avatar: null };
+  return {
+    id: spec.id ?? String(800_000_000_000_000_000n + BigInt(counter)),
+    application_id: FAKE_APPLICATION_ID,
+    type: spec.type ?? 2,
+    token: spec.token ?? `interaction-token-${counter}`,
+    version: 1,
+    locale: 'en-US',
+    guild_locale: 'en-US',
+    app_permissions: PERMISSIONS.sendMessages,
+    guild_id: guildId,
+    channel_id: channelId,
+    channel: {
+      id: channelId,
+      type: 0,
+      guild_id: guildId,
+      name: 'general',
+      position: 0,
+      permission_overwrites: [],
+      nsfw: false,
+      parent_id: null,
+    },
+    member: {
+      user,
+      roles: [],
+      joined_at: '2024-01-01T00:00:00.000Z',
+      premium_since: null,
+      deaf: false,
+      mute: false,
+      flags: 0,
+      pending: false,
+      nick: null,
+      avatar: null,
+      permissions: spec.permissions ?? PERMISSIONS.sendMessages,
+    },
+    entitlements: [],
+    authorizing_integration_owners: { '0': guildId },
+    context: 0,
+    attachment_size_limit: 10_485_760,
+    data: {
+      id: '900000000000000050',
+      name: 'psf',
+      type: 1,
+      options: [{ type: 1, name: spec.subcommand, options: spec.options ?? [] }],
+    },
+  };
+}

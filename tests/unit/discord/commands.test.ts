@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { discordCommandDefinitions } from '../../../adapters/discord/commands.js';
+
+interface Option {
+  type: number;
+  name: string;
+  description: string;
+  required?: boolean;
+  autocomplete?: boolean;
+  choices?: { name: string; value: string }[];
+  options?: Option[];
+  min_value?: number;
+  max_value?: number;
+}
+
+// https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-naming
+const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+function checkOptions(options: Option[], where: string): void {
+  expect(options.length, where).toBeLessThanOrEqual(25);
+  let optionalSeen = false;
+  for (const option of options) {
+    expect(option.name, where).toMatch(NAME);
+    expect(option.name, where).toBe(option.name.toLowerCase());
+    expect(option.description.length, `${where} ${option.name}`).toBeGreaterThanOrEqual(1);
+    expect(option.description.length, `${where} ${option.name}`).toBeLessThanOrEqual(100);
+    if (option.required)
+      expect(optionalSeen, `${where}: required ${option.name} after an optional one`).toBe(false);
+    else optionalSeen = true;
+    if (option.autocomplete) expect(option.choices, `${where} ${option.name}`).toBeUndefined();
+    if (option.options) checkOptions(option.options, `${where} ${option.name}`);
+  }
+}
+
+describe('discordCommandDefinitions', () => {
+  const [psf] = discordCommandDefinitions() as unknown as [
+    { name: string; description: string; options: Option[] },
+  ];
+
+  it('defines /psf with the subcommands and option names of DESIGN §6', () => {
+    expect(psf.name).toBe('psf');
+    const shape = Object.fromEntries(
+      psf.options.map((sub) => [sub.name, (sub.options ?? []).map((option) => option.name)]),
+    );
+    expect(shape).toEqual({
+      latest: ['count', 'feed', 'share'],
+      tag: ['tag', 'count', 'share'],
+      tags: ['share'],
+      search: ['query', 'share'],
+      subscribe: ['feed', 'tags'],
+      unsubscribe: ['feed'],
+      subscriptions: [],
+      status: ['share'],
+      help: ['share'],
+    });
+    const tag = psf.options.find((sub) => sub.name === 'tag')!.options!;
+    expect(tag[0]).toMatchObject({ name: 'tag', type: 3, required: true, autocomplete: true });
+    expect(tag[1]).toMatchObject({ name: 'count', type: 4, min_value: 1, max_value: 10 });
+    expect(tag[2]).toMatchObject({ name: 'share', type: 5 });
+  });
+
+  it('obeys Discord naming, description, ordering and count rules', () => {
+    expect(psf.description.length).toBeLessThanOrEqual(100);
+    checkOptions(psf.options, 'psf');
+  });
+
+  it('offers configured feeds as choices', () => {
+    const [withFeeds] = discordCommandDefinitions({ feeds: ['psf', 'insider'] }) as unknown as [
+      { options: Option[] },
+    ];
+    const feed = withFeeds.options
+      .find((sub) => sub.name === 'latest')!
+      .options!.find((option) => option.name === 'feed');
+    expect(feed?.choices).toEqual([
+      { name: 'psf', value: 'psf' },
+      { name: 'insider', value: 'insider' },
+    ]);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import {
+  canManage,
+  commandContext,
+  interactionPayload,
+  invocationFromPayload,
+  readOptions,
+} from '../../../adapters/discord/invocation.js';
+import {
+  CHANNEL_ID,
+  GUILD_ID,
+  PERMISSIONS,
+  USER_ID,
+  psfInteraction,
+} from '../../fakes/discord/interactions.js';
+import { createTestSigner } from '../../fakes/discord/signing.js';
+import { discordPublicKey, verifyDiscordSignature } from '../../../adapters/discord/signature.js';
+
+describe('interaction options', () => {
+  it('finds the subcommand and its options, and the focused one', () => {
+    expect(
+      readOptions([
+        {
+          type: 1,
+          name: 'tag',
+          options: [
+            { type: 3, name: 'tag', value: 'gra', focused: true },
+            { type: 4, name: 'count', value: 3 },
+          ],
+        },
+      ]),
+    ).toEqual({
+      subcommand: 'tag',
+      options: { tag: 'gra', count: 3 },
+      focused: { name: 'tag', value: 'gra' },
+    });
+  });
+
+  it('lets Manage Channels, Manage Server or Administrator manage subscriptions, nobody else', () => {
+    expect(canManage(BigInt(PERMISSIONS.manageChannels))).toBe(true);
+    expect(canManage(BigInt(PERMISSIONS.manageGuild))).toBe(true);
+    expect(canManage(BigInt(PERMISSIONS.administrator))).toBe(true);
+    expect(canManage(BigInt(PERMISSIONS.sendMessages) | (1n << 13n))).toBe(false);
+    expect(canManage(null)).toBe(false);
+  });
+
+  it('builds the command context from an HTTP interaction', () => {
+    const payload = interactionPayload.parse(
+      psfInteraction({
+        subcommand: 'subscribe',
+        permissions: PERMISSIONS.manageGuild,
+        options: [{ type: 3, name: 'tags', value: 'grants' }],
+      }),
+    );
+    const invocation = invocationFromPayload(payload)!;
+    expect(invocation).toMatchObject({
+      kind: 'command',
+      subcommand: 'subscribe',
+      options: { tags: 'grants' },
+    });
+    expect(commandContext(invocation)).toEqual({
+      platform: 'discord',
+      workspaceId: GUILD_ID,
+      channelId: CHANNEL_ID,
+      userId: USER_ID,
+      canManage: true,
+    });
+  });
+
+  it('never lets a DM manage subscriptions', () => {
+    const { member: _member, guild_id: _guild, ...dm } = psfInteraction({ subcommand: 'subscribe' });
+    const invocation = invocationFromPayload(interactionPayload.parse({ ...dm, user: { id: USER_ID } }))!;
+    expect(commandContext(invocation)).toMatchObject({ workspaceId: '@me', canManage: false });
+  });
+});
+
+describe('verifyDiscordSignature', () => {
+  const signer = createTestSigner();
+  const key = discordPublicKey(signer.publicKeyHex);
+  const body = '{"type":1}';
+
+  it('accepts Discord-signed bodies and rejects tampered, missing or malformed signatures', () => {
+    const headers = signer.headers(body, '1700000000');
+    const sig = headers['x-signature-ed25519'];
+    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from(body))).toBe(true);
+    expect(verifyDiscordSignature(key, sig, '1700000001', Buffer.from(body))).toBe(false);
+    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from('{"type":2}'))).toBe(false);
+    expect(verifyDiscordSignature(key, undefined, '1700000000', Buffer.from(body))).toBe(false);
+    expect(verifyDiscordSignature(key, 'zz', '1700000000', Buffer.from(body))).toBe(false);
+    expect(
+      verifyDiscordSignature(
+        discordPublicKey(createTestSigner().publicKeyHex),
+        sig,
+        '1700000000',
+        Buffer.from(body),
+      ),
+    ).toBe(false);
+  });
+
+  it('refuses a public key that is not 64 hex characters', () => {
+    expect(() => discordPublicKey('abc')).toThrow(/64 hex/);
+  });
+});
