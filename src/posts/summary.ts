@@ -1,4 +1,4 @@
-import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { compile, type HtmlToTextOptions } from 'html-to-text';
 
 /** The default length budget of an announcement summary, in characters (DESIGN §3). */
 export const SUMMARY_BUDGET = 300;
@@ -37,6 +37,9 @@ const OPTIONS: HtmlToTextOptions = {
   ],
 };
 
+// Compiled once: html-to-text builds its selector decision tree per options object, a cost per call otherwise.
+const convert = compile(OPTIONS);
+
 // "Read more" links and the like that blogs append to excerpts; they say nothing in a chat message.
 const BOILERPLATE = [
   /\b(?:read more|continue reading|keep reading)\s*(?:»|›|→|>>|\.{3}|…)/gi,
@@ -59,9 +62,9 @@ export function summarise(html: string | null | undefined, budget = SUMMARY_BUDG
 /** The whole plain text of some HTML, entities decoded, whitespace folded, boilerplate removed. */
 export function plainText(html: string): string {
   if (html.trim() === '') return '';
-  let text = convert(html, OPTIONS);
+  let text = convert(html);
   // Some feeds escape twice (`&amp;amp;`), and RSS descriptions are often Markdown: one more pass of each.
-  if (/&(?:#\d+|#x[0-9a-f]+|[a-z]+);/i.test(text)) text = convert(text.replace(/</g, '&lt;'), OPTIONS);
+  if (/&(?:#\d+|#x[0-9a-f]+|[a-z]+);/i.test(text)) text = convert(text.replace(/</g, '&lt;'));
   text = text.replace(/!?\[([^\]\n]{1,300})\]\((?:https?:\/\/|\/)[^)\s]*\)/g, '$1');
   const lines = text
     .split(/\n+/)
@@ -74,7 +77,7 @@ export function plainText(html: string): string {
 
 /** Plain text of a short piece of markup such as an HTML title: entities decoded, whitespace folded. */
 export function inlineText(html: string): string {
-  return /[<&]/.test(html) ? foldSpace(convert(html, OPTIONS)) : foldSpace(html);
+  return /[<&]/.test(html) ? foldSpace(convert(html)) : foldSpace(html);
 }
 
 function foldSpace(text: string): string {
