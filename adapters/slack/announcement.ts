@@ -1,0 +1,74 @@
+import type { types } from '@slack/bolt';
+import type { Post } from '../../src/posts/post.js';
+import { SLACK_LIMITS } from './limits.js';
+import { escapeAndFit, slackDate, truncate, webUrl } from './mrkdwn.js';
+
+/** The arguments of `chat.postMessage` for one announcement, without `channel`. */
+export interface SlackMessage {
+  text: string;
+  blocks: types.KnownBlock[];
+  unfurl_links: false;
+  unfurl_media: false;
+}
+
+const MAX_TAGS_SHOWN = 8;
+const MAX_TAG_LENGTH = 60;
+const MAX_AUTHOR_LENGTH = 200;
+
+/** Context line: author, date, tags; each its own element (the block takes at most 10). */
+function contextElements(post: Post): types.MrkdwnElement[] {
+  const parts: string[] = [];
+  if (post.author) parts.push(`By ${escapeAndFit(post.author, MAX_AUTHOR_LENGTH)}`);
+  const date = slackDate(post.publishedAt);
+  if (date) parts.push(date);
+  if (post.tags.length > 0) {
+    const shown = post.tags.slice(0, MAX_TAGS_SHOWN).map((tag) => escapeAndFit(tag, MAX_TAG_LENGTH));
+    const more = post.tags.length - shown.length;
+    parts.push(`Tags: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  return parts.slice(0, SLACK_LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text }));
+}
+
+/** The plain `text` fallback (notifications, screen readers): mrkdwn-parsed by Slack, so escaped too. */
+function fallbackText(post: Post, url: string | null): string {
+  const lines = [post.title.trim() || 'New post', post.summary.trim(), url ?? ''].filter(Boolean);
+  return escapeAndFit(lines.join('\n'), SLACK_LIMITS.messageText);
+}
+
+/**
+ * Renders one post as `chat.postMessage` arguments: header, summary section, context (author, date, tags)
+ * and a "Read the post" button. Link unfurls are off (the message already is the preview) and `link_names`
+ * is never sent, so nothing in the feed can ping anyone.
+ */
+export function renderSlackAnnouncement(post: Post): SlackMessage {
+  const url = webUrl(post.url);
+  // Header text is plain_text: Slack does not parse mentions or entities in it, so it is not escaped.
+  const blocks: types.KnownBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(post.title.trim() || 'New post', SLACK_LIMITS.headerText),
+        emoji: false,
+      },
+    },
+  ];
+  const summary = post.summary.trim();
+  if (summary) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: escapeAndFit(summary, SLACK_LIMITS.sectionText) },
+    });
+  }
+  const context = contextElements(post);
+  if (context.length > 0) blocks.push({ type: 'context', elements: context });
+  if (url && url.length <= SLACK_LIMITS.buttonUrl) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: 'read_post', text: { type: 'plain_text', text: 'Read the post' }, url },
+      ],
+    });
+  }
+  return { text: fallbackText(post, url), blocks, unfurl_links: false, unfurl_media: false };
+}

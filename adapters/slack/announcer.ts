@@ -1,0 +1,60 @@
+import { webApi } from '@slack/bolt';
+import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import { DeliveryError } from '../../src/delivery/announcer.js';
+import type { Post } from '../../src/posts/post.js';
+import { renderSlackAnnouncement } from './announcement.js';
+import { classifySlackError } from './errors.js';
+import type { SlackTokenSource } from './tokens.js';
+
+/** How the announcer reaches Slack. */
+export interface SlackAnnouncerOptions {
+  /** Base URL of the Web API (`SLACK_API_URL`): Slack's, or a local fake in tests. */
+  apiUrl: string;
+  tokens: SlackTokenSource;
+  /** Per-request timeout; web-api's default is none at all. */
+  timeoutMs?: number;
+}
+
+/**
+ * Web API options for a client whose failures the queue handles: no retries of its own (the default policy
+ * retries ten times over about thirty minutes, holding a worker the whole time) and 429s thrown as
+ * `WebAPIRateLimitedError` with the server's Retry-After rather than slept on inside the client.
+ */
+export function queueOwnedClientOptions(apiUrl: string, timeoutMs: number): webApi.WebClientOptions {
+  return {
+    slackApiUrl: apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: timeoutMs,
+  };
+}
+
+/** Posts announcements with `chat.postMessage`; every failure comes back as a classified `DeliveryError`. */
+export class SlackAnnouncer implements Announcer {
+  readonly platform = 'slack' as const;
+  private readonly client: webApi.WebClient;
+
+  constructor(private readonly options: SlackAnnouncerOptions) {
+    // One token-less client; each call names its workspace's token.
+    this.client = new webApi.WebClient(
+      undefined,
+      queueOwnedClientOptions(options.apiUrl, options.timeoutMs ?? 10_000),
+    );
+  }
+
+  /** Slack has no idempotency key for messages, so `nonce` is unused: the delivery ledger guards repeats. */
+  async announce(post: Post, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
+    try {
+      const token = await this.options.tokens.botToken(target.workspaceId);
+      const result = await this.client.chat.postMessage({
+        token,
+        channel: target.channelId,
+        ...renderSlackAnnouncement(post),
+      });
+      if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
+      return { messageId: result.ts };
+    } catch (error) {
+      throw classifySlackError(error);
+    }
+  }
+}

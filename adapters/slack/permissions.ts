@@ -1,0 +1,54 @@
+import { webApi } from '@slack/bolt';
+import type { Logger } from '../../src/logger.js';
+
+/**
+ * Whether the user may manage this workspace's subscriptions: a configured admin user, or a workspace
+ * admin or owner according to `users.info` (needs `users:read`).
+ * https://docs.slack.dev/reference/methods/users.info
+ */
+export async function isWorkspaceAdmin(
+  client: webApi.WebClient,
+  userId: string,
+  adminUsers: readonly string[],
+  logger: Logger,
+): Promise<boolean> {
+  if (adminUsers.includes(userId)) return true;
+  try {
+    const { user } = await client.users.info({ user: userId });
+    return Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner);
+  } catch (error) {
+    // Failing closed: a user we cannot look up manages nothing; the log says why.
+    logger.warn({ err: error, userId }, 'users.info failed; treating the user as a non-admin');
+    return false;
+  }
+}
+
+/**
+ * Why announcements could not reach this channel, in words for the person subscribing, or `null` when they
+ * can. Public channels need no membership thanks to `chat:write.public`; private channels (and DMs, which
+ * `conversations.info` reports as not found to a non-member) need the bot invited.
+ * https://docs.slack.dev/reference/scopes/chat:write.public
+ */
+export async function channelAccessProblem(
+  client: webApi.WebClient,
+  channelId: string,
+  logger: Logger,
+): Promise<string | null> {
+  const invite =
+    "Invite me first (type `/invite` here and pick this app, or add it under the channel's Integrations), then run `/psf subscribe` again.";
+  try {
+    const { channel } = await client.conversations.info({ channel: channelId });
+    if (channel?.is_archived) return 'This channel is archived, so I cannot post announcements here.';
+    if (channel?.is_private && !channel.is_member)
+      return `I am not a member of this private channel. ${invite}`;
+    return null;
+  } catch (error) {
+    const code = error instanceof webApi.WebAPIPlatformError ? String(error.data.error) : null;
+    if (code === 'channel_not_found' || code === 'not_in_channel') {
+      return `I cannot see this channel: it is private or a direct message I am not part of. ${invite}`;
+    }
+    // Anything else (a missing scope, Slack down) should not block subscribing: delivery reports real problems.
+    logger.warn({ err: error, channelId }, 'conversations.info failed; subscribing without a channel check');
+    return null;
+  }
+}

@@ -1,0 +1,103 @@
+// Checks a rendered Slack message the way Slack would reject it, independently of the renderer's own constants:
+// https://docs.slack.dev/reference/block-kit/blocks and the pages of each block type.
+
+interface TextObject {
+  type: string;
+  text: string;
+}
+type AnyBlock = { type: string } & Record<string, unknown>;
+
+/** A message as `chat.postMessage` or a `response_url` receives it. */
+export interface SlackPayload {
+  text: string;
+  blocks?: unknown[];
+}
+
+const HTTP_URL = /^https?:\/\/\S+$/;
+
+function textProblems(where: string, object: unknown, max: number, kinds: string[]): string[] {
+  const text = object as TextObject | undefined;
+  if (!text || !kinds.includes(text.type))
+    return [`${where}: text type ${text?.type} not in ${kinds.join('/')}`];
+  if (typeof text.text !== 'string' || text.text.length === 0) return [`${where}: empty text`];
+  return text.text.length > max ? [`${where}: ${text.text.length} > ${max} characters`] : [];
+}
+
+function blockProblems(block: AnyBlock, i: number): string[] {
+  const where = `block ${i} (${block.type})`;
+  switch (block.type) {
+    case 'header':
+      return textProblems(where, block.text, 150, ['plain_text']);
+    case 'section':
+      return textProblems(where, block.text, 3000, ['mrkdwn', 'plain_text']);
+    case 'context': {
+      const elements = block.elements as unknown[];
+      const problems = elements.length > 10 ? [`${where}: ${elements.length} elements > 10`] : [];
+      return [
+        ...problems,
+        ...elements.flatMap((element, j) =>
+          textProblems(`${where} element ${j}`, element, 3000, ['mrkdwn', 'plain_text']),
+        ),
+      ];
+    }
+    case 'actions': {
+      const elements = block.elements as Array<Record<string, unknown>>;
+      const problems = elements.length > 25 ? [`${where}: ${elements.length} elements > 25`] : [];
+      for (const element of elements) {
+        problems.push(...textProblems(`${where} button`, element.text, 75, ['plain_text']));
+        const url = element.url;
+        if (typeof url !== 'string' || url.length > 3000 || !HTTP_URL.test(url))
+          problems.push(`${where}: bad button url ${String(url)}`);
+      }
+      return problems;
+    }
+    default:
+      return [`${where}: unexpected block type`];
+  }
+}
+
+/** Every Block Kit limit the message breaks (empty when Slack would accept it). */
+export function blockKitProblems(message: SlackPayload): string[] {
+  const blocks = (message.blocks ?? []) as AnyBlock[];
+  const problems: string[] = [];
+  if (blocks.length > 50) problems.push(`${blocks.length} blocks > 50`);
+  if (message.text.length === 0 || message.text.length > 4000)
+    problems.push(`text length ${message.text.length}`);
+  // bolt-js#2509: msg_blocks_too_long near 13k characters in total, below every documented per-block limit.
+  const total = JSON.stringify(blocks).length;
+  if (total > 12_000) problems.push(`blocks total ${total} characters`);
+  blocks.forEach((block, i) => problems.push(...blockProblems(block, i)));
+  return problems;
+}
+
+/** Every mrkdwn string Slack would parse for mentions: the top-level `text` and mrkdwn text objects. */
+export function mrkdwnTexts(message: SlackPayload): string[] {
+  const texts = [message.text];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const object = value as Record<string, unknown>;
+      if (object.type === 'mrkdwn' && typeof object.text === 'string') texts.push(object.text);
+      Object.values(object).forEach(visit);
+    }
+  };
+  visit(message.blocks ?? []);
+  return texts;
+}
+
+/** The renderer's own control sequences: links it built and localised dates. */
+const OWN_TOKENS = [
+  /<https?:\/\/[^\s|<>]+\|[^<>]*>/g,
+  /<!date\^\d+\^\{date_short_pretty\}\|\d{4}-\d{2}-\d{2}>/g,
+];
+
+/**
+ * Control sequences in mrkdwn that the renderer did not put there on purpose: anything that could be a
+ * broadcast (`<!channel>`, `<!here>`), a user or group mention, or a forged link.
+ */
+export function strayControlSequences(message: SlackPayload): string[] {
+  return mrkdwnTexts(message).flatMap((text) => {
+    const rest = OWN_TOKENS.reduce((remaining, pattern) => remaining.replace(pattern, ''), text);
+    return /[<>]/.test(rest) ? [rest] : [];
+  });
+}

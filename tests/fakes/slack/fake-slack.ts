@@ -1,0 +1,245 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './socket-mode.js';
+
+/** A bot token the fake knows: which workspace it belongs to and who the bot is. */
+export interface FakeBotToken {
+  teamId: string;
+  botId: string;
+  botUserId: string;
+}
+
+/** A user for `users.info`. */
+export interface FakeUser {
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  isPrimaryOwner?: boolean;
+}
+
+/** A channel for `conversations.info` and `chat.postMessage`. */
+export interface FakeChannel {
+  isMember?: boolean;
+  isPrivate?: boolean;
+  isArchived?: boolean;
+  /** When set, every `chat.postMessage` here answers `ok:false` with this error. */
+  postError?: string;
+}
+
+/** A one-shot answer for the next call of a method: a 429, an HTTP status, or an `ok:false` error code. */
+export type FakeCue = { status: 429; retryAfter?: number } | { status: number } | { error: string };
+
+/** One Web API call as the fake received it. */
+export interface FakeCall {
+  method: string;
+  token: string | null;
+  params: Record<string, string>;
+}
+
+/** A message `chat.postMessage` accepted, with its blocks decoded. */
+export interface FakeMessage {
+  ts: string;
+  token: string | null;
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  params: Record<string, string>;
+}
+
+/** A body POSTed to a `response_url`. */
+export interface FakeResponse {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * A local Slack: the Web API over HTTP (form-urlencoded POSTs to `/api/<method>`, answers with `ok:true`
+ * or `ok:false` at HTTP 200 like Slack does, or 429/5xx on cue), a `response_url` catcher at
+ * `/respond/<id>`, and a Socket Mode WebSocket at `/socket`.
+ */
+export class FakeSlack {
+  readonly tokens = new Map<string, FakeBotToken>();
+  readonly users = new Map<string, FakeUser>();
+  readonly channels = new Map<string, FakeChannel>();
+  /** OAuth codes `oauth.v2.access` will exchange for a new bot token. */
+  readonly oauthCodes = new Map<
+    string,
+    { teamId: string; teamName: string; botToken: string; botUserId: string; botId: string }
+  >();
+  /** The app's OAuth credentials; `oauth.v2.access` refuses others with `invalid_client_id`/`bad_client_secret`. */
+  oauthClient = { id: 'fake-client-id', secret: 'fake-client-secret' };
+  readonly calls: FakeCall[] = [];
+  readonly messages: FakeMessage[] = [];
+  readonly responses: FakeResponse[] = [];
+  readonly socketMode = new FakeSocketMode();
+  private readonly cues = new Map<string, FakeCue[]>();
+  private readonly waiters: Array<() => void> = [];
+  private server: Server | null = null;
+  private nextTs = 1;
+  url = '';
+
+  /** Base URL for `slackApiUrl`. */
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  /** A `response_url` whose bodies land in `responses` under `id`. */
+  responseUrl(id: string): string {
+    return `${this.url}/respond/${id}`;
+  }
+
+  /** Makes the next call of `method` answer with the cue (queued in order). */
+  cue(method: string, cue: FakeCue): void {
+    this.cues.set(method, [...(this.cues.get(method) ?? []), cue]);
+  }
+
+  callsOf(method: string): FakeCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Resolves once `predicate` holds, re-checked after every request the fake handles. */
+  async waitFor<T>(predicate: () => T | undefined | false): Promise<T> {
+    for (;;) {
+      const value = predicate();
+      if (value) return value;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.socketMode.attach(this.server);
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.socketMode.close();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/respond/')) {
+      this.responses.push({
+        id: decodeURIComponent(path.slice('/respond/'.length)),
+        body: JSON.parse(raw) as Json,
+      });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    } else if (path.startsWith('/api/')) {
+      this.answerApi(path.slice('/api/'.length), req, raw, res);
+    } else {
+      res.writeHead(404).end();
+    }
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private answerApi(method: string, req: IncomingMessage, raw: string, res: ServerResponse): void {
+    const params = Object.fromEntries(new URLSearchParams(raw));
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearer ?? params.token ?? null;
+    this.calls.push({ method, token, params });
+    const cue = this.cues.get(method)?.shift();
+    if (cue && 'status' in cue) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if ('retryAfter' in cue && cue.retryAfter !== undefined)
+        headers['retry-after'] = String(cue.retryAfter);
+      res
+        .writeHead(cue.status, headers)
+        .end(JSON.stringify({ ok: false, error: cue.status === 429 ? 'ratelimited' : 'fatal_error' }));
+      return;
+    }
+    const body = cue ? { ok: false, error: cue.error } : this.method(method, token, params);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  private method(method: string, token: string | null, params: Record<string, string>): Json {
+    const bot = token ? this.tokens.get(token) : undefined;
+    if (method === 'oauth.v2.access') return this.oauthAccess(params);
+    if (method === 'apps.connections.open')
+      return { ok: true, url: `${this.url.replace('http', 'ws')}/socket` };
+    if (!bot) return { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake',
+          user: 'psf',
+          team_id: bot.teamId,
+          user_id: bot.botUserId,
+          bot_id: bot.botId,
+        };
+      case 'chat.postMessage':
+        return this.postMessage(token, params);
+      case 'users.info': {
+        const user = this.users.get(params.user ?? '');
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: {
+            id: params.user,
+            is_admin: Boolean(user.isAdmin),
+            is_owner: Boolean(user.isOwner),
+            is_primary_owner: Boolean(user.isPrimaryOwner),
+          },
+        };
+      }
+      case 'conversations.info': {
+        const channel = this.channels.get(params.channel ?? '');
+        if (!channel || (channel.isPrivate && !channel.isMember))
+          return { ok: false, error: 'channel_not_found' };
+        return {
+          ok: true,
+          channel: {
+            id: params.channel,
+            is_member: Boolean(channel.isMember),
+            is_private: Boolean(channel.isPrivate),
+            is_archived: Boolean(channel.isArchived),
+          },
+        };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private postMessage(token: string | null, params: Record<string, string>): Json {
+    const channelId = params.channel ?? '';
+    const channel = this.channels.get(channelId);
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    if (channel.postError) return { ok: false, error: channel.postError };
+    const ts = `1700000000.${String(this.nextTs++).padStart(6, '0')}`;
+    const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
+    this.messages.push({ ts, token, channel: channelId, text: params.text ?? '', blocks, params });
+    return { ok: true, channel: channelId, ts };
+  }
+
+  private oauthAccess(params: Record<string, string>): Json {
+    if (params.client_id !== this.oauthClient.id) return { ok: false, error: 'invalid_client_id' };
+    if (params.client_secret !== this.oauthClient.secret) return { ok: false, error: 'bad_client_secret' };
+    const grant = this.oauthCodes.get(params.code ?? '');
+    if (!grant) return { ok: false, error: 'invalid_code' };
+    this.oauthCodes.delete(params.code ?? '');
+    this.tokens.set(grant.botToken, { teamId: grant.teamId, botId: grant.botId, botUserId: grant.botUserId });
+    return {
+      ok: true,
+      app_id: 'A0FAKE',
+      authed_user: { id: 'UINSTALLER' },
+      scope: 'commands,chat:write,chat:write.public,users:read,channels:read,groups:read',
+      token_type: 'bot',
+      access_token: grant.botToken,
+      bot_user_id: grant.botUserId,
+      team: { id: grant.teamId, name: grant.teamName },
+      enterprise: null,
+      is_enterprise_install: false,
+    };
+  }
+}
