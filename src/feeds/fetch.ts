@@ -37,6 +37,9 @@ export async function fetchFeed(
 ): Promise<FetchResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!isHttpUrl(url)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+    if (scheme && scheme !== 'file')
+      throw new FeedFetchError('network', `unsupported URL scheme ${scheme}: in ${url}`, url);
     const path = /^file:/i.test(url) ? fileURLToPath(url) : url;
     return fetchFile(path, validators, maxBytes);
   }

@@ -59,7 +59,7 @@ export async function pollFeed(
   try {
     state = await deps.states.get(feed.name);
   } catch (error) {
-    return errorResult(feed.name, describe(feed.name, error, 'cannot read feed state'));
+    return errorResult(feed.name, failureMessage(feed.name, error, 'cannot read feed state'));
   }
   if (!options.force && isBackingOff(state, now)) {
     const error = `feed ${feed.name}: backing off after ${state.consecutiveFailures} failures until ${state.nextAttemptAt} (last error: ${state.lastError ?? 'unknown'})`;
@@ -69,7 +69,7 @@ export async function pollFeed(
   try {
     await deps.states.save(next);
   } catch (error) {
-    const message = describe(feed.name, error, 'cannot save feed state');
+    const message = failureMessage(feed.name, error, 'cannot save feed state');
     deps.logger.error({ feed: feed.name, err: error }, message);
     return { ...result, error: result.error ? `${result.error}; ${message}` : message };
   }
@@ -98,7 +98,7 @@ async function attempt(
       next: succeeded(state, fetched, now),
     };
   } catch (error) {
-    const message = describe(feed.name, error);
+    const message = failureMessage(feed.name, error);
     deps.logger.warn({ feed: feed.name, failures: state.consecutiveFailures + 1 }, message);
     return {
       result: errorResult(feed.name, message),
@@ -161,7 +161,7 @@ function errorResult(feed: string, error: string): PollResult {
 }
 
 /** One plain line: `feed psf: HTTP 503 from https://…`. */
-export function describe(feed: string, error: unknown, context?: string): string {
+export function failureMessage(feed: string, error: unknown, context?: string): string {
   if (error instanceof FeedParseError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return `feed ${feed}: ${context ? `${context}: ` : ''}${message}`;

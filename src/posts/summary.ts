@@ -77,7 +77,8 @@ export function plainText(html: string): string {
 
 /** Plain text of a short piece of markup such as an HTML title: entities decoded, whitespace folded. */
 export function inlineText(html: string): string {
-  return /[<&]/.test(html) ? foldSpace(convert(html)) : foldSpace(html);
+  const markup = /&(?:#\d+|#x[0-9a-f]+|[a-z]+);|<\/?[a-z][\w-]*(?:\s[^>]*)?\/?>/i;
+  return markup.test(html) ? foldSpace(convert(html)) : foldSpace(html);
 }
 
 function foldSpace(text: string): string {

@@ -183,3 +183,10 @@ describe('fetchFeed on local files', () => {
     expect(big.message).toBe(`body larger than 1 KiB in ${FIXTURES.bloggerAtom}`);
   });
 });
+
+describe('fetchFeed on other URLs', () => {
+  it('refuses a scheme it cannot fetch', async () => {
+    const error = await failure(fetchFeed('ftp://example.org/feed.xml'));
+    expect(error.message).toBe('unsupported URL scheme ftp: in ftp://example.org/feed.xml');
+  });
+});

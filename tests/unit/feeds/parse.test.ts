@@ -153,3 +153,20 @@ describe('parseFeed identity and bad input', () => {
     expect((error as Error).message).toMatch(message);
   });
 });
+
+describe('parseFeed images', () => {
+  it('takes the first <img> of the content when there is no thumbnail, resolving it against the site', async () => {
+    const xml = `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>
+      <link>https://example.org/blog/</link><item><title>Pictured</title><guid>p1</guid>
+      <content:encoded><![CDATA[<p>Hi</p><img src="/img/a.png?x=1&amp;y=2"><img src="https://cdn.example.org/b.png">]]></content:encoded>
+      </item></channel></rss>`;
+    expect((await parseFeed(xml, 'x')).posts[0]?.image).toBe('https://example.org/img/a.png?x=1&y=2');
+  });
+
+  it('asks Blogger for a 640-pixel image instead of the 72-pixel square thumbnail', async () => {
+    const feed = await parseFeed(readFixture(archivePage(151)), 'psf');
+    const images = feed.posts.map((post) => post.image).filter((image): image is string => image !== null);
+    expect(images.some((image) => image.includes('/s640/'))).toBe(true);
+    expect(images.some((image) => image.includes('s72-c'))).toBe(false);
+  });
+});
