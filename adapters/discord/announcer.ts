@@ -66,8 +66,8 @@ export class DiscordAnnouncer implements Announcer {
 
   /**
    * Publishes the message to following servers. Best effort: the message is already delivered, and
-   * failing the job here would only repeat the send, so a crosspost failure (missing Manage Messages,
-   * the 10-per-hour crosspost limit) is logged, never thrown.
+   * failing the job here would only repeat the send, so a crosspost failure (missing permission, the
+   * tight per-channel crosspost rate limit) is logged, never thrown.
    * https://discord.com/developers/docs/resources/message#crosspost-message
    */
   private async crosspost(channelId: string, messageId: string): Promise<void> {

@@ -9,6 +9,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** `Date.now()` when it arrived. */
+  at: number;
 }
 
 /** An answer to play instead of the normal one, e.g. a 429 with `Retry-After`, a 403 50001 or a 500. */
@@ -97,6 +99,7 @@ export class FakeDiscordRest {
       query: url.searchParams,
       headers: req.headers,
       body: raw.length > 0 ? parseJson(raw, req.headers['content-type']) : null,
+      at: Date.now(),
     };
     this.requests.push(request);
     for (const waiter of this.waiters.filter((w) => w.match(request))) {

@@ -63,3 +63,18 @@ describe('renderDiscordReply', () => {
     });
   });
 });
+
+describe("the fake's Discord body validator", () => {
+  it('catches what Discord would refuse, so the limit tests can fail', () => {
+    expect(messageBodyProblems({ content: 'x'.repeat(2001) })).toHaveLength(1);
+    expect(messageBodyProblems({ embeds: [{ title: 'x'.repeat(257) }] })).toHaveLength(1);
+    expect(messageBodyProblems({ embeds: Array.from({ length: 11 }, () => ({ title: 't' })) })).toHaveLength(
+      1,
+    );
+    const big = { description: 'x'.repeat(4000) };
+    expect(messageBodyProblems({ embeds: [big, big] })).toEqual(['embeds total 8000 > 6000']);
+    expect(
+      messageBodyProblems({ embeds: [{ url: 'javascript:x', fields: [{ name: 'a', value: '' }] }] }),
+    ).toHaveLength(2);
+  });
+});

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiscordGatewayBot } from '../../../adapters/discord/gateway-bot.js';
+import { DiscordInteractionHandler } from '../../../adapters/discord/interaction-handler.js';
+import type { MemorySubscriptionStore } from '../../../src/subscriptions/memory-subscription-store.js';
+import { archivePosts, coreWith } from '../../fakes/discord/archive-core.js';
+import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
+import type { RecordedRequest } from '../../fakes/discord/fake-rest.js';
+import {
+  CHANNEL_ID,
+  GUILD_ID,
+  PERMISSIONS,
+  psfInteraction,
+  type InteractionSpec,
+} from '../../fakes/discord/interactions.js';
+
+let fake: FakeDiscord;
+let bot: DiscordGatewayBot;
+let subscriptions: MemorySubscriptionStore;
+
+beforeAll(async () => {
+  fake = await FakeDiscord.start();
+  const built = await coreWith(await archivePosts());
+  subscriptions = built.subscriptions;
+  const handler = new DiscordInteractionHandler({ commands: built.core });
+  bot = new DiscordGatewayBot({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, handler });
+  await bot.start();
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await fake?.stop();
+});
+
+/** Sends an INTERACTION_CREATE over the fake gateway and waits for discord.js's answer on the callback route. */
+async function interact(spec: InteractionSpec): Promise<{ type: number; data: Record<string, unknown> }> {
+  const payload = psfInteraction(spec);
+  const callback = `/interactions/${String(payload.id)}/${String(payload.token)}/callback`;
+  const answered = fake.rest.waitForRequest((request: RecordedRequest) => request.path === callback);
+  fake.gateway.dispatch('INTERACTION_CREATE', payload);
+  const request = await answered;
+  expect(request.method).toBe('POST');
+  expect(request.headers.authorization).toBeUndefined();
+  return request.body as { type: number; data: Record<string, unknown> };
+}
+
+describe('gateway mode: the real discord.js Client against the fake gateway', () => {
+  it('identifies with the Guilds intent only and reports ready', async () => {
+    const identify = fake.gateway.received.find((frame) => frame.op === 2);
+    expect(identify?.d).toMatchObject({ token: FAKE_TOKEN, intents: 1 });
+    expect(bot.ready).toBe(true);
+    expect(await bot.readiness()).toBe(true);
+  });
+
+  it('answers /psf latest with embeds, privately', async () => {
+    const response = await interact({
+      subcommand: 'latest',
+      options: [{ type: 4, name: 'count', value: 3 }],
+    });
+    expect(response.type).toBe(4);
+    expect(response.data).toMatchObject({ flags: 64, allowed_mentions: { parse: [] } });
+    const embeds = response.data.embeds as { title: string; url: string }[];
+    expect(embeds).toHaveLength(3);
+    expect(embeds[0]?.title).toBe("Python is for Everyone: Inside the PSF's D&I Work Group");
+  });
+
+  it('autocompletes /psf tag and answers it, shared when asked', async () => {
+    const choices = await interact({
+      type: 4,
+      subcommand: 'tag',
+      options: [{ type: 3, name: 'tag', value: 'gra', focused: true }],
+    });
+    expect(choices.type).toBe(8);
+    const values = (choices.data.choices as { value: string }[]).map((choice) => choice.value);
+    expect(values).toContain('grants');
+    expect(values.length).toBeLessThanOrEqual(25);
+
+    const answer = await interact({
+      subcommand: 'tag',
+      options: [
+        { type: 3, name: 'tag', value: 'grants' },
+        { type: 5, name: 'share', value: true },
+      ],
+    });
+    expect(answer.type).toBe(4);
+    expect(answer.data.flags).toBeUndefined();
+    expect(answer.data.content).toMatch(/grants/i);
+    expect((answer.data.embeds as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('refuses subscribe without Manage Channels and accepts it with it', async () => {
+    const refused = await interact({ subcommand: 'subscribe', permissions: PERMISSIONS.sendMessages });
+    expect(refused.data.content).toMatch(/^⚠️ Only members who can manage/);
+    expect(await subscriptions.list()).toHaveLength(0);
+
+    const accepted = await interact({
+      subcommand: 'subscribe',
+      permissions: PERMISSIONS.manageChannels,
+      options: [{ type: 3, name: 'tags', value: 'grants' }],
+    });
+    expect(accepted.data.content).toMatch(/now gets/);
+    expect(
+      await subscriptions.get({ platform: 'discord', workspaceId: GUILD_ID, channelId: CHANNEL_ID }),
+    ).toMatchObject({
+      tags: ['grants'],
+    });
+  });
+
+  it('made no request the fake does not know', () => {
+    const unknown = fake.rest.requests.filter(
+      (request) => !/^\/(gateway\/bot|interactions\/\d+\/[^/]+\/callback)$/.test(request.path),
+    );
+    expect(unknown.map((request) => `${request.method} ${request.path}`)).toEqual([]);
+  });
+});
