@@ -53,7 +53,8 @@ function target(
   return { options, where, connect: () => new Redis({ ...BASE, ...options }), release };
 }
 
-function fromUrl(url: string): RedisTarget {
+/** The Redis a URL names. */
+export function redisFromUrl(url: string): RedisTarget {
   const parsed = new URL(url);
   const db = Number(parsed.pathname.slice(1) || 0);
   const options: RedisOptions = {
@@ -73,7 +74,7 @@ function fromUrl(url: string): RedisTarget {
  * this checkout and stopped by the process that started it.
  */
 export async function resolveRedis(config: Config, logger: Logger): Promise<RedisTarget> {
-  const configured = fromUrl(config.redis.url);
+  const configured = redisFromUrl(config.redis.url);
   if (config.redis.explicit || (await answers(configured.options))) return configured;
 
   const socket = { path: SOCKET };
@@ -128,6 +129,12 @@ export async function resolveRedis(config: Config, logger: Logger): Promise<Redi
   };
   process.once('exit', () => child.exitCode === null && child.kill('SIGTERM'));
   return target(socket, `unix:${SOCKET} (private)`, release);
+}
+
+/** The private Redis of a zero-setup start, when one is already answering; never starts one. */
+export async function privateRedisIfRunning(): Promise<RedisTarget | null> {
+  const socket = { path: SOCKET };
+  return existsSync(SOCKET) && (await answers(socket)) ? target(socket, `unix:${SOCKET} (private)`) : null;
 }
 
 /** Connects and fails with one plain line when Redis is down. */

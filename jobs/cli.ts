@@ -1,0 +1,162 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, debugRequested, loadConfig, type Config, type FeedConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { UsageError } from './cli-errors.js';
+import { runAsk } from './commands/ask.js';
+import { runBackfill } from './commands/backfill.js';
+import { runDeliveries } from './commands/deliveries.js';
+import { runDiscordRegister } from './commands/discord-register.js';
+import { runDoctor } from './commands/doctor.js';
+import { runPoll } from './commands/poll.js';
+import { runPreview } from './commands/preview.js';
+import { ROLES, type Role } from './roles.js';
+import { runStart } from './runtime.js';
+
+const PLATFORM_CHOICES = ['discord', 'slack', 'console'] as const;
+type PlatformChoice = (typeof PLATFORM_CHOICES)[number];
+
+function readConfig(): Config {
+  return loadConfig();
+}
+
+/** `--feed NAME` picks a configured feed; `--feed NAME=URL` names a new one. */
+export function selectFeeds(config: Config, option: string | undefined): FeedConfig[] {
+  if (!option) return config.feeds;
+  const eq = option.indexOf('=');
+  if (eq > 0) return [{ name: option.slice(0, eq).trim(), url: option.slice(eq + 1).trim() }];
+  const feed = config.feeds.find((candidate) => candidate.name === option);
+  if (!feed) {
+    throw new UsageError(
+      `unknown feed "${option}"; configured: ${config.feeds.map((f) => f.name).join(', ')}`,
+    );
+  }
+  return [feed];
+}
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+}
+
+function platformOption(): Option {
+  return new Option('--platform <platform>', 'render for this platform')
+    .choices(PLATFORM_CHOICES)
+    .default('console');
+}
+
+/** Builds the `psf-bot` program; actions resolve to an exit status. */
+export function buildProgram(setStatus: (status: number) => void): Command {
+  const program = new Command('psf-bot')
+    .description('Announces Python Software Foundation news in Discord and Slack and answers /psf lookups')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const logger = () => createLogger(readConfig().logLevel, { destination: 2 });
+
+  program
+    .command('start')
+    .description('run the service')
+    .addOption(new Option('--role <role>', 'which part to run').choices(ROLES).default('all'))
+    .action(async (options: { role: Role }) => setStatus(await runStart(readConfig(), options.role)));
+
+  program
+    .command('poll')
+    .description('poll each feed (or the one named) once: fetch, store, index, queue announcements')
+    .requiredOption('--once', 'poll once and exit (the only mode)')
+    .option('--feed <feed>', 'NAME of a configured feed, or NAME=URL')
+    .option('--json', 'one JSON object per feed')
+    .action(async (options: { feed?: string; json?: boolean }) => {
+      const config = readConfig();
+      setStatus(await runPoll(config, selectFeeds(config, options.feed), Boolean(options.json), logger()));
+    });
+
+  program
+    .command('backfill')
+    .description("index the feed's whole archive for lookups, announcing nothing")
+    .option('--feed <feed>', 'NAME of a configured feed, or NAME=URL')
+    .option('--json', 'one JSON object per feed')
+    .action(async (options: { feed?: string; json?: boolean }) => {
+      const config = readConfig();
+      setStatus(
+        await runBackfill(config, selectFeeds(config, options.feed), Boolean(options.json), logger()),
+      );
+    });
+
+  program
+    .command('preview')
+    .description('parse a feed without Redis and print what each announcement would be')
+    .argument('<source>', 'feed URL or file path')
+    .addOption(platformOption())
+    .option('--limit <n>', 'show at most N posts', positiveInt)
+    .option('--json', 'a JSON array of { post, payload }')
+    .action(async (source: string, options: { platform: PlatformChoice; limit?: number; json?: boolean }) =>
+      setStatus(await runPreview(readConfig(), source, options)),
+    );
+
+  program
+    .command('ask')
+    .description('run a /psf command against the store and print the reply')
+    .argument('<command>', 'e.g. "latest 3" or "/psf tag grants"')
+    .addOption(platformOption())
+    .option('--json', 'the platform-neutral reply as JSON')
+    .action(async (text: string, options: { platform: PlatformChoice; json?: boolean }) =>
+      setStatus(await runAsk(readConfig(), text, options, logger())),
+    );
+
+  const discord = program.command('discord').description('Discord tools');
+  discord
+    .command('register')
+    .description('register the /psf slash commands (globally, or in one server)')
+    .option('--guild <id>', 'register in this server only (instant)')
+    .action(async (options: { guild?: string }) =>
+      setStatus(await runDiscordRegister(readConfig(), options.guild)),
+    );
+
+  program
+    .command('doctor')
+    .description('check Redis, feeds, tokens and permissions; say what to fix')
+    .action(async () => setStatus(await runDoctor(readConfig(), logger())));
+
+  program
+    .command('deliveries')
+    .description('list deliveries that exhausted their retries, or re-drive them')
+    .addArgument(new Command().createArgument('<action>', 'failed | retry').choices(['failed', 'retry']))
+    .argument('[ids...]', 'job ids to retry (default: every failed delivery)')
+    .option('--json', 'JSON output')
+    .action(async (action: 'failed' | 'retry', ids: string[], options: { json?: boolean }) =>
+      setStatus(await runDeliveries(readConfig(), action, ids, Boolean(options.json), logger())),
+    );
+
+  return program;
+}
+
+/** Maps anything thrown to CLI.md's exit statuses: 2 usage, 1 work failed, one plain line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  let status = 0;
+  const program = buildProgram((value) => (status = value));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ||
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version'
+        ? 0
+        : 2;
+    }
+    const debug = debugRequested();
+    if (error instanceof ConfigError) {
+      process.stderr.write(`psf-bot: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`psf-bot: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`psf-bot: ${message.split('\n')[0]}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

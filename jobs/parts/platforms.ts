@@ -1,0 +1,119 @@
+import type { Router } from 'express';
+import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
+import { DiscordAnnouncer } from '../../adapters/discord/announcer.js';
+import { DiscordGatewayBot } from '../../adapters/discord/gateway-bot.js';
+import { createDiscordInteractionsRouter } from '../../adapters/discord/http-interactions.js';
+import { DiscordInteractionHandler } from '../../adapters/discord/interaction-handler.js';
+import { SlackAnnouncer } from '../../adapters/slack/announcer.js';
+import { createSlackApp } from '../../adapters/slack/app.js';
+import { RedisInstallationStore } from '../../adapters/slack/installation-store.js';
+import { staticBotToken } from '../../adapters/slack/tokens.js';
+import type { CommandService } from '../../src/commands/types.js';
+import type { Config } from '../../src/config.js';
+import type { Announcer } from '../../src/delivery/announcer.js';
+import type { Logger } from '../../src/logger.js';
+import type { Platform } from '../../src/posts/post.js';
+import { instrumentCommands, type Metrics } from '../metrics.js';
+import type { ReadinessCheck } from '../web/readiness.js';
+import type { Stores } from '../stores.js';
+
+/** The platforms this deployment serves: those configured, else the console. */
+export function enabledPlatforms(config: Config): Platform[] {
+  const platforms: Platform[] = [];
+  if (config.discord) platforms.push('discord');
+  if (config.slack) platforms.push('slack');
+  return platforms.length > 0 ? platforms : ['console'];
+}
+
+/** One announcer per enabled platform, for the deliver workers. */
+export function buildAnnouncers(
+  config: Config,
+  stores: Stores,
+  logger: Logger,
+): Partial<Record<Platform, Announcer>> {
+  const announcers: Partial<Record<Platform, Announcer>> = {};
+  if (config.discord) {
+    announcers.discord = new DiscordAnnouncer({
+      token: config.discord.token,
+      apiUrl: config.discord.apiUrl,
+      requestsPerSecond: config.discord.requestsPerSecond,
+      logger,
+    });
+  }
+  if (config.slack) {
+    const tokens = config.slack.oauth
+      ? new RedisInstallationStore(stores.redis, stores.prefix)
+      : staticBotToken(config.slack.botToken ?? '');
+    announcers.slack = new SlackAnnouncer({ apiUrl: config.slack.apiUrl, tokens, timeoutMs: 10_000 });
+  }
+  if (!config.discord && !config.slack) announcers.console = new ConsoleAnnouncer(process.stdout);
+  return announcers;
+}
+
+/** Inbound command front-ends: what a `bot` or `web` process serves. */
+export interface CommandFrontends {
+  /** Routers for the one HTTP server (Slack HTTP mode, Discord HTTP interactions). */
+  mounts: { path?: string; router: Router }[];
+  readiness: Record<string, ReadinessCheck>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what receives `/psf`: the Discord gateway and Slack Socket Mode in a `bot` process; the Slack and
+ * Discord HTTP endpoints in a `web` process. The console has no inbound side (`psf-bot ask` is its front end).
+ */
+export async function startCommandFrontends(
+  config: Config,
+  parts: { gateway: boolean; http: boolean },
+  core: CommandService,
+  stores: Stores,
+  metrics: Metrics,
+  logger: Logger,
+): Promise<CommandFrontends> {
+  const frontends: CommandFrontends = { mounts: [], readiness: {}, close: async () => undefined };
+  const closers: (() => Promise<void>)[] = [];
+  const discord = config.discord;
+  if (discord) {
+    const handler = new DiscordInteractionHandler({
+      commands: instrumentCommands(core, metrics, 'discord'),
+      logger,
+    });
+    if (discord.mode === 'gateway' && parts.gateway) {
+      const bot = new DiscordGatewayBot({ token: discord.token, apiUrl: discord.apiUrl, handler, logger });
+      await bot.start();
+      closers.push(() => bot.stop());
+      frontends.readiness.discord = () => bot.readiness();
+    }
+    if (discord.mode === 'http' && parts.http && discord.publicKey) {
+      frontends.mounts.push({
+        router: createDiscordInteractionsRouter({
+          publicKey: discord.publicKey,
+          apiUrl: discord.apiUrl,
+          handler,
+          logger,
+        }),
+      });
+    }
+  }
+  const slack = config.slack;
+  const socketMode = Boolean(slack?.appToken);
+  if (slack && ((socketMode && parts.gateway) || (!socketMode && parts.http))) {
+    const bot = await createSlackApp({
+      config: slack,
+      commands: instrumentCommands(core, metrics, 'slack'),
+      subscriptions: stores.subscriptions,
+      ...(slack.oauth ? { installations: new RedisInstallationStore(stores.redis, stores.prefix) } : {}),
+      logger,
+    });
+    if (bot.mode === 'socket') {
+      await bot.app.start();
+      closers.push(async () => void (await bot.app.stop()));
+    }
+    if (bot.router) frontends.mounts.push({ router: bot.router });
+    frontends.readiness.slack = async () => true;
+  }
+  frontends.close = async () => {
+    await Promise.allSettled(closers.map((close) => close()));
+  };
+  return frontends;
+}

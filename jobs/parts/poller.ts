@@ -1,0 +1,83 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Config } from '../../src/config.js';
+import { pollFeed } from '../../src/feeds/poller.js';
+import type { Logger } from '../../src/logger.js';
+import type { Metrics } from '../metrics.js';
+import { announcePostsChanged } from '../index-sync.js';
+import { BullAnnouncementSink, pollJobSchema, pollSchedulerId, QUEUE, RETENTION } from '../queues.js';
+import type { Stores } from '../stores.js';
+
+/** A running poller: one BullMQ job scheduler per feed and the worker that polls. */
+export interface Poller {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * Polling runs on BullMQ job schedulers, one per feed: however many pollers run, a scheduler yields one
+ * job per interval and one worker takes it, so each feed is polled once per interval. Upserting an
+ * existing scheduler again does not trigger an extra run.
+ */
+export async function startPoller(
+  config: Config,
+  stores: Stores,
+  connection: ConnectionOptions,
+  metrics: Metrics,
+  logger: Logger,
+): Promise<Poller> {
+  const pollQueue = new Queue(QUEUE.poll, { connection, prefix: stores.prefix });
+  const announceQueue = new Queue(QUEUE.announce, { connection, prefix: stores.prefix });
+  const wanted = new Set(config.feeds.map((feed) => pollSchedulerId(feed.name)));
+  for (const feed of config.feeds) {
+    await pollQueue.upsertJobScheduler(
+      pollSchedulerId(feed.name),
+      { every: config.pollIntervalMs },
+      {
+        name: 'poll',
+        data: { feed: feed.name },
+        opts: { removeOnComplete: 50, removeOnFail: RETENTION.removeOnFail },
+      },
+    );
+  }
+  for (const scheduler of await pollQueue.getJobSchedulers()) {
+    if (scheduler.key.startsWith('poll-') && !wanted.has(scheduler.key)) {
+      await pollQueue.removeJobScheduler(scheduler.key);
+      logger.info({ scheduler: scheduler.key }, 'removed the poll schedule of a feed no longer configured');
+    }
+  }
+  const sink = new BullAnnouncementSink(announceQueue);
+  const worker = new Worker(
+    QUEUE.poll,
+    async (job) => {
+      const { feed: name } = pollJobSchema.parse(job.data);
+      const feed = config.feeds.find((candidate) => candidate.name === name);
+      if (!feed) return { skipped: `feed ${name} is not configured` };
+      const log = logger.child({ jobId: job.id, feed: name });
+      const result = await pollFeed(feed, {
+        posts: stores.posts,
+        memory: stores.memory,
+        states: stores.feedStates,
+        sink,
+        fetchOptions: config.fetch,
+        maxAgeMs: config.maxAgeMs,
+        now: () => new Date(),
+        logger: log,
+      });
+      metrics.recordPollResult(result);
+      if (result.status === 200) await announcePostsChanged(stores.redis, stores.prefix, feed.name);
+      if (result.status === 'error') log.warn({ error: result.error }, 'poll failed');
+      else if (!result.skipped)
+        log.info({ status: result.status, new: result.new.length, seeded: result.seeded }, 'polled');
+      return result;
+    },
+    { connection, prefix: stores.prefix, concurrency: 2 },
+  );
+  worker.on('error', (error) => logger.debug({ err: error }, 'poll worker connection error'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await Promise.all([pollQueue.close(), announceQueue.close()]);
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import { CommandCore } from '../src/commands/command-core.js';
+import type { Config, DeclaredSubscription } from '../src/config.js';
+import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
+import { createLogger, type Logger } from '../src/logger.js';
+import { PostIndex } from '../src/search/post-index.js';
+import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
+import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
+import { followPostChanges } from './index-sync.js';
+import { Metrics } from './metrics.js';
+import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
+import { startPoller } from './parts/poller.js';
+import { openAllQueues, queueHealth } from './queue-health.js';
+import { runs, type Role } from './roles.js';
+import { openStores, type Stores } from './stores.js';
+import { createWebServer, type WebMount } from './web/server.js';
+import type { ReadinessCheck } from './web/readiness.js';
+
+/** How long in-flight deliveries get to finish on SIGTERM before workers are closed by force. */
+const SHUTDOWN_GRACE_MS = 20_000;
+
+/** The console channel every feed goes to when no chat platform is configured. */
+const CONSOLE_SUBSCRIPTION: DeclaredSubscription = {
+  platform: 'console',
+  workspaceId: 'local',
+  channelId: 'console',
+  feeds: [],
+  tags: [],
+};
+
+type Closer = { name: string; close: () => Promise<void> };
+
+/** Builds the command core over the stores, with an index kept current from Redis. */
+async function startCommandCore(config: Config, stores: Stores, logger: Logger, closers: Closer[]) {
+  const index = PostIndex.build([]);
+  const stopFollowing = await followPostChanges(
+    stores.target.connect(),
+    stores.prefix,
+    stores.posts,
+    index,
+    logger,
+  );
+  closers.push({ name: 'index sync', close: stopFollowing });
+  const queues = openAllQueues(stores.target.options, stores.prefix, enabledPlatforms(config));
+  closers.push({
+    name: 'status queues',
+    close: async () => void (await Promise.all(queues.map((q) => q.close()))),
+  });
+  return new CommandCore({
+    posts: stores.posts,
+    index,
+    subscriptions: stores.subscriptions,
+    feedStates: stores.feedStates,
+    queues: queueHealth(queues),
+    feeds: config.feeds,
+    pollIntervalMs: config.pollIntervalMs,
+    logger,
+  });
+}
+
+/** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */
+function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: Logger): DeliveryHandles[] {
+  const connection = stores.target.options;
+  const platforms = enabledPlatforms(config);
+  const common = {
+    connection,
+    prefix: stores.prefix,
+    posts: stores.posts,
+    subscriptions: stores.subscriptions,
+    logger,
+  };
+  const fanout = createFanoutWorker({ ...common, platforms, config });
+  const deliver = createDeliveryWorkers({
+    ...common,
+    announcers: buildAnnouncers(config, stores, logger),
+    ledger: stores.ledger,
+    counters: metrics,
+    pacer: new RedisChannelPacer(stores.redis, stores.prefix),
+    config,
+  });
+  return [fanout, deliver];
+}
+
+/** Closes everything in reverse order of start, each step bounded, never throwing. */
+async function closeAll(closers: Closer[], logger: Logger): Promise<void> {
+  for (const closer of [...closers].reverse()) {
+    await closer
+      .close()
+      .catch((error: unknown) => logger.warn({ err: error, part: closer.name }, 'close failed'));
+  }
+}
+
+/** Waits for SIGTERM or SIGINT. */
+function shutdownSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down: finishing in-flight work');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+/** `psf-bot start [--role …]`: runs the service until SIGTERM/SIGINT, then stops gracefully (exit 0). */
+export async function runStart(config: Config, role: Role): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const stopping = shutdownSignal(logger);
+  const closers: Closer[] = [];
+  const stores = await openStores(config, logger);
+  closers.push({ name: 'redis', close: () => stores.close() });
+  try {
+    const metrics = new Metrics({ logger });
+    const platforms = enabledPlatforms(config);
+    const queues = openAllQueues(stores.target.options, stores.prefix, platforms);
+    closers.push({
+      name: 'queues',
+      close: async () => void (await Promise.all(queues.map((q) => q.close()))),
+    });
+    metrics.watchQueues(queues);
+    metrics.watchFeeds(
+      stores.feedStates,
+      config.feeds.map((feed) => feed.name),
+    );
+    const declared = platforms.includes('console')
+      ? [...config.subscriptions, CONSOLE_SUBSCRIPTION]
+      : config.subscriptions;
+    await applyDeclaredSubscriptions(stores.subscriptions, declared, new Date());
+
+    const readiness: Record<string, ReadinessCheck> = {
+      redis: async () => (await stores.redis.ping()) === 'PONG',
+    };
+    const web: { mounts: WebMount[] } = { mounts: [] };
+    if (runs(role, 'bot') || runs(role, 'web')) {
+      const core = await startCommandCore(config, stores, logger, closers);
+      const frontends = await startCommandFrontends(
+        config,
+        { gateway: runs(role, 'bot'), http: runs(role, 'web') },
+        core,
+        stores,
+        metrics,
+        logger,
+      );
+      closers.push({ name: 'platforms', close: () => frontends.close() });
+      Object.assign(readiness, frontends.readiness);
+      web.mounts.push(...frontends.mounts);
+    }
+    if (runs(role, 'poller')) {
+      const poller = await startPoller(config, stores, stores.target.options, metrics, logger);
+      closers.push({ name: 'poller', close: () => poller.close() });
+      readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
+    }
+    if (runs(role, 'worker')) {
+      const handles = startWorkers(config, stores, metrics, logger);
+      const workers = handles.flatMap((handle) => handle.workers);
+      closers.push({ name: 'workers', close: () => closeWorkers(handles, logger) });
+      readiness.workers = async () => workers.every((worker) => worker.isRunning()) || 'a worker stopped';
+    }
+    const server = createWebServer({
+      config: {
+        port: config.port,
+        ...(config.adminToken && runs(role, 'web') ? { adminToken: config.adminToken } : {}),
+      },
+      readiness,
+      metrics: metrics.registry,
+      queues,
+      mounts: web.mounts,
+      logger,
+    });
+    const port = await server.listen();
+    closers.push({ name: 'http server', close: () => server.close() });
+    logger.info(
+      { role, port, platforms, feeds: config.feeds.map((feed) => feed.name), redis: stores.target.where },
+      'psf-bot started',
+    );
+    await stopping;
+  } finally {
+    await closeAll(closers, logger);
+  }
+  logger.info('stopped');
+  return 0;
+}
+
+/** Lets in-flight deliveries finish within the grace period, then forces the rest closed. */
+async function closeWorkers(handles: DeliveryHandles[], logger: Logger): Promise<void> {
+  const graceful = Promise.all(handles.map((handle) => handle.close()));
+  const timedOut = await Promise.race([
+    graceful.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), SHUTDOWN_GRACE_MS).unref()),
+  ]);
+  if (timedOut) {
+    logger.warn(
+      { graceMs: SHUTDOWN_GRACE_MS },
+      'deliveries still running after the grace period: closing by force',
+    );
+    await Promise.all(handles.flatMap((handle) => handle.workers.map((worker) => worker.close(true))));
+  }
+}

@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../src/config.js';
+import { RedisDeliveryLedger } from '../src/delivery/redis-delivery-ledger.js';
+import { RedisFeedMemory } from '../src/feeds/redis-feed-memory.js';
+import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
+import type { Logger } from '../src/logger.js';
+import { RedisPostStore } from '../src/store/redis-post-store.js';
+import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
+import { connectRedis, resolveRedis, type RedisTarget } from './redis.js';
+
+/** The Redis-backed stores every role shares, on one connection. */
+export interface Stores {
+  target: RedisTarget;
+  redis: Redis;
+  prefix: string;
+  posts: RedisPostStore;
+  feedStates: RedisFeedStateStore;
+  memory: RedisFeedMemory;
+  subscriptions: RedisSubscriptionStore;
+  ledger: RedisDeliveryLedger;
+  /** Quits Redis and stops a private redis-server this process started. */
+  close(): Promise<void>;
+}
+
+/** Connects to Redis (starting a private one if need be) and builds the stores. */
+export async function openStores(config: Config, logger: Logger): Promise<Stores> {
+  const target = await resolveRedis(config, logger);
+  let redis: Redis;
+  try {
+    redis = await connectRedis(target);
+  } catch (error) {
+    await target.release();
+    throw error;
+  }
+  redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
+  const prefix = config.redis.prefix;
+  return {
+    target,
+    redis,
+    prefix,
+    posts: new RedisPostStore(redis, prefix),
+    feedStates: new RedisFeedStateStore(redis, prefix),
+    memory: new RedisFeedMemory(redis, prefix),
+    subscriptions: new RedisSubscriptionStore(redis, prefix),
+    ledger: new RedisDeliveryLedger(redis, prefix),
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+      await target.release();
+    },
+  };
+}
+
+/** Runs `work` with open stores and always closes them. */
+export async function withStores<T>(
+  config: Config,
+  logger: Logger,
+  work: (stores: Stores) => Promise<T>,
+): Promise<T> {
+  const stores = await openStores(config, logger);
+  try {
+    return await work(stores);
+  } finally {
+    await stores.close();
+  }
+}
