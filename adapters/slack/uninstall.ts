@@ -19,6 +19,11 @@ const envelope = z.object({
 
 const revoked = z.object({ tokens: z.object({ bot: z.array(z.string()).optional() }).optional() });
 
+/** Whether a `tokens_revoked` event revokes the bot's token (revoking only user tokens leaves the bot working). */
+export function revokesBotToken(event: unknown): boolean {
+  return (revoked.safeParse(event).data?.tokens?.bot?.length ?? 0) > 0;
+}
+
 /** Removes every subscription and installation of the workspace; returns how many subscriptions went. */
 export async function forgetWorkspace(
   teamId: string,
@@ -47,8 +52,8 @@ export function registerUninstallEvents(app: App, deps: UninstallDeps): void {
       deps.logger.warn({ event: name }, 'Slack event without a team id; ignored');
       return;
     }
-    // Revoking only user tokens leaves the bot working; we request no user scopes, but stay precise.
-    if (name === 'tokens_revoked' && (revoked.safeParse(event).data?.tokens?.bot?.length ?? 0) === 0) return;
+    // We request no user scopes, so Slack should only ever revoke bot tokens; stay precise anyway.
+    if (name === 'tokens_revoked' && !revokesBotToken(event)) return;
     try {
       await forgetWorkspace(parsed.data.team_id, parsed.data.enterprise_id, deps);
     } catch (error) {

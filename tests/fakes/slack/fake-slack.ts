@@ -75,6 +75,7 @@ export class FakeSlack {
   readonly responses: FakeResponse[] = [];
   readonly socketMode = new FakeSocketMode();
   private readonly cues = new Map<string, FakeCue[]>();
+  private readonly holds = new Map<string, Promise<void>>();
   private readonly waiters: Array<() => void> = [];
   private server: Server | null = null;
   private nextTs = 1;
@@ -93,6 +94,16 @@ export class FakeSlack {
   /** Makes the next call of `method` answer with the cue (queued in order). */
   cue(method: string, cue: FakeCue): void {
     this.cues.set(method, [...(this.cues.get(method) ?? []), cue]);
+  }
+
+  /** Holds every call of `method` unanswered until the returned release function is called. */
+  hold(method: string): () => void {
+    let release = () => undefined as void;
+    this.holds.set(method, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(method);
+      release();
+    };
   }
 
   callsOf(method: string): FakeCall[] {
@@ -134,18 +145,24 @@ export class FakeSlack {
       });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     } else if (path.startsWith('/api/')) {
-      this.answerApi(path.slice('/api/'.length), req, raw, res);
+      const method = path.slice('/api/'.length);
+      const params = Object.fromEntries(new URLSearchParams(raw));
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const call: FakeCall = { method, token: bearer ?? params.token ?? null, params };
+      this.calls.push(call);
+      const held = this.holds.get(method);
+      if (held) {
+        for (const wake of this.waiters.splice(0)) wake();
+        await held;
+      }
+      this.answerApi(call, res);
     } else {
       res.writeHead(404).end();
     }
     for (const wake of this.waiters.splice(0)) wake();
   }
 
-  private answerApi(method: string, req: IncomingMessage, raw: string, res: ServerResponse): void {
-    const params = Object.fromEntries(new URLSearchParams(raw));
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const token = bearer ?? params.token ?? null;
-    this.calls.push({ method, token, params });
+  private answerApi({ method, token, params }: FakeCall, res: ServerResponse): void {
     const cue = this.cues.get(method)?.shift();
     if (cue && 'status' in cue) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };

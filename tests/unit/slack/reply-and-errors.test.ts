@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SLACK_BOT_SCOPES } from '../../../adapters/slack/app.js';
 import { classifySlackError } from '../../../adapters/slack/errors.js';
 import { renderSlackReply } from '../../../adapters/slack/reply.js';
+import { revokesBotToken } from '../../../adapters/slack/uninstall.js';
 import { DeliveryError } from '../../../src/delivery/announcer.js';
 import { blockKitProblems, strayControlSequences } from '../../fakes/slack/block-kit.js';
 import { makePost } from '../../helpers/delivery-fixtures.js';
@@ -116,5 +117,14 @@ describe('manifest.yml', () => {
     expect(manifest).toMatch(/bot_events:\n\s+- app_uninstalled\n\s+- tokens_revoked/);
     expect(manifest).toMatch(/socket_mode_enabled: false/);
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: false/);
+  });
+});
+
+describe('revokesBotToken', () => {
+  it('is true only when tokens_revoked names bot tokens', () => {
+    expect(revokesBotToken({ type: 'tokens_revoked', tokens: { bot: ['U1'] } })).toBe(true);
+    expect(revokesBotToken({ type: 'tokens_revoked', tokens: { oauth: ['U1'] } })).toBe(false);
+    expect(revokesBotToken({ type: 'tokens_revoked', tokens: { oauth: ['U1'], bot: [] } })).toBe(false);
+    expect(revokesBotToken({ type: 'tokens_revoked' })).toBe(false);
   });
 });
