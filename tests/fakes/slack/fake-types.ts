@@ -1,0 +1,50 @@
+// The shapes the fake Slack records and is configured with.
+
+/** A bot token the fake knows: which workspace it belongs to and who the bot is. */
+export interface FakeBotToken {
+  teamId: string;
+  botId: string;
+  botUserId: string;
+}
+
+/** A user for `users.info`. */
+export interface FakeUser {
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  isPrimaryOwner?: boolean;
+}
+
+/** A channel for `conversations.info` and `chat.postMessage`. */
+export interface FakeChannel {
+  isMember?: boolean;
+  isPrivate?: boolean;
+  isArchived?: boolean;
+  /** When set, every `chat.postMessage` here answers `ok:false` with this error. */
+  postError?: string;
+}
+
+/** A one-shot answer for the next call of a method: a 429, an HTTP status, or an `ok:false` error code. */
+export type FakeCue = { status: 429; retryAfter?: number } | { status: number } | { error: string };
+
+/** One Web API call as the fake received it. */
+export interface FakeCall {
+  method: string;
+  token: string | null;
+  params: Record<string, string>;
+}
+
+/** A message `chat.postMessage` accepted, with its blocks decoded. */
+export interface FakeMessage {
+  ts: string;
+  token: string | null;
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  params: Record<string, string>;
+}
+
+/** A body POSTed to a `response_url`. */
+export interface FakeResponse {
+  id: string;
+  body: Record<string, unknown>;
+}
