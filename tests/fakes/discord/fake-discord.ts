@@ -15,9 +15,12 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   private port = 0;
 
-  private constructor(private readonly server: Server) {
+  private constructor(
+    private readonly server: Server,
+    heartbeatIntervalMs?: number,
+  ) {
     this.rest = new FakeDiscordRest(() => this.gatewayUrl);
-    this.gateway = new FakeGateway(server, () => this.gatewayUrl, FAKE_APPLICATION_ID);
+    this.gateway = new FakeGateway(server, () => this.gatewayUrl, FAKE_APPLICATION_ID, heartbeatIntervalMs);
     server.on('request', (req, res) => {
       this.rest.handle(req, res).catch((failure: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -26,10 +29,10 @@ export class FakeDiscord {
     });
   }
 
-  /** Starts the fake on an ephemeral loopback port. */
-  static async start(): Promise<FakeDiscord> {
+  /** Starts the fake on an ephemeral loopback port; a short heartbeat interval makes heartbeats testable. */
+  static async start(options: { heartbeatIntervalMs?: number } = {}): Promise<FakeDiscord> {
     const server = createServer();
-    const fake = new FakeDiscord(server);
+    const fake = new FakeDiscord(server, options.heartbeatIntervalMs);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fake.port = (server.address() as AddressInfo).port;
     return fake;

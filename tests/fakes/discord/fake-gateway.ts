@@ -27,6 +27,7 @@ export class FakeGateway {
     server: Server,
     private readonly url: () => string,
     private readonly applicationId: string,
+    private readonly heartbeatIntervalMs = 41_250,
   ) {
     this.wss = new WebSocketServer({ server });
     this.wss.on('connection', (socket) => this.accept(socket));
@@ -52,8 +53,8 @@ export class FakeGateway {
   }
 
   private accept(socket: WebSocket): void {
-    // A long interval: the client's first heartbeat comes after interval × random(), so tests see few.
-    socket.send(JSON.stringify({ op: OP.hello, d: { heartbeat_interval: 41_250 } }));
+    // Discord's usual interval by default; the client's first heartbeat comes after interval × random().
+    socket.send(JSON.stringify({ op: OP.hello, d: { heartbeat_interval: this.heartbeatIntervalMs } }));
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as GatewayFrame;
       this.received.push(frame);

@@ -1,5 +1,17 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { messageBodyProblems } from './validate.js';
+import {
+  BOT_USER,
+  error,
+  ok,
+  parseJson,
+  readBody,
+  wire,
+  type CuedResponse,
+  type FakeMessage,
+} from './wire.js';
+
+export { BOT_USER, error, type CuedResponse, type FakeMessage } from './wire.js';
 
 /** One request the fake received, path percent-decoded (discord.js sends `@original` as `%40original`). */
 export interface RecordedRequest {
@@ -13,40 +25,12 @@ export interface RecordedRequest {
   at: number;
 }
 
-/** An answer to play instead of the normal one, e.g. a 429 with `Retry-After`, a 403 50001 or a 500. */
-export interface CuedResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
 interface Cue {
   method: string;
   path: RegExp;
   response: CuedResponse;
   remaining: number;
 }
-
-/** A message as the fake stores it; the subset of Discord's message object tests look at. */
-export interface FakeMessage {
-  id: string;
-  channel_id: string;
-  content: string;
-  embeds: unknown[];
-  nonce?: string | number;
-  flags: number;
-  crossposted: boolean;
-  body: Record<string, unknown>;
-}
-
-export const BOT_USER = {
-  id: '900000000000000001',
-  username: 'psf-bot',
-  discriminator: '0',
-  avatar: null,
-  bot: true,
-  global_name: null,
-};
 
 const API_PREFIX = '/api/v10';
 
@@ -241,54 +225,5 @@ export class FakeDiscordRest {
   private snowflake(): string {
     this.nextId += 1n;
     return this.nextId.toString();
-  }
-}
-
-function wire(message: FakeMessage): Record<string, unknown> {
-  return {
-    id: message.id,
-    type: 0,
-    channel_id: message.channel_id,
-    author: BOT_USER,
-    content: message.content,
-    embeds: message.embeds,
-    timestamp: new Date().toISOString(),
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
-    attachments: [],
-    components: [],
-    pinned: false,
-    flags: message.flags | (message.crossposted ? 1 : 0),
-    ...(message.nonce !== undefined ? { nonce: message.nonce } : {}),
-  };
-}
-
-function ok(body: unknown): CuedResponse {
-  return { status: 200, body };
-}
-
-/** Discord's JSON error body: https://discord.com/developers/docs/reference#error-messages */
-export function error(status: number, code: number, message: string): CuedResponse {
-  return { status, body: { code, message } };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: Buffer, type: string | undefined): unknown {
-  if (!type?.includes('json')) return raw.toString('utf8');
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    return raw.toString('utf8');
   }
 }

@@ -18,7 +18,8 @@ let bot: DiscordGatewayBot;
 let subscriptions: MemorySubscriptionStore;
 
 beforeAll(async () => {
-  fake = await FakeDiscord.start();
+  // A short heartbeat interval, so the heartbeat/ACK exchange happens during the test.
+  fake = await FakeDiscord.start({ heartbeatIntervalMs: 100 });
   const built = await coreWith(await archivePosts());
   subscriptions = built.subscriptions;
   const handler = new DiscordInteractionHandler({ commands: built.core });
@@ -49,6 +50,14 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
     expect(identify?.d).toMatchObject({ token: FAKE_TOKEN, intents: 1 });
     expect(bot.ready).toBe(true);
     expect(await bot.readiness()).toBe(true);
+  });
+
+  it('heartbeats and stays connected on ACKs (no zombie-connection reconnect)', async () => {
+    while (fake.gateway.received.filter((frame) => frame.op === 1).length < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(fake.gateway.received.filter((frame) => frame.op === 2)).toHaveLength(1);
+    expect(bot.ready).toBe(true);
   });
 
   it('answers /psf latest with embeds, privately', async () => {
@@ -103,6 +112,15 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
     ).toMatchObject({
       tags: ['grants'],
     });
+  });
+
+  it('refuses to start when Discord rejects the token', async () => {
+    fake.cueError('GET', /^\/gateway\/bot$/, 401, 0, '401: Unauthorized');
+    const handler = new DiscordInteractionHandler({ commands: (await coreWith([])).core });
+    const rejected = new DiscordGatewayBot({ token: 'wrong', apiUrl: fake.apiUrl, handler });
+    await expect(rejected.start()).rejects.toThrow(/token/i);
+    expect(rejected.ready).toBe(false);
+    await rejected.stop();
   });
 
   it('made no request the fake does not know', () => {
