@@ -88,6 +88,11 @@ export function discordCommandDefinitions(
             description: 'Only posts with any of these tags, comma-separated',
             max_length: 500,
           },
+          {
+            type: Option.Boolean,
+            name: 'crosspost',
+            description: 'In an announcement channel, publish each post to following servers',
+          },
         ]),
         subcommand('unsubscribe', 'Stop announcements in this channel (Manage Channels)', [
           feedOption('Only this feed (all by default)', feeds),

@@ -46,7 +46,7 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
     return { ok: false, message: TOO_LONG };
   }
   const candidate: Record<string, unknown> = { name: command };
-  for (const key of ['count', 'tag', 'query', 'feed', 'tags', 'share'] as const) {
+  for (const key of ['count', 'tag', 'query', 'feed', 'tags', 'share', 'crosspost'] as const) {
     const value = options?.[key];
     if (value !== undefined && value !== null) candidate[key] = value;
   }
@@ -55,6 +55,7 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
     candidate.count = Number(candidate.count);
   if (candidate.share === 'true' || candidate.share === 'false') candidate.share = candidate.share === 'true';
   if (!SHAREABLE.has(command)) delete candidate.share;
+  if (command !== 'subscribe') delete candidate.crosspost;
   if (command === 'tag' && candidate.tag === undefined) candidate.tag = '';
   if (command === 'search' && candidate.query === undefined) candidate.query = '';
   return validateRequest(candidate);

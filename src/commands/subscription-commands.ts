@@ -15,6 +15,7 @@ export async function subscribe(
   context: CommandContext,
   feed: string | undefined,
   tags: string[],
+  crosspost?: boolean,
 ): Promise<Reply> {
   if (!context.canManage) return NOT_ALLOWED;
   if (feed !== undefined && !deps.feeds.some((item) => item.name === feed)) {
@@ -31,7 +32,8 @@ export async function subscribe(
     ...channel,
     feeds,
     tags: [...new Set(tags.map(normaliseTag).filter(Boolean))],
-    options: existing?.options ?? {},
+    // Discord's `crosspost` option changes only when given; other options are kept.
+    options: crosspost === undefined ? (existing?.options ?? {}) : { ...existing?.options, crosspost },
     createdBy: context.userId,
     // A subscription receives what is announced after it was created: an update must not reset that.
     createdAt: existing?.createdAt ?? now(deps).toISOString(),
@@ -101,7 +103,8 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
 function describe(sub: Subscription): string {
   const feeds = sub.feeds.length === 0 ? 'every feed' : sub.feeds.join(', ');
   const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;
-  return `posts from ${feeds}${tags}`;
+  const crosspost = sub.options.crosspost ? ', crossposted' : '';
+  return `posts from ${feeds}${tags}${crosspost}`;
 }
 
 function channelOf(context: CommandContext): ChannelRef {

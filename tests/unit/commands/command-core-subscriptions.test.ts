@@ -63,7 +63,7 @@ describe('CommandCore subscriptions', () => {
     });
     const reply = text(await core.handle(subscribe('insider', ['release']), ADMIN));
     expect(reply).toMatch(
-      /posts from psf, insider tagged release\. It was disabled \(channel_not_found\) and is enabled again\./,
+      /posts from psf, insider tagged release, crossposted\. It was disabled \(channel_not_found\) and is enabled again\./,
     );
     expect(await subscriptions.get(ADMIN)).toMatchObject({
       feeds: ['psf', 'insider'],
@@ -128,5 +128,15 @@ describe('CommandCore subscriptions', () => {
         `• channel C2: posts from every feed; DISABLED since ${NOW.toISOString()}: is_archived (\`subscribe\` there re-enables it)`,
       ].join('\n'),
     );
+  });
+
+  it('records crossposting when asked and keeps it on later updates that do not mention it', async () => {
+    const { core, subscriptions } = await makeCore(POSTS);
+    const reply = await core.handle({ name: 'subscribe', feed: 'psf', tags: [], crosspost: true }, ADMIN);
+    expect(text(reply)).toBe('This channel now gets posts from psf, crossposted.');
+    await core.handle(subscribe('psf', ['grants']), ADMIN);
+    expect((await subscriptions.get(ADMIN))?.options).toEqual({ crosspost: true });
+    await core.handle({ name: 'subscribe', tags: [], crosspost: false }, ADMIN);
+    expect((await subscriptions.get(ADMIN))?.options).toEqual({ crosspost: false });
   });
 });

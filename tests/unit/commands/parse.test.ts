@@ -170,6 +170,16 @@ describe('parseCommandOptions', () => {
       name: 'subscribe',
       tags: [],
     });
+    expect(request(parseCommandOptions('subscribe', { crosspost: true }))).toEqual({
+      name: 'subscribe',
+      tags: [],
+      crosspost: true,
+    });
+    expect(request(parseCommandOptions('latest', { crosspost: true }))).toEqual({
+      name: 'latest',
+      count: 5,
+      share: false,
+    });
     expect(request(parseCommandOptions('unsubscribe', { feed: 'psf' }))).toEqual({
       name: 'unsubscribe',
       feed: 'psf',

@@ -47,7 +47,7 @@ describe('discordCommandDefinitions', () => {
       tag: ['tag', 'count', 'share'],
       tags: ['share'],
       search: ['query', 'share'],
-      subscribe: ['feed', 'tags'],
+      subscribe: ['feed', 'tags', 'crosspost'],
       unsubscribe: ['feed'],
       subscriptions: [],
       status: ['share'],
