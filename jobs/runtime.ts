@@ -1,4 +1,4 @@
-import { CommandCore } from '../src/commands/command-core.js';
+import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
 import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
 import { createLogger, type Logger } from '../src/logger.js';
@@ -11,7 +11,7 @@ import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './part
 import { startPoller } from './parts/poller.js';
 import { openAllQueues, queueHealth } from './queue-health.js';
 import { runs, type Role } from './roles.js';
-import { openStores, type Stores } from './stores.js';
+import { commandCore, openStores, type Stores } from './stores.js';
 import { createWebServer, type WebMount } from './web/server.js';
 import type { ReadinessCheck } from './web/readiness.js';
 
@@ -30,7 +30,13 @@ const CONSOLE_SUBSCRIPTION: DeclaredSubscription = {
 type Closer = { name: string; close: () => Promise<void> };
 
 /** Builds the command core over the stores, with an index kept current from Redis. */
-async function startCommandCore(config: Config, stores: Stores, logger: Logger, closers: Closer[]) {
+async function startCommandCore(
+  config: Config,
+  stores: Stores,
+  queues: Queue[],
+  logger: Logger,
+  closers: Closer[],
+) {
   const index = PostIndex.build([]);
   const stopFollowing = await followPostChanges(
     stores.target.connect(),
@@ -40,21 +46,7 @@ async function startCommandCore(config: Config, stores: Stores, logger: Logger, 
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
-  const queues = openAllQueues(stores.target.options, stores.prefix, enabledPlatforms(config));
-  closers.push({
-    name: 'status queues',
-    close: async () => void (await Promise.all(queues.map((q) => q.close()))),
-  });
-  return new CommandCore({
-    posts: stores.posts,
-    index,
-    subscriptions: stores.subscriptions,
-    feedStates: stores.feedStates,
-    queues: queueHealth(queues),
-    feeds: config.feeds,
-    pollIntervalMs: config.pollIntervalMs,
-    logger,
-  });
+  return commandCore(config, stores, index, queueHealth(queues), logger);
 }
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */
@@ -131,7 +123,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
     };
     const web: { mounts: WebMount[] } = { mounts: [] };
     if (runs(role, 'bot') || runs(role, 'web')) {
-      const core = await startCommandCore(config, stores, logger, closers);
+      const core = await startCommandCore(config, stores, queues, logger, closers);
       const frontends = await startCommandFrontends(
         config,
         { gateway: runs(role, 'bot'), http: runs(role, 'web') },

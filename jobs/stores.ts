@@ -6,6 +6,11 @@ import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
 import type { Logger } from '../src/logger.js';
 import { RedisPostStore } from '../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
+import { CommandCore } from '../src/commands/command-core.js';
+import type { QueueHealth } from '../src/commands/types.js';
+import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
+import type { PollDeps } from '../src/feeds/poller.js';
+import type { PostIndex } from '../src/search/post-index.js';
 import { connectRedis, resolveRedis, type RedisTarget } from './redis.js';
 
 /** The Redis-backed stores every role shares, on one connection. */
@@ -62,4 +67,38 @@ export async function withStores<T>(
   } finally {
     await stores.close();
   }
+}
+
+/** What a poll of one feed needs, over the stores. */
+export function pollDeps(config: Config, stores: Stores, sink: AnnouncementSink, logger: Logger): PollDeps {
+  return {
+    posts: stores.posts,
+    memory: stores.memory,
+    states: stores.feedStates,
+    sink,
+    fetchOptions: config.fetch,
+    maxAgeMs: config.maxAgeMs,
+    now: () => new Date(),
+    logger,
+  };
+}
+
+/** The command core over the stores, answering from `index`. */
+export function commandCore(
+  config: Config,
+  stores: Stores,
+  index: PostIndex,
+  queues: QueueHealth,
+  logger: Logger,
+): CommandCore {
+  return new CommandCore({
+    posts: stores.posts,
+    index,
+    subscriptions: stores.subscriptions,
+    feedStates: stores.feedStates,
+    queues,
+    feeds: config.feeds,
+    pollIntervalMs: config.pollIntervalMs,
+    logger,
+  });
 }

@@ -1,7 +1,6 @@
 import { renderConsoleReply } from '../../adapters/console/reply.js';
 import { renderDiscordReply } from '../../adapters/discord/reply.js';
 import { renderSlackReply } from '../../adapters/slack/reply.js';
-import { CommandCore } from '../../src/commands/command-core.js';
 import { parseCommandText } from '../../src/commands/parse.js';
 import type { CommandContext, CommandRequest, Reply } from '../../src/commands/types.js';
 import type { Config } from '../../src/config.js';
@@ -10,7 +9,7 @@ import type { Platform } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
 import { UsageError } from '../cli-errors.js';
 import { openAllQueues, queueHealth } from '../queue-health.js';
-import { withStores } from '../stores.js';
+import { commandCore, withStores } from '../stores.js';
 
 /** The local operator: the console channel, allowed to manage it. */
 const LOCAL_CONTEXT: CommandContext = {
@@ -45,16 +44,8 @@ export async function runAsk(
   return withStores(config, logger, async (stores) => {
     const queues = openAllQueues(stores.target.options, stores.prefix);
     try {
-      const core = new CommandCore({
-        posts: stores.posts,
-        index: PostIndex.build(await stores.posts.all()),
-        subscriptions: stores.subscriptions,
-        feedStates: stores.feedStates,
-        queues: queueHealth(queues),
-        feeds: config.feeds,
-        pollIntervalMs: config.pollIntervalMs,
-        logger,
-      });
+      const index = PostIndex.build(await stores.posts.all());
+      const core = commandCore(config, stores, index, queueHealth(queues), logger);
       const reply = await core.handle(request, LOCAL_CONTEXT);
       if (options.json) {
         const payload = options.platform

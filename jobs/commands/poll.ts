@@ -4,7 +4,7 @@ import { pollFeed } from '../../src/feeds/poller.js';
 import type { Logger } from '../../src/logger.js';
 import { announcePostsChanged } from '../index-sync.js';
 import { BullAnnouncementSink, QUEUE } from '../queues.js';
-import { withStores } from '../stores.js';
+import { pollDeps, withStores } from '../stores.js';
 
 /** `psf-bot poll --once`: one forced poll of each feed; exit 1 when any feed failed. */
 export async function runPoll(
@@ -19,20 +19,7 @@ export async function runPoll(
       const sink = new BullAnnouncementSink(queue);
       let failed = 0;
       for (const feed of feeds) {
-        const result = await pollFeed(
-          feed,
-          {
-            posts: stores.posts,
-            memory: stores.memory,
-            states: stores.feedStates,
-            sink,
-            fetchOptions: config.fetch,
-            maxAgeMs: config.maxAgeMs,
-            now: () => new Date(),
-            logger,
-          },
-          { force: true },
-        );
+        const result = await pollFeed(feed, pollDeps(config, stores, sink, logger), { force: true });
         if (result.status === 200) await announcePostsChanged(stores.redis, stores.prefix, feed.name);
         const { skipped: _skipped, ...line } = result;
         if (json) {

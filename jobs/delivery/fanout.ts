@@ -55,17 +55,12 @@ export function createFanoutProcessor(
       subscriptionMatches(sub, post, announcedAt),
     );
     result.matched = matching.length;
-    for (const sub of matching) {
-      const queue = deps.deliverQueues[sub.platform];
-      if (!queue) {
-        result.skipped += 1;
-        deps.logger.warn(
-          { platform: sub.platform, channelId: sub.channelId, postId: post.id },
-          'platform not enabled: subscription skipped',
-        );
-        continue;
-      }
-      result.queued[sub.platform] = (result.queued[sub.platform] ?? 0) + 1;
+    for (const sub of matching.filter((sub) => !deps.deliverQueues[sub.platform])) {
+      result.skipped += 1;
+      deps.logger.warn(
+        { platform: sub.platform, channelId: sub.channelId, postId: post.id },
+        'platform not enabled: subscription skipped',
+      );
     }
     for (const [platform, queue] of Object.entries(deps.deliverQueues) as [Platform, DeliverJobQueue][]) {
       const jobs = matching
@@ -78,6 +73,7 @@ export function createFanoutProcessor(
       for (let start = 0; start < jobs.length; start += chunkSize) {
         await queue.addBulk(jobs.slice(start, start + chunkSize));
       }
+      if (jobs.length > 0) result.queued[platform] = jobs.length;
     }
     deps.logger.info({ jobId: job.id, postId: post.id, feed: post.feed, ...result }, 'fanned out');
     return result;

@@ -58,14 +58,16 @@ function defaultLimit(platform: Platform, config: Pick<Config, 'discord'>): Rate
 
 const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 5, console: 1 };
 
-/** Logs a worker's errors at most once per 5 s: BullMQ can emit them in a hot loop while Redis is away. */
-function logErrorsThrottled(worker: Worker, logger: Logger, name: string): void {
+/** Logs errors at most once per 5 s: BullMQ can emit them in a hot loop while Redis is away. */
+function logErrorsThrottled(emitter: Worker | Queue, logger: Logger, name: string): void {
   let last = 0;
-  worker.on('error', (err) => {
+  const log = (err: Error) => {
     if (Date.now() - last < 5_000) return;
     last = Date.now();
-    logger.error({ err, queue: name }, 'worker error');
-  });
+    logger.error({ err, queue: name }, 'queue connection error');
+  };
+  if (emitter instanceof Worker) emitter.on('error', log);
+  else emitter.on('error', log);
 }
 
 /** One worker per platform with an announcer, each rate limited queue-wide; Slack also paced per channel. */
@@ -100,6 +102,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       ...options.tuning,
     });
     logErrorsThrottled(worker, logger, name);
+    logErrorsThrottled(queue, logger, name);
     workers.push(worker);
     queues.push(queue);
   }
@@ -142,6 +145,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): DeliveryHandle
     ...options.tuning,
   });
   logErrorsThrottled(worker, logger, QUEUE.announce);
+  queues.forEach((queue) => logErrorsThrottled(queue, logger, queue.name));
   return { workers: [worker], queues, close: () => closeDelivery({ workers: [worker], queues }) };
 }
 

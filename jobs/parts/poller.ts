@@ -5,7 +5,7 @@ import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../metrics.js';
 import { announcePostsChanged } from '../index-sync.js';
 import { BullAnnouncementSink, pollJobSchema, pollSchedulerId, QUEUE, RETENTION } from '../queues.js';
-import type { Stores } from '../stores.js';
+import { pollDeps, type Stores } from '../stores.js';
 
 /** A running poller: one BullMQ job scheduler per feed and the worker that polls. */
 export interface Poller {
@@ -53,16 +53,7 @@ export async function startPoller(
       const feed = config.feeds.find((candidate) => candidate.name === name);
       if (!feed) return { skipped: `feed ${name} is not configured` };
       const log = logger.child({ jobId: job.id, feed: name });
-      const result = await pollFeed(feed, {
-        posts: stores.posts,
-        memory: stores.memory,
-        states: stores.feedStates,
-        sink,
-        fetchOptions: config.fetch,
-        maxAgeMs: config.maxAgeMs,
-        now: () => new Date(),
-        logger: log,
-      });
+      const result = await pollFeed(feed, pollDeps(config, stores, sink, log));
       metrics.recordPollResult(result);
       if (result.status === 200) await announcePostsChanged(stores.redis, stores.prefix, feed.name);
       if (result.status === 'error') log.warn({ error: result.error }, 'poll failed');
