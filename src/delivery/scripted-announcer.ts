@@ -30,8 +30,8 @@ interface Rule {
  */
 export class ScriptedAnnouncer implements Announcer {
   readonly sent: ScriptedSend[] = [];
-  /** Every call, accepted or not, in order: `channelId` and the outcome. */
-  readonly calls: { channelId: string; outcome: ScriptedFailure['kind'] | 'accepted' }[] = [];
+  /** Every call, accepted or not, in order: channel, outcome and epoch milliseconds. */
+  readonly calls: { channelId: string; outcome: ScriptedFailure['kind'] | 'accepted'; at: number }[] = [];
   private readonly rules: Rule[] = [];
 
   constructor(
@@ -55,12 +55,12 @@ export class ScriptedAnnouncer implements Announcer {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const rule = this.takeRule(target.channelId);
     if (rule) {
-      this.calls.push({ channelId: target.channelId, outcome: rule.kind });
+      this.calls.push({ channelId: target.channelId, outcome: rule.kind, at: Date.now() });
       throw toError(rule);
     }
     const messageId = `${this.platform}-${this.sent.length + 1}`;
     this.sent.push({ post, target, nonce, messageId, at: Date.now() });
-    this.calls.push({ channelId: target.channelId, outcome: 'accepted' });
+    this.calls.push({ channelId: target.channelId, outcome: 'accepted', at: Date.now() });
     return { messageId };
   }
 

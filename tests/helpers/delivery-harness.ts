@@ -1,0 +1,128 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Announcer } from '../../src/delivery/announcer.js';
+import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
+import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
+import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
+import { silentLogger } from '../../src/logger.js';
+import type { Platform, Post } from '../../src/posts/post.js';
+import { MemoryPostStore } from '../../src/store/memory-post-store.js';
+import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
+import type { Subscription } from '../../src/subscriptions/subscription.js';
+import { BullAnnouncementSink, deliverQueueName, QUEUE } from '../../jobs/queues.js';
+import {
+  createDeliveryWorkers,
+  createFanoutWorker,
+  type RateLimit,
+  type WorkerTuning,
+} from '../../jobs/delivery/workers.js';
+import { deleteKeys } from './delivery-fixtures.js';
+
+/** What an in-process delivery pipeline under test is built from. */
+export interface HarnessOptions {
+  prefix: string;
+  announcers: Partial<Record<Platform, Announcer>>;
+  posts: Post[];
+  subscriptions: Subscription[];
+  attempts?: number;
+  backoffMs?: number;
+  limits?: Partial<Record<Platform, RateLimit>>;
+  concurrency?: Partial<Record<Platform, number>>;
+  slackIntervalMs?: number;
+  redis?: { host: string; port: number };
+  tuning?: WorkerTuning;
+}
+
+/** Fan-out and deliver workers in this process against real Redis and BullMQ. */
+export async function startHarness(options: HarnessOptions) {
+  const where = options.redis ?? { host: '127.0.0.1', port: 6379 };
+  const connection: ConnectionOptions = where;
+  const { prefix } = options;
+  const redis = new Redis(where);
+  redis.on('error', () => undefined); // a Redis restart test expects connection errors
+  const posts = new MemoryPostStore();
+  await posts.save(options.posts);
+  const subscriptions = new RedisSubscriptionStore(redis, prefix);
+  for (const sub of options.subscriptions) await subscriptions.put(sub);
+  const ledger = new RedisDeliveryLedger(redis, prefix);
+  const counters = new MemoryDeliveryCounters();
+  const logger = silentLogger();
+  const platforms = Object.keys(options.announcers) as Platform[];
+  const fanout = createFanoutWorker({
+    connection,
+    prefix,
+    posts,
+    subscriptions,
+    platforms,
+    config: { deliveryAttempts: options.attempts ?? 5 },
+    logger,
+    backoffMs: options.backoffMs ?? 50,
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+  });
+  const delivery = createDeliveryWorkers({
+    connection,
+    prefix,
+    announcers: options.announcers,
+    posts,
+    subscriptions,
+    ledger,
+    counters,
+    pacer: new RedisChannelPacer(redis, prefix),
+    config: {
+      slack: {
+        signingSecret: 'x',
+        apiUrl: 'http://127.0.0.1/',
+        adminUsers: [],
+        channelIntervalMs: options.slackIntervalMs ?? 1_000,
+      },
+    },
+    logger,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+  });
+  let stalled = 0;
+  for (const worker of [...fanout.workers, ...delivery.workers]) worker.on('stalled', () => (stalled += 1));
+  const announceQueue = new Queue(QUEUE.announce, { connection, prefix });
+  const deliverQueues = Object.fromEntries(
+    platforms.map((platform) => [platform, new Queue(deliverQueueName(platform), { connection, prefix })]),
+  ) as Partial<Record<Platform, Queue>>;
+  const sink = new BullAnnouncementSink(announceQueue);
+  const all = [announceQueue, ...Object.values(deliverQueues)];
+  for (const queue of all) queue.on('error', () => undefined); // a Redis restart test expects these
+
+  /** True when no job waits, runs or is delayed in any queue. */
+  const idle = async () => {
+    for (const queue of all) {
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+      );
+      if (Object.values(counts).some((n) => n > 0)) return false;
+    }
+    return true;
+  };
+  const close = async () => {
+    await fanout.close();
+    await delivery.close();
+    await Promise.all(all.map((queue) => queue.close()));
+    await deleteKeys(redis, prefix);
+    await redis.quit();
+  };
+  return {
+    stalled: () => stalled,
+    redis,
+    posts,
+    subscriptions,
+    ledger,
+    counters,
+    sink,
+    announceQueue,
+    deliverQueues,
+    idle,
+    close,
+  };
+}
