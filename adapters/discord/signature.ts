@@ -14,8 +14,14 @@ export function discordPublicKey(hex: string): KeyObject {
 }
 
 /**
+ * How far a signed timestamp may be from our clock. Discord names no window; five minutes either way (as
+ * Slack's own verifier does) refuses a captured request replayed later while tolerating clock skew.
+ */
+export const SIGNATURE_WINDOW_S = 300;
+
+/**
  * Checks `X-Signature-Ed25519` over `X-Signature-Timestamp` + the raw body, as Discord requires of an
- * interactions endpoint (and probes with invalid signatures):
+ * interactions endpoint (and probes with invalid signatures), and that the timestamp is recent:
  * https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers
  */
 export function verifyDiscordSignature(
@@ -23,8 +29,11 @@ export function verifyDiscordSignature(
   signatureHex: string | undefined,
   timestamp: string | undefined,
   rawBody: Buffer,
+  nowMs: number = Date.now(),
 ): boolean {
   if (!signatureHex || !timestamp || !/^[0-9a-fA-F]{128}$/.test(signatureHex)) return false;
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowMs / 1000 - Number(timestamp)) > SIGNATURE_WINDOW_S)
+    return false;
   try {
     return verify(
       null,

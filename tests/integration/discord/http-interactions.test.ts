@@ -98,6 +98,12 @@ describe('HTTP interactions mode', () => {
     expect((await post(body, createTestSigner().headers(body))).status).toBe(401);
   });
 
+  it('rejects a correctly signed request whose timestamp is ten minutes old (a replay)', async () => {
+    const body = JSON.stringify({ type: 1, id: '1', application_id: FAKE_APPLICATION_ID, token: 't' });
+    const tenMinutesAgo = String(Math.floor(Date.now() / 1000) - 600);
+    expect((await post(body, signer.headers(body, tenMinutesAgo))).status).toBe(401);
+  });
+
   it('answers /psf latest in the HTTP response', async () => {
     const { status, json } = await interact({
       subcommand: 'latest',
