@@ -80,21 +80,26 @@ describe('verifyDiscordSignature', () => {
   const body = '{"type":1}';
 
   it('accepts Discord-signed bodies and rejects tampered, missing or malformed signatures', () => {
+    const AT = 1_700_000_000_000;
     const headers = signer.headers(body, '1700000000');
     const sig = headers['x-signature-ed25519'];
-    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from(body))).toBe(true);
-    expect(verifyDiscordSignature(key, sig, '1700000001', Buffer.from(body))).toBe(false);
-    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from('{"type":2}'))).toBe(false);
-    expect(verifyDiscordSignature(key, undefined, '1700000000', Buffer.from(body))).toBe(false);
-    expect(verifyDiscordSignature(key, 'zz', '1700000000', Buffer.from(body))).toBe(false);
+    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from(body), AT)).toBe(true);
+    expect(verifyDiscordSignature(key, sig, '1700000001', Buffer.from(body), AT)).toBe(false);
+    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from('{"type":2}'), AT)).toBe(false);
+    expect(verifyDiscordSignature(key, undefined, '1700000000', Buffer.from(body), AT)).toBe(false);
+    expect(verifyDiscordSignature(key, 'zz', '1700000000', Buffer.from(body), AT)).toBe(false);
     expect(
       verifyDiscordSignature(
         discordPublicKey(createTestSigner().publicKeyHex),
         sig,
         '1700000000',
         Buffer.from(body),
+        AT,
       ),
     ).toBe(false);
+    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from(body), AT + 301_000)).toBe(false);
+    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from(body), AT - 301_000)).toBe(false);
+    expect(verifyDiscordSignature(key, sig, '1700000000', Buffer.from(body), AT + 299_000)).toBe(true);
   });
 
   it('refuses a public key that is not 64 hex characters', () => {
