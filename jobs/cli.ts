@@ -40,18 +40,25 @@ function positiveInt(value: string): number {
 }
 
 function platformOption(): Option {
-  return new Option('--platform <platform>', 'render for this platform')
-    .choices(PLATFORM_CHOICES)
-    .default('console');
+  // No commander default: `ask --json` adds `payload` only when --platform is given (CLI.md).
+  return new Option('--platform <platform>', 'render for this platform (default: console)').choices(
+    PLATFORM_CHOICES,
+  );
 }
 
 /** Builds the `psf-bot` program; actions resolve to an exit status. */
 export function buildProgram(setStatus: (status: number) => void): Command {
   const program = new Command('psf-bot')
     .description('Announces Python Software Foundation news in Discord and Slack and answers /psf lookups')
-    .showHelpAfterError('(run with --help for usage)')
+    // CLI.md: a usage error is one line on stderr, so commander's hints ("Did you mean …?") join it.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
+    })
     .exitOverride();
-  const logger = () => createLogger(readConfig().logLevel, { destination: 2 });
+  // One-shot commands report failures as one plain line (CLI.md); their warn/info logs would add JSON lines
+  // to stderr, so they log errors only, unless LOG_LEVEL=debug|trace asks for everything.
+  const logger = () => createLogger(debugRequested() ? readConfig().logLevel : 'error', { destination: 2 });
 
   program
     .command('start')
@@ -89,7 +96,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .addOption(platformOption())
     .option('--limit <n>', 'show at most N posts', positiveInt)
     .option('--json', 'a JSON array of { post, payload }')
-    .action(async (source: string, options: { platform: PlatformChoice; limit?: number; json?: boolean }) =>
+    .action(async (source: string, options: { platform?: PlatformChoice; limit?: number; json?: boolean }) =>
       setStatus(await runPreview(readConfig(), source, options)),
     );
 
@@ -99,7 +106,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .argument('<command>', 'e.g. "latest 3" or "/psf tag grants"')
     .addOption(platformOption())
     .option('--json', 'the platform-neutral reply as JSON')
-    .action(async (text: string, options: { platform: PlatformChoice; json?: boolean }) =>
+    .action(async (text: string, options: { platform?: PlatformChoice; json?: boolean }) =>
       setStatus(await runAsk(readConfig(), text, options, logger())),
     );
 

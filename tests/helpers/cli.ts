@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+
+/** The repository root: children run `node bin/psf-bot.js` from here. */
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** The Redis every integration test uses. */
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** What one finished `psf-bot` run printed and how it ended. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The environment of a child: only PATH/HOME/TMPDIR from ours (so a developer's REDIS_URL or tokens never
+ * leak in), then `env`. REDIS_URL is always explicit, so no child ever starts a private redis-server.
+ */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'] as const;
+  const base: NodeJS.ProcessEnv = {};
+  for (const name of keep) if (process.env[name] !== undefined) base[name] = process.env[name];
+  return { ...base, REDIS_URL, PORT: '0', ...env };
+}
+
+/** Runs `psf-bot <args>` to completion (killed after `timeoutMs`) and collects its output. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['bin/psf-bot.js', ...args], {
+      cwd: ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', fail);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The non-empty lines of a text. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** A unique key prefix for one test file. */
+export function uniquePrefix(area: string): string {
+  return `test-${area}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under `${prefix}:` with SCAN (never FLUSHDB: other files share this Redis). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+export function closedPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** A post to add on top of a Blogger Atom feed. */
+export interface NewEntry {
+  /** Makes the id, URL and title unique: `post-90000000000000000<n>`, "Fresh news <n>". */
+  n: number;
+  publishedAt: Date;
+  tags?: string[];
+}
+
+/** The Blogger entry id `atomWithEntry` gives entry `n`. */
+export function entryId(n: number): string {
+  return `tag:blogger.com,1999:blog-4781218476587227457.post-${9_000_000_000_000_000 + n}`;
+}
+
+/** The title `atomWithEntry` gives entry `n`. */
+export function entryTitle(n: number): string {
+  return `Fresh news ${n} from the PSF`;
+}
+
+/** A Blogger Atom body with `entries` added on top (newest first, as Blogger lists them). */
+export function atomWithEntries(atom: string, entries: NewEntry[]): string {
+  const xml = entries
+    .map((entry) => {
+      const when = entry.publishedAt.toISOString();
+      const categories = (entry.tags ?? [])
+        .map((tag) => `<category scheme='http://www.blogger.com/atom/ns#' term='${tag}'/>`)
+        .join('');
+      const url = `https://pyfound.blogspot.com/2026/11/fresh-news-${entry.n}.html`;
+      return (
+        `<entry><id>${entryId(entry.n)}</id><published>${when}</published><updated>${when}</updated>` +
+        `${categories}<title type='text'>${entryTitle(entry.n)}</title>` +
+        `<content type='html'>&lt;p&gt;Something new happened at the foundation today.&lt;/p&gt;</content>` +
+        `<link rel='alternate' type='text/html' href='${url}' title='${entryTitle(entry.n)}'/>` +
+        `<author><name>PSF</name><email>noreply@blogger.com</email></author></entry>`
+      );
+    })
+    .join('');
+  const first = atom.indexOf('<entry>');
+  return `${atom.slice(0, first)}${xml}${atom.slice(first)}`;
+}
