@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+/** The local Redis every scenario uses (helper notes: 127.0.0.1:6379). */
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A fresh key prefix for one scenario run: `bench-<what>-<random>`. */
+export function benchPrefix(what: string): string {
+  return `bench-${what}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A plain connection for the bench's own reads and writes. */
+export function connect(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+}
+
+/** Deletes every key under `${prefix}:` (never FLUSHDB: others share this Redis). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** Runs `work` with a fresh prefix and a connection, always deleting the prefix's keys afterwards. */
+export async function withPrefix<T>(
+  what: string,
+  work: (redis: Redis, prefix: string) => Promise<T>,
+): Promise<T> {
+  const redis = connect();
+  const prefix = benchPrefix(what);
+  try {
+    return await work(redis, prefix);
+  } finally {
+    await deleteKeys(redis, prefix).catch(() => undefined);
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}

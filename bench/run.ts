@@ -1,0 +1,148 @@
+// `npm run bench [-- --json] [-- --only name,name]`: the figures of issue 7, measured against local fakes
+// that enforce the platforms' limits. Figures go to stdout (a table, or JSON lines with --json); progress
+// and notes go to stderr. Not part of `npm test`: these are measurements, never assertions.
+import { figure, jsonLine, table, type Figure } from './lib/figures.js';
+import { startPeer, type Peer } from './lib/peer.js';
+import { discordFanout } from './scenarios/discord-fanout.js';
+import { feedCosts } from './scenarios/feeds.js';
+import { lookups } from './scenarios/lookups.js';
+import { scaleWorkers } from './scenarios/scale.js';
+import { service } from './scenarios/service.js';
+import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
+
+/** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
+interface Scenario {
+  name: string;
+  figures: [name: string, unit: string][];
+  limitMs: number;
+  run(peer: Peer): Promise<Figure[]>;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'discord',
+    figures: [
+      ['discord_fanout_ratio', 'ratio'],
+      ['discord_fanout_429', 'count'],
+      ['discord_fanout_duplicates', 'count'],
+      ['discord_fanout_seconds', 's'],
+    ],
+    limitMs: 150_000,
+    run: discordFanout,
+  },
+  {
+    name: 'slack-burst',
+    figures: [
+      ['slack_burst_ratio', 'ratio'],
+      ['slack_burst_429', 'count'],
+    ],
+    limitMs: 100_000,
+    run: slackBurst,
+  },
+  {
+    name: 'slack-fanout',
+    figures: [['slack_fanout_per_s', 'msg/s']],
+    limitMs: 170_000,
+    run: slackFanout,
+  },
+  {
+    name: 'lookups',
+    figures: [
+      ['lookup_p50_ms_archive', 'ms'],
+      ['lookup_p99_ms_archive', 'ms'],
+      ['lookup_p99_ms_50k', 'ms'],
+    ],
+    limitMs: 120_000,
+    run: () => lookups(),
+  },
+  {
+    name: 'service',
+    figures: [
+      ['slack_command_p99_ms', 'ms'],
+      ['discord_interaction_p99_ms', 'ms'],
+      ['rss_peak_mb', 'MB'],
+    ],
+    limitMs: 120_000,
+    run: service,
+  },
+  {
+    name: 'feeds',
+    figures: [
+      ['poll_304_cpu_ms', 'ms'],
+      ['poll_changed_cpu_ms', 'ms'],
+      ['poll_page150_cpu_ms', 'ms'],
+      ['backfill_733_seconds', 's'],
+    ],
+    limitMs: 90_000,
+    run: feedCosts,
+  },
+  {
+    name: 'scale',
+    figures: [
+      ['scale_workers_1_per_s', 'msg/s'],
+      ['scale_workers_2_per_s', 'msg/s'],
+      ['scale_workers_4_per_s', 'msg/s'],
+    ],
+    limitMs: 240_000,
+    run: scaleWorkers,
+  },
+];
+
+/** Stderr progress, so stdout holds only figures. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function runScenario(scenario: Scenario, peer: Peer): Promise<Figure[]> {
+  const started = performance.now();
+  progress(`${scenario.name}: running (limit ${scenario.limitMs / 1000} s)`);
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`over its ${scenario.limitMs / 1000} s limit`)),
+      scenario.limitMs,
+    );
+  });
+  try {
+    const figures = await Promise.race([scenario.run(peer), limit]);
+    progress(`${scenario.name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return figures;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    progress(`${scenario.name}: FAILED: ${reason}`);
+    return scenario.figures.map(([name, unit]) => figure(name, null, unit, { note: `failed: ${reason}` }));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseArgs(argv: string[]): { json: boolean; only: Set<string> | null } {
+  const at = argv.indexOf('--only');
+  const only = at >= 0 ? new Set((argv[at + 1] ?? '').split(',').filter(Boolean)) : null;
+  return { json: argv.includes('--json'), only };
+}
+
+async function main(): Promise<void> {
+  const { json, only } = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const peer = await startPeer();
+  const figures: Figure[] = [];
+  try {
+    for (const scenario of SCENARIOS.filter((item) => !only || only.has(item.name))) {
+      const measured = await runScenario(scenario, peer);
+      for (const item of measured) {
+        figures.push(item);
+        if (json) process.stdout.write(`${jsonLine(item)}\n`);
+        if (item.note) progress(`  ${item.name} = ${item.value ?? 'n/a'} ${item.unit} (${item.note})`);
+      }
+    }
+  } finally {
+    await peer.stop();
+  }
+  if (!json) process.stdout.write(`${table(figures)}\n`);
+  progress(`all done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await main();
+// Stray handles (a BullMQ connection closing late) must not keep a finished run alive.
+process.exit(0);
