@@ -162,6 +162,16 @@ describe('Redis down', () => {
   });
 });
 
+describe('zero-setup Redis', () => {
+  it('with REDIS_URL unset, uses the Redis answering on 127.0.0.1:6379 (and a feed given as a file path)', async () => {
+    const result = await runCli(['poll', '--once', '--json'], { ...env, REDIS_URL: '' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ feed: 'psf', status: 200, new: [], seeded: 25 });
+    const [, keys] = await redis.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    expect(keys.length).toBeGreaterThan(0);
+  });
+});
+
 describe('deliveries failed', () => {
   it('prints [] on a fresh prefix and exits 0', async () => {
     const result = await runCli(['deliveries', 'failed', '--json'], env);
