@@ -2,6 +2,7 @@ import { openSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import {
   createDeliveryWorkers,
+  type RateLimit,
   createFanoutWorker,
   type DeliveryHandles,
 } from '../../jobs/delivery/workers.js';
@@ -12,7 +13,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import type { Post } from '../../src/posts/post.js';
+import type { Platform, Post } from '../../src/posts/post.js';
 import { REDIS_URL } from './redis.js';
 
 /** The product's logger at its default level, writing where nobody reads (logging still costs what it costs). */
@@ -60,7 +61,10 @@ export interface Pipeline {
  * Starts the fan-out worker and the deliver workers of the configured platforms with the production
  * defaults (limits, concurrency, pacing), the real announcers and Redis-backed stores under the prefix.
  */
-export async function startPipeline(env: Record<string, string>): Promise<Pipeline> {
+export async function startPipeline(
+  env: Record<string, string>,
+  options: { limits?: Partial<Record<Platform, RateLimit>> } = {},
+): Promise<Pipeline> {
   const config = loadConfig(productEnv(env));
   const logger = productLogger();
   const stores = await openStores(config, logger);
@@ -82,6 +86,7 @@ export async function startPipeline(env: Record<string, string>): Promise<Pipeli
       counters,
       pacer: new RedisChannelPacer(stores.redis, stores.prefix),
       config,
+      ...(options.limits ? { limits: options.limits } : {}),
     }),
   ];
   const announceQueue = new Queue(QUEUE.announce, { connection, prefix: stores.prefix });

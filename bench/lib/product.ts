@@ -36,10 +36,11 @@ function childEnv(env: Record<string, string>): Record<string, string> {
 export async function startProduct(
   role: string,
   env: Record<string, string>,
-  options: { cli?: string; timeoutMs?: number } = {},
+  options: { cli?: string; entry?: string[]; timeoutMs?: number } = {},
 ): Promise<ProductProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const child = spawn(process.execPath, [options.cli ?? CLI, 'start', '--role', role], {
+  const command = options.entry ?? [options.cli ?? CLI];
+  const child = spawn(process.execPath, [...command, 'start', '--role', role], {
     cwd: ROOT,
     env: childEnv(productEnv(env)),
     stdio: ['ignore', 'pipe', 'pipe'],

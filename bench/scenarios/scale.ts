@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { BullAnnouncementSink, QUEUE } from '../../jobs/queues.js';
 import { RedisPostStore } from '../../src/store/redis-post-store.js';
@@ -14,6 +15,18 @@ const MESSAGES = 2_000;
 const WORKER_COUNTS = [1, 2, 4] as const;
 /** Each run stops here at the latest; the rate is then over what was delivered (noted). */
 const CAP_MS = 40_000;
+const RUN_TS = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
+const BENCH_WORKER = fileURLToPath(new URL('../worker.ts', import.meta.url));
+
+/**
+ * The processes to start: the real `psf-bot start --role worker`, or, when BENCH_SLACK_LIMIT is set (an
+ * experiment, not a figure of the product's defaults), bench/worker.ts with that Slack queue limit.
+ */
+function workerProcess(env: Record<string, string>): Promise<ProductProcess> {
+  const limit = process.env.BENCH_SLACK_LIMIT;
+  if (!limit) return startProduct('worker', env);
+  return startProduct('worker', { ...env, BENCH_SLACK_LIMIT: limit }, { entry: [RUN_TS, BENCH_WORKER] });
+}
 
 /** 2,000 Slack messages (one post, 2,000 channels) through `workers` `start --role worker` processes. */
 async function run(peer: Peer, workers: number): Promise<Figure> {
@@ -31,16 +44,17 @@ async function run(peer: Peer, workers: number): Promise<Figure> {
     const children: ProductProcess[] = [];
     const queue = new Queue(QUEUE.announce, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
     try {
-      children.push(
-        ...(await Promise.all(Array.from({ length: workers }, () => startProduct('worker', env)))),
-      );
+      children.push(...(await Promise.all(Array.from({ length: workers }, () => workerProcess(env)))));
       await peer.reset('slack');
       const started = performance.timeOrigin + performance.now();
       await new BullAnnouncementSink(queue).enqueue([post]);
       const stats = await peer.waitForAccepted('slack', MESSAGES, CAP_MS);
       const seconds = ((stats.acceptedAt.at(-1) ?? started) - started) / 1000;
       const capped = stats.accepted < MESSAGES ? ` (stopped at the ${CAP_MS / 1000} s cap)` : '';
-      const note = `${stats.accepted}/${MESSAGES} in ${seconds.toFixed(1)} s${capped}; ${stats.rateLimited} × 429, ${stats.duplicates} duplicates`;
+      const experiment = process.env.BENCH_SLACK_LIMIT
+        ? `EXPERIMENT bench/worker.ts with a Slack queue limit of ${process.env.BENCH_SLACK_LIMIT}/s; `
+        : '';
+      const note = `${experiment}${stats.accepted}/${MESSAGES} in ${seconds.toFixed(1)} s${capped}; ${stats.rateLimited} × 429, ${stats.duplicates} duplicates`;
       return figure(`scale_workers_${workers}_per_s`, stats.accepted / seconds, 'msg/s', { digits: 1, note });
     } finally {
       await Promise.all(children.map((child) => child.stop()));
