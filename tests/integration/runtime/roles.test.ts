@@ -100,8 +100,11 @@ describe('poller, two workers and a bot as separate processes', () => {
     expect((await second.stop()).code).toBe(0);
   });
 
-  it('every role stops on SIGTERM with exit status 0', async () => {
-    const exits = await Promise.all([poller, bot, ...workers].map((p) => p.stop('SIGTERM')));
+  it('every role stops on SIGTERM (the bot on SIGINT) with exit status 0', async () => {
+    const exits = await Promise.all([
+      bot.stop('SIGINT'),
+      ...[poller, ...workers].map((p) => p.stop('SIGTERM')),
+    ]);
     for (const exit of exits) expect(exit, everything()).toEqual({ code: 0, signal: null });
   });
 });
