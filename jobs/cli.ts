@@ -2,15 +2,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, debugRequested, loadConfig, type Config, type FeedConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { UsageError } from './cli-errors.js';
-import { runAsk } from './commands/ask.js';
-import { runBackfill } from './commands/backfill.js';
-import { runDeliveries } from './commands/deliveries.js';
-import { runDiscordRegister } from './commands/discord-register.js';
-import { runDoctor } from './commands/doctor.js';
-import { runPoll } from './commands/poll.js';
-import { runPreview } from './commands/preview.js';
 import { ROLES, type Role } from './roles.js';
-import { runStart } from './runtime.js';
+
+// Each command's module is imported when it runs, so `--help` and the light commands do not load
+// discord.js, Bolt and BullMQ they never use.
 
 const PLATFORM_CHOICES = ['discord', 'slack', 'console'] as const;
 type PlatformChoice = (typeof PLATFORM_CHOICES)[number];
@@ -64,7 +59,9 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .command('start')
     .description('run the service')
     .addOption(new Option('--role <role>', 'which part to run').choices(ROLES).default('all'))
-    .action(async (options: { role: Role }) => setStatus(await runStart(readConfig(), options.role)));
+    .action(async (options: { role: Role }) =>
+      setStatus(await (await import('./runtime.js')).runStart(readConfig(), options.role)),
+    );
 
   program
     .command('poll')
@@ -74,7 +71,11 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .option('--json', 'one JSON object per feed')
     .action(async (options: { feed?: string; json?: boolean }) => {
       const config = readConfig();
-      setStatus(await runPoll(config, selectFeeds(config, options.feed), Boolean(options.json), logger()));
+      setStatus(
+        await (
+          await import('./commands/poll.js')
+        ).runPoll(config, selectFeeds(config, options.feed), Boolean(options.json), logger()),
+      );
     });
 
   program
@@ -85,7 +86,9 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .action(async (options: { feed?: string; json?: boolean }) => {
       const config = readConfig();
       setStatus(
-        await runBackfill(config, selectFeeds(config, options.feed), Boolean(options.json), logger()),
+        await (
+          await import('./commands/backfill.js')
+        ).runBackfill(config, selectFeeds(config, options.feed), Boolean(options.json), logger()),
       );
     });
 
@@ -97,7 +100,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .option('--limit <n>', 'show at most N posts', positiveInt)
     .option('--json', 'a JSON array of { post, payload }')
     .action(async (source: string, options: { platform?: PlatformChoice; limit?: number; json?: boolean }) =>
-      setStatus(await runPreview(readConfig(), source, options)),
+      setStatus(await (await import('./commands/preview.js')).runPreview(readConfig(), source, options)),
     );
 
   program
@@ -107,7 +110,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .addOption(platformOption())
     .option('--json', 'the platform-neutral reply as JSON')
     .action(async (text: string, options: { platform?: PlatformChoice; json?: boolean }) =>
-      setStatus(await runAsk(readConfig(), text, options, logger())),
+      setStatus(await (await import('./commands/ask.js')).runAsk(readConfig(), text, options, logger())),
     );
 
   const discord = program.command('discord').description('Discord tools');
@@ -116,13 +119,19 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .description('register the /psf slash commands (globally, or in one server)')
     .option('--guild <id>', 'register in this server only (instant)')
     .action(async (options: { guild?: string }) =>
-      setStatus(await runDiscordRegister(readConfig(), options.guild)),
+      setStatus(
+        await (
+          await import('./commands/discord-register.js')
+        ).runDiscordRegister(readConfig(), options.guild),
+      ),
     );
 
   program
     .command('doctor')
     .description('check Redis, feeds, tokens and permissions; say what to fix')
-    .action(async () => setStatus(await runDoctor(readConfig(), logger())));
+    .action(async () =>
+      setStatus(await (await import('./commands/doctor.js')).runDoctor(readConfig(), logger())),
+    );
 
   program
     .command('deliveries')
@@ -131,7 +140,11 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .argument('[ids...]', 'job ids to retry (default: every failed delivery)')
     .option('--json', 'JSON output')
     .action(async (action: 'failed' | 'retry', ids: string[], options: { json?: boolean }) =>
-      setStatus(await runDeliveries(readConfig(), action, ids, Boolean(options.json), logger())),
+      setStatus(
+        await (
+          await import('./commands/deliveries.js')
+        ).runDeliveries(readConfig(), action, ids, Boolean(options.json), logger()),
+      ),
     );
 
   return program;
