@@ -22,16 +22,27 @@ const REDACT = [
 ];
 
 /** JSON logs on stdout; readable lines when stdout is a terminal. */
-export function createLogger(level: string, options: { pretty?: boolean; destination?: number } = {}): Logger {
+export function createLogger(
+  level: string,
+  options: { pretty?: boolean; destination?: number } = {},
+): Logger {
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
-  return pino({
-    level,
-    base: { app: 'psf-bot' },
-    redact: { paths: REDACT, censor: '[redacted]' },
-    ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, destination: options.destination ?? 1 } } }
-      : {}),
-  }, pretty ? undefined : pino.destination(options.destination ?? 1));
+  return pino(
+    {
+      level,
+      base: { app: 'psf-bot' },
+      redact: { paths: REDACT, censor: '[redacted]' },
+      ...(pretty
+        ? {
+            transport: {
+              target: 'pino-pretty',
+              options: { colorize: true, destination: options.destination ?? 1 },
+            },
+          }
+        : {}),
+    },
+    pretty ? undefined : pino.destination(options.destination ?? 1),
+  );
 }
 
 /** A logger that drops everything (tests, quiet CLI paths). */

@@ -30,7 +30,9 @@ let dir: string | undefined;
 export async function setup(): Promise<void> {
   if (await answers()) return;
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
-    throw new Error('integration tests need Redis: nothing answers on 127.0.0.1:6379 and redis-server is not on PATH');
+    throw new Error(
+      'integration tests need Redis: nothing answers on 127.0.0.1:6379 and redis-server is not on PATH',
+    );
   }
   dir = mkdtempSync(join(tmpdir(), 'psf-bot-test-redis-'));
   child = spawn(
