@@ -1,48 +1,45 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths of secrets that must never reach a log line, wherever they appear in a logged object. */
-const REDACT = [
+/** Names under which a secret may sit in a logged object (config slices, request options, errors). */
+const SECRET_KEYS = [
   'token',
   'password',
   'secret',
   'authorization',
-  '*.token',
-  '*.password',
-  '*.secret',
-  '*.authorization',
-  '*.botToken',
-  '*.signingSecret',
-  '*.clientSecret',
-  '*.stateSecret',
-  '*.appToken',
-  'headers.authorization',
-  '*.headers.authorization',
+  'botToken',
+  'appToken',
+  'signingSecret',
+  'clientSecret',
+  'stateSecret',
+  'adminToken',
 ];
 
-/** JSON logs on stdout; readable lines when stdout is a terminal. */
-export function createLogger(
-  level: string,
-  options: { pretty?: boolean; destination?: number } = {},
-): Logger {
-  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
-  return pino(
-    {
-      level,
-      base: { app: 'psf-bot' },
-      redact: { paths: REDACT, censor: '[redacted]' },
-      ...(pretty
-        ? {
-            transport: {
-              target: 'pino-pretty',
-              options: { colorize: true, destination: options.destination ?? 1 },
-            },
-          }
-        : {}),
-    },
-    pretty ? undefined : pino.destination(options.destination ?? 1),
-  );
+/** pino's redaction takes explicit paths: every secret key at the top level and up to three levels down. */
+const REDACT = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
+
+/** What a logger writes to: a file descriptor (1 stdout, 2 stderr) or a stream (tests). */
+export interface LoggerOptions {
+  pretty?: boolean;
+  destination?: number;
+  stream?: DestinationStream;
+}
+
+/** JSON logs on stdout; readable lines when stdout is a terminal. Secrets are redacted either way. */
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const pretty = options.stream ? false : (options.pretty ?? Boolean(process.stdout.isTTY));
+  const base = { level, base: { app: 'psf-bot' }, redact: { paths: REDACT, censor: '[redacted]' } };
+  if (pretty) {
+    return pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, destination: options.destination ?? 1 },
+      },
+    });
+  }
+  return pino(base, options.stream ?? pino.destination(options.destination ?? 1));
 }
 
 /** A logger that drops everything (tests, quiet CLI paths). */
