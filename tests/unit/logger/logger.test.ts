@@ -19,7 +19,7 @@ describe('logger', () => {
             signingSecret: 'sign-deep',
             oauth: { clientSecret: 'client-deeper' },
           },
-          discord: { token: 'discord-deep', publicKey: 'ab'.repeat(32) },
+          discord: { token: 'discord-deep' },
         },
         request: { headers: { authorization: 'Bot hidden' } },
         feed: 'psf',
@@ -35,7 +35,6 @@ describe('logger', () => {
       'client-deeper',
       'discord-deep',
       'Bot hidden',
-      'abab',
     ]) {
       expect(line).not.toContain(secret);
     }
