@@ -13,6 +13,7 @@ import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
+import { logCommands } from '../command-log.js';
 import { instrumentCommands, type Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 import type { Stores } from '../stores.js';
@@ -75,7 +76,7 @@ export async function startCommandFrontends(
   const discord = config.discord;
   if (discord) {
     const handler = new DiscordInteractionHandler({
-      commands: instrumentCommands(core, metrics, 'discord'),
+      commands: logCommands(instrumentCommands(core, metrics, 'discord'), logger, 'discord'),
       logger,
     });
     if (discord.mode === 'gateway' && parts.gateway) {
@@ -100,7 +101,7 @@ export async function startCommandFrontends(
   if (slack && ((socketMode && parts.gateway) || (!socketMode && parts.http))) {
     const bot = await createSlackApp({
       config: slack,
-      commands: instrumentCommands(core, metrics, 'slack'),
+      commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
       subscriptions: stores.subscriptions,
       ...(slack.oauth ? { installations: new RedisInstallationStore(stores.redis, stores.prefix) } : {}),
       logger,
