@@ -1,8 +1,11 @@
 // `npm run bench [-- --json] [-- --only name,name]`: the figures of issue 7, measured against local fakes
 // that enforce the platforms' limits. Figures go to stdout (a table, or JSON lines with --json); progress
 // and notes go to stderr. Not part of `npm test`: these are measurements, never assertions.
+import { loadavg } from 'node:os';
 import { figure, jsonLine, table, type Figure } from './lib/figures.js';
 import { startPeer, type Peer } from './lib/peer.js';
+import { stopAllProducts } from './lib/product.js';
+import { deleteActivePrefixes } from './lib/redis.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
 import { lookups } from './scenarios/lookups.js';
@@ -125,6 +128,12 @@ function parseArgs(argv: string[]): { json: boolean; only: Set<string> | null } 
 async function main(): Promise<void> {
   const { json, only } = parseArgs(process.argv.slice(2));
   const started = performance.now();
+  // Other work on the machine skews every figure: say how busy it was.
+  progress(
+    `load average at start: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
   const peer = await startPeer();
   const figures: Figure[] = [];
   try {
@@ -137,10 +146,16 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await stopAllProducts();
+    await deleteActivePrefixes();
     await peer.stop();
   }
   if (!json) process.stdout.write(`${table(figures)}\n`);
-  progress(`all done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  progress(
+    `all done in ${((performance.now() - started) / 1000).toFixed(1)} s; load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 await main();

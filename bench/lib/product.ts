@@ -20,6 +20,14 @@ export interface ProductProcess {
   stop(): Promise<void>;
 }
 
+/** Children still running: a run cut short stops them on its way out. */
+const running = new Set<ChildProcess>();
+
+/** Stops every product child still running (a scenario over its time limit). */
+export async function stopAllProducts(): Promise<void> {
+  await Promise.all([...running].map((child) => stopChild(child)));
+}
+
 /** Only what a shell needs, so nothing from the caller's environment configures the product by accident. */
 function childEnv(env: Record<string, string>): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'] as const;
@@ -45,6 +53,8 @@ export async function startProduct(
     env: childEnv(productEnv(env)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   let port: number | null = null;
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -26,6 +26,9 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<number> 
   return deleted;
 }
 
+/** Prefixes whose scenario has not finished: a run cut short deletes them on its way out. */
+const active = new Set<string>();
+
 /** Runs `work` with a fresh prefix and a connection, always deleting the prefix's keys afterwards. */
 export async function withPrefix<T>(
   what: string,
@@ -33,10 +36,23 @@ export async function withPrefix<T>(
 ): Promise<T> {
   const redis = connect();
   const prefix = benchPrefix(what);
+  active.add(prefix);
   try {
     return await work(redis, prefix);
   } finally {
     await deleteKeys(redis, prefix).catch(() => undefined);
+    active.delete(prefix);
     await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+/** Deletes the keys of every prefix still in use (a scenario over its time limit). */
+export async function deleteActivePrefixes(): Promise<void> {
+  if (active.size === 0) return;
+  const redis = connect();
+  try {
+    for (const prefix of active) await deleteKeys(redis, prefix);
+  } finally {
+    redis.disconnect();
   }
 }
