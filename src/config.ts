@@ -161,6 +161,7 @@ const schema = z.object({
         .filter(Boolean),
     ),
   SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
+  SLACK_RATE_LIMIT: z.coerce.number().int().positive().max(1000).default(20),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   ADMIN_TOKEN: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -231,6 +232,8 @@ export interface Config {
     apiUrl: string;
     adminUsers: string[];
     channelIntervalMs: number;
+    /** Messages per second across every worker and workspace (each channel is paced on its own too). */
+    messagesPerSecond: number;
   };
   deliveryAttempts: number;
   adminToken?: string;
@@ -291,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.SLACK_API_URL,
       adminUsers: e.SLACK_ADMIN_USERS,
       channelIntervalMs: e.SLACK_CHANNEL_INTERVAL,
+      messagesPerSecond: e.SLACK_RATE_LIMIT,
       ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       ...(hasOauth

@@ -50,13 +50,15 @@ export interface DeliveryHandles {
   close(): Promise<void>;
 }
 
-/** Discord allows 50 requests/s per token; the others have no global limit worth nearing. */
-function defaultLimit(platform: Platform, config: Pick<Config, 'discord'>): RateLimit {
+/** Discord allows 50 requests/s per token; Slack limits each workspace, unstated, besides each channel. */
+function defaultLimit(platform: Platform, config: Pick<Config, 'discord' | 'slack'>): RateLimit {
   if (platform === 'discord') return { max: config.discord?.requestsPerSecond ?? 45, duration: 1_000 };
-  return platform === 'slack' ? { max: 10, duration: 1_000 } : { max: 50, duration: 1_000 };
+  return platform === 'slack'
+    ? { max: config.slack?.messagesPerSecond ?? 20, duration: 1_000 }
+    : { max: 50, duration: 1_000 };
 }
 
-const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 5, console: 1 };
+const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 10, console: 1 };
 
 /** Logs errors at most once per 5 s: BullMQ can emit them in a hot loop while Redis is away. */
 function logErrorsThrottled(emitter: Worker | Queue, logger: Logger, name: string): void {

@@ -74,6 +74,7 @@ export async function startHarness(options: HarnessOptions) {
         apiUrl: 'http://127.0.0.1/',
         adminUsers: [],
         channelIntervalMs: options.slackIntervalMs ?? 1_000,
+        messagesPerSecond: 20,
       },
     },
     logger,

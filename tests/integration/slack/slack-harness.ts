@@ -68,6 +68,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}) {
     apiUrl: fake.apiUrl,
     adminUsers: options.adminUsers ?? [],
     channelIntervalMs: 1_000,
+    messagesPerSecond: 20,
     ...(options.oauth
       ? {
           oauth: {
