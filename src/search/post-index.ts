@@ -22,11 +22,22 @@ const DEFAULT_LIMIT = 5;
  */
 export class PostIndex {
   private readonly posts = new Map<string, Post>();
+  /** Publication time per key, parsed once: search boosts every match by it. */
+  private readonly published = new Map<string, number>();
   private readonly search_ = new MiniSearch<PostDocument>({
     idField: 'key',
     fields: ['title', 'tags', 'summary'],
     processTerm,
-    searchOptions: { boost: BOOST, fuzzy: 0.2, prefix: true, combineWith: 'OR' },
+    // Prefix matching of one- and two-letter words would match most of a large archive for no gain.
+    searchOptions: {
+      boost: BOOST,
+      // One typo per word (two would match half a large archive for a long word); none under four letters.
+      fuzzy: (term: string) => (term.length >= 4 ? 1 : false),
+      // Prefix matching for the last word only (the one a user may not have finished), from three letters:
+      // expanding every word of a query over a large archive multiplied the work for little gain.
+      prefix: (term: string, i: number, terms: string[]) => i === terms.length - 1 && term.length >= 3,
+      combineWith: 'OR',
+    },
   });
   private tagSuggester = new TagSuggester();
   private newest: number | null = null;
@@ -48,6 +59,7 @@ export class PostIndex {
       const key = postKey(post.feed, post.id);
       const previous = this.posts.get(key);
       this.posts.set(key, post);
+      this.published.set(key, publishedScore(post));
       const document = toDocument(key, post);
       if (previous) this.search_.replace(document);
       else this.search_.add(document);
@@ -58,6 +70,7 @@ export class PostIndex {
   /** Replaces the whole content (after a backfill, or a reconnection that may have missed changes). */
   rebuild(posts: Post[]): void {
     this.posts.clear();
+    this.published.clear();
     this.search_.removeAll();
     this.tagSuggester = new TagSuggester();
     this.upsert(posts);
@@ -75,21 +88,24 @@ export class PostIndex {
   search(query: string, limit = DEFAULT_LIMIT): Post[] {
     if (limit <= 0 || query.trim() === '') return [];
     const newest = this.newestScore();
-    const results = this.search_.search(query, {
-      boostDocument: (key: string) => recencyBoost(this.posts.get(key), newest),
-    });
-    const ranked = results
-      .map((result) => ({ score: result.score, post: this.posts.get(result.id as string) }))
-      .filter((hit): hit is { score: number; post: Post } => hit.post !== undefined)
-      .sort((a, b) => b.score - a.score || compareNewestFirst(a.post, b.post));
-    return ranked.slice(0, limit).map((hit) => hit.post);
+    // MiniSearch returns matches best first. The recency boost multiplies a score by at most
+    // MAX_RECENCY_BOOST, so once a match could not reach the current top even fully boosted, none after it
+    // can: a broad query over a large archive matches thousands of posts, and only the head is looked at.
+    const top: Hit[] = [];
+    for (const result of this.search_.search(query)) {
+      if (top.length === limit && result.score * MAX_RECENCY_BOOST < top[limit - 1]!.score) break;
+      const post = this.posts.get(result.id as string);
+      const boost = recencyBoost(this.published.get(result.id as string) ?? -Infinity, newest);
+      if (post) keepBest(top, { score: result.score * boost, post }, limit);
+    }
+    return top.map((hit) => hit.post);
   }
 
   /** The newest publication time indexed: recency is measured from it, so answers do not drift with the clock. */
   private newestScore(): number {
     if (this.newest === null) {
       let newest = -Infinity;
-      for (const post of this.posts.values()) newest = Math.max(newest, publishedScore(post));
+      for (const published of this.published.values()) newest = Math.max(newest, published);
       this.newest = newest;
     }
     return this.newest;
@@ -109,13 +125,32 @@ export class PostIndex {
 /** Half a boost for the newest post, fading over a few years: among equally good matches, the fresher wins. */
 const RECENCY_BOOST = 0.5;
 const RECENCY_SCALE_MS = 3 * 365 * 86_400_000;
+const MAX_RECENCY_BOOST = 1 + RECENCY_BOOST;
 
-function recencyBoost(post: Post | undefined, newest: number): number {
-  const published = post ? publishedScore(post) : -Infinity;
+function recencyBoost(published: number, newest: number): number {
   if (!Number.isFinite(published) || !Number.isFinite(newest)) return 1;
   return 1 + RECENCY_BOOST * Math.exp(-Math.max(0, newest - published) / RECENCY_SCALE_MS);
 }
 
 function toDocument(key: string, post: Post): PostDocument {
   return { key, title: post.title, tags: post.tags.join(' '), summary: post.summary };
+}
+
+interface Hit {
+  score: number;
+  post: Post;
+}
+
+/** Better first: higher score, then the newer post. */
+function better(a: Hit, b: Hit): boolean {
+  return a.score !== b.score ? a.score > b.score : compareNewestFirst(a.post, b.post) < 0;
+}
+
+/** Inserts `hit` into `top` (best first) when it ranks among the best `limit`. */
+function keepBest(top: Hit[], hit: Hit, limit: number): void {
+  if (top.length === limit && !better(hit, top[top.length - 1]!)) return;
+  let i = top.length;
+  while (i > 0 && better(hit, top[i - 1]!)) i -= 1;
+  top.splice(i, 0, hit);
+  if (top.length > limit) top.pop();
 }

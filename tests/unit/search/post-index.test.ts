@@ -54,6 +54,35 @@ describe('PostIndex on synthetic posts', () => {
     expect(titles(PostIndex.build(posts).search('grants election'))[0]).toBe('Board election results');
   });
 
+  it('prefers the newer of equal matches, but never over a clearly better old match', () => {
+    const same = (id: string, year: number, title: string) =>
+      makePost({ id, title, summary: '', tags: [], publishedAt: `${year}-01-01T00:00:00.000Z` });
+    const index = PostIndex.build([
+      same('old', 2008, 'Sprint report'),
+      same('new', 2025, 'Sprint report'),
+      same('middle', 2016, 'Sprint report'),
+      same('strong-old', 2007, 'Sprint sprint report sprints'),
+    ]);
+    expect(index.search('sprint', 4).map((post) => post.id)).toEqual(['strong-old', 'new', 'middle', 'old']);
+    expect(index.search('sprint', 2).map((post) => post.id)).toEqual(['strong-old', 'new']);
+  });
+
+  it('returns the same best few as ranking every match, over many similar posts', () => {
+    const many = Array.from({ length: 400 }, (_, i) =>
+      makePost({
+        id: `p${i}`,
+        title: i % 7 === 0 ? 'Python packaging news' : `Community update ${i}`,
+        summary: i % 3 === 0 ? 'python packaging and community' : 'python community',
+        tags: [],
+        publishedAt: new Date(Date.UTC(2006 + (i % 20), i % 12, 1 + (i % 28))).toISOString(),
+      }),
+    );
+    const index = PostIndex.build(many);
+    const all = index.search('python packaging', many.length).map((post) => post.id);
+    expect(index.search('python packaging', 5).map((post) => post.id)).toEqual(all.slice(0, 5));
+    expect(all.length).toBeGreaterThan(100);
+  });
+
   it('honours the limit, and answers nothing for an empty or hopeless query', () => {
     const index = PostIndex.build(posts);
     expect(index.search('the grants pypi pycon board', 2)).toHaveLength(2);
