@@ -143,7 +143,7 @@ const schema = z.object({
   DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
   DISCORD_PUBLIC_KEY: optionalText,
   DISCORD_API_URL: httpUrl('DISCORD_API_URL').default('https://discord.com/api'),
-  DISCORD_RATE_LIMIT: z.coerce.number().int().positive().max(50).default(45),
+  DISCORD_RATE_LIMIT: z.coerce.number().int().positive().max(50).default(48),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,

@@ -50,12 +50,20 @@ export interface DeliveryHandles {
   close(): Promise<void>;
 }
 
+/**
+ * `perSecond` spread over windows of about a tenth of a second. BullMQ counts fixed windows from their first
+ * job, and Discord counts its second from a moment of its own: with whole-second windows, a burst at the end
+ * of one and another at the start of the next land in one Discord second and earn a global 429.
+ */
+export function smoothLimit(perSecond: number): RateLimit {
+  const max = Math.max(1, Math.round(perSecond / 10));
+  return { max, duration: Math.round((1_000 * max) / perSecond) };
+}
+
 /** Discord allows 50 requests/s per token; Slack limits each workspace, unstated, besides each channel. */
 function defaultLimit(platform: Platform, config: Pick<Config, 'discord' | 'slack'>): RateLimit {
-  if (platform === 'discord') return { max: config.discord?.requestsPerSecond ?? 45, duration: 1_000 };
-  return platform === 'slack'
-    ? { max: config.slack?.messagesPerSecond ?? 20, duration: 1_000 }
-    : { max: 50, duration: 1_000 };
+  if (platform === 'discord') return smoothLimit(config.discord?.requestsPerSecond ?? 48);
+  return smoothLimit(platform === 'slack' ? (config.slack?.messagesPerSecond ?? 20) : 50);
 }
 
 const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 10, console: 1 };

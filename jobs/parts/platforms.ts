@@ -37,7 +37,6 @@ export function buildAnnouncers(
     announcers.discord = new DiscordAnnouncer({
       token: config.discord.token,
       apiUrl: config.discord.apiUrl,
-      requestsPerSecond: config.discord.requestsPerSecond,
       logger,
     });
   }

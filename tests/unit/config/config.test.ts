@@ -76,7 +76,7 @@ describe('configuration', () => {
     expect(config.discord).toMatchObject({
       mode: 'gateway',
       apiUrl: 'https://discord.com/api',
-      requestsPerSecond: 45,
+      requestsPerSecond: 48,
     });
     expect(config.slack).toMatchObject({
       botToken: 'xoxb-1',
