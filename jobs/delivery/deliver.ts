@@ -34,6 +34,15 @@ export type DeliverOutcome =
 /** The job surface the processor uses (a BullMQ `Job`). */
 export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'>;
 
+/**
+ * Added to the per-channel interval: slots exactly one interval apart reach the platform a few ms closer
+ * together or further apart (scheduling jitter), and closer earns a 429.
+ */
+const PACING_MARGIN_MS = 20;
+
+/** How long before its slot a paced job is woken, and the longest it then waits in the worker. */
+const EARLY_WAKE_MS = 100;
+
 /** Shortest wait honoured after a rate limit that named none, so a worker never spins on a 429. */
 const MIN_RATE_LIMIT_MS = 250;
 
@@ -94,18 +103,27 @@ async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: Delive
   return { post, options: subscription.options };
 }
 
-/** When the channel's slot is taken, moves the job to delayed until it frees: no attempt spent, no worker held. */
+/**
+ * Takes the job's own slot on the channel. Until shortly before it comes the job waits in delayed (no
+ * attempt spent, no worker held); it is woken early because promotion from delayed takes tens of ms, and
+ * the last moments are waited out here.
+ */
 async function waitForChannelSlot(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   token: string | undefined,
   channel: ChannelRef,
 ): Promise<void> {
-  if (!deps.pacing) return;
-  const waitMs = await deps.pacing.pacer.reserve(channel, deps.pacing.intervalMs);
+  const pacing = deps.pacing;
+  if (!pacing) return;
+  const reserve = () => pacing.pacer.reserve(channel, pacing.intervalMs + PACING_MARGIN_MS, String(job.id));
+  let waitMs = await reserve();
+  for (let i = 0; i < 5 && waitMs > 0 && waitMs <= EARLY_WAKE_MS; i++) {
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    waitMs = await reserve();
+  }
   if (waitMs <= 0) return;
-  // A little jitter so jobs waiting for one channel do not all wake in the same millisecond.
-  await job.moveToDelayed(Date.now() + waitMs + Math.floor(Math.random() * 50), token);
+  await job.moveToDelayed(Date.now() + Math.max(1, waitMs - EARLY_WAKE_MS), token);
   throw new DelayedError();
 }
 
