@@ -34,6 +34,15 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
+/** A command over feeds: `--feed NAME|NAME=URL` and `--json`, as `poll` and `backfill` take them. */
+function feedCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option('--feed <feed>', 'NAME of a configured feed, or NAME=URL')
+    .option('--json', 'one JSON object per feed');
+}
+
 function platformOption(): Option {
   // No commander default: `ask --json` adds `payload` only when --platform is given (CLI.md).
   return new Option('--platform <platform>', 'render for this platform (default: console)').choices(
@@ -63,12 +72,12 @@ export function buildProgram(setStatus: (status: number) => void): Command {
       setStatus(await (await import('./runtime.js')).runStart(readConfig(), options.role)),
     );
 
-  program
-    .command('poll')
-    .description('poll each feed (or the one named) once: fetch, store, index, queue announcements')
+  feedCommand(
+    program,
+    'poll',
+    'poll each feed (or the one named) once: fetch, store, index, queue announcements',
+  )
     .requiredOption('--once', 'poll once and exit (the only mode)')
-    .option('--feed <feed>', 'NAME of a configured feed, or NAME=URL')
-    .option('--json', 'one JSON object per feed')
     .action(async (options: { feed?: string; json?: boolean }) => {
       const config = readConfig();
       setStatus(
@@ -78,19 +87,16 @@ export function buildProgram(setStatus: (status: number) => void): Command {
       );
     });
 
-  program
-    .command('backfill')
-    .description("index the feed's whole archive for lookups, announcing nothing")
-    .option('--feed <feed>', 'NAME of a configured feed, or NAME=URL')
-    .option('--json', 'one JSON object per feed')
-    .action(async (options: { feed?: string; json?: boolean }) => {
+  feedCommand(program, 'backfill', "index the feed's whole archive for lookups, announcing nothing").action(
+    async (options: { feed?: string; json?: boolean }) => {
       const config = readConfig();
       setStatus(
         await (
           await import('./commands/backfill.js')
         ).runBackfill(config, selectFeeds(config, options.feed), Boolean(options.json), logger()),
       );
-    });
+    },
+  );
 
   program
     .command('preview')
