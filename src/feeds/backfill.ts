@@ -53,8 +53,10 @@ type Pages = () => AsyncGenerator<Page>;
 
 /**
  * Indexes a feed's whole archive without announcing anything (DESIGN §2): Blogger feeds page by
- * `start-index`/`max-results`, other feeds give what one page holds. Posts are marked seen and the feed known,
- * so a later poll announces none of them. Idempotent. Throws `FeedFetchError`/`FeedParseError`.
+ * `start-index`/`max-results`, other feeds give what one page holds. On a feed never polled, posts are marked
+ * seen and the feed known, so the first poll announces none of them; on a feed already polled only their
+ * fingerprints are recorded, so a post published since the last poll is still announced. Idempotent.
+ * Throws `FeedFetchError`/`FeedParseError`.
  */
 export async function backfillFeed(
   feed: FeedConfig,
@@ -64,6 +66,9 @@ export async function backfillFeed(
   const ids = new Set<string>();
   let pages = 0;
   let total: number | null = null;
+  // On a feed already polled, the archive's newest posts may include one published since the last poll:
+  // marking it seen here would keep the next poll from announcing it. Only record fingerprints then.
+  const known = await deps.memory.isKnown(feed.name);
   const source = await pagesOf(feed.url, deps.fetchOptions);
   for await (const page of source()) {
     const parsed = await parseFeed(page.body, feed.name);
@@ -75,7 +80,8 @@ export async function backfillFeed(
     // A server that ignores start-index returns the same page forever: stop when a page adds nothing.
     if (fresh.length === 0 && pages > 0) break;
     const { posts } = await storePosts(feed.name, parsed.posts, deps.posts, deps.memory);
-    await deps.memory.remember(feed.name, posts);
+    if (known) await deps.memory.claim(feed.name, posts);
+    else await deps.memory.remember(feed.name, posts);
     for (const post of posts) ids.add(post.id);
     pages += 1;
     onProgress?.({ feed: feed.name, pages, posts: ids.size, total });

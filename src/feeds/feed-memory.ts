@@ -18,6 +18,12 @@ export interface FeedMemory {
   remember(feed: string, posts: Post[]): Promise<void>;
   /** For each post, the post that first claimed its fingerprint (any feed), or null. */
   fingerprintOwners(posts: Post[]): Promise<(PostRef | null)[]>;
+  /**
+   * Atomically claims each post's fingerprint for (feed, post id): true when the post now owns it (or already
+   * did, or has none), false when another post got there first. Two feeds polled at once that carry the same
+   * post both see it as unknown; only the one whose claim wins may announce it.
+   */
+  claim(feed: string, posts: Post[]): Promise<boolean[]>;
 }
 
 /** A `FeedMemory` in memory: tests, `preview`-style runs. */
@@ -47,6 +53,17 @@ export class MemoryFeedMemory implements FeedMemory {
       const key = fingerprint(post);
       if (key !== null && !this.fingerprints.has(key)) this.fingerprints.set(key, { feed, id: post.id });
     }
+  }
+
+  async claim(feed: string, posts: Post[]): Promise<boolean[]> {
+    const owners = await this.fingerprintOwners(posts);
+    return posts.map((post, i) => {
+      const owner = owners[i];
+      if (owner) return owner.feed === feed && owner.id === post.id;
+      const key = fingerprint(post);
+      if (key !== null) this.fingerprints.set(key, { feed, id: post.id });
+      return true;
+    });
   }
 
   async fingerprintOwners(posts: Post[]): Promise<(PostRef | null)[]> {

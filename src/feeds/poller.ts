@@ -136,7 +136,11 @@ async function ingest(
   const fresh = posts.filter(
     (post, i) => unseenIds.has(post.id) && knownAs[i] === null && !publishedBefore(post, oldest),
   );
-  const queued = oldestFirst(fresh, posts);
+  const claimed = await deps.memory.claim(feed, fresh);
+  const queued = oldestFirst(
+    fresh.filter((_, i) => claimed[i]),
+    posts,
+  );
   if (queued.length > 0) await deps.sink.enqueue(queued);
   if (unseen.length > 0) await deps.memory.remember(feed, unseen);
   return { new: queued.map((post) => post.id), seeded: unseen.length - queued.length };

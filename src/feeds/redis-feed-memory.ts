@@ -8,6 +8,15 @@ import type { FeedMemory, PostRef } from './feed-memory.js';
  * `<prefix>:feed-fingerprints` (hash fingerprint → owner, shared by all feeds so a post that moved between
  * feeds or ids is still recognised).
  */
+// ARGV[1]: the claimant as stored; ARGV[2]: the post's own fingerprint; ARGV[3..]: every fingerprint it matches.
+const CLAIM = `
+for i = 3, #ARGV do
+  local owner = redis.call('HGET', KEYS[1], ARGV[i])
+  if owner and owner ~= ARGV[1] then return 0 end
+end
+redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[1])
+return 1`;
+
 export class RedisFeedMemory implements FeedMemory {
   constructor(
     private readonly redis: Redis,
@@ -47,6 +56,16 @@ export class RedisFeedMemory implements FeedMemory {
     const results = await multi.exec();
     const failed = results?.find(([error]) => error !== null);
     if (failed?.[0]) throw failed[0];
+  }
+
+  async claim(feed: string, posts: Post[]): Promise<boolean[]> {
+    const claims = posts.map((post) => {
+      const own = fingerprint(post);
+      if (own === null) return Promise.resolve(1);
+      const owner = JSON.stringify([feed, post.id]);
+      return this.redis.eval(CLAIM, 1, this.fingerprintKey, owner, own, ...fingerprintCandidates(post));
+    });
+    return (await Promise.all(claims)).map((result) => Number(result) === 1);
   }
 
   async fingerprintOwners(posts: Post[]): Promise<(PostRef | null)[]> {
