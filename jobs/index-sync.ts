@@ -42,13 +42,20 @@ export async function followPostChanges(
   const rebuild = async () => index.rebuild(await posts.all());
   subscriber.on('message', (name: string, text: string) => {
     if (name !== channel(prefix)) return;
-    const parsed = messageSchema.safeParse(JSON.parse(text));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = messageSchema.safeParse(json);
     if (!parsed.success) return logger.warn({ text }, 'ignored a malformed posts-changed message');
     const work = parsed.data.full
       ? rebuild()
       : posts.latest(RECENT_WINDOW, parsed.data.feed).then((recent) => index.upsert(recent));
     work.catch((error: unknown) => logger.error({ err: error }, 'could not refresh the search index'));
   });
+  subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'index sync connection error'));
   let connectedOnce = false;
   subscriber.on('ready', () => {
     if (!connectedOnce) return void (connectedOnce = true);

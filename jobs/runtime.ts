@@ -15,8 +15,8 @@ import { commandCore, openStores, type Stores } from './stores.js';
 import { createWebServer, type WebMount } from './web/server.js';
 import type { ReadinessCheck } from './web/readiness.js';
 
-/** How long in-flight deliveries get to finish on SIGTERM before workers are closed by force. */
-const SHUTDOWN_GRACE_MS = 20_000;
+/** How long any other part (server, platforms, Redis) gets to close, beyond the grace, before shutdown moves on. */
+const PART_CLOSE_MARGIN_MS = 5_000;
 
 /** The console channel every feed goes to when no chat platform is configured. */
 const CONSOLE_SUBSCRIPTION: DeclaredSubscription = {
@@ -73,11 +73,32 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
 }
 
 /** Closes everything in reverse order of start, each step bounded, never throwing. */
-async function closeAll(closers: Closer[], logger: Logger): Promise<void> {
+async function closeAll(closers: Closer[], graceMs: number, logger: Logger): Promise<void> {
   for (const closer of [...closers].reverse()) {
-    await closer
-      .close()
-      .catch((error: unknown) => logger.warn({ err: error, part: closer.name }, 'close failed'));
+    const closed = closer.close().then(
+      () => true,
+      (error: unknown) => {
+        logger.warn({ err: error, part: closer.name }, 'close failed');
+        return true;
+      },
+    );
+    if (!(await within(closed, graceMs + PART_CLOSE_MARGIN_MS))) {
+      logger.warn(
+        { part: closer.name, waitedMs: graceMs + PART_CLOSE_MARGIN_MS },
+        'gave up waiting for a part to close',
+      );
+    }
+  }
+}
+
+/** Whether `work` settled within `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -144,7 +165,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
     if (runs(role, 'worker')) {
       const handles = startWorkers(config, stores, metrics, logger);
       const workers = handles.flatMap((handle) => handle.workers);
-      closers.push({ name: 'workers', close: () => closeWorkers(handles, logger) });
+      closers.push({ name: 'workers', close: () => closeWorkers(handles, config.shutdownGraceMs, logger) });
       readiness.workers = async () => workers.every((worker) => worker.isRunning()) || 'a worker stopped';
     }
     const server = createWebServer({
@@ -166,24 +187,18 @@ export async function runStart(config: Config, role: Role): Promise<number> {
     );
     await stopping;
   } finally {
-    await closeAll(closers, logger);
+    await closeAll(closers, config.shutdownGraceMs, logger);
   }
   logger.info('stopped');
   return 0;
 }
 
 /** Lets in-flight deliveries finish within the grace period, then forces the rest closed. */
-async function closeWorkers(handles: DeliveryHandles[], logger: Logger): Promise<void> {
-  const graceful = Promise.all(handles.map((handle) => handle.close()));
-  const timedOut = await Promise.race([
-    graceful.then(() => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), SHUTDOWN_GRACE_MS).unref()),
-  ]);
-  if (timedOut) {
-    logger.warn(
-      { graceMs: SHUTDOWN_GRACE_MS },
-      'deliveries still running after the grace period: closing by force',
-    );
-    await Promise.all(handles.flatMap((handle) => handle.workers.map((worker) => worker.close(true))));
-  }
+async function closeWorkers(handles: DeliveryHandles[], graceMs: number, logger: Logger): Promise<void> {
+  if (await within(Promise.all(handles.map((handle) => handle.close())), graceMs)) return;
+  // A second close() returns the first one's promise (BullMQ ignores `force` then), so cut the connections:
+  // an unfinished job's lock expires and another worker takes it; the ledger and the nonce stop a double post.
+  logger.warn({ graceMs }, 'deliveries still running after the grace period: disconnecting');
+  const parts = handles.flatMap((handle) => [...handle.workers, ...handle.queues]);
+  await within(Promise.allSettled(parts.map((part) => part.disconnect())), 2_000);
 }

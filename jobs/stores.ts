@@ -49,7 +49,13 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     subscriptions: new RedisSubscriptionStore(redis, prefix),
     ledger: new RedisDeliveryLedger(redis, prefix),
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      // quit() waits for pending replies, which never come while Redis is away: bound it, then cut.
+      const quit = redis.quit().then(
+        () => true,
+        () => false,
+      );
+      const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref());
+      if (!(await Promise.race([quit, timeout]))) redis.disconnect();
       await target.release();
     },
   };

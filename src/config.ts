@@ -163,6 +163,7 @@ const schema = z.object({
   SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
   SLACK_RATE_LIMIT: z.coerce.number().int().positive().max(1000).default(20),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -236,6 +237,8 @@ export interface Config {
     messagesPerSecond: number;
   };
   deliveryAttempts: number;
+  /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
+  shutdownGraceMs: number;
   adminToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -275,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fetch: { timeoutMs: e.FETCH_TIMEOUT, maxBytes: e.FEED_MAX_BYTES },
     port: e.PORT,
     deliveryAttempts: e.DELIVERY_ATTEMPTS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
     logLevel: e.LOG_LEVEL,
   };
   if (e.DISCORD_TOKEN && e.DISCORD_APPLICATION_ID) {
