@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import type { Redis } from 'ioredis';
 
 /** The repository root: children run `node bin/psf-bot.js` from here. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -55,34 +52,10 @@ export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
 }
 
-/** A unique key prefix for one test file. */
-export function uniquePrefix(area: string): string {
-  return `test-${area}-${randomBytes(4).toString('hex')}`;
-}
-
-/** Deletes every key under `${prefix}:` with SCAN (never FLUSHDB: other files share this Redis). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
-
+// Shared with the delivery tests: one implementation each.
+export { deleteKeys as deletePrefix, uniquePrefix } from './delivery-fixtures.js';
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-export function closedPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort as closedPort } from './delivery-processes.js';
 
 /** A post to add on top of a Blogger Atom feed. */
 export interface NewEntry {
