@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
+import { within } from './within.js';
 
 /** Where the private Redis of a zero-setup start keeps its AOF and socket. */
 export const DATA_DIR = resolve(import.meta.dirname, '..', 'data');
@@ -125,7 +126,7 @@ export async function resolveRedis(config: Config, logger: Logger): Promise<Redi
     if (child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    await within(exited, 5_000);
   };
   process.once('exit', () => child.exitCode === null && child.kill('SIGTERM'));
   return target(socket, `unix:${SOCKET} (private)`, release);

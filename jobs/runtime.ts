@@ -13,6 +13,7 @@ import { openAllQueues, queueHealth } from './queue-health.js';
 import { runs, type Role } from './roles.js';
 import { commandCore, openStores, type Stores } from './stores.js';
 import { createWebServer, type WebMount } from './web/server.js';
+import { within } from './within.js';
 import type { ReadinessCheck } from './web/readiness.js';
 
 /** How long any other part (server, platforms, Redis) gets to close, beyond the grace, before shutdown moves on. */
@@ -88,17 +89,6 @@ async function closeAll(closers: Closer[], graceMs: number, logger: Logger): Pro
         'gave up waiting for a part to close',
       );
     }
-  }
-}
-
-/** Whether `work` settled within `ms`. */
-async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

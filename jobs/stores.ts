@@ -12,6 +12,7 @@ import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
 import type { PollDeps } from '../src/feeds/poller.js';
 import type { PostIndex } from '../src/search/post-index.js';
 import { connectRedis, resolveRedis, type RedisTarget } from './redis.js';
+import { within } from './within.js';
 
 /** The Redis-backed stores every role shares, on one connection. */
 export interface Stores {
@@ -50,12 +51,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     ledger: new RedisDeliveryLedger(redis, prefix),
     async close() {
       // quit() waits for pending replies, which never come while Redis is away: bound it, then cut.
-      const quit = redis.quit().then(
-        () => true,
-        () => false,
-      );
-      const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref());
-      if (!(await Promise.race([quit, timeout]))) redis.disconnect();
+      if (!(await within(redis.quit(), 2_000).catch(() => false))) redis.disconnect();
       await target.release();
     },
   };
