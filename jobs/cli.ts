@@ -44,7 +44,7 @@ function feedCommand(program: Command, name: string, description: string): Comma
 }
 
 function platformOption(): Option {
-  // No commander default: `ask --json` adds `payload` only when --platform is given (CLI.md).
+  // No commander default: `ask --json` adds `payload` only when --platform is given (docs/cli.md).
   return new Option('--platform <platform>', 'render for this platform (default: console)').choices(
     PLATFORM_CHOICES,
   );
@@ -54,13 +54,13 @@ function platformOption(): Option {
 export function buildProgram(setStatus: (status: number) => void): Command {
   const program = new Command('psf-bot')
     .description('Announces Python Software Foundation news in Discord and Slack and answers /psf lookups')
-    // CLI.md: a usage error is one line on stderr, so commander's hints ("Did you mean …?") join it.
+    // docs/cli.md: a usage error is one line on stderr, so commander's hints ("Did you mean …?") join it.
     .configureOutput({
       outputError: (text, write) =>
         write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
     })
     .exitOverride();
-  // One-shot commands report failures as one plain line (CLI.md); their warn/info logs would add JSON lines
+  // One-shot commands report failures as one plain line (docs/cli.md); their warn/info logs would add JSON lines
   // to stderr, so they log errors only, unless LOG_LEVEL=debug|trace asks for everything.
   const logger = () => createLogger(debugRequested() ? readConfig().logLevel : 'error', { destination: 2 });
 
@@ -156,7 +156,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
   return program;
 }
 
-/** Maps anything thrown to CLI.md's exit statuses: 2 usage, 1 work failed, one plain line on stderr. */
+/** Maps anything thrown to docs/cli.md's exit statuses: 2 usage, 1 work failed, one plain line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
   const program = buildProgram((value) => (status = value));

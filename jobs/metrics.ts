@@ -8,7 +8,7 @@ import type { DeliveryCounters, DeliveryOutcome } from '../src/delivery/counters
 /** How one poll of a feed ended: fresh content, not modified, or a failure. */
 export type PollOutcome = '200' | '304' | 'error';
 
-/** What metrics read of one poll: CLI.md's `poll --once --json` line (the poller's `PollResult`). */
+/** What metrics read of one poll: docs/cli.md's `poll --once --json` line (the poller's `PollResult`). */
 export interface PollOutcomeSummary {
   feed: string;
   status: number | 'error';

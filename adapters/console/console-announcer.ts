@@ -6,7 +6,7 @@ export interface TextSink {
   write(chunk: string): unknown;
 }
 
-/** The console "payload" of an announcement (CLI.md `preview --json`: `{ "text": "…" }`). */
+/** The console "payload" of an announcement (docs/cli.md `preview --json`: `{ "text": "…" }`). */
 export interface ConsoleAnnouncement {
   text: string;
 }

@@ -7,7 +7,7 @@ import { INTERACTION_TYPE, interactionPayload, invocationFromPayload } from './i
 import { restResponder } from './rest-responder.js';
 import { discordPublicKey, verifyDiscordSignature } from './signature.js';
 
-/** Where Discord posts interactions in HTTP mode (CLI.md "HTTP endpoints"). */
+/** Where Discord posts interactions in HTTP mode (docs/cli.md "HTTP endpoints"). */
 export const DISCORD_INTERACTIONS_PATH = '/discord/interactions';
 
 /** What HTTP mode needs: the app's public key, the API base for deferred edits, and the shared handler. */

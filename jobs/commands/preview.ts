@@ -6,7 +6,7 @@ import { fetchFeed } from '../../src/feeds/fetch.js';
 import { parseFeed } from '../../src/feeds/parse.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 
-/** The body each platform would be sent for one announcement (CLI.md `preview --json`). */
+/** The body each platform would be sent for one announcement (docs/cli.md `preview --json`). */
 export function announcementPayload(platform: Platform, post: Post): object {
   if (platform === 'discord') return renderDiscordAnnouncement(post);
   if (platform === 'slack') return renderSlackAnnouncement(post);

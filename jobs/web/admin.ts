@@ -5,7 +5,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 
-/** Where the Bull Board dashboard lives (CLI.md). */
+/** Where the Bull Board dashboard lives (docs/cli.md). */
 export const ADMIN_PATH = '/admin/queues';
 
 type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];

@@ -19,7 +19,7 @@ export interface WebMount {
   router: express.Router | express.Application;
 }
 
-/** Everything the one HTTP server (CLI.md "HTTP endpoints") serves. */
+/** Everything the one HTTP server (docs/cli.md "HTTP endpoints") serves. */
 export interface WebServerOptions {
   config: { port: number; adminToken?: string };
   /** Interface to bind; all of them when omitted (containers need that). */

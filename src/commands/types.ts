@@ -29,7 +29,7 @@ export interface CommandContext {
   canManage: boolean;
 }
 
-/** The platform-neutral reply of CLI.md's `ask --json`; adapters render it. */
+/** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */
 export type Reply =
   | { kind: 'posts'; heading: string; posts: Post[]; suggestions?: string[] }
   | { kind: 'text'; text: string }

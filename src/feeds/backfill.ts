@@ -19,7 +19,7 @@ export interface BackfillDeps {
   logger: Logger;
 }
 
-/** CLI.md's `backfill --json` object. */
+/** docs/cli.md's `backfill --json` object. */
 export interface BackfillResult {
   feed: string;
   /** Pages that held entries. */

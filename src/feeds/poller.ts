@@ -32,7 +32,7 @@ export interface PollOptions {
   force?: boolean;
 }
 
-/** CLI.md's `poll --once --json` line for one feed. */
+/** docs/cli.md's `poll --once --json` line for one feed. */
 export interface PollResult {
   feed: string;
   status: 200 | 304 | 'error';

@@ -1,4 +1,4 @@
-/** A post as every layer sees it; the JSON shape of CLI.md (ISO-8601 times, null for what the feed lacks). */
+/** A post as every layer sees it; the JSON shape of docs/cli.md (ISO-8601 times, null for what the feed lacks). */
 export interface Post {
   /** The feed's own identity: guid/id, else the link, else a hash of title and date. */
   id: string;

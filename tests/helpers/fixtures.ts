@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, found from this file rather than the working directory. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** `../shared/fixtures` beside the repository (fixtures/README.md). */
-export const FIXTURES_DIR = resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+/** `tests/fixtures` (tests/fixtures/README.md says where each file came from). */
+export const FIXTURES_DIR = resolve(REPO_ROOT, 'tests', 'fixtures');
 
 const feeds = join(FIXTURES_DIR, 'feeds');
 

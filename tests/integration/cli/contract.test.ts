@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort, deletePrefix, lines, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
 
-// CLI.md's contract for the parts that need no feed: --help, usage errors (2), a broken config (2, every
+// docs/cli.md's contract for the parts that need no feed: --help, usage errors (2), a broken config (2, every
 // problem listed), work failures (1, one plain line), preview without Redis, an empty failed-deliveries list.
 
 const prefix = uniquePrefix('cli-contract');
@@ -15,7 +15,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** No stack frame and no multi-line dump: what CLI.md calls one plain line. */
+/** No stack frame and no multi-line dump: what docs/cli.md calls one plain line. */
 function expectOnePlainLine(stderr: string): void {
   expect(lines(stderr), stderr).toHaveLength(1);
   expect(stderr).not.toMatch(/^\s+at /m);

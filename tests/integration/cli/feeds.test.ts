@@ -13,7 +13,7 @@ import {
 import { startFeedServer, type FeedServer } from '../../helpers/feed-server.js';
 import { ARCHIVE_TOTAL, FIXTURES, readFixture } from '../../helpers/fixtures.js';
 
-// `poll --once`, `backfill` and `ask` as CLI.md promises them, against a local feed server and real Redis.
+// `poll --once`, `backfill` and `ask` as docs/cli.md promises them, against a local feed server and real Redis.
 
 const ATOM = readFixture(FIXTURES.bloggerAtom);
 const pollPrefix = uniquePrefix('cli-poll');
@@ -112,7 +112,7 @@ describe('backfill, then ask', () => {
     for (const post of reply.posts) expect(post.tags.map(normaliseTag)).toContain('grants');
     const times = reply.posts.map((post) => Date.parse(post.publishedAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    // CLI.md: "payload" only with --platform.
+    // docs/cli.md: "payload" only with --platform.
     expect(reply).not.toHaveProperty('payload');
   });
 

@@ -8,7 +8,7 @@ import type { Subscription } from '../../../src/subscriptions/subscription.js';
 import type { SubscriptionStore } from '../../../src/subscriptions/subscription-store.js';
 
 export const FIXTURE = fileURLToPath(
-  new URL('../../../../shared/fixtures/feeds/psf-blogger-atom.xml', import.meta.url),
+  new URL('../../fixtures/feeds/psf-blogger-atom.xml', import.meta.url),
 );
 export const GOOD = { discord: 'discord-good-token', slack: 'xoxb-good' };
 export const APP_ID = '111222333';

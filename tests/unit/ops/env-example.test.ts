@@ -25,12 +25,12 @@ function documented(uncommentAll: boolean): Record<string, string> {
 const withoutRedisSource = (config: Config) => ({ ...config, redis: { ...config.redis, explicit: null } });
 
 describe('.env.example', () => {
-  it('documents every variable of the config schema and of CLI.md', () => {
+  it('documents every variable of the config schema and of docs/cli.md', () => {
     const names = Object.keys(documented(true));
     const schema = schemaVariables();
     expect(schema.length).toBeGreaterThan(20);
     expect(schema.filter((name) => !names.includes(name))).toEqual([]);
-    const cli = read('../shared/CLI.md');
+    const cli = read('docs/cli.md');
     const cliNames = [...cli.matchAll(/`([A-Z][A-Z0-9_]+)`/g)]
       .map((match) => match[1]!)
       .filter((name) => name.includes('_') || name === 'PORT');

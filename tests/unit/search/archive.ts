@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseFeed } from '../../../src/feeds/parse.js';
 import type { Post } from '../../../src/posts/post.js';
 
-const ARCHIVE = new URL('../../../../shared/fixtures/feeds/psf-archive/', import.meta.url);
+const ARCHIVE = new URL('../../fixtures/feeds/psf-archive/', import.meta.url);
 const PAGES = [1, 151, 301, 451, 601];
 
 let cached: Promise<Post[]> | null = null;
