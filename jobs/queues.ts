@@ -47,6 +47,24 @@ export const deliverJobSchema = announceJobSchema.extend({
 });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 
+/** Payload of a `digest` job on the announce queue (from its job scheduler): which cadence is due. */
+export const digestPlanJobSchema = z.object({ cadence: z.enum(['daily', 'weekly']) });
+
+/**
+ * Payload of a digest on a `deliver-<platform>` queue: a new action of the one delivery path, to one
+ * channel, for one period (its key names the period; its end bounds what the digest lists).
+ */
+export const deliverDigestJobSchema = z.object({
+  action: z.literal('digest'),
+  platform: platformSchema,
+  workspaceId: z.string().min(1),
+  channelId: z.string().min(1),
+  cadence: z.enum(['daily', 'weekly']),
+  periodKey: z.string().regex(/^(daily|weekly)-\d{4}-\d{2}-\d{2}$/),
+  periodEnd: isoTime,
+});
+export type DeliverDigestJob = z.infer<typeof deliverDigestJobSchema>;
+
 function hash(text: string, length: number): string {
   return createHash('sha256').update(text).digest('base64url').slice(0, length);
 }
@@ -74,6 +92,26 @@ export function deliverJobId(post: Pick<Post, 'feed' | 'id'>, channel: ChannelRe
 /** Discord's nonce for (post, channel): deterministic and within Discord's 25 characters. */
 export function deliveryNonce(post: Pick<Post, 'feed' | 'id'>, channel: ChannelRef): string {
   return hash(`${postKey(post.feed, post.id)}\u0000${channelHash(channel)}`, 25);
+}
+
+/** The scheduler id of a cadence's digest boundaries. */
+export function digestSchedulerId(cadence: 'daily' | 'weekly'): string {
+  return `digest-${cadence}`;
+}
+
+/** The ledger key of a period's digest (the ledger's "post" for a digest). */
+export function digestLedgerKey(periodKey: string): string {
+  return `digest-${periodKey}`;
+}
+
+/** The deliver job id of (channel, period): two planners or a re-run at the boundary add one job. */
+export function digestJobId(channel: ChannelRef, periodKey: string): string {
+  return `digest-${periodKey}-${channelHash(channel)}`;
+}
+
+/** Discord's nonce for (channel, period). */
+export function digestNonce(channel: ChannelRef, periodKey: string): string {
+  return hash(`${digestLedgerKey(periodKey)}\u0000${channelHash(channel)}`, 25);
 }
 
 const DAY_S = 24 * 3600;

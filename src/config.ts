@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Platform } from './posts/post.js';
+import { parseDigestTime, WEEKDAYS, type DigestSchedule } from './digests/period.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
 export interface FeedConfig {
@@ -164,6 +165,22 @@ const schema = z.object({
   SLACK_RATE_LIMIT: z.coerce.number().int().positive().max(1000).default(20),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
+  DIGEST_TIME: z
+    .string()
+    .default('15:00')
+    .transform((text, ctx) => {
+      const time = parseDigestTime(text);
+      if (!time) ctx.addIssue({ code: 'custom', message: `DIGEST_TIME must be HH:MM in UTC (got "${text}")` });
+      return time ?? { hour: 0, minute: 0 };
+    }),
+  DIGEST_WEEKDAY: z
+    .string()
+    .default('monday')
+    .transform((text, ctx) => {
+      const day = WEEKDAYS.indexOf(text.trim().toLowerCase() as (typeof WEEKDAYS)[number]);
+      if (day < 0) ctx.addIssue({ code: 'custom', message: `DIGEST_WEEKDAY must be a day name, e.g. monday (got "${text}")` });
+      return day;
+    }),
   ADMIN_TOKEN: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -239,6 +256,8 @@ export interface Config {
   deliveryAttempts: number;
   /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
   shutdownGraceMs: number;
+  /** When daily and weekly digests go out (UTC). */
+  digest: DigestSchedule;
   adminToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -279,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     deliveryAttempts: e.DELIVERY_ATTEMPTS,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
+    digest: { ...e.DIGEST_TIME, weekday: e.DIGEST_WEEKDAY },
     logLevel: e.LOG_LEVEL,
   };
   if (e.DISCORD_TOKEN && e.DISCORD_APPLICATION_ID) {

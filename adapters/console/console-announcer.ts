@@ -1,4 +1,5 @@
 import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import { digestMoreLine, digestSummaryLine, digestTitle, type Digest } from '../../src/digests/digest.js';
 import type { Post } from '../../src/posts/post.js';
 
 /** Where console announcements go: stdout in a local run, a buffer in tests. */
@@ -34,6 +35,24 @@ export function renderConsoleAnnouncement(post: Post): ConsoleAnnouncement {
   return { text: lines.filter((line): line is string => line !== null).join('\n') };
 }
 
+/** Renders a digest: its title, one line per post (title, date, tags, link), then "and N more". */
+export function renderConsoleDigest(digest: Digest): ConsoleAnnouncement {
+  const lines = digest.posts.map((post) => {
+    const details = [
+      post.publishedAt ? post.publishedAt.slice(0, 10) : null,
+      post.tags.length > 0 ? post.tags.map(clean).join(', ') : null,
+    ].filter((part): part is string => part !== null && part !== '');
+    const head = `• ${clean(post.title) || '(untitled)'}${details.length > 0 ? ` (${details.join(' · ')})` : ''}`;
+    return post.url ? `${head}\n  ${clean(post.url)}` : head;
+  });
+  const more = digestMoreLine(digest);
+  return {
+    text: [`🗞 ${digestTitle(digest)}: ${digestSummaryLine(digest)}`, ...lines, ...(more ? [`…${more}`] : [])].join(
+      '\n',
+    ),
+  };
+}
+
 /** The console platform's `Announcer`: writes each announcement, headed by its channel, to a text sink. */
 export class ConsoleAnnouncer implements Announcer {
   readonly platform = 'console' as const;
@@ -42,6 +61,12 @@ export class ConsoleAnnouncer implements Announcer {
 
   async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
     const { text } = renderConsoleAnnouncement(post);
+    this.out.write(`[${clean(target.workspaceId)}/#${clean(target.channelId)}]\n${text}\n\n`);
+    return { messageId: `console-${nonce}` };
+  }
+
+  async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    const { text } = renderConsoleDigest(digest);
     this.out.write(`[${clean(target.workspaceId)}/#${clean(target.channelId)}]\n${text}\n\n`);
     return { messageId: `console-${nonce}` };
   }

@@ -2,7 +2,9 @@ import { ChannelType, REST, Routes, type APIChannel, type APIMessage } from 'dis
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
 import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type { Digest } from '../../src/digests/digest.js';
 import { renderDiscordAnnouncement } from './announcement.js';
+import { renderDiscordDigest } from './digest.js';
 import { toDeliveryError } from './errors.js';
 
 /** Discord's nonce limit: https://discord.com/developers/docs/resources/message#create-message */
@@ -50,18 +52,27 @@ export class DiscordAnnouncer implements Announcer {
    * when the subscription asks.
    */
   async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    const message = await this.send(target, { ...renderDiscordAnnouncement(post, target.options) }, nonce);
+    if (target.options.crosspost) await this.crosspost(target.channelId, message.id);
+    return { messageId: message.id };
+  }
+
+  /** A digest is one message, sent like an announcement (same nonce rule); it is never crossposted. */
+  async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    const message = await this.send(target, { ...renderDiscordDigest(digest) }, nonce);
+    return { messageId: message.id };
+  }
+
+  private async send(target: DeliveryTarget, payload: object, nonce: string): Promise<APIMessage> {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
-    let message: APIMessage;
+    const body = { ...payload, nonce, enforce_nonce: true };
     try {
-      message = (await this.rest.post(Routes.channelMessages(target.channelId), { body })) as APIMessage;
+      return (await this.rest.post(Routes.channelMessages(target.channelId), { body })) as APIMessage;
     } catch (error) {
       throw toDeliveryError(error);
     }
-    if (target.options.crosspost) await this.crosspost(target.channelId, message.id);
-    return { messageId: message.id };
   }
 
   /**

@@ -93,6 +93,12 @@ export function discordCommandDefinitions(
             name: 'crosspost',
             description: 'In an announcement channel, publish each post to following servers',
           },
+          {
+            type: Option.String,
+            name: 'digest',
+            description: 'One message a day or a week listing the posts, instead of one per post',
+            choices: ['off', 'daily', 'weekly'].map((value) => ({ name: value, value })),
+          },
         ]),
         subcommand('unsubscribe', 'Stop announcements in this channel (Manage Channels)', [
           feedOption('Only this feed (all by default)', feeds),

@@ -2,7 +2,9 @@ import { webApi } from '@slack/bolt';
 import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
-import { renderSlackAnnouncement } from './announcement.js';
+import type { Digest } from '../../src/digests/digest.js';
+import { renderSlackAnnouncement, type SlackMessage } from './announcement.js';
+import { renderSlackDigest } from './digest.js';
 import { classifySlackError } from './errors.js';
 import type { SlackTokenSource } from './tokens.js';
 
@@ -44,13 +46,18 @@ export class SlackAnnouncer implements Announcer {
 
   /** Slack has no idempotency key for messages, so `nonce` is unused: the delivery ledger guards repeats. */
   async announce(post: Post, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
+    return this.post(target, renderSlackAnnouncement(post));
+  }
+
+  /** A digest is one `chat.postMessage`, with the same error classification. */
+  async sendDigest(digest: Digest, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
+    return this.post(target, renderSlackDigest(digest));
+  }
+
+  private async post(target: DeliveryTarget, message: SlackMessage): Promise<Delivered> {
     try {
       const token = await this.options.tokens.botToken(target.workspaceId);
-      const result = await this.client.chat.postMessage({
-        token,
-        channel: target.channelId,
-        ...renderSlackAnnouncement(post),
-      });
+      const result = await this.client.chat.postMessage({ token, channel: target.channelId, ...message });
       if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
       return { messageId: result.ts };
     } catch (error) {

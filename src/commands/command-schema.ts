@@ -82,7 +82,15 @@ const requestSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('tag'), tag, count, share }),
   z.object({ name: z.literal('tags'), share }),
   z.object({ name: z.literal('search'), query, share }),
-  z.object({ name: z.literal('subscribe'), feed, tags: tagList, crosspost: z.boolean().optional() }),
+  z.object({
+    name: z.literal('subscribe'),
+    feed,
+    tags: tagList,
+    crosspost: z.boolean().optional(),
+    digest: z
+      .enum(['off', 'daily', 'weekly'], { error: 'A digest is `daily`, `weekly` or `off`.' })
+      .optional(),
+  }),
   z.object({ name: z.literal('unsubscribe'), feed }),
   z.object({ name: z.literal('subscriptions') }),
   z.object({ name: z.literal('status'), share }),

@@ -6,5 +6,6 @@ export const HELP_TEXT = [
   '`search <words>`: posts by relevance, typos forgiven',
   '`status`: feeds and queues',
   '`subscribe [feed] [tag,tag]`, `unsubscribe [feed]`, `subscriptions`: announcements in this channel (channel managers)',
+  '`subscribe … digest daily` or `digest weekly`: one message a day or a week listing the new posts instead of one per post; `digest off` undoes it',
   'Answers are private; add `share` to post one to the channel.',
 ].join('\n');

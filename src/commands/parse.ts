@@ -46,7 +46,7 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
     return { ok: false, message: TOO_LONG };
   }
   const candidate: Record<string, unknown> = { name: command };
-  for (const key of ['count', 'tag', 'query', 'feed', 'tags', 'share', 'crosspost'] as const) {
+  for (const key of ['count', 'tag', 'query', 'feed', 'tags', 'share', 'crosspost', 'digest'] as const) {
     const value = options?.[key];
     if (value !== undefined && value !== null) candidate[key] = value;
   }
@@ -56,6 +56,8 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
   if (candidate.share === 'true' || candidate.share === 'false') candidate.share = candidate.share === 'true';
   if (!SHAREABLE.has(command)) delete candidate.share;
   if (command !== 'subscribe') delete candidate.crosspost;
+  if (command !== 'subscribe') delete candidate.digest;
+  if (typeof candidate.digest === 'string') candidate.digest = candidate.digest.toLowerCase();
   if (command === 'tag' && candidate.tag === undefined) candidate.tag = '';
   if (command === 'search' && candidate.query === undefined) candidate.query = '';
   return validateRequest(candidate);
@@ -73,10 +75,8 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
       return tagFromWords(args, share);
     case 'search':
       return { name, query: args.join(' '), share };
-    case 'subscribe': {
-      const [feed, ...tags] = args;
-      return { name, ...(feed === undefined ? {} : { feed }), tags: tags.join(' ') };
-    }
+    case 'subscribe':
+      return subscribeFromWords(args);
     case 'unsubscribe':
       if (args.length > 1)
         return 'Unsubscribe from one feed at a time (`unsubscribe psf`), or from all (`unsubscribe`).';
@@ -119,4 +119,23 @@ function tagFromWords(args: string[], share: boolean): Candidate {
     return { name: 'tag', tag: args.slice(0, -1).join(' '), count, share };
   }
   return { name: 'tag', tag: args.join(' '), share };
+}
+
+/** `subscribe [feed] [tags] [digest daily|weekly|off]`: the two digest words may stand anywhere. */
+function subscribeFromWords(args: string[]): Candidate {
+  const at = args.findIndex((word) => word.toLowerCase() === 'digest');
+  let digest: string | undefined;
+  let rest = args;
+  if (at >= 0) {
+    digest = args[at + 1]?.toLowerCase();
+    if (digest === undefined) return 'Say which digest: `digest daily`, `digest weekly` or `digest off`.';
+    rest = [...args.slice(0, at), ...args.slice(at + 2)];
+  }
+  const [feed, ...tags] = rest;
+  return {
+    name: 'subscribe',
+    ...(feed === undefined ? {} : { feed }),
+    tags: tags.join(' '),
+    ...(digest === undefined ? {} : { digest }),
+  };
 }

@@ -1,5 +1,5 @@
 import { normaliseTag } from '../posts/tags.js';
-import type { Subscription } from '../subscriptions/subscription.js';
+import type { Subscription, SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { unknownFeedMessage, type CommandDeps } from './command-deps.js';
 import type { CommandContext, Reply } from './types.js';
@@ -16,6 +16,7 @@ export async function subscribe(
   feed: string | undefined,
   tags: string[],
   crosspost?: boolean,
+  digest?: 'off' | 'daily' | 'weekly',
 ): Promise<Reply> {
   if (!context.canManage) return NOT_ALLOWED;
   if (feed !== undefined && !deps.feeds.some((item) => item.name === feed)) {
@@ -33,7 +34,10 @@ export async function subscribe(
     feeds,
     tags: [...new Set(tags.map(normaliseTag).filter(Boolean))],
     // Discord's `crosspost` option changes only when given; other options are kept.
-    options: crosspost === undefined ? (existing?.options ?? {}) : { ...existing?.options, crosspost },
+    options: withDigest(
+      crosspost === undefined ? (existing?.options ?? {}) : { ...existing?.options, crosspost },
+      digest,
+    ),
     createdBy: context.userId,
     // A subscription receives what is announced after it was created: an update must not reset that.
     createdAt: existing?.createdAt ?? now(deps).toISOString(),
@@ -104,7 +108,15 @@ function describe(sub: Subscription): string {
   const feeds = sub.feeds.length === 0 ? 'every feed' : sub.feeds.join(', ');
   const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
-  return `posts from ${feeds}${tags}${crosspost}`;
+  const digest = sub.options.digest ? `, as one ${sub.options.digest} digest message` : '';
+  return `posts from ${feeds}${tags}${crosspost}${digest}`;
+}
+
+/** `digest` changes only when given; `off` removes it (one message per post again). */
+function withDigest(options: SubscriptionOptions, digest: 'off' | 'daily' | 'weekly' | undefined) {
+  if (digest === undefined) return options;
+  const { digest: _previous, ...rest } = options;
+  return digest === 'off' ? rest : { ...rest, digest };
 }
 
 function channelOf(context: CommandContext): ChannelRef {

@@ -1,3 +1,4 @@
+import type { Digest } from '../digests/digest.js';
 import type { Platform, Post } from '../posts/post.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription.js';
 
@@ -21,6 +22,8 @@ export interface Announcer {
   readonly platform: Platform;
   /** `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). */
   announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered>;
+  /** Posts one digest (a list of posts) to one channel; the same errors and nonce rules as `announce`. */
+  sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered>;
 }
 
 export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient';

@@ -1,3 +1,4 @@
+import type { Digest } from '../digests/digest.js';
 import type { Platform, Post } from '../posts/post.js';
 import { DeliveryError, type Announcer, type Delivered, type DeliveryTarget } from './announcer.js';
 
@@ -30,6 +31,8 @@ interface Rule {
  */
 export class ScriptedAnnouncer implements Announcer {
   readonly sent: ScriptedSend[] = [];
+  /** Every digest accepted, in order. */
+  readonly digests: (Omit<ScriptedSend, 'post'> & { digest: Digest })[] = [];
   /** Every call, accepted or not, in order: channel, outcome and epoch milliseconds. */
   readonly calls: { channelId: string; outcome: ScriptedFailure['kind'] | 'accepted'; at: number }[] = [];
   private readonly rules: Rule[] = [];
@@ -60,6 +63,19 @@ export class ScriptedAnnouncer implements Announcer {
     }
     const messageId = `${this.platform}-${this.sent.length + 1}`;
     this.sent.push({ post, target, nonce, messageId, at: Date.now() });
+    this.calls.push({ channelId: target.channelId, outcome: 'accepted', at: Date.now() });
+    return { messageId };
+  }
+
+  async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const rule = this.takeRule(target.channelId);
+    if (rule) {
+      this.calls.push({ channelId: target.channelId, outcome: rule.kind, at: Date.now() });
+      throw toError(rule);
+    }
+    const messageId = `${this.platform}-digest-${this.digests.length + 1}`;
+    this.digests.push({ digest, target, nonce, messageId, at: Date.now() });
     this.calls.push({ channelId: target.channelId, outcome: 'accepted', at: Date.now() });
     return { messageId };
   }

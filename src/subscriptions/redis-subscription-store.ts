@@ -10,7 +10,11 @@ const stored = z.object({
   channelId: z.string(),
   feeds: z.array(z.string()),
   tags: z.array(z.string()),
-  options: z.object({ crosspost: z.boolean().optional(), mentionRoleId: z.string().optional() }),
+  options: z.object({
+    crosspost: z.boolean().optional(),
+    mentionRoleId: z.string().optional(),
+    digest: z.enum(['daily', 'weekly']).optional(),
+  }),
   createdBy: z.string(),
   createdAt: z.string(),
 });
@@ -107,6 +111,7 @@ function decode(value: string, mark: string | null): Subscription {
   const options = {
     ...(sub.options.crosspost !== undefined ? { crosspost: sub.options.crosspost } : {}),
     ...(sub.options.mentionRoleId !== undefined ? { mentionRoleId: sub.options.mentionRoleId } : {}),
+    ...(sub.options.digest !== undefined ? { digest: sub.options.digest } : {}),
   };
   return {
     ...sub,

@@ -1,3 +1,4 @@
+import type { DigestCadence } from '../digests/period.js';
 import type { Platform } from '../posts/post.js';
 
 /** Per-subscription options (DESIGN §5). */
@@ -6,6 +7,8 @@ export interface SubscriptionOptions {
   crosspost?: boolean;
   /** Discord: a role to mention, opt-in. */
   mentionRoleId?: string;
+  /** One message a day or a week listing the posts, instead of one message per post. Absent: off. */
+  digest?: DigestCadence;
 }
 
 /** (platform, workspace or server, channel) → feeds and an optional tag filter. */

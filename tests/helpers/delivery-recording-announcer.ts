@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type { Digest } from '../../src/digests/digest.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 
 /** One call to the recording platform, as stored in Redis. */
@@ -10,6 +11,8 @@ export interface RecordedCall {
   nonce: string;
   /** Which process sent it. */
   sender: string;
+  /** For a digest: the ids of the posts it listed. */
+  digestOf?: string[];
   at: number;
 }
 
@@ -37,17 +40,21 @@ export class RecordingAnnouncer implements Announcer {
   ) {}
 
   async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    return this.send({ postId: post.id, channelId: target.channelId, nonce, sender: this.sender, at: 0 });
+  }
+
+  async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    const postId = `digest-${digest.cadence}-${digest.periodEnd}`;
+    const digestOf = digest.posts.map((post) => post.id);
+    return this.send({ postId, channelId: target.channelId, nonce, sender: this.sender, at: 0, digestOf });
+  }
+
+  private async send(partial: RecordedCall): Promise<Delivered> {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-    const call: RecordedCall = {
-      postId: post.id,
-      channelId: target.channelId,
-      nonce,
-      sender: this.sender,
-      at: Date.now(),
-    };
+    const call: RecordedCall = { ...partial, at: Date.now() };
     const fresh = randomBytes(8).toString('hex');
     const keys = [`${this.key}:nonces`, `${this.key}:messages`, `${this.key}:calls`];
-    const messageId = await this.redis.eval(SEND, 3, ...keys, nonce, JSON.stringify(call), fresh);
+    const messageId = await this.redis.eval(SEND, 3, ...keys, call.nonce, JSON.stringify(call), fresh);
     return { messageId: String(messageId) };
   }
 }
