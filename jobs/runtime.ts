@@ -4,6 +4,7 @@ import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
+import { upsertDigestSchedulers } from './delivery/digest-schedule.js';
 import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
@@ -51,8 +52,14 @@ async function startCommandCore(
 }
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */
-function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: Logger): DeliveryHandles[] {
+async function startWorkers(
+  config: Config,
+  stores: Stores,
+  metrics: Metrics,
+  logger: Logger,
+): Promise<DeliveryHandles[]> {
   const connection = stores.target.options;
+  await upsertDigestSchedulers({ connection, prefix: stores.prefix }, config.digest);
   const platforms = enabledPlatforms(config);
   const common = {
     connection,
@@ -61,7 +68,12 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     subscriptions: stores.subscriptions,
     logger,
   };
-  const fanout = createFanoutWorker({ ...common, platforms, config });
+  const fanout = createFanoutWorker({
+    ...common,
+    platforms,
+    config,
+    digests: { announcements: stores.announcements, schedule: config.digest },
+  });
   const deliver = createDeliveryWorkers({
     ...common,
     announcers: buildAnnouncers(config, stores, logger),
@@ -69,6 +81,7 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     counters: metrics,
     pacer: new RedisChannelPacer(stores.redis, stores.prefix),
     config,
+    digests: { announcements: stores.announcements, marks: stores.digestMarks },
   });
   return [fanout, deliver];
 }
@@ -153,7 +166,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
     }
     if (runs(role, 'worker')) {
-      const handles = startWorkers(config, stores, metrics, logger);
+      const handles = await startWorkers(config, stores, metrics, logger);
       const workers = handles.flatMap((handle) => handle.workers);
       closers.push({ name: 'workers', close: () => closeWorkers(handles, config.shutdownGraceMs, logger) });
       readiness.workers = async () => workers.every((worker) => worker.isRunning()) || 'a worker stopped';

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.js';
 import { RedisDeliveryLedger } from '../src/delivery/redis-delivery-ledger.js';
+import { RedisAnnouncementLog } from '../src/digests/announcement-log.js';
+import { RedisDigestMarks } from '../src/digests/digest-marks.js';
 import { RedisFeedMemory } from '../src/feeds/redis-feed-memory.js';
 import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
 import type { Logger } from '../src/logger.js';
@@ -24,6 +26,8 @@ export interface Stores {
   memory: RedisFeedMemory;
   subscriptions: RedisSubscriptionStore;
   ledger: RedisDeliveryLedger;
+  announcements: RedisAnnouncementLog;
+  digestMarks: RedisDigestMarks;
   /** Quits Redis and stops a private redis-server this process started. */
   close(): Promise<void>;
 }
@@ -49,6 +53,8 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     memory: new RedisFeedMemory(redis, prefix),
     subscriptions: new RedisSubscriptionStore(redis, prefix),
     ledger: new RedisDeliveryLedger(redis, prefix),
+    announcements: new RedisAnnouncementLog(redis, prefix),
+    digestMarks: new RedisDigestMarks(redis, prefix),
     async close() {
       // quit() waits for pending replies, which never come while Redis is away: bound it, then cut.
       if (!(await within(redis.quit(), 2_000).catch(() => false))) redis.disconnect();

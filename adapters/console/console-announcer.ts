@@ -47,9 +47,11 @@ export function renderConsoleDigest(digest: Digest): ConsoleAnnouncement {
   });
   const more = digestMoreLine(digest);
   return {
-    text: [`🗞 ${digestTitle(digest)}: ${digestSummaryLine(digest)}`, ...lines, ...(more ? [`…${more}`] : [])].join(
-      '\n',
-    ),
+    text: [
+      `🗞 ${digestTitle(digest)}: ${digestSummaryLine(digest)}`,
+      ...lines,
+      ...(more ? [`…${more}`] : []),
+    ].join('\n'),
   };
 }
 

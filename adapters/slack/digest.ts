@@ -16,9 +16,7 @@ export function slackDigestLine(post: Post): string {
   const url = webUrl(post.url);
   const title = post.title.trim() || 'Untitled post';
   const link =
-    url && url.length <= MAX_URL
-      ? mrkdwnLink(url, title, MAX_TITLE)
-      : escapeAndFit(title, MAX_TITLE);
+    url && url.length <= MAX_URL ? mrkdwnLink(url, title, MAX_TITLE) : escapeAndFit(title, MAX_TITLE);
   const tags = post.tags
     .map((tag) => tag.trim())
     .filter(Boolean)
@@ -39,12 +37,10 @@ export function renderSlackDigest(digest: Digest): SlackMessage {
   const title = digestTitle(digest);
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
-    ...digest.posts.map(
-      (post): types.KnownBlock => ({
-        type: 'section',
-        text: { type: 'mrkdwn', text: slackDigestLine(post) },
-      }),
-    ),
+    ...digest.posts.map((post): types.KnownBlock => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: slackDigestLine(post) },
+    })),
   ];
   const more = digestMoreLine(digest);
   const summary = escapeAndFit(digestSummaryLine(digest), SLACK_LIMITS.textObject);

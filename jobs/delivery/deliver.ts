@@ -65,7 +65,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     }
     const ready = await action.prepare(deps);
     if ('skip' in ready) {
-      deps.logger.info({ jobId: job.id, ...channel, ...action.describe, reason: ready.skip }, 'delivery skipped');
+      deps.logger.info(
+        { jobId: job.id, ...channel, ...action.describe, reason: ready.skip },
+        'delivery skipped',
+      );
       return { status: 'skipped', reason: ready.skip };
     }
     await waitForChannelSlot(deps, job, token, channel);

@@ -1,4 +1,5 @@
 import type { BulkJobOptions, Job } from 'bullmq';
+import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
@@ -22,6 +23,8 @@ export interface FanoutDeps {
   logger: Logger;
   /** Deliver jobs per `addBulk` call. */
   chunkSize?: number;
+  /** Where each announced post is logged for digests (digest channels get no per-post delivery). */
+  announcements?: AnnouncementLog;
 }
 
 /** What one fan-out did: deliver jobs queued per platform (duplicates of earlier runs included). */
@@ -51,8 +54,10 @@ export function createFanoutProcessor(
       return result;
     }
     const announcedAt = new Date(announce.announcedAt);
-    const matching = (await deps.subscriptions.list()).filter((sub) =>
-      subscriptionMatches(sub, post, announcedAt),
+    await deps.announcements?.record(post, announcedAt);
+    // Digest channels hear about the post in their next digest, not now.
+    const matching = (await deps.subscriptions.list()).filter(
+      (sub) => subscriptionMatches(sub, post, announcedAt) && !sub.options.digest,
     );
     result.matched = matching.length;
     for (const sub of matching.filter((sub) => !deps.deliverQueues[sub.platform])) {

@@ -1,15 +1,19 @@
-import { Queue, Worker, type ConnectionOptions, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import type { DeliveryCounters } from '../../src/delivery/counters.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
+import type { DigestMarks } from '../../src/digests/digest-marks.js';
+import type { DigestSchedule } from '../../src/digests/period.js';
 import type { Logger } from '../../src/logger.js';
 import { PLATFORMS, type Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobOptions, deliverQueueName, QUEUE } from '../queues.js';
 import { createDeliverProcessor } from './deliver.js';
+import { createDigestPlanner } from './digest-plan.js';
 import { createFanoutProcessor } from './fanout.js';
 
 /** A queue-wide limit shared by every worker process: at most `max` jobs per `duration` ms. */
@@ -41,6 +45,8 @@ export interface DeliveryWorkersOptions {
   limits?: Partial<Record<Platform, RateLimit>>;
   concurrency?: Partial<Record<Platform, number>>;
   tuning?: WorkerTuning;
+  /** What digest deliveries are built from. */
+  digests?: { announcements: AnnouncementLog; marks: DigestMarks };
 }
 
 /** Running workers and the queues they own; `close()` shuts them down gracefully. */
@@ -100,6 +106,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       counters: options.counters,
       logger: logger.child({ queue: name }),
       rateLimit: (ms) => queue.rateLimit(ms),
+      ...(options.digests ? { digests: options.digests } : {}),
       ...(platform === 'slack' && options.pacer
         ? { pacing: { pacer: options.pacer, intervalMs: options.config.slack?.channelIntervalMs ?? 1_000 } }
         : {}),
@@ -133,6 +140,8 @@ export interface FanoutWorkerOptions {
   backoffMs?: number;
   concurrency?: number;
   tuning?: WorkerTuning;
+  /** Digests: the announcement log fan-out writes, and the schedule the `digest` jobs plan against. */
+  digests?: { announcements: AnnouncementLog; schedule: DigestSchedule; now?: () => Date };
 }
 
 /** The `announce` worker: fans each announced post out to deliver jobs. */
@@ -141,13 +150,29 @@ export function createFanoutWorker(options: FanoutWorkerOptions): DeliveryHandle
   const queues = options.platforms.map(
     (platform) => new Queue(deliverQueueName(platform), { connection, prefix }),
   );
-  const processor = createFanoutProcessor({
+  const deliverQueues = Object.fromEntries(options.platforms.map((platform, i) => [platform, queues[i]]));
+  const jobOptions = deliverJobOptions(options.config.deliveryAttempts, options.backoffMs);
+  const fanout = createFanoutProcessor({
     posts: options.posts,
     subscriptions: options.subscriptions,
-    deliverQueues: Object.fromEntries(options.platforms.map((platform, i) => [platform, queues[i]])),
-    jobOptions: deliverJobOptions(options.config.deliveryAttempts, options.backoffMs),
+    deliverQueues,
+    jobOptions,
     logger: logger.child({ queue: QUEUE.announce }),
+    ...(options.digests ? { announcements: options.digests.announcements } : {}),
   });
+  const digests = options.digests;
+  const plan = digests
+    ? createDigestPlanner({
+        subscriptions: options.subscriptions,
+        deliverQueues,
+        jobOptions,
+        schedule: digests.schedule,
+        now: digests.now ?? (() => new Date()),
+        logger: logger.child({ queue: QUEUE.announce }),
+      })
+    : null;
+  // The announce queue carries announcements and, from the digest schedulers, `digest` planning jobs.
+  const processor = (job: Job) => (job.name === 'digest' && plan ? plan(job) : fanout(job));
   const worker = new Worker(QUEUE.announce, processor, {
     connection,
     prefix,

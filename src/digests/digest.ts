@@ -71,7 +71,12 @@ export function digestTitle(digest: Pick<Digest, 'cadence'>): string {
 export function digestSummaryLine(digest: Digest): string {
   const total = digest.posts.length + digest.more;
   const end = new Date(digest.periodEnd);
-  const day = end.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const day = end.toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
   const time = end.toISOString().slice(11, 16);
   return `${total} new post${total === 1 ? '' : 's'} up to ${day}, ${time} UTC`;
 }

@@ -3,7 +3,15 @@ export type DigestCadence = 'daily' | 'weekly';
 
 export const DIGEST_CADENCES: readonly DigestCadence[] = ['daily', 'weekly'];
 
-export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export const WEEKDAYS = [
+  'sunday',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** When digests go out (`DIGEST_TIME`, `DIGEST_WEEKDAY`), always in UTC. */

@@ -4,6 +4,9 @@ import type { Announcer } from '../../src/delivery/announcer.js';
 import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
 import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
+import { RedisAnnouncementLog } from '../../src/digests/announcement-log.js';
+import { RedisDigestMarks } from '../../src/digests/digest-marks.js';
+import type { DigestSchedule } from '../../src/digests/period.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 import { MemoryPostStore } from '../../src/store/memory-post-store.js';
@@ -31,6 +34,8 @@ export interface HarnessOptions {
   slackIntervalMs?: number;
   redis?: { host: string; port: number };
   tuning?: WorkerTuning;
+  /** Digests on: the schedule, and the clock that the sink's announcement times and the planner read. */
+  digests?: { schedule: DigestSchedule; now: () => Date };
 }
 
 /** Fan-out and deliver workers in this process against real Redis and BullMQ. */
@@ -48,6 +53,9 @@ export async function startHarness(options: HarnessOptions) {
   const counters = new MemoryDeliveryCounters();
   const logger = silentLogger();
   const platforms = Object.keys(options.announcers) as Platform[];
+  const announcements = new RedisAnnouncementLog(redis, prefix);
+  const digestMarks = new RedisDigestMarks(redis, prefix);
+  const digests = options.digests;
   const fanout = createFanoutWorker({
     connection,
     prefix,
@@ -58,6 +66,7 @@ export async function startHarness(options: HarnessOptions) {
     logger,
     backoffMs: options.backoffMs ?? 50,
     ...(options.tuning ? { tuning: options.tuning } : {}),
+    ...(digests ? { digests: { announcements, schedule: digests.schedule, now: digests.now } } : {}),
   });
   const delivery = createDeliveryWorkers({
     connection,
@@ -81,6 +90,7 @@ export async function startHarness(options: HarnessOptions) {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
+    ...(digests ? { digests: { announcements, marks: digestMarks } } : {}),
   });
   let stalled = 0;
   for (const worker of [...fanout.workers, ...delivery.workers]) worker.on('stalled', () => (stalled += 1));
@@ -88,7 +98,7 @@ export async function startHarness(options: HarnessOptions) {
   const deliverQueues = Object.fromEntries(
     platforms.map((platform) => [platform, new Queue(deliverQueueName(platform), { connection, prefix })]),
   ) as Partial<Record<Platform, Queue>>;
-  const sink = new BullAnnouncementSink(announceQueue);
+  const sink = new BullAnnouncementSink(announceQueue, digests?.now);
   const all = [announceQueue, ...Object.values(deliverQueues)];
   for (const queue of all) queue.on('error', () => undefined); // a Redis restart test expects these
 
@@ -120,6 +130,8 @@ export async function startHarness(options: HarnessOptions) {
     subscriptions,
     ledger,
     counters,
+    announcements,
+    digestMarks,
     sink,
     announceQueue,
     deliverQueues,

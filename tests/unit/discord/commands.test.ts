@@ -47,7 +47,7 @@ describe('discordCommandDefinitions', () => {
       tag: ['tag', 'count', 'share'],
       tags: ['share'],
       search: ['query', 'share'],
-      subscribe: ['feed', 'tags', 'crosspost'],
+      subscribe: ['feed', 'tags', 'crosspost', 'digest'],
       unsubscribe: ['feed'],
       subscriptions: [],
       status: ['share'],

@@ -1,0 +1,66 @@
+import type { BulkJobOptions, Job } from 'bullmq';
+import { latestPeriod, type DigestSchedule } from '../../src/digests/period.js';
+import type { Logger } from '../../src/logger.js';
+import type { Platform } from '../../src/posts/post.js';
+import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import { digestJobId, digestPlanJobSchema, type DeliverDigestJob } from '../queues.js';
+
+/** The one thing the planner needs of a deliver queue (a BullMQ `Queue`). */
+export interface DigestJobQueue {
+  addBulk(jobs: { name: string; data: DeliverDigestJob; opts: BulkJobOptions }[]): Promise<unknown>;
+}
+
+/** What the digest planner needs. */
+export interface DigestPlanDeps {
+  subscriptions: SubscriptionStore;
+  deliverQueues: Partial<Record<Platform, DigestJobQueue>>;
+  jobOptions: BulkJobOptions;
+  schedule: DigestSchedule;
+  /** The clock: tests control it; production passes `() => new Date()`. */
+  now: () => Date;
+  logger: Logger;
+}
+
+/** What one planning run queued. */
+export interface DigestPlanResult {
+  period: string;
+  queued: number;
+}
+
+/**
+ * The `digest` processor (run by the announce worker when a digest scheduler fires): queues one digest
+ * delivery per enabled channel of that cadence for the latest period due, with an id per (channel,
+ * period). A scheduler job that runs late after downtime plans the newest missed period (which lists
+ * everything since that channel's last digest), and a second planner at the same boundary adds nothing.
+ */
+export function createDigestPlanner(deps: DigestPlanDeps) {
+  return async (job: Pick<Job, 'data' | 'id'>): Promise<DigestPlanResult> => {
+    const { cadence } = digestPlanJobSchema.parse(job.data);
+    const period = latestPeriod(cadence, deps.schedule, deps.now());
+    const channels = (await deps.subscriptions.list()).filter(
+      (sub) => sub.disabledReason === null && sub.options.digest === cadence,
+    );
+    let queued = 0;
+    for (const [platform, queue] of Object.entries(deps.deliverQueues) as [Platform, DigestJobQueue][]) {
+      const jobs = channels
+        .filter((sub) => sub.platform === platform)
+        .map((sub) => ({
+          name: 'digest',
+          data: {
+            action: 'digest' as const,
+            platform,
+            workspaceId: sub.workspaceId,
+            channelId: sub.channelId,
+            cadence,
+            periodKey: period.key,
+            periodEnd: period.end.toISOString(),
+          },
+          opts: { ...deps.jobOptions, jobId: digestJobId(sub, period.key) },
+        }));
+      if (jobs.length > 0) await queue.addBulk(jobs);
+      queued += jobs.length;
+    }
+    deps.logger.info({ jobId: job.id, period: period.key, queued }, 'digests planned');
+    return { period: period.key, queued };
+  };
+}
