@@ -170,7 +170,8 @@ const schema = z.object({
     .default('15:00')
     .transform((text, ctx) => {
       const time = parseDigestTime(text);
-      if (!time) ctx.addIssue({ code: 'custom', message: `DIGEST_TIME must be HH:MM in UTC (got "${text}")` });
+      if (!time)
+        ctx.addIssue({ code: 'custom', message: `DIGEST_TIME must be HH:MM in UTC (got "${text}")` });
       return time ?? { hour: 0, minute: 0 };
     }),
   DIGEST_WEEKDAY: z
@@ -178,7 +179,11 @@ const schema = z.object({
     .default('monday')
     .transform((text, ctx) => {
       const day = WEEKDAYS.indexOf(text.trim().toLowerCase() as (typeof WEEKDAYS)[number]);
-      if (day < 0) ctx.addIssue({ code: 'custom', message: `DIGEST_WEEKDAY must be a day name, e.g. monday (got "${text}")` });
+      if (day < 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `DIGEST_WEEKDAY must be a day name, e.g. monday (got "${text}")`,
+        });
       return day;
     }),
   ADMIN_TOKEN: optionalText,

@@ -10,7 +10,13 @@ export type CommandRequest =
   | { name: 'tag'; tag: string; count: number; share: boolean }
   | { name: 'tags'; share: boolean }
   | { name: 'search'; query: string; share: boolean }
-  | { name: 'subscribe'; feed?: string; tags: string[]; crosspost?: boolean; digest?: 'off' | 'daily' | 'weekly' }
+  | {
+      name: 'subscribe';
+      feed?: string;
+      tags: string[];
+      crosspost?: boolean;
+      digest?: 'off' | 'daily' | 'weekly';
+    }
   | { name: 'unsubscribe'; feed?: string }
   | { name: 'subscriptions' }
   | { name: 'status'; share: boolean }
