@@ -1,7 +1,13 @@
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { PLATFORMS, type Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
-import { deliverJobSchema, deliverQueueName, type QueueConnection } from '../queues.js';
+import {
+  deliverDigestJobSchema,
+  deliverJobSchema,
+  deliverQueueName,
+  type DeliverDigestJob,
+  type QueueConnection,
+} from '../queues.js';
 
 /** One delivery that exhausted its retries (or failed permanently), as `psf-bot deliveries failed` lists it. */
 export interface FailedDelivery {
@@ -46,6 +52,11 @@ export async function listFailedDeliveries(
   const found: FailedDelivery[] = [];
   for (const [platform, queue] of Object.entries(queues) as [Platform, Queue][]) {
     for (const job of await queue.getFailed(0, limit - 1)) {
+      const digest = deliverDigestJobSchema.safeParse(job.data);
+      if (digest.success) {
+        found.push(failedDigest(job, platform, digest.data));
+        continue;
+      }
       const data = deliverJobSchema.safeParse(job.data);
       const post = data.success ? await posts.get(data.data.feed, data.data.postId) : null;
       found.push({
@@ -63,6 +74,22 @@ export async function listFailedDeliveries(
     }
   }
   return found.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
+}
+
+/** A failed digest delivery: its "post" is the period (`daily-2026-12-01`), its title says which digest. */
+function failedDigest(job: Job, platform: Platform, data: DeliverDigestJob): FailedDelivery {
+  return {
+    jobId: String(job.id),
+    platform,
+    workspaceId: data.workspaceId,
+    channelId: data.channelId,
+    feed: 'digest',
+    postId: data.periodKey,
+    title: `${data.cadence} digest`,
+    attemptsMade: job.attemptsMade,
+    lastError: job.failedReason ?? '',
+    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+  };
 }
 
 /** What a re-drive did: ids moved back to waiting (with a fresh set of attempts), ids not failed or unknown. */
