@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import type { Platform } from './posts/post.js';
 import { parseDigestTime, WEEKDAYS, type DigestSchedule } from './digests/period.js';
+import { catalogueFeed, FEED_CATALOGUE } from './feeds/catalogue.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
 export interface FeedConfig {
   name: string;
   url: string;
+  /** The feed in words ("PSF blog"), for catalogue feeds. */
+  title?: string;
+  /** Where a catalogue feed's site is moving: polled when `url` answers 404 or 410. */
+  movedTo?: string;
 }
 
 /** A subscription declared in config (`PSF_SUBSCRIPTIONS`), for one-channel deployments. */
@@ -42,7 +47,29 @@ const duration = (what: string) =>
     return ms;
   });
 
-/** Parses `name=url,name=url`. */
+/** A catalogue feed by bare name, or `name=url` (a catalogue name keeps its title; its own URL its move). */
+function feedEntry(name: string, url: string | null): FeedConfig | null {
+  const known = catalogueFeed(name);
+  if (url === null) {
+    if (!known) return null;
+    return {
+      name,
+      url: known.url,
+      title: known.title,
+      ...(known.movingTo ? { movedTo: known.movingTo.url } : {}),
+    };
+  }
+  if (!known) return { name, url };
+  const sameFeed = url === known.url || known.formerly?.includes(url);
+  return {
+    name,
+    url,
+    title: known.title,
+    ...(sameFeed && known.movingTo ? { movedTo: known.movingTo.url } : {}),
+  };
+}
+
+/** Parses `name=url,name=url`, where a bare catalogue name (`psf`, `insider`, `pypi`, `pycon`) stands alone. */
 export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: string[] } {
   const feeds: FeedConfig[] = [];
   const problems: string[] = [];
@@ -51,14 +78,17 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
     .map((part) => part.trim())
     .filter(Boolean)) {
     const eq = entry.indexOf('=');
-    const name = eq > 0 ? entry.slice(0, eq).trim() : '';
-    const url = eq > 0 ? entry.slice(eq + 1).trim() : '';
-    if (!FEED_NAME.test(name) || !url) {
-      problems.push(`"${entry}" is not name=url (name: lowercase letters, digits, - or _)`);
-    } else if (feeds.some((feed) => feed.name === name)) {
+    const name = eq > 0 ? entry.slice(0, eq).trim() : eq < 0 ? entry : '';
+    const url = eq > 0 ? entry.slice(eq + 1).trim() : null;
+    const feed = FEED_NAME.test(name) && url !== '' ? feedEntry(name, url) : null;
+    if (!feed) {
+      problems.push(
+        `"${entry}" is not name=url (name: lowercase letters, digits, - or _) nor a known feed (${FEED_CATALOGUE.map((known) => known.name).join(', ')})`,
+      );
+    } else if (feeds.some((known) => known.name === name)) {
       problems.push(`feed "${name}" is named twice`);
     } else {
-      feeds.push({ name, url });
+      feeds.push(feed);
     }
   }
   if (feeds.length === 0 && problems.length === 0) problems.push('names no feed');

@@ -1,6 +1,6 @@
 import { type CommandDeps } from './command-deps.js';
 import { unknownCommandMessage } from './command-schema.js';
-import { HELP_TEXT } from './help-text.js';
+import { helpText } from './help-text.js';
 import { byTag, latest, search, tags } from './lookups.js';
 import { status } from './status.js';
 import { listSubscriptions, subscribe, unsubscribe } from './subscription-commands.js';
@@ -50,7 +50,7 @@ export class CommandCore implements CommandService {
       case 'status':
         return status(this.deps);
       case 'help':
-        return { kind: 'text', text: HELP_TEXT };
+        return { kind: 'text', text: helpText(this.deps.feeds) };
       case 'subscribe':
         return subscribe(this.deps, context, request.feed, request.tags, request.crosspost, request.digest);
       case 'unsubscribe':

@@ -1,4 +1,5 @@
 import type { FeedConfig } from '../config.js';
+import { feedLabel } from '../feeds/catalogue.js';
 import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
 import type { PostIndex } from '../search/post-index.js';
@@ -22,7 +23,7 @@ export interface CommandDeps {
 
 /** `Unknown feed “x”. Known feeds: psf, insider.` */
 export function unknownFeedMessage(feed: string, feeds: FeedConfig[]): string {
-  const known = feeds.map((item) => item.name).join(', ') || 'none configured';
+  const known = feeds.map(feedLabel).join(', ') || 'none configured';
   return `Unknown feed “${feed}”. Known feeds: ${known}.`;
 }
 

@@ -1,3 +1,5 @@
+import { feedLabel } from '../feeds/catalogue.js';
+
 /** The one short message `help` answers with. */
 export const HELP_TEXT = [
   'PSF news bot: `/psf <command>`',
@@ -9,3 +11,8 @@ export const HELP_TEXT = [
   '`subscribe … digest daily` or `digest weekly`: one message a day or a week listing the new posts instead of one per post; `digest off` undoes it',
   'Answers are private; add `share` to post one to the channel.',
 ].join('\n');
+
+/** `help` with the configured feeds named in words: `Feeds: psf (PSF blog), insider (Python Insider)`. */
+export function helpText(feeds: readonly { name: string; title?: string }[]): string {
+  return feeds.length > 0 ? `${HELP_TEXT}\nFeeds: ${feeds.map(feedLabel).join(', ')}.` : HELP_TEXT;
+}

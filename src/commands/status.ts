@@ -1,3 +1,4 @@
+import { feedLabel } from '../feeds/catalogue.js';
 import type { FeedState } from '../feeds/feed-state.js';
 import { plural, type CommandDeps } from './command-deps.js';
 import type { Reply } from './types.js';
@@ -11,10 +12,10 @@ export async function status(deps: CommandDeps): Promise<Reply> {
     Promise.all(names.map((name) => deps.posts.count(name))),
     queueLines(deps),
   ]);
-  const lines = names.map((name, i) =>
+  const lines = deps.feeds.map((feed, i) =>
     feedLine(
-      name,
-      states.find((state) => state.feed === name),
+      feedLabel(feed),
+      states.find((state) => state.feed === feed.name),
       counts[i] ?? 0,
       deps.pollIntervalMs,
       now,

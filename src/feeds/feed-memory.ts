@@ -14,7 +14,10 @@ export interface FeedMemory {
   markKnown(feed: string): Promise<void>;
   /** The ids among `ids` not seen yet for the feed, in the order given. */
   unseen(feed: string, ids: string[]): Promise<string[]>;
-  /** Marks posts seen and records their fingerprints; a fingerprint keeps the first post that claimed it. */
+  /**
+   * Marks posts seen and records their fingerprints; a fingerprint keeps the first post that claimed it, and a
+   * post that already matches another's fingerprint (within a day) records none.
+   */
   remember(feed: string, posts: Post[]): Promise<void>;
   /** For each post, the post that first claimed its fingerprint (any feed), or null. */
   fingerprintOwners(posts: Post[]): Promise<(PostRef | null)[]>;
@@ -48,10 +51,12 @@ export class MemoryFeedMemory implements FeedMemory {
   async remember(feed: string, posts: Post[]): Promise<void> {
     const seen = this.seen.get(feed) ?? new Set<string>();
     this.seen.set(feed, seen);
-    for (const post of posts) {
+    const owners = await this.fingerprintOwners(posts);
+    for (const [i, post] of posts.entries()) {
       seen.add(post.id);
       const key = fingerprint(post);
-      if (key !== null && !this.fingerprints.has(key)) this.fingerprints.set(key, { feed, id: post.id });
+      // A post known by fingerprint under another id records none of its own (see RedisFeedMemory).
+      if (key !== null && owners[i] === null) this.fingerprints.set(key, { feed, id: post.id });
     }
   }
 

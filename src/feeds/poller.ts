@@ -4,7 +4,7 @@ import type { Post } from '../posts/post.js';
 import type { PostStore } from '../store/post-store.js';
 import type { AnnouncementSink } from './announcement-sink.js';
 import { DEFAULT_BACKOFF, failed, isBackingOff, succeeded, type BackoffPolicy } from './backoff.js';
-import { FeedParseError } from './errors.js';
+import { FeedFetchError, FeedParseError } from './errors.js';
 import type { FeedMemory } from './feed-memory.js';
 import type { FeedState, FeedStateStore } from './feed-state.js';
 import { fetchFeed } from './fetch.js';
@@ -84,10 +84,10 @@ async function attempt(
 ): Promise<{ result: PollResult; next: FeedState }> {
   let httpStatus: number | null = null;
   try {
-    const fetched = await fetchFeed(
-      feed.url,
+    const fetched = await fetchFollowingMove(
+      feed,
       { etag: state.etag, lastModified: state.lastModified },
-      deps.fetchOptions,
+      deps,
     );
     httpStatus = fetched.status;
     if (fetched.redirected) deps.logger.info({ feed: feed.name, url: fetched.url }, 'feed redirected');
@@ -104,6 +104,25 @@ async function attempt(
       result: errorResult(feed.name, message),
       next: failed(state, error, message, now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
     };
+  }
+}
+
+/**
+ * Fetches the feed's URL; when a catalogue feed's old URL is gone (404, 410) fetches the URL its site moved
+ * to instead. The posts there carry new ids, and `ingest` recognises the known ones by fingerprint.
+ */
+async function fetchFollowingMove(
+  feed: FeedConfig,
+  validators: { etag: string | null; lastModified: string | null },
+  deps: PollDeps,
+): ReturnType<typeof fetchFeed> {
+  try {
+    return await fetchFeed(feed.url, validators, deps.fetchOptions);
+  } catch (error) {
+    const gone = error instanceof FeedFetchError && (error.status === 404 || error.status === 410);
+    if (!gone || !feed.movedTo) throw error;
+    deps.logger.info({ feed: feed.name, from: feed.url, to: feed.movedTo }, 'feed moved: following it');
+    return fetchFeed(feed.movedTo, validators, deps.fetchOptions);
   }
 }
 

@@ -47,11 +47,15 @@ export class RedisFeedMemory implements FeedMemory {
 
   async remember(feed: string, posts: Post[]): Promise<void> {
     if (posts.length === 0) return;
+    // A post already known by fingerprint (a copy from the new site, a day off) records none of its own:
+    // its own day would name it, not the original, as the owner on the next poll.
+    const owners = await this.fingerprintOwners(posts);
     const multi = this.redis.multi();
     multi.sadd(this.key(feed, 'seen'), ...posts.map((post) => post.id));
-    for (const post of posts) {
+    for (const [i, post] of posts.entries()) {
       const key = fingerprint(post);
-      if (key !== null) multi.hsetnx(this.fingerprintKey, key, JSON.stringify([feed, post.id]));
+      if (key !== null && owners[i] === null)
+        multi.hsetnx(this.fingerprintKey, key, JSON.stringify([feed, post.id]));
     }
     const results = await multi.exec();
     const failed = results?.find(([error]) => error !== null);

@@ -20,6 +20,10 @@ export const FIXTURES = {
   astroRss: join(feeds, 'psf-astro-rss.xml'),
   /** The 50 newest Python Insider posts, RSS. */
   insiderRss: join(feeds, 'python-insider-rss.xml'),
+  /** The same 50 Python Insider posts as its old Blogger Atom feed gave them (made for the tests). */
+  insiderBloggerAtom: join(feeds, 'python-insider-blogger-atom.xml'),
+  /** Five PyPI blog posts in the MkDocs RSS plugin's shape (`feed_rss_created.xml`). */
+  pypiRss: join(feeds, 'pypi-blog-rss.xml'),
 } as const;
 
 /** The archive's page start indexes, in order. */

@@ -85,4 +85,16 @@ describe.each(memories)('%s', (_name, make) => {
     ]);
     expect(owners).toEqual([{ feed: 'psf', id: 'tag:1' }, null, null, null]);
   });
+
+  it('keeps naming the original after its copy from the new site, a day off, recorded its own fingerprint', async () => {
+    const memory = make();
+    const original = post('tag:1', 'Python 3.12.14 is out', '2026-08-13T06:00:00Z'); // 23:00 Pacific on the 12th
+    const copy = post('https://new/1', 'Python 3.12.14 is out', '2026-08-12T00:00:00Z');
+    await memory.remember('psf', [original]);
+    await memory.remember('psf', [copy]);
+    expect(await memory.fingerprintOwners([copy, original])).toEqual([
+      { feed: 'psf', id: 'tag:1' },
+      { feed: 'psf', id: 'tag:1' },
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { CommandCore } from '../../../src/commands/command-core.js';
+import type { FeedConfig } from '../../../src/config.js';
 import type { CommandContext, QueueHealth } from '../../../src/commands/types.js';
 import { MemoryFeedStateStore } from '../../../src/feeds/memory-feed-state-store.js';
 import type { Post } from '../../../src/posts/post.js';
@@ -34,7 +35,7 @@ export class FakeQueues implements QueueHealth {
 }
 
 /** A command core over memory stores holding `posts`, with feeds `psf` and `insider`. */
-export async function makeCore(posts: Post[], feeds = ['psf', 'insider']) {
+export async function makeCore(posts: Post[], feeds: (string | FeedConfig)[] = ['psf', 'insider']) {
   const store = new MemoryPostStore();
   await store.save(posts);
   const deps = {
@@ -43,7 +44,9 @@ export async function makeCore(posts: Post[], feeds = ['psf', 'insider']) {
     subscriptions: new MemorySubscriptionStore(() => NOW),
     feedStates: new MemoryFeedStateStore(),
     queues: new FakeQueues(),
-    feeds: feeds.map((name) => ({ name, url: `https://example.org/${name}.xml` })),
+    feeds: feeds.map((feed) =>
+      typeof feed === 'string' ? { name: feed, url: `https://example.org/${feed}.xml` } : feed,
+    ),
     pollIntervalMs: 300_000,
     now: () => NOW,
   };

@@ -15,7 +15,14 @@ describe('configuration', () => {
   it('runs on defaults that point at the real services with no platform enabled', () => {
     const config = loadConfig({});
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', explicit: false, prefix: 'psf' });
-    expect(config.feeds).toEqual([{ name: 'psf', url: 'https://pyfound.blogspot.com/feeds/posts/default' }]);
+    expect(config.feeds).toEqual([
+      {
+        name: 'psf',
+        url: 'https://pyfound.blogspot.com/feeds/posts/default',
+        title: 'PSF blog',
+        movedTo: 'https://pyfound.blogspot.com/rss.xml',
+      },
+    ]);
     expect(config.pollIntervalMs).toBe(300_000);
     expect(config.maxAgeMs).toBe(7 * 86_400_000);
     expect(config.port).toBe(3000);
@@ -36,8 +43,32 @@ describe('configuration', () => {
   it('parses several named feeds, file paths included', () => {
     const config = loadConfig({ PSF_FEEDS: 'psf=https://example.test/feed, insider=./fixtures/insider.xml' });
     expect(config.feeds).toEqual([
-      { name: 'psf', url: 'https://example.test/feed' },
-      { name: 'insider', url: './fixtures/insider.xml' },
+      { name: 'psf', url: 'https://example.test/feed', title: 'PSF blog' },
+      { name: 'insider', url: './fixtures/insider.xml', title: 'Python Insider' },
+    ]);
+  });
+
+  it('knows the foundation’s feeds by bare name, mixed with name=url for any other', () => {
+    const config = loadConfig({
+      PSF_FEEDS: 'psf, insider,pypi,pycon,planet=https://planetpython.org/rss20.xml',
+    });
+    expect(config.feeds).toEqual([
+      {
+        name: 'psf',
+        url: 'https://pyfound.blogspot.com/feeds/posts/default',
+        title: 'PSF blog',
+        movedTo: 'https://pyfound.blogspot.com/rss.xml',
+      },
+      { name: 'insider', url: 'https://blog.python.org/rss.xml', title: 'Python Insider' },
+      { name: 'pypi', url: 'https://blog.pypi.org/feed_rss_created.xml', title: 'PyPI blog' },
+      { name: 'pycon', url: 'https://pycon.blogspot.com/feeds/posts/default', title: 'PyCon US blog' },
+      { name: 'planet', url: 'https://planetpython.org/rss20.xml' },
+    ]);
+    expect(problemsOf({ PSF_FEEDS: 'psf,planet' })).toEqual([
+      'PSF_FEEDS: "planet" is not name=url (name: lowercase letters, digits, - or _) nor a known feed (psf, insider, pypi, pycon)',
+    ]);
+    expect(problemsOf({ PSF_FEEDS: 'psf,psf=https://a.test' })).toEqual([
+      'PSF_FEEDS: feed "psf" is named twice',
     ]);
   });
 
