@@ -3,13 +3,13 @@ import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import type { DeliveryCounters } from '../../src/delivery/counters.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
-import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
-import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { Logger } from '../../src/logger.js';
+import { postKey } from '../../src/posts/identity.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
-import { parseDeliveryAction } from './actions.js';
+import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
+import { deliverDigest, isDigestJob, type DigestStores } from './digest-delivery.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps {
@@ -25,7 +25,7 @@ export interface DeliverDeps {
   /** Per-channel pacing (Slack): at most one message per `intervalMs` per channel. */
   pacing?: { pacer: ChannelPacer; intervalMs: number };
   /** What digests are built from; without it digest jobs are skipped. */
-  digests?: { announcements: AnnouncementLog; marks: DigestMarks };
+  digests?: DigestStores;
 }
 
 /** How one deliver job ended (the job's return value, visible in Bull Board). */
@@ -52,42 +52,59 @@ const MIN_RATE_LIMIT_MS = 250;
 /**
  * The deliver processor: ledger first (a delivered job does nothing), then the platform, then the
  * ledger again, written only once the platform accepted. Error kinds become queue behaviour here only.
- * Every kind of delivery (a post, a digest) is an action of this one path.
  */
 export function createDeliverProcessor(deps: DeliverDeps) {
   return async (job: DeliverJobHandle, token?: string): Promise<DeliverOutcome> => {
-    const action = parseDeliveryAction(job.data);
-    const { channel, ledgerKey } = action;
-    const recorded = await deps.ledger.get(ledgerKey, channel);
-    if (recorded) {
-      await action.settle?.(deps);
-      return { status: 'already', messageId: recorded.messageId };
-    }
-    const ready = await action.prepare(deps);
-    if ('skip' in ready) {
-      deps.logger.info(
-        { jobId: job.id, ...channel, ...action.describe, reason: ready.skip },
-        'delivery skipped',
-      );
-      return { status: 'skipped', reason: ready.skip };
-    }
+    if (isDigestJob(job.data)) return deliverDigest(deps, job, token);
+    const parsed = deliverJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`malformed deliver job: ${parsed.error.message}`);
+    const data = parsed.data;
+    const channel: ChannelRef = {
+      platform: data.platform,
+      workspaceId: data.workspaceId,
+      channelId: data.channelId,
+    };
+    const key = postKey(data.feed, data.postId);
+    const recorded = await deps.ledger.get(key, channel);
+    if (recorded) return { status: 'already', messageId: recorded.messageId };
+
+    const ready = await loadTarget(deps, job, data, channel);
+    if ('status' in ready) return ready;
     await waitForChannelSlot(deps, job, token, channel);
 
     let messageId: string;
     try {
-      ({ messageId } = await ready.send());
+      const target = {
+        workspaceId: channel.workspaceId,
+        channelId: channel.channelId,
+        options: ready.options,
+      };
+      ({ messageId } = await deps.announcer.announce(ready.post, target, deliveryNonce(ready.post, channel)));
     } catch (error) {
       throw await classify(deps, job, channel, error);
     }
-    await deps.ledger.record(ledgerKey, channel, { messageId, deliveredAt: new Date().toISOString() });
-    await action.settle?.(deps);
+    await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
     deps.counters.increment(deps.platform, 'delivered');
     deps.logger.debug(
-      { jobId: job.id, channelId: channel.channelId, ...action.describe, messageId },
+      { jobId: job.id, channelId: channel.channelId, postId: data.postId, messageId },
       'delivered',
     );
     return { status: 'delivered', messageId };
   };
+}
+
+async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: DeliverJob, channel: ChannelRef) {
+  const skip = (reason: string) => {
+    deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
+    return { status: 'skipped' as const, reason };
+  };
+  const subscription = await deps.subscriptions.get(channel);
+  if (!subscription) return skip('subscription removed');
+  if (subscription.disabledReason !== null)
+    return skip(`subscription disabled: ${subscription.disabledReason}`);
+  const post = await deps.posts.get(data.feed, data.postId);
+  if (!post) return skip('post not stored');
+  return { post, options: subscription.options };
 }
 
 /**
@@ -95,7 +112,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
  * attempt spent, no worker held); it is woken early because promotion from delayed takes tens of ms, and
  * the last moments are waited out here.
  */
-async function waitForChannelSlot(
+export async function waitForChannelSlot(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   token: string | undefined,
@@ -115,7 +132,7 @@ async function waitForChannelSlot(
 }
 
 /** Turns a platform failure into what BullMQ should do, counting and disabling on the way. */
-async function classify(
+export async function classify(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   channel: ChannelRef,
