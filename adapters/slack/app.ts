@@ -7,6 +7,7 @@ import type { SubscriptionStore } from '../../src/subscriptions/subscription-sto
 import { queueOwnedClientOptions } from './announcer.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerPsfCommand } from './command.js';
+import { registerAppHome, type AppHomeDeps } from './home.js';
 import { registerUninstallEvents } from './uninstall.js';
 
 /** Bot scopes the app asks for; `manifest.yml` lists the same (a unit test keeps them equal). */
@@ -29,6 +30,8 @@ export interface SlackAppDeps {
   logger: Logger;
   /** Time limit of each Web API call made while answering a command; 5 s by default. */
   apiTimeoutMs?: number;
+  /** The Home tab's content; without it the app publishes no Home tab. */
+  home?: AppHomeDeps['home'];
 }
 
 /** The Bolt app and how it receives requests. */
@@ -135,6 +138,8 @@ export async function createSlackApp(deps: SlackAppDeps): Promise<SlackBot> {
     logger: deps.logger,
     ...(deps.installations ? { installations: deps.installations } : {}),
   });
+  if (deps.home)
+    registerAppHome(app, { home: deps.home, adminUsers: deps.config.adminUsers, logger: deps.logger });
   // The "Read the post" button only opens its URL; if interactivity is switched on anyway, ack its clicks.
   app.action('read_post', async ({ ack }) => ack());
   app.error(async (error) => {

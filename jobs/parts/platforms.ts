@@ -8,6 +8,7 @@ import { SlackAnnouncer } from '../../adapters/slack/announcer.js';
 import { createSlackApp } from '../../adapters/slack/app.js';
 import { RedisInstallationStore } from '../../adapters/slack/installation-store.js';
 import { staticBotToken } from '../../adapters/slack/tokens.js';
+import { homeContent } from '../../src/commands/home.js';
 import type { CommandService } from '../../src/commands/types.js';
 import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
@@ -102,6 +103,12 @@ export async function startCommandFrontends(
       config: slack,
       commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
       subscriptions: stores.subscriptions,
+      home: (workspaceId, canManage) =>
+        homeContent(
+          { posts: stores.posts, subscriptions: stores.subscriptions, feeds: config.feeds },
+          { platform: 'slack', workspaceId },
+          canManage,
+        ),
       ...(slack.oauth ? { installations: new RedisInstallationStore(stores.redis, stores.prefix) } : {}),
       logger,
     });

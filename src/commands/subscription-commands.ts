@@ -104,6 +104,10 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
 }
 
 /** `every post from psf, insider tagged grants or pycon`. */
+export function describeSubscription(sub: Subscription): string {
+  return describe(sub);
+}
+
 function describe(sub: Subscription): string {
   const feeds = sub.feeds.length === 0 ? 'every feed' : sub.feeds.join(', ');
   const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;

@@ -10,6 +10,7 @@ import type {
   FakeResponse,
   FakeUser,
 } from './fake-types.js';
+import { homeViewProblems, type SlackView } from './block-kit.js';
 import { FakeSocketMode } from './socket-mode.js';
 
 export type {
@@ -43,6 +44,8 @@ export class FakeSlack {
   readonly calls: FakeCall[] = [];
   readonly messages: FakeMessage[] = [];
   readonly responses: FakeResponse[] = [];
+  /** Home tabs published with `views.publish`, in order. */
+  readonly views: { token: string | null; userId: string; view: SlackView }[] = [];
   readonly socketMode = new FakeSocketMode();
   private readonly cues = new Map<string, FakeCue[]>();
   private readonly holds = new Map<string, Promise<void>>();
@@ -166,6 +169,8 @@ export class FakeSlack {
         };
       case 'chat.postMessage':
         return this.postMessage(token, params);
+      case 'views.publish':
+        return this.publishView(token, params);
       case 'users.info': {
         const user = this.users.get(params.user ?? '');
         if (!user) return { ok: false, error: 'user_not_found' };
@@ -207,6 +212,22 @@ export class FakeSlack {
     const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
     this.messages.push({ ts, token, channel: channelId, text: params.text ?? '', blocks, params });
     return { ok: true, channel: channelId, ts };
+  }
+
+  /** Like Slack, refuses a view breaking Block Kit's rules with `invalid_arguments` and the reasons. */
+  private publishView(token: string | null, params: Record<string, string>): Json {
+    if (!params.user_id) return { ok: false, error: 'invalid_arguments' };
+    let view: SlackView;
+    try {
+      view = JSON.parse(params.view ?? '') as SlackView;
+    } catch {
+      return { ok: false, error: 'invalid_arguments' };
+    }
+    const problems = homeViewProblems(view);
+    if (problems.length > 0)
+      return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+    this.views.push({ token, userId: params.user_id, view });
+    return { ok: true, view: { id: `V${this.views.length}`, ...view } };
   }
 
   private oauthAccess(params: Record<string, string>): Json {

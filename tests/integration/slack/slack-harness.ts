@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { createSlackApp, type SlackBot } from '../../../adapters/slack/app.js';
 import { RedisInstallationStore } from '../../../adapters/slack/installation-store.js';
 import { CommandCore } from '../../../src/commands/command-core.js';
+import { homeContent } from '../../../src/commands/home.js';
 import type { QueueHealth } from '../../../src/commands/types.js';
 import type { Config } from '../../../src/config.js';
 import { MemoryFeedStateStore } from '../../../src/feeds/memory-feed-state-store.js';
@@ -23,6 +24,7 @@ export const BOT_TOKEN = 'xoxb-fake-single';
 export const TEAM = 'T0FAKE';
 
 const idleQueues: QueueHealth = { counts: async () => ({}) };
+const FEEDS = [{ name: 'psf', url: 'https://pyfound.blogspot.com/feeds/posts/default', title: 'PSF blog' }];
 
 /** The 25 newest PSF posts from the Blogger fixture, newest first. */
 export async function fixturePosts(): Promise<Post[]> {
@@ -60,7 +62,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}) {
     subscriptions,
     feedStates: new MemoryFeedStateStore(),
     queues: idleQueues,
-    feeds: [{ name: 'psf', url: 'https://pyfound.blogspot.com/feeds/posts/default' }],
+    feeds: FEEDS,
     pollIntervalMs: 300_000,
   });
   const config: NonNullable<Config['slack']> = {
@@ -86,6 +88,12 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}) {
     subscriptions,
     installations,
     logger: silentLogger(),
+    home: (workspaceId, canManage) =>
+      homeContent(
+        { posts: store, subscriptions, feeds: FEEDS },
+        { platform: 'slack', workspaceId },
+        canManage,
+      ),
   });
   let baseUrl = '';
   if (options.socketMode) {
@@ -104,6 +112,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}) {
     fake,
     bot,
     posts,
+    store,
     core,
     subscriptions,
     installations,

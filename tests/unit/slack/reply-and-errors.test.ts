@@ -115,6 +115,8 @@ describe('manifest.yml', () => {
   it('declares /psf at /slack/events and the uninstall events, with Socket Mode and interactivity off', () => {
     expect(manifest).toMatch(/command: \/psf\n\s+url: https:\/\/YOUR-HOST\/slack\/events/);
     expect(manifest).toMatch(/bot_events:\n\s+- app_uninstalled\n\s+- tokens_revoked/);
+    expect(manifest).toMatch(/- tokens_revoked\n\s+- app_home_opened\n/);
+    expect(manifest).toMatch(/app_home:\n\s+home_tab_enabled: true/);
     expect(manifest).toMatch(/socket_mode_enabled: false/);
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: false/);
   });
