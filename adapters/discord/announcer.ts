@@ -52,24 +52,34 @@ export class DiscordAnnouncer implements Announcer {
    * when the subscription asks.
    */
   async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
-    const message = await this.send(target, { ...renderDiscordAnnouncement(post, target.options) }, nonce);
+    if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
+      throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
+    }
+    const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
+    let message: APIMessage;
+    try {
+      message = (await this.rest.post(Routes.channelMessages(target.channelId), { body })) as APIMessage;
+    } catch (error) {
+      throw toDeliveryError(error);
+    }
     if (target.options.crosspost) await this.crosspost(target.channelId, message.id);
     return { messageId: message.id };
   }
 
-  /** A digest is one message, sent like an announcement (same nonce rule); it is never crossposted. */
+  /**
+   * A digest is one message, sent like an announcement (deterministic nonce, `enforce_nonce`, no pings); it
+   * is never crossposted.
+   */
   async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
-    const message = await this.send(target, { ...renderDiscordDigest(digest) }, nonce);
-    return { messageId: message.id };
-  }
-
-  private async send(target: DeliveryTarget, payload: object, nonce: string): Promise<APIMessage> {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    const body = { ...payload, nonce, enforce_nonce: true };
+    const body = { ...renderDiscordDigest(digest), nonce, enforce_nonce: true };
     try {
-      return (await this.rest.post(Routes.channelMessages(target.channelId), { body })) as APIMessage;
+      const message = (await this.rest.post(Routes.channelMessages(target.channelId), {
+        body,
+      })) as APIMessage;
+      return { messageId: message.id };
     } catch (error) {
       throw toDeliveryError(error);
     }

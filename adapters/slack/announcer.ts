@@ -3,7 +3,7 @@ import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/an
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
 import type { Digest } from '../../src/digests/digest.js';
-import { renderSlackAnnouncement, type SlackMessage } from './announcement.js';
+import { renderSlackAnnouncement } from './announcement.js';
 import { renderSlackDigest } from './digest.js';
 import { classifySlackError } from './errors.js';
 import type { SlackTokenSource } from './tokens.js';
@@ -46,17 +46,25 @@ export class SlackAnnouncer implements Announcer {
 
   /** Slack has no idempotency key for messages, so `nonce` is unused: the delivery ledger guards repeats. */
   async announce(post: Post, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
-    return this.post(target, renderSlackAnnouncement(post));
-  }
-
-  /** A digest is one `chat.postMessage`, with the same error classification. */
-  async sendDigest(digest: Digest, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
-    return this.post(target, renderSlackDigest(digest));
-  }
-
-  private async post(target: DeliveryTarget, message: SlackMessage): Promise<Delivered> {
     try {
       const token = await this.options.tokens.botToken(target.workspaceId);
+      const result = await this.client.chat.postMessage({
+        token,
+        channel: target.channelId,
+        ...renderSlackAnnouncement(post),
+      });
+      if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
+      return { messageId: result.ts };
+    } catch (error) {
+      throw classifySlackError(error);
+    }
+  }
+
+  /** A digest is one `chat.postMessage`, classified like an announcement; the ledger guards repeats. */
+  async sendDigest(digest: Digest, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
+    try {
+      const token = await this.options.tokens.botToken(target.workspaceId);
+      const message = renderSlackDigest(digest);
       const result = await this.client.chat.postMessage({ token, channel: target.channelId, ...message });
       if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
       return { messageId: result.ts };
