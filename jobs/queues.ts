@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BulkJobOptions, ConnectionOptions, Queue } from 'bullmq';
 import { z } from 'zod';
+import type { AnnouncementLog } from '../src/digests/announcement-log.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
 import { postKey } from '../src/posts/identity.js';
 import { PLATFORMS, type Platform, type Post } from '../src/posts/post.js';
@@ -143,11 +144,15 @@ export class BullAnnouncementSink implements AnnouncementSink {
   constructor(
     private readonly queue: Queue,
     private readonly now: () => Date = () => new Date(),
+    /** Digests list what was announced when: logged here, at the announcement time, not later at fan-out. */
+    private readonly announcements?: AnnouncementLog,
   ) {}
 
   async enqueue(posts: Post[]): Promise<void> {
     if (posts.length === 0) return;
-    const announcedAt = this.now().toISOString();
+    const now = this.now();
+    const announcedAt = now.toISOString();
+    for (const post of posts) await this.announcements?.record(post, now);
     await this.queue.addBulk(
       posts.map((post) => ({
         name: 'announce',

@@ -16,7 +16,7 @@ export async function runPoll(
   return withStores(config, logger, async (stores) => {
     const queue = new Queue(QUEUE.announce, { connection: stores.target.options, prefix: stores.prefix });
     try {
-      const sink = new BullAnnouncementSink(queue);
+      const sink = new BullAnnouncementSink(queue, () => new Date(), stores.announcements);
       let failed = 0;
       for (const feed of feeds) {
         const result = await pollFeed(feed, pollDeps(config, stores, sink, logger), { force: true });

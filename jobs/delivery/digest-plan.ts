@@ -19,7 +19,15 @@ export interface DigestPlanDeps {
   /** The clock: tests control it; production passes `() => new Date()`. */
   now: () => Date;
   logger: Logger;
+  /**
+   * How long after the boundary digests are built (default 10 s), so that a post announced just before it,
+   * whose announcement is still being written, is in this digest rather than in none.
+   */
+  settleMs?: number;
 }
+
+/** Default wait between a boundary and the digests built for it. */
+export const DIGEST_SETTLE_MS = 10_000;
 
 /** What one planning run queued. */
 export interface DigestPlanResult {
@@ -34,9 +42,14 @@ export interface DigestPlanResult {
  * everything since that channel's last digest), and a second planner at the same boundary adds nothing.
  */
 export function createDigestPlanner(deps: DigestPlanDeps) {
-  return async (job: Pick<Job, 'data' | 'id'>): Promise<DigestPlanResult> => {
+  return async (job: Pick<Job, 'data' | 'id' | 'opts' | 'repeatJobKey'>): Promise<DigestPlanResult> => {
     const { cadence } = digestPlanJobSchema.parse(job.data);
-    const period = latestPeriod(cadence, deps.schedule, deps.now());
+    const now = deps.now().getTime();
+    // A scheduler's job knows the boundary it was made for; a worker whose clock lags a little behind Redis
+    // must not take it for the previous one (which would push this digest back a whole period).
+    const scheduledAt = job.repeatJobKey ? (job.opts.prevMillis ?? 0) : 0;
+    const period = latestPeriod(cadence, deps.schedule, new Date(Math.max(now, scheduledAt)));
+    const delay = Math.max(0, period.end.getTime() + (deps.settleMs ?? DIGEST_SETTLE_MS) - now);
     const channels = (await deps.subscriptions.list()).filter(
       (sub) => sub.disabledReason === null && sub.options.digest === cadence,
     );
@@ -55,7 +68,7 @@ export function createDigestPlanner(deps: DigestPlanDeps) {
             periodKey: period.key,
             periodEnd: period.end.toISOString(),
           },
-          opts: { ...deps.jobOptions, jobId: digestJobId(sub, period.key) },
+          opts: { ...deps.jobOptions, jobId: digestJobId(sub, period.key), delay },
         }));
       if (jobs.length > 0) await queue.addBulk(jobs);
       queued += jobs.length;

@@ -141,7 +141,7 @@ export interface FanoutWorkerOptions {
   concurrency?: number;
   tuning?: WorkerTuning;
   /** Digests: the announcement log fan-out writes, and the schedule the `digest` jobs plan against. */
-  digests?: { announcements: AnnouncementLog; schedule: DigestSchedule; now?: () => Date };
+  digests?: { announcements: AnnouncementLog; schedule: DigestSchedule; now?: () => Date; settleMs?: number };
 }
 
 /** The `announce` worker: fans each announced post out to deliver jobs. */
@@ -169,6 +169,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): DeliveryHandle
         schedule: digests.schedule,
         now: digests.now ?? (() => new Date()),
         logger: logger.child({ queue: QUEUE.announce }),
+        ...(digests.settleMs !== undefined ? { settleMs: digests.settleMs } : {}),
       })
     : null;
   // The announce queue carries announcements and, from the digest schedulers, `digest` planning jobs.

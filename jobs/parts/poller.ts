@@ -45,7 +45,7 @@ export async function startPoller(
       logger.info({ scheduler: scheduler.key }, 'removed the poll schedule of a feed no longer configured');
     }
   }
-  const sink = new BullAnnouncementSink(announceQueue);
+  const sink = new BullAnnouncementSink(announceQueue, () => new Date(), stores.announcements);
   const worker = new Worker(
     QUEUE.poll,
     async (job) => {

@@ -66,7 +66,9 @@ export async function startHarness(options: HarnessOptions) {
     logger,
     backoffMs: options.backoffMs ?? 50,
     ...(options.tuning ? { tuning: options.tuning } : {}),
-    ...(digests ? { digests: { announcements, schedule: digests.schedule, now: digests.now } } : {}),
+    ...(digests
+      ? { digests: { announcements, schedule: digests.schedule, now: digests.now, settleMs: 0 } }
+      : {}),
   });
   const delivery = createDeliveryWorkers({
     connection,
@@ -98,7 +100,7 @@ export async function startHarness(options: HarnessOptions) {
   const deliverQueues = Object.fromEntries(
     platforms.map((platform) => [platform, new Queue(deliverQueueName(platform), { connection, prefix })]),
   ) as Partial<Record<Platform, Queue>>;
-  const sink = new BullAnnouncementSink(announceQueue, digests?.now);
+  const sink = new BullAnnouncementSink(announceQueue, digests?.now, announcements);
   const all = [announceQueue, ...Object.values(deliverQueues)];
   for (const queue of all) queue.on('error', () => undefined); // a Redis restart test expects these
 

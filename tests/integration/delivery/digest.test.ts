@@ -204,6 +204,14 @@ describe('digest job schedulers', () => {
       expect(weeklyNext.toISOString().slice(11)).toBe('15:00:00.000Z');
       expect(weeklyNext.getUTCDay()).toBe(3);
       expect(weeklyNext.getTime() - Date.now()).toBeLessThanOrEqual(7 * 86_400_000);
+      // The waiting job names its scheduler and boundary: the planner plans that boundary, not the clock's.
+      const waiting = await queue.getDelayed();
+      expect(waiting.map((job) => [job.repeatJobKey, job.opts.prevMillis]).sort()).toEqual(
+        [
+          ['digest-daily', dailyNext.getTime()],
+          ['digest-weekly', weeklyNext.getTime()],
+        ].sort(),
+      );
 
       await upsertDigestSchedulers({ connection, prefix }, { hour: 7, minute: 30, weekday: 0 });
       const moved = await queue.getJobScheduler(digestSchedulerId('weekly'));
