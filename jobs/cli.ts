@@ -156,11 +156,26 @@ export function buildProgram(setStatus: (status: number) => void): Command {
   return program;
 }
 
+/**
+ * Reads `.env` from the working directory when there is one, as .env.example promises. Variables already in
+ * the environment win over the file (Node's loader never overwrites one), so `REDIS_URL=… psf-bot …` still
+ * points where it says.
+ */
+export function loadDotEnv(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new ConfigError([`${path} could not be read: ${(error as Error).message}`]);
+  }
+}
+
 /** Maps anything thrown to docs/cli.md's exit statuses: 2 usage, 1 work failed, one plain line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
   const program = buildProgram((value) => (status = value));
   try {
+    loadDotEnv();
     await program.parseAsync(argv, { from: 'user' });
     return status;
   } catch (error) {
