@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, debugRequested, loadConfig, type Config, type FeedConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -12,6 +13,22 @@ type PlatformChoice = (typeof PLATFORM_CHOICES)[number];
 
 function readConfig(): Config {
   return loadConfig();
+}
+
+/** The version in package.json, found from this module in the sources (jobs/) and in the build (dist/jobs/). */
+function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'psf-bot' && pkg.version) return pkg.version;
+    } catch {
+      // Not at this level: try the next one up.
+    }
+  }
+  return 'unknown';
 }
 
 /** `--feed NAME` picks a configured feed; `--feed NAME=URL` names a new one. */
@@ -59,6 +76,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
       outputError: (text, write) =>
         write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
     })
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride();
   // One-shot commands report failures as one plain line (docs/cli.md); their warn/info logs would add JSON lines
   // to stderr, so they log errors only, unless LOG_LEVEL=debug|trace asks for everything.
@@ -77,8 +95,18 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     'poll',
     'poll each feed (or the one named) once: fetch, store, index, queue announcements',
   )
-    .requiredOption('--once', 'poll once and exit (the only mode)')
-    .action(async (options: { feed?: string; json?: boolean }) => {
+    .option('--once', 'poll once and exit (required: see below)')
+    .addHelpText(
+      'after',
+      "\n--once is required: this command polls once and exits. Polling on a schedule is the service's job:\n" +
+        '`npx psf-bot start` (role all or poller) polls every feed each POLL_INTERVAL.',
+    )
+    .action(async (options: { once?: boolean; feed?: string; json?: boolean }) => {
+      if (!options.once) {
+        throw new UsageError(
+          'poll needs --once: it polls once and exits; `psf-bot start` polls on a schedule',
+        );
+      }
       const config = readConfig();
       setStatus(
         await (

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deletePrefix, lines, REDIS_URL, ROOT, runCli, uniquePrefix } from '../../helpers/cli.js';
+import { FIXTURES } from '../../helpers/fixtures.js';
+
+// docs/cli.md: exit 1 (the work failed) and exit 2 (usage) each print one plain line on stderr, with or
+// without --json; `ask` gives a mistake in the command the same status whatever the mistake.
+
+const prefix = uniquePrefix('cli-exit');
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+const env = { REDIS_PREFIX: prefix, PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}` };
+
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+function expectOnePlainLine(stderr: string): void {
+  expect(lines(stderr), stderr).toHaveLength(1);
+  expect(stderr).toMatch(/^psf-bot: /);
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe.concurrent('failures say so on stderr, with or without --json', () => {
+  it('poll --once --json on a broken feed prints its JSON line and one line on stderr, exit 1', async () => {
+    const result = await runCli(['poll', '--once', '--json'], {
+      ...env,
+      PSF_FEEDS: 'gone=/nonexistent/psf-feed.xml',
+    });
+    expect(result.code, result.stderr).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ feed: 'gone', status: 'error' });
+    expectOnePlainLine(result.stderr);
+    expect(result.stderr).toContain('psf-feed.xml');
+  });
+
+  it('deliveries retry of an id that is no failed delivery: exit 1, one line naming it', async () => {
+    const result = await runCli(['deliveries', 'retry', 'no-such-job'], env);
+    expect(result.code, result.stderr).toBe(1);
+    expectOnePlainLine(result.stderr);
+    expect(result.stderr).toContain('no-such-job');
+  });
+});
+
+describe.concurrent('ask: a mistake in the command is a usage error, whatever the mistake', () => {
+  it.each([
+    ['an unknown command', 'bogus', /bogus/],
+    ['an unknown feed', 'latest 3 nosuch', /nosuch/],
+    ['a count that is not a number', 'latest abc', /count is a whole number from 1 to 10/],
+    ['a count out of range', 'latest 99', /1 to 10/],
+  ])('%s: exit 2, nothing on stdout, one line on stderr', async (_what, command, says) => {
+    const result = await runCli(['ask', command], env);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expectOnePlainLine(result.stderr);
+    expect(result.stderr).toMatch(says);
+  });
+
+  it.each([
+    ['an unknown command', 'bogus'],
+    ['an unknown feed', 'latest 3 nosuch'],
+  ])('%s with --json: exit 2, the error reply on stdout, one line on stderr', async (_what, command) => {
+    const result = await runCli(['ask', command, '--json'], env);
+    expect(result.code, result.stderr).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ kind: 'error', message: expect.any(String) });
+    expectOnePlainLine(result.stderr);
+  });
+});
+
+describe.concurrent(
+  'ask --platform without --json prints what the platform would show, as preview does',
+  () => {
+    it('discord: the interaction response body', async () => {
+      const result = await runCli(['ask', 'help', '--platform', 'discord'], env);
+      expect(result.code, result.stderr).toBe(0);
+      const body = JSON.parse(result.stdout) as { content: string; allowed_mentions: unknown };
+      expect(body.allowed_mentions).toEqual({ parse: [] });
+      expect(body.content).toContain('latest');
+    });
+
+    it('slack: the Block Kit message', async () => {
+      const result = await runCli(['ask', 'help', '--platform', 'slack'], env);
+      expect(result.code, result.stderr).toBe(0);
+      const body = JSON.parse(result.stdout) as { text: string; blocks?: unknown[] };
+      expect(body.text).toContain('latest');
+    });
+  },
+);
+
+describe.concurrent('the program', () => {
+  it('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+    const result = await runCli(['--version'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  it('poll without --once says why in one line, and --help explains it', async () => {
+    const result = await runCli(['poll'], env);
+    expect(result.code).toBe(2);
+    expectOnePlainLine(result.stderr);
+    expect(result.stderr).toContain('--once');
+    expect(result.stderr).toContain('start');
+    const help = await runCli(['poll', '--help'], env);
+    expect(help.stdout).toMatch(/--once is required/);
+    expect(help.stdout).toMatch(/psf-bot start/);
+  });
+});
