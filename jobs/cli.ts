@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, debugRequested, loadConfig, type Config, type FeedConfig } from '../src/config.js';
+import {
+  ConfigError,
+  debugRequested,
+  loadConfig,
+  parseFeedList,
+  type Config,
+  type FeedConfig,
+} from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { UsageError } from './cli-errors.js';
 import { ROLES, type Role } from './roles.js';
@@ -35,7 +42,11 @@ function packageVersion(): string {
 export function selectFeeds(config: Config, option: string | undefined): FeedConfig[] {
   if (!option) return config.feeds;
   const eq = option.indexOf('=');
-  if (eq > 0) return [{ name: option.slice(0, eq).trim(), url: option.slice(eq + 1).trim() }];
+  if (eq > 0) {
+    const { feeds, problems } = parseFeedList(option);
+    if (problems.length > 0) throw new UsageError(`--feed: ${problems[0]}`);
+    return feeds;
+  }
   const feed = config.feeds.find((candidate) => candidate.name === option);
   if (!feed) {
     throw new UsageError(
@@ -151,7 +162,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
   discord
     .command('register')
     .description('register the /psf slash commands (globally, or in one server)')
-    .option('--guild <id>', 'register in this server only (instant)')
+    .option('--guild <id>', 'register in this server only (instant); ID is a server id, 17 to 20 digits')
     .action(async (options: { guild?: string }) =>
       setStatus(
         await (

@@ -31,15 +31,80 @@ export function parseDuration(text: string): number | null {
 const duration = (what: string) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
-    if (ms === null || ms <= 0) {
+    if (ms === null) {
       ctx.addIssue({
         code: 'custom',
         message: `${what} must look like 30s, 5m, 1h, 7d or milliseconds (got "${text}")`,
       });
       return z.NEVER;
     }
+    if (ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be positive, e.g. 30s or 5m (got "${text}")` });
+      return z.NEVER;
+    }
     return ms;
   });
+
+/**
+ * A whole number in a range, refused in the operator's words (`PORT must be a number from 1 to 65535`), not the
+ * validation library's. Empty counts as unset, so a blank line in .env keeps the default.
+ */
+const wholeNumber = (
+  what: string,
+  min: number,
+  max: number,
+  fallback: number,
+  range = `from ${min} to ${max}`,
+) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return fallback;
+      const value = Number(text.trim());
+      if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what} must be a number ${range} (got "${text}")`.replace(', (', ' ('),
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+/** One of a few words, refused in plain words. */
+const oneOf = <const T extends readonly [string, ...string[]]>(what: string, values: T) =>
+  z.enum(values, {
+    error: (issue) => `${what} must be one of ${values.join(', ')} (got "${String(issue.input)}")`,
+  });
+
+/** Polling faster than this would hammer the PSF blog; only feeds on this machine may go faster (tests). */
+export const MIN_POLL_INTERVAL_MS = 30_000;
+
+/** A feed read from this machine: a file path, a file: URL or a loopback HTTP server. */
+export function isLocalFeed(url: string): boolean {
+  if (!/^[a-z][a-z0-9+.-]+:/i.test(url) || /^file:/i.test(url)) return true;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Why a feed's URL cannot be fetched, or null: http(s) with a host, a file: URL, or a path (no scheme). */
+function feedUrlProblem(name: string, url: string): string | null {
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme === 'file') return null;
+  if (scheme === 'http' || scheme === 'https') {
+    try {
+      if (new URL(url).hostname !== '') return null;
+    } catch {
+      // Falls through to the problem below.
+    }
+    return `feed "${name}": "${url}" is not a valid URL`;
+  }
+  return `feed "${name}": "${url}" must be an http:// or https:// URL, or a file path (not ${scheme}:)`;
+}
 
 /** Parses `name=url,name=url`. */
 export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: string[] } {
@@ -56,6 +121,8 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
       problems.push(`"${entry}" is not name=url (name: lowercase letters, digits, - or _)`);
     } else if (feeds.some((feed) => feed.name === name)) {
       problems.push(`feed "${name}" is named twice`);
+    } else if (feedUrlProblem(name, url)) {
+      problems.push(feedUrlProblem(name, url)!);
     } else {
       feeds.push({ name, url });
     }
@@ -132,18 +199,20 @@ const schema = z.object({
   POLL_INTERVAL: duration('POLL_INTERVAL').default(300_000),
   MAX_AGE: duration('MAX_AGE').default(604_800_000),
   FETCH_TIMEOUT: duration('FETCH_TIMEOUT').default(15_000),
-  FEED_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(20 * 1024 * 1024),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  FEED_MAX_BYTES: wholeNumber(
+    'FEED_MAX_BYTES',
+    1,
+    Number.MAX_SAFE_INTEGER,
+    20 * 1024 * 1024,
+    'of bytes, at least 1',
+  ),
+  PORT: wholeNumber('PORT', 0, 65535, 3000, 'from 1 to 65535, or 0 for any free port,'),
   DISCORD_TOKEN: optionalText,
   DISCORD_APPLICATION_ID: optionalText,
-  DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  DISCORD_MODE: oneOf('DISCORD_MODE', ['gateway', 'http']).default('gateway'),
   DISCORD_PUBLIC_KEY: optionalText,
   DISCORD_API_URL: httpUrl('DISCORD_API_URL').default('https://discord.com/api'),
-  DISCORD_RATE_LIMIT: z.coerce.number().int().positive().max(50).default(48),
+  DISCORD_RATE_LIMIT: wholeNumber('DISCORD_RATE_LIMIT', 1, 50, 48),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -161,11 +230,13 @@ const schema = z.object({
         .filter(Boolean),
     ),
   SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
-  SLACK_RATE_LIMIT: z.coerce.number().int().positive().max(1000).default(20),
-  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  SLACK_RATE_LIMIT: wholeNumber('SLACK_RATE_LIMIT', 1, 1000, 20),
+  DELIVERY_ATTEMPTS: wholeNumber('DELIVERY_ATTEMPTS', 1, 50, 8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(
+    'info',
+  ),
 });
 
 /**
@@ -198,7 +269,16 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
   }
   if (set('SLACK_APP_TOKEN') && !env.SLACK_APP_TOKEN!.trim().startsWith('xapp-'))
     problem('SLACK_APP_TOKEN must start with xapp-');
-  const feedNames = new Set(parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds.map((feed) => feed.name));
+  const feeds = parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds;
+  const interval = parseDuration(env.POLL_INTERVAL ?? '');
+  const remote = feeds.filter((feed) => !isLocalFeed(feed.url));
+  if (interval !== null && interval > 0 && interval < MIN_POLL_INTERVAL_MS && remote.length > 0) {
+    problem(
+      `POLL_INTERVAL must be at least 30s for a feed on the network (got "${env.POLL_INTERVAL}"; ` +
+        `${remote[0]!.name} is at ${remote[0]!.url}); only files and loopback URLs may be polled faster`,
+    );
+  }
+  const feedNames = new Set(feeds.map((feed) => feed.name));
   for (const sub of parseDeclaredSubscriptions(env.PSF_SUBSCRIPTIONS ?? '').subscriptions) {
     for (const feed of sub.feeds) {
       if (!feedNames.has(feed))

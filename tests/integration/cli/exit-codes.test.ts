@@ -87,6 +87,28 @@ describe.concurrent(
   },
 );
 
+describe.concurrent('usage errors say what is expected', () => {
+  it('discord register --guild with something that is no server id says what one looks like', async () => {
+    const result = await runCli(['discord', 'register', '--guild', 'my-server'], {
+      ...env,
+      DISCORD_TOKEN: 'token',
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      DISCORD_API_URL: 'http://127.0.0.1:9/api',
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expectOnePlainLine(result.stderr);
+    expect(result.stderr).toMatch(/17 to 20 digits such as 123456789012345678/);
+    expect(result.stderr).toMatch(/Copy Server ID/);
+  });
+
+  it('--feed NAME=URL with a scheme no feed is fetched over', async () => {
+    const result = await runCli(['poll', '--once', '--feed', 'x=gopher://example.org/feed'], env);
+    expect(result.code, result.stderr).toBe(2);
+    expectOnePlainLine(result.stderr);
+    expect(result.stderr).toMatch(/must be an http:\/\/ or https:\/\/ URL, or a file path/);
+  });
+});
+
 describe.concurrent('the program', () => {
   it('--version prints the version of package.json', async () => {
     const { version } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
