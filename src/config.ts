@@ -234,6 +234,7 @@ const schema = z.object({
   DELIVERY_ATTEMPTS: wholeNumber('DELIVERY_ATTEMPTS', 1, 50, 8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
+  NODE_ENV: optionalText,
   LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(
     'info',
   ),
@@ -320,6 +321,8 @@ export interface Config {
   /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
   shutdownGraceMs: number;
   adminToken?: string;
+  /** NODE_ENV=production (the Docker image): doctor holds Redis to production standards. */
+  production?: true;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -393,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     };
   }
   if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
+  if (e.NODE_ENV === 'production') config.production = true;
   return config;
 }
 

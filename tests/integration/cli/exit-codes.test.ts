@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deletePrefix, lines, REDIS_URL, ROOT, runCli, uniquePrefix } from '../../helpers/cli.js';
+import { closedPort, deletePrefix, lines, REDIS_URL, ROOT, runCli, uniquePrefix } from '../../helpers/cli.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
 
 // docs/cli.md: exit 1 (the work failed) and exit 2 (usage) each print one plain line on stderr, with or
@@ -39,6 +39,21 @@ describe.concurrent('failures say so on stderr, with or without --json', () => {
     expect(result.code, result.stderr).toBe(1);
     expectOnePlainLine(result.stderr);
     expect(result.stderr).toContain('no-such-job');
+  });
+});
+
+describe('doctor with Redis unreachable', () => {
+  it('says the subscriptions are unknown (not absent), prints the report, and one line on stderr', async () => {
+    const port = await closedPort();
+    const result = await runCli(['doctor'], { ...env, REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL redis: reachable /m);
+    expect(result.stdout).toMatch(/^\? +subscriptions +unknown: cannot list the subscriptions in Redis/m);
+    expect(result.stdout).not.toContain('no subscriptions yet');
+    expect(result.stdout.trim().split('\n').at(-1)).toBe(
+      '1 of 4 checks failed (1 could not be checked): see "fix:" above',
+    );
+    expectOnePlainLine(result.stderr);
   });
 });
 
