@@ -5,7 +5,7 @@ import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './cha
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
 import type { HttpPeer } from './http.js';
 import { checkRedis, type RedisLocation } from './redis.js';
-import { describeError, fail, pass, plural, unknown, type DoctorCheck } from './report.js';
+import { describeError, pass, plural, unknown, type DoctorCheck } from './report.js';
 import { checkDiscordToken, checkSlackTokens } from './tokens.js';
 
 export { renderDoctorReport, type DoctorCheck } from './report.js';
