@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Platform } from './posts/post.js';
+import { splitTags } from './posts/tags.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
 export interface FeedConfig {
@@ -131,17 +132,24 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
   return { feeds, problems };
 }
 
-/** Parses `platform:workspace:channel[:feed+feed[:tag+tag]]`, comma-separated. */
+/** Parses `platform:workspace:channel[:feed,feed[:tag,tag]]` entries, comma-separated (`+` or spaces also separate feeds and tags). */
 export function parseDeclaredSubscriptions(text: string): {
   subscriptions: DeclaredSubscription[];
   problems: string[];
 } {
   const subscriptions: DeclaredSubscription[] = [];
   const problems: string[] = [];
-  for (const entry of text
+  // Entries are comma-separated, and so may be feeds and tags: only a piece with platform:workspace:channel
+  // starts an entry; any other continues the entry before (`discord:1:2:psf,insider:grants,pycon`).
+  const entries: string[] = [];
+  for (const part of text
     .split(',')
-    .map((part) => part.trim())
+    .map((piece) => piece.trim())
     .filter(Boolean)) {
+    if (!/^[^:]*:[^:]*:/.test(part) && entries.length > 0) entries[entries.length - 1] += `,${part}`;
+    else entries.push(part);
+  }
+  for (const entry of entries) {
     const [platform, workspaceId, channelId, feeds = '', tags = ''] = entry
       .split(':')
       .map((part) => part.trim());
@@ -150,12 +158,13 @@ export function parseDeclaredSubscriptions(text: string): {
     } else if (!workspaceId || !channelId) {
       problems.push(`"${entry}" is not platform:workspace:channel[:feeds[:tags]]`);
     } else {
-      const list = (part: string) =>
-        part
-          .split('+')
-          .map((item) => item.trim())
-          .filter(Boolean);
-      subscriptions.push({ platform, workspaceId, channelId, feeds: list(feeds), tags: list(tags) });
+      subscriptions.push({
+        platform,
+        workspaceId,
+        channelId,
+        feeds: splitTags(feeds),
+        tags: splitTags(tags),
+      });
     }
   }
   return { subscriptions, problems };

@@ -32,7 +32,12 @@ export interface CommandContext {
 /** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */
 export type Reply =
   | { kind: 'posts'; heading: string; posts: Post[]; suggestions?: string[] }
-  | { kind: 'text'; text: string }
+  | {
+      kind: 'text';
+      text: string;
+      /** Channel ids the text mentions as `<#id>`, which Discord and Slack show as channel links. */
+      channels?: string[];
+    }
   | { kind: 'error'; message: string };
 
 /** Queue counts for `status`, supplied by jobs/ (the core knows no queue library). */
