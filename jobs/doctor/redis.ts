@@ -112,6 +112,16 @@ async function checkEviction(redis: Redis): Promise<DoctorCheck> {
   );
 }
 
+/** The remedy for why Redis did not answer: credentials, a wrong host, a firewall, or no Redis at all. */
+export function redisFix(detail: string): string {
+  if (/NOAUTH|WRONGPASS|invalid password/i.test(detail))
+    return 'put the right user and password in REDIS_URL (redis://user:password@host:6379)';
+  if (/ENOTFOUND|EAI_AGAIN/.test(detail)) return 'the host in REDIS_URL does not resolve: check its spelling';
+  if (/ETIMEDOUT|no answer in time/i.test(detail))
+    return 'nothing answered in time: check the host and port in REDIS_URL and any firewall between';
+  return 'start Redis (docker compose up -d redis, or redis-server) or point REDIS_URL at a running one';
+}
+
 /** Reachability, version, persistence and eviction policy of the Redis the bot would use. */
 export async function checkRedis(
   location: RedisLocation,
@@ -138,10 +148,7 @@ export async function checkRedis(
   } catch (error) {
     redis.disconnect();
     const detail = describeError(lastError ?? error);
-    const fix = /NOAUTH|WRONGPASS|invalid password/i.test(detail)
-      ? 'put the right user and password in REDIS_URL (redis://user:password@host:6379)'
-      : 'start Redis (docker compose up -d redis, or redis-server) or point REDIS_URL at a running one';
-    return [fail('redis: reachable', `${location.where}: ${detail}`, fix)];
+    return [fail('redis: reachable', `${location.where}: ${detail}`, redisFix(detail))];
   }
   try {
     const info = parseInfo(`${await redis.info('server')}\n${await redis.info('persistence')}`);

@@ -34,3 +34,13 @@ describe('doctor wording', () => {
     expect(lines[1]).toBe('?    u  unknown: Redis is down');
   });
 });
+
+describe('doctor fixes follow the failure', () => {
+  it('Redis: credentials, an unresolved host, silence, or no Redis at all each get their own fix', async () => {
+    const { redisFix } = await import('../../../jobs/doctor/redis.js');
+    expect(redisFix('NOAUTH Authentication required')).toMatch(/password in REDIS_URL/);
+    expect(redisFix('getaddrinfo ENOTFOUND redis.internal')).toMatch(/does not resolve/);
+    expect(redisFix('connect ETIMEDOUT 10.0.0.1:6379')).toMatch(/firewall/);
+    expect(redisFix('connect ECONNREFUSED 127.0.0.1:6379')).toMatch(/start Redis/);
+  });
+});
