@@ -98,9 +98,11 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
       const disabled = sub.disabledReason
         ? `; DISABLED since ${sub.disabledAt ?? 'unknown'}: ${sub.disabledReason} (\`subscribe\` there re-enables it)`
         : '';
-      return `• channel ${sub.channelId}${here}: ${describe(sub)}${disabled}`;
+      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}`;
     });
-  return { kind: 'text', text: [`Subscriptions (${all.length}):`, ...lines].join('\n') };
+  const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
+  if (context.platform === 'console') return { kind: 'text', text };
+  return { kind: 'text', text, channels: all.map((sub) => sub.channelId) };
 }
 
 /** `every post from psf, insider tagged grants or pycon`. */
@@ -121,6 +123,11 @@ function withDigest(options: SubscriptionOptions, digest: 'off' | 'daily' | 'wee
   if (digest === undefined) return options;
   const { digest: _previous, ...rest } = options;
   return digest === 'off' ? rest : { ...rest, digest };
+}
+
+/** `<#C123>` on Slack, `<#123>` on Discord (each shows a link to the channel); the console has no mentions. */
+function channelMention(sub: Subscription): string {
+  return sub.platform === 'console' ? `channel ${sub.channelId}` : `<#${sub.channelId}>`;
 }
 
 function channelOf(context: CommandContext): ChannelRef {

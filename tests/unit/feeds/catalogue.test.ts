@@ -49,7 +49,11 @@ describe('the feed catalogue', () => {
     expect(status).toMatch(/^Feed psf \(PSF blog\): 0 posts indexed/);
     expect(status).toMatch(/\nFeed insider \(Python Insider\): 0 posts indexed/);
     expect(status).toMatch(/\nFeed planet: 0 posts indexed/);
-    expect(await core.handle({ name: 'latest', count: 3, feed: 'nope', share: false }, ADMIN)).toEqual({
+    expect(await core.handle({ name: 'latest', count: 3, feed: 'nope', share: false }, ADMIN)).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/known feeds: psf \(PSF blog\), insider \(Python Insider\), planet\.$/),
+    });
+    expect(await core.handle({ name: 'subscribe', feed: 'nope', tags: [] }, ADMIN)).toEqual({
       kind: 'error',
       message: 'Unknown feed “nope”. Known feeds: psf (PSF blog), insider (Python Insider), planet.',
     });
