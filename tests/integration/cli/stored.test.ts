@@ -71,6 +71,8 @@ describe('status with a poller running', () => {
     expect(result.stdout).toMatch(
       /Feed insider: 50 posts indexed; .*; next poll in \d+ minutes? \(every 10 minutes\)\./,
     );
-    expect(result.stdout).toContain('Feed psf: 0 posts indexed; never polled successfully; next poll never');
+    expect(result.stdout).toContain(
+      'Feed psf (PSF blog): 0 posts indexed; never polled successfully; next poll never',
+    );
   });
 });
