@@ -113,7 +113,7 @@ function feedUrlProblem(name: string, url: string): string | null {
   return `feed "${name}": "${url}" must be an http:// or https:// URL, or a file path (not ${scheme}:)`;
 }
 
-/** A catalogue feed by bare name, or `name=url` (a catalogue name keeps its title; its own URL its move). */
+/** A catalogue feed by bare name, or `name=url` (a catalogue name keeps its title, and its move for its own URLs). */
 function feedEntry(name: string, url: string | null): FeedConfig | null {
   const known = catalogueFeed(name);
   if (url === null) {
@@ -126,13 +126,13 @@ function feedEntry(name: string, url: string | null): FeedConfig | null {
     };
   }
   if (!known) return { name, url };
-  const sameFeed = url === known.url || known.formerly?.includes(url);
-  return {
-    name,
-    url,
-    title: known.title,
-    ...(sameFeed && known.movingTo ? { movedTo: known.movingTo.url } : {}),
-  };
+  // An old URL of the feed (Python Insider's Blogger feed) follows it to where it is now once it is gone.
+  const movedTo = known.formerly?.includes(url)
+    ? known.url
+    : url === known.url
+      ? known.movingTo?.url
+      : undefined;
+  return { name, url, title: known.title, ...(movedTo ? { movedTo } : {}) };
 }
 
 /** Parses `name=url,name=url`, where a bare catalogue name (`psf`, `insider`, `pypi`, `pycon`) stands alone. */

@@ -20,7 +20,7 @@ export interface CatalogueFeed {
    * (normalised title and date, `src/posts/fingerprint.ts`) and announced nothing twice.
    */
   movingTo?: { url: string; format: 'Blogger Atom' | 'RSS 2.0' };
-  /** Earlier URLs of the same feed, for operators who configured one of them. */
+  /** Earlier URLs of the same feed: `name=<one of these>` is followed to `url` once it answers 404 or 410. */
   formerly?: string[];
   sources: string[];
 }

@@ -21,7 +21,7 @@ describe('the feed catalogue', () => {
     }
   });
 
-  it('keeps the move for an old URL of the same feed, and drops it for an operator’s own URL', () => {
+  it('follows a catalogue feed from its own old URLs to where it moved, and an operator’s own URL nowhere', () => {
     const feeds = loadConfig({
       PSF_FEEDS:
         'psf=https://pyfound.blogspot.com/feeds/posts/default,insider=https://blog.python.org/feeds/posts/default',
@@ -31,6 +31,7 @@ describe('the feed catalogue', () => {
       name: 'insider',
       url: 'https://blog.python.org/feeds/posts/default',
       title: 'Python Insider',
+      movedTo: 'https://blog.python.org/rss.xml',
     });
     expect(loadConfig({ PSF_FEEDS: 'psf=./my-copy.xml' }).feeds[0]).toEqual({
       name: 'psf',
