@@ -170,7 +170,7 @@ describe('pollFeed', () => {
     });
     const result = await pollFeed(feed, deps);
     expect(result).toMatchObject({ status: 'error', new: [], seeded: 0 });
-    expect(result.error).toMatch(/^feed psf: not (?:XML|an RSS or Atom feed)/);
+    expect(result.error).toMatch(/^feed psf: (?:the feed is )?not (?:XML|an RSS or Atom feed)/);
     expect(await deps.states.get('psf')).toMatchObject({
       lastStatus: 200,
       consecutiveFailures: 1,
