@@ -162,6 +162,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       config: {
         port: config.port,
         ...(config.adminToken && runs(role, 'web') ? { adminToken: config.adminToken } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       },
       readiness,
       metrics: metrics.registry,

@@ -165,6 +165,7 @@ const schema = z.object({
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
+  METRICS_TOKEN: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -240,6 +241,8 @@ export interface Config {
   /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
   shutdownGraceMs: number;
   adminToken?: string;
+  /** Bearer token `/metrics` asks for; unset, `/metrics` is open. */
+  metricsToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -313,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     };
   }
   if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
+  if (e.METRICS_TOKEN) config.metricsToken = e.METRICS_TOKEN;
   return config;
 }
 
