@@ -31,7 +31,7 @@ export function renderDiscordReply(reply: Reply, options: { ephemeral: boolean }
       return { ...textReply(reply.text), ...flags, allowed_mentions: noMentions() };
     case 'error':
       return {
-        content: truncate(`⚠️ ${reply.message}`, CONTENT_LIMIT),
+        content: truncate(`⚠️ ${escapeReplyText(reply.message)}`, CONTENT_LIMIT),
         ...flags,
         allowed_mentions: noMentions(),
       };
@@ -51,8 +51,26 @@ function postsReply(reply: Extract<Reply, { kind: 'posts' }>): APIInteractionRes
   return { content: truncate(lines.join('\n'), CONTENT_LIMIT), ...(embeds.length > 0 ? { embeds } : {}) };
 }
 
-function textReply(text: string): APIInteractionResponseCallbackData {
-  if (text.trim().length <= CONTENT_LIMIT) return { content: text.trim() || '…' };
+function textReply(raw: string): APIInteractionResponseCallbackData {
+  const text = escapeReplyText(raw.trim());
+  if (text.length <= CONTENT_LIMIT) return { content: text || '…' };
   const embed: APIEmbed = { description: truncate(text, EMBED_LIMITS.description), color: EMBED_COLOR };
   return { embeds: [embed] };
+}
+
+/**
+ * Text replies carry untrusted words (feed labels in `tags`, a feed's last error in `status`, the user's own
+ * query in `search`), so they get the announcements' escaping. Code spans are kept: one backtick each side,
+ * nothing but plain characters inside, so Discord renders their content literally (no link, no mention) and
+ * the core's `command` names still read as code.
+ */
+export function escapeReplyText(text: string): string {
+  const span = /(?<!`)`([^`\n]{1,200})`(?!`)/g;
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(span)) {
+    out += escapeMarkdown(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + escapeMarkdown(text.slice(last));
 }
