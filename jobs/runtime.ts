@@ -7,7 +7,12 @@ import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
 import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
-import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
+import {
+  buildAnnouncers,
+  CLEAR_INSTALLATIONS_WARNING,
+  enabledPlatforms,
+  startCommandFrontends,
+} from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
 import { openAllQueues, queueHealth } from './queue-health.js';
 import { runs, type Role } from './roles.js';
@@ -114,6 +119,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
   try {
     const metrics = new Metrics({ logger });
     const platforms = enabledPlatforms(config);
+    if (config.slack?.oauth && !config.encryption) logger.warn(CLEAR_INSTALLATIONS_WARNING);
     const queues = openAllQueues(stores.target.options, stores.prefix, platforms);
     closers.push({
       name: 'queues',

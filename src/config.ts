@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Platform } from './posts/post.js';
+import { parseKey } from './secrets/at-rest.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
 export interface FeedConfig {
@@ -166,6 +167,25 @@ const schema = z.object({
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
   METRICS_TOKEN: optionalText,
+  ENCRYPTION_KEY: optionalText.refine((value) => value === undefined || parseKey(value) !== null, {
+    message:
+      'ENCRYPTION_KEY must be 32 bytes: 64 hex digits or 44 base64 characters (openssl rand -base64 32)',
+  }),
+  ENCRYPTION_OLD_KEYS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const keys = text
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean);
+      if (keys.some((key) => parseKey(key) === null))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'ENCRYPTION_OLD_KEYS: each key must be 32 bytes, hex or base64',
+        });
+      return keys;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -197,6 +217,10 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
   if (!slackEnabled && set('SLACK_SIGNING_SECRET')) {
     problem('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor the SLACK_CLIENT_* trio is');
   }
+  if (set('ENCRYPTION_OLD_KEYS') && !set('ENCRYPTION_KEY'))
+    problem(
+      'ENCRYPTION_OLD_KEYS is set but ENCRYPTION_KEY is not: the old keys only open what a new key reseals',
+    );
   if (set('SLACK_APP_TOKEN') && !env.SLACK_APP_TOKEN!.trim().startsWith('xapp-'))
     problem('SLACK_APP_TOKEN must start with xapp-');
   const feedNames = new Set(parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds.map((feed) => feed.name));
@@ -243,6 +267,8 @@ export interface Config {
   adminToken?: string;
   /** Bearer token `/metrics` asks for; unset, `/metrics` is open. */
   metricsToken?: string;
+  /** Seals Slack installations at rest: the current key, and retired keys still accepted for reading. */
+  encryption?: { currentKey: string; oldKeys: string[] };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -317,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
   if (e.METRICS_TOKEN) config.metricsToken = e.METRICS_TOKEN;
+  if (e.ENCRYPTION_KEY) config.encryption = { currentKey: e.ENCRYPTION_KEY, oldKeys: e.ENCRYPTION_OLD_KEYS };
   return config;
 }
 

@@ -15,6 +15,9 @@ const SECRET_KEYS = [
   'clientSecret',
   'stateSecret',
   'adminToken',
+  'metricsToken',
+  'currentKey',
+  'oldKeys',
 ];
 
 /** pino's redaction takes explicit paths: every secret key at the top level and up to three levels down. */

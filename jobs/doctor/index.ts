@@ -1,5 +1,6 @@
 import type { Config } from '../../src/config.js';
 import type { Platform } from '../../src/posts/post.js';
+import { parseKey } from '../../src/secrets/at-rest.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
@@ -60,9 +61,22 @@ async function checkPlatforms(deps: DoctorDeps, peer: HttpPeer): Promise<DoctorC
   const checks: DoctorCheck[] = [];
   if (discord) checks.push(...(await checkDiscordToken(discord, peer)));
   if (slack) checks.push(...(await checkSlackTokens(slack, peer)));
+  if (slack?.oauth) checks.push(installationsAtRest(deps.config));
   if (!discord && !slack)
     checks.push(pass('platforms', 'no Discord or Slack configured: start runs the console platform'));
   return checks;
+}
+
+/** OAuth keeps each workspace's bot and refresh tokens in Redis: sealed with ENCRYPTION_KEY, or in clear text. */
+export function installationsAtRest(config: Config): DoctorCheck {
+  const check = 'slack: installations at rest';
+  const key = config.encryption ? parseKey(config.encryption.currentKey) : null;
+  if (key) return pass(check, `sealed with AES-256-GCM under key ${key.id}`);
+  return fail(
+    check,
+    'bot and refresh tokens are stored in Redis in clear text',
+    'set ENCRYPTION_KEY (openssl rand -base64 32); existing installations are sealed when next read',
+  );
 }
 
 async function checkSubscribedChannels(
