@@ -101,6 +101,7 @@ export function commandCore(
     queues,
     feeds: config.feeds,
     pollIntervalMs: config.pollIntervalMs,
+    maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
     logger,
   });
 }

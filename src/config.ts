@@ -167,6 +167,7 @@ const schema = z.object({
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
   METRICS_TOKEN: optionalText,
+  MAX_SUBSCRIPTIONS_PER_WORKSPACE: z.coerce.number().int().min(0).default(50),
   ENCRYPTION_KEY: optionalText.refine((value) => value === undefined || parseKey(value) !== null, {
     message:
       'ENCRYPTION_KEY must be 32 bytes: 64 hex digits or 44 base64 characters (openssl rand -base64 32)',
@@ -239,6 +240,8 @@ export interface Config {
   feeds: FeedConfig[];
   subscriptions: DeclaredSubscription[];
   pollIntervalMs: number;
+  /** Subscriptions chat commands may create per workspace (declared ones not counted); 0 means no limit. */
+  maxSubscriptionsPerWorkspace: number;
   maxAgeMs: number;
   fetch: { timeoutMs: number; maxBytes: number };
   port: number;
@@ -303,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feeds: e.PSF_FEEDS,
     subscriptions: e.PSF_SUBSCRIPTIONS,
     pollIntervalMs: e.POLL_INTERVAL,
+    maxSubscriptionsPerWorkspace: e.MAX_SUBSCRIPTIONS_PER_WORKSPACE,
     maxAgeMs: e.MAX_AGE,
     fetch: { timeoutMs: e.FETCH_TIMEOUT, maxBytes: e.FEED_MAX_BYTES },
     port: e.PORT,
