@@ -128,6 +128,17 @@ describe('feeds with megabytes of hostile text in one item', () => {
     expect(parsed.posts).toHaveLength(1);
   });
 
+  it('summarises Atom content escaped twice, or led by a comment, as clean text', async () => {
+    const entry = (content: string) =>
+      `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>1</id><title>T</title><content type="html">${content}</content></entry></feed>`;
+    const twice =
+      '&amp;lt;div class="md"&amp;gt;&amp;lt;p&amp;gt;Hello there.&amp;lt;/p&amp;gt;&amp;lt;/div&amp;gt;';
+    const comment =
+      '&lt;!-- SC_OFF --&gt;&amp;lt;div class="md"&amp;gt;&amp;lt;p&amp;gt;Hi.&amp;lt;/p&amp;gt;&amp;lt;/div&amp;gt;';
+    expect((await parseFeed(entry(twice), 'a')).posts[0]?.summary).toBe('Hello there.');
+    expect((await parseFeed(entry(comment), 'a')).posts[0]?.summary).toBe('Hi.');
+  });
+
   it('keeps Atom content, RSS descriptions and content:encoded as rss-parser gave them', async () => {
     const atom = `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>1</id><title>T</title><content type="html">&lt;p&gt;Atom body.&lt;/p&gt;</content></entry></feed>`;
     expect((await parseFeed(atom, 'a')).posts[0]?.summary).toBe('Atom body.');
