@@ -4,6 +4,7 @@ import { ExpressReceiver } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordInteractionsRouter } from '../../../adapters/discord/http-interactions.js';
 import { DiscordInteractionHandler } from '../../../adapters/discord/interaction-handler.js';
+import { boltLogger } from '../../../adapters/slack/bolt-logger.js';
 import { createLogger } from '../../../src/logger.js';
 import { createWebServer, type WebServer } from '../../../jobs/web/server.js';
 import { createTestSigner } from '../../fakes/discord/signing.js';
@@ -15,14 +16,16 @@ let web: WebServer;
 let port: number;
 
 beforeAll(async () => {
-  const receiver = new ExpressReceiver({ signingSecret: 'slack-signing-secret' });
+  const logger = createLogger('debug', { stream: { write: (line: string) => void lines.push(line) } });
+  // Bolt logs through the same logger, as in production: its lines count too.
+  const receiver = new ExpressReceiver({ signingSecret: 'slack-signing-secret', logger: boltLogger(logger) });
   const handler = new DiscordInteractionHandler({
     commands: { handle: async () => ({ kind: 'text', text: 'hi' }), suggestTags: async () => [] },
   });
   web = createWebServer({
     config: { port: 0 },
     host: '127.0.0.1',
-    logger: createLogger('debug', { stream: { write: (line: string) => void lines.push(line) } }),
+    logger,
     mounts: [
       { router: receiver.router },
       {
