@@ -90,7 +90,7 @@ export async function parseFeed(xml: string, feedName: string): Promise<ParsedFe
     else skipped.push({ index, title: result.title, reason: result.skipped });
   }
   return {
-    title: text(raw.title),
+    title: feedTitle(raw.title),
     posts,
     skipped,
     next: nextLink(raw),
@@ -136,6 +136,11 @@ function withHtmlAside(xml: unknown, names: readonly string[], parse: (rest: unk
   const encoded = first('content:encoded');
   if (encoded !== undefined) item['content:encoded'] = getContent(encoded);
   return item;
+}
+
+function feedTitle(value: unknown): string | null {
+  const title = text(value);
+  return title === null ? null : title.slice(0, 4096);
 }
 
 function nextLink(raw: Record<string, unknown>): string | null {

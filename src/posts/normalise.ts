@@ -10,6 +10,7 @@ const isoTime = z.iso.datetime({ offset: true });
 const MAX_TAGS = 64;
 const TAG_CAP = 256;
 const MAX_ID = 2048;
+const MAX_URL = 8192;
 const httpUrl = z.string().regex(/^https?:\/\/\S+$/);
 
 /** A normalised post, checked once at the edge before anything stores or announces it. */
@@ -91,7 +92,8 @@ function isoOrNull(value: unknown): string | null {
 }
 
 function absoluteUrl(raw: string | null, baseUrl: string | null): string | null {
-  if (raw === null) return null;
+  // No platform takes a link this long (Discord 2,048, Slack 3,000): it is feed junk, not worth parsing.
+  if (raw === null || raw.length > MAX_URL) return null;
   try {
     const url = baseUrl ? new URL(raw, baseUrl) : new URL(raw);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
