@@ -7,11 +7,28 @@ const MARK = '[redacted]';
 /** Longest string kept in a log line; the rest of a longer one is cut and counted. */
 export const LOG_STRING_CAP = 2048;
 
+/**
+ * One URL at a time (a greedy run that the next match starts after, so the scan never goes back):
+ * `https://user:pass@host/p?key=…` becomes `https://[redacted]@host/p?[redacted]`.
+ */
+const URL_RUN = /\bhttps?:\/\/[^\s"'<>]*/gi;
+
+function redactUrl(url: string): string {
+  const scheme = url.indexOf('//') + 2;
+  const slash = url.indexOf('/', scheme);
+  const authorityEnd = slash < 0 ? url.length : slash;
+  const at = url.lastIndexOf('@', authorityEnd);
+  let out = at >= scheme ? `${url.slice(0, scheme)}${MARK}${url.slice(at)}` : url;
+  const query = out.indexOf('?');
+  if (query >= 0) {
+    const hash = out.indexOf('#', query);
+    out = `${out.slice(0, query)}?${MARK}${hash < 0 ? '' : out.slice(hash)}`;
+  }
+  return out;
+}
+
 const PATTERNS: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
-  // https://user:pass@host → https://[redacted]@host
-  [/\b(https?:\/\/)[^\s/@"'<>]*@/gi, `$1${MARK}@`],
-  // Query strings carry API keys and signed tokens.
-  [/\b(https?:\/\/[^\s"'<>?#]*)\?[^\s"'<>#]*/gi, `$1?${MARK}`],
+  [URL_RUN, redactUrl],
   // /webhooks/<application id>/<token>, /interactions/<id>/<token>/callback
   [/(\/(?:webhooks|interactions)\/\d{1,25}\/)[A-Za-z0-9_.-]{1,500}/g, `$1${MARK}`],
   // Any other path segment that looks random: long, mixed case and digits (a slug is lower case).
