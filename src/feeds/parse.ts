@@ -85,7 +85,15 @@ export async function parseFeed(xml: string, feedName: string): Promise<ParsedFe
       skipped.push({ index, title: null, reason: `unreadable item: ${String(item[BROKEN as never])}` });
       continue;
     }
-    const result = normaliseItem(item, feedName, absolute(baseUrl));
+    // One item that breaks our own text code is skipped like one rss-parser could not read: never the feed.
+    let result: ReturnType<typeof normaliseItem>;
+    try {
+      result = normaliseItem(item, feedName, absolute(baseUrl));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      skipped.push({ index, title: null, reason: `unreadable item: ${why.slice(0, 200)}` });
+      continue;
+    }
     if ('post' in result) posts.push(result.post);
     else skipped.push({ index, title: result.title, reason: result.skipped });
   }

@@ -123,6 +123,20 @@ export function capHtml(html: string, max: number): string {
   return lt >= max / 2 ? html.slice(0, lt) : html.slice(0, max);
 }
 
+/**
+ * Cuts HTML before its `max`-th tag. htmlparser2 takes quadratic time on deeply nested unclosed elements
+ * (52,000 `<div>` took 1.5 s, 13,000 took 30 ms), so the parser never sees more tags than a summary could use:
+ * the longest of the 733 PSF posts has about 500.
+ */
+export function capTags(html: string, max: number): string {
+  let at = -1;
+  for (let count = 0; count < max; count += 1) {
+    at = html.indexOf('<', at + 1);
+    if (at < 0) return html;
+  }
+  return html.slice(0, at);
+}
+
 /** Cuts plain text to at most `max` UTF-16 units without splitting a surrogate pair. */
 export function capText(text: string, max: number): string {
   if (text.length <= max) return text;

@@ -1,5 +1,5 @@
 import { compile, type HtmlToTextOptions } from 'html-to-text';
-import { capHtml, capText, looksLikeMarkup, stripMarkdownLinks } from './linear-text.js';
+import { capHtml, capTags, capText, looksLikeMarkup, stripMarkdownLinks } from './linear-text.js';
 
 /** The default length budget of an announcement summary, in characters (DESIGN §3). */
 export const SUMMARY_BUDGET = 300;
@@ -10,6 +10,9 @@ export const SUMMARY_HTML_CAP = 256 * 1024;
 /** Longest title, author or tag we process, in characters; the rest is feed junk (issue 12). */
 export const FIELD_CAP = 4096;
 
+/** Most tags handed to the HTML parser at once (see `capTags`). */
+const MAX_TAGS = 5000;
+
 const ELLIPSIS = '…';
 
 // Block elements end a line; lines are later joined into sentences, so lists, table cells and headings
@@ -17,6 +20,9 @@ const ELLIPSIS = '…';
 const block = { leadingLineBreaks: 1, trailingLineBreaks: 1 };
 const OPTIONS: HtmlToTextOptions = {
   wordwrap: false,
+  // Hostile markup (issue 12): tens of thousands of siblings, or nesting deep enough to overflow the stack of a
+  // recursive walk. A summary shows the first few hundred characters, far inside both limits.
+  limits: { ellipsis: '', maxChildNodes: 500, maxDepth: 40 },
   preserveNewlines: false,
   selectors: [
     { selector: 'img', format: 'skip' },
@@ -69,11 +75,11 @@ export function summarise(html: string | null | undefined, budget = SUMMARY_BUDG
 /** The whole plain text of some HTML, entities decoded, whitespace folded, boilerplate removed. */
 export function plainText(html: string): string {
   if (html.trim() === '') return '';
-  let text = convert(capHtml(html, SUMMARY_HTML_CAP));
+  let text = convert(capTags(capHtml(html, SUMMARY_HTML_CAP), MAX_TAGS));
   // Some feeds escape their HTML twice: what comes out is markup again (`<div class="md"><p>…`, often led by a
   // comment); it gets one more pass as HTML. Others escape only entities twice (`&amp;amp;`): one more pass of
   // those, keeping any `<` literal. RSS descriptions are often Markdown: links lose their URLs.
-  if (/^\s*<[a-z/!]/i.test(text) && looksLikeMarkup(text)) text = convert(text);
+  if (/^\s*<[a-z/!]/i.test(text) && looksLikeMarkup(text)) text = convert(capTags(text, MAX_TAGS));
   else if (/&(?:#\d{1,10}|#x[0-9a-f]{1,8}|[a-z]{1,32});/i.test(text))
     text = convert(text.replace(/</g, '&lt;'));
   text = stripMarkdownLinks(text);

@@ -88,6 +88,14 @@ describe('summaries of hostile HTML', () => {
     );
   });
 
+  it('survive markup nested tens of thousands deep, or with tens of thousands of siblings', () => {
+    // Before: "Maximum call stack size exceeded" from the HTML walk, and seconds in the parser.
+    for (const html of ['<div>'.repeat(50_000), '<b>'.repeat(80_000) + 'x', '<p>x'.repeat(60_000)]) {
+      expect(summarise(html).length).toBeLessThanOrEqual(SUMMARY_BUDGET + 1);
+    }
+    expect(summarise(`${'<div>'.repeat(30)}<p>Deep but real.</p>`)).toBe('Deep but real.');
+  });
+
   it('cut HTML before a tag, never inside one', () => {
     expect(capHtml(`${'x'.repeat(90)}<a href="y">z</a>`, 95)).toBe('x'.repeat(90));
   });
