@@ -41,7 +41,7 @@ function defaultReason(code: FeedFetchErrorCode, status: number | null): string 
 }
 
 /** Plain words for a network error code: `connection refused`, `host not found`. */
-export function networkReason(code: string | undefined): string {
+export function networkChatReason(code: string | undefined): string {
   const words: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
     ECONNRESET: 'connection reset',

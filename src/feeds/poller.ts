@@ -100,8 +100,8 @@ async function attempt(
       next: succeeded(state, fetched, now),
     };
   } catch (error) {
+    // The caller reports the failure, once, with when it will be retried (the result carries the message).
     const message = failureMessage(feed.name, error);
-    deps.logger.warn({ feed: feed.name, failures: state.consecutiveFailures + 1 }, message);
     return {
       result: errorResult(feed.name, message),
       // The state's last error is what `status` shows to anyone in a channel: plain words, no URL, no body.

@@ -112,11 +112,16 @@ describe('configuration and doctor', () => {
     expect(loadConfig({ ENCRYPTION_KEY: KEY_B }).encryption).toEqual({ currentKey: KEY_B, oldKeys: [] });
   });
 
-  it('doctor fails OAuth mode without ENCRYPTION_KEY and passes it with one', () => {
+  it('doctor warns when OAuth runs without ENCRYPTION_KEY (fails in production) and passes with one', () => {
     expect(installationsAtRest(loadConfig(oauth))).toMatchObject({
-      ok: false,
+      ok: true,
+      mark: 'warn',
       fix: expect.stringMatching(/ENCRYPTION_KEY/),
     });
+    expect(installationsAtRest(loadConfig({ ...oauth, NODE_ENV: 'production' }))).toMatchObject({
+      ok: false,
+    });
     expect(installationsAtRest(loadConfig({ ...oauth, ENCRYPTION_KEY: KEY_A }))).toMatchObject({ ok: true });
+    expect(installationsAtRest(loadConfig({ ...oauth, ENCRYPTION_KEY: KEY_A })).mark).toBeUndefined();
   });
 });
