@@ -4,7 +4,8 @@ import type { Post } from '../posts/post.js';
 import type { PostStore } from '../store/post-store.js';
 import type { AnnouncementSink } from './announcement-sink.js';
 import { DEFAULT_BACKOFF, failed, isBackingOff, succeeded, type BackoffPolicy } from './backoff.js';
-import { FeedFetchError, FeedParseError } from './errors.js';
+import { chatReason, FeedFetchError, FeedParseError } from './errors.js';
+import { displayUrl } from '../redaction.js';
 import type { FeedMemory } from './feed-memory.js';
 import type { FeedState, FeedStateStore } from './feed-state.js';
 import { fetchFeed } from './fetch.js';
@@ -90,7 +91,8 @@ async function attempt(
       deps,
     );
     httpStatus = fetched.status;
-    if (fetched.redirected) deps.logger.info({ feed: feed.name, url: fetched.url }, 'feed redirected');
+    if (fetched.redirected)
+      deps.logger.info({ feed: feed.name, url: displayUrl(fetched.url) }, 'feed redirected');
     const counts =
       fetched.status === 304 ? { new: [], seeded: 0 } : await ingest(feed.name, fetched.body, deps, now);
     return {
@@ -102,7 +104,8 @@ async function attempt(
     const message = failureMessage(feed.name, error);
     return {
       result: errorResult(feed.name, message),
-      next: failed(state, error, message, now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
+      // The state's last error is what `status` shows to anyone in a channel: plain words, no URL, no body.
+      next: failed(state, error, chatReason(error), now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
     };
   }
 }
@@ -121,7 +124,10 @@ async function fetchFollowingMove(
   } catch (error) {
     const gone = error instanceof FeedFetchError && (error.status === 404 || error.status === 410);
     if (!gone || !feed.movedTo) throw error;
-    deps.logger.info({ feed: feed.name, from: feed.url, to: feed.movedTo }, 'feed moved: following it');
+    deps.logger.info(
+      { feed: feed.name, from: displayUrl(feed.url), to: displayUrl(feed.movedTo) },
+      'feed moved: following it',
+    );
     return fetchFeed(feed.movedTo, validators, deps.fetchOptions);
   }
 }
