@@ -80,7 +80,7 @@ export class Metrics implements DeliveryCounters {
     });
     this.deliveries = new Counter({
       name: 'psf_deliveries_total',
-      help: 'Delivery attempts by platform and outcome (delivered, retried, rate_limited, failed, disabled)',
+      help: 'Delivery attempts by platform and outcome (delivered, retried, rate_limited, failed, disabled, held)',
       labelNames: ['platform', 'outcome'],
       registers,
     });

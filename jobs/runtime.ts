@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
 import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
+import { deliverySafety, deliveryStatusLines, guardReadiness } from './delivery/safety.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
@@ -47,7 +48,9 @@ async function startCommandCore(
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
-  return commandCore(config, stores, index, queueHealth(queues), logger);
+  const safety = deliverySafety(stores.redis, stores.prefix);
+  const notes = () => deliveryStatusLines(safety, enabledPlatforms(config));
+  return commandCore(config, stores, index, queueHealth(queues, notes), logger);
 }
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */
@@ -69,6 +72,7 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     counters: metrics,
     pacer: new RedisChannelPacer(stores.redis, stores.prefix),
     config,
+    safety: deliverySafety(stores.redis, stores.prefix),
   });
   return [fanout, deliver];
 }
@@ -131,6 +135,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
 
     const readiness: Record<string, ReadinessCheck> = {
       redis: async () => (await stores.redis.ping()) === 'PONG',
+      delivery: guardReadiness(deliverySafety(stores.redis, stores.prefix).guard, platforms),
     };
     const web: { mounts: WebMount[] } = { mounts: [] };
     if (runs(role, 'bot') || runs(role, 'web')) {

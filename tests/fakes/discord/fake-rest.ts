@@ -49,7 +49,7 @@ export class FakeDiscordRest {
     match: (request: RecordedRequest) => boolean;
     resolve: (request: RecordedRequest) => void;
   }[] = [];
-  private nextId = 1_300_000_000_000_000_000n;
+  private nextId = 0n;
 
   constructor(private readonly gatewayUrl: () => string) {}
 
@@ -92,7 +92,9 @@ export class FakeDiscordRest {
     }
     const answer = this.takeCue(request) ?? this.invalid(request) ?? this.route(request);
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-    res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
+    if (answer.raw !== undefined) res.end(answer.raw);
+    else
+      res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
   }
 
   private takeCue(request: RecordedRequest): CuedResponse | null {
@@ -134,6 +136,8 @@ export class FakeDiscordRest {
     if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST')
       return ok(this.createMessage(m[1]!, body));
+    if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'GET')
+      return ok(this.listMessages(m[1]!, request.query));
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path)) && method === 'POST') {
       const message = this.messages.get(m[1]!)?.find((item) => item.id === m![2]);
       if (!message) return error(404, 10008, 'Unknown Message');
@@ -180,6 +184,17 @@ export class FakeDiscordRest {
     return wire(message);
   }
 
+  /** `GET /channels/{id}/messages?after=&limit=`: the `limit` oldest after `after`, newest first. */
+  private listMessages(channelId: string, query: URLSearchParams): unknown[] {
+    const after = BigInt(query.get('after') ?? '0');
+    const limit = Math.min(100, Number(query.get('limit') ?? '50'));
+    return (this.messages.get(channelId) ?? [])
+      .filter((message) => BigInt(message.id) > after)
+      .slice(0, limit)
+      .reverse()
+      .map((message) => wire(message));
+  }
+
   private webhook(
     method: string,
     token: string,
@@ -222,8 +237,10 @@ export class FakeDiscordRest {
     };
   }
 
+  /** Time-based like Discord's (ms since 2015 << 22), so `?after=` a time works; strictly increasing. */
   private snowflake(): string {
-    this.nextId += 1n;
+    const now = (BigInt(Date.now()) - 1_420_070_400_000n) << 22n;
+    this.nextId = now > this.nextId ? now : this.nextId + 1n;
     return this.nextId.toString();
   }
 }
