@@ -23,6 +23,8 @@ export interface DiscordAnnouncerOptions {
   requestsPerSecond?: number;
   /** Per-request timeout; a timeout is a transient failure. */
   timeoutMs?: number;
+  /** How long after a first attempt a re-send relies on the nonce alone (tests shorten it). */
+  nonceTrustMs?: number;
   logger?: Logger;
 }
 
@@ -56,7 +58,14 @@ export class DiscordAnnouncer implements Announcer {
   /** Looks for the message an earlier attempt may have posted (beyond the nonce window). */
   findEarlier(post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
     return this.guarded(() =>
-      findEarlierDiscordMessage(this.rest, this.botId, target.channelId, post, attempt),
+      findEarlierDiscordMessage(
+        this.rest,
+        this.botId,
+        target.channelId,
+        post,
+        attempt,
+        this.options.nonceTrustMs,
+      ),
     );
   }
 

@@ -45,9 +45,9 @@ export async function findEarlierDiscordMessage(
   channelId: string,
   post: Post,
   attempt: EarlierAttempt,
-  now = Date.now(),
+  trustMs = NONCE_TRUST_MS,
 ): Promise<LookResult> {
-  if (now - attempt.since.getTime() < NONCE_TRUST_MS) return { found: null };
+  if (Date.now() - attempt.since.getTime() < trustMs) return { found: null };
   try {
     const me = await botId();
     let after = snowflakeAt(attempt.since.getTime() - SKEW_MS);

@@ -44,6 +44,10 @@ export class FakeDiscordRest {
   /** Channel types (0 text, 5 announcement); unknown channels answer 404 10003 on `GET /channels/:id`. */
   readonly channelTypes = new Map<string, number>();
   readonly commands = new Map<string, unknown[]>();
+  /** How long `enforce_nonce` dedupes ("the past few minutes" on Discord); tests shorten it. */
+  nonceWindowMs = 180_000;
+  /** When a message was created, by id, for the nonce window. */
+  private readonly createdAt = new Map<string, number>();
   private readonly cues: Cue[] = [];
   private readonly waiters: {
     match: (request: RecordedRequest) => boolean;
@@ -90,7 +94,13 @@ export class FakeDiscordRest {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve(request);
     }
-    const answer = this.takeCue(request) ?? this.invalid(request) ?? this.route(request);
+    const cued = this.takeCue(request);
+    if (cued?.lose) {
+      this.route(request);
+      res.socket?.destroy();
+      return;
+    }
+    const answer = cued ?? this.invalid(request) ?? this.route(request);
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     if (answer.raw !== undefined) res.end(answer.raw);
     else
@@ -176,10 +186,17 @@ export class FakeDiscordRest {
     this.messages.set(channelId, list);
     // enforce_nonce: the same author and nonce within a few minutes returns the first message, creating none.
     if (body.enforce_nonce === true && body.nonce !== undefined) {
-      const seen = [...this.messages.values()].flat().find((message) => message.nonce === body.nonce);
+      const seen = [...this.messages.values()]
+        .flat()
+        .find(
+          (message) =>
+            message.nonce === body.nonce &&
+            Date.now() - (this.createdAt.get(message.id) ?? 0) < this.nonceWindowMs,
+        );
       if (seen) return wire(seen);
     }
     const message = this.message(channelId, body);
+    this.createdAt.set(message.id, Date.now());
     list.push(message);
     return wire(message);
   }
