@@ -133,7 +133,9 @@ export class FakeSlack {
   }
 
   private answerApi({ method, token, params }: FakeCall, res: ServerResponse): void {
-    const cue = this.cues.get(method)?.shift();
+    const limited =
+      method === 'chat.postMessage' ? this.channels.get(params.channel ?? '')?.rateLimitedFor : undefined;
+    const cue = limited !== undefined ? { status: 429, retryAfter: limited } : this.cues.get(method)?.shift();
     if (cue && 'lose' in cue) {
       this.method(method, token, params);
       res.socket?.destroy();

@@ -21,6 +21,8 @@ export interface FakeChannel {
   isArchived?: boolean;
   /** When set, every `chat.postMessage` here answers `ok:false` with this error. */
   postError?: string;
+  /** When set, every `chat.postMessage` here answers HTTP 429 with this `Retry-After` (seconds). */
+  rateLimitedFor?: number;
   /** When set, every `conversations.history` here answers `ok:false` with this error. */
   historyError?: string;
 }
