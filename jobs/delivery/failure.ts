@@ -52,7 +52,9 @@ export async function classifyFailure(
   if (error instanceof DeliveryError && error.kind === 'permanent') {
     await deps.ledger.clearAttempt(key, channel);
     const reason = `${error.code}: ${error.message}`;
-    const verdict: GuardVerdict = deps.guard ? await deps.guard.lost(channel, reason) : { action: 'disable' };
+    const verdict: GuardVerdict = deps.guard
+      ? await deps.guard.lost(channel, reason, String(job.id))
+      : { action: 'disable' };
     if (verdict.action === 'hold') return hold(deps, job, token, channel, verdict);
     await deps.subscriptions.disable(channel, reason);
     deps.counters.increment(deps.platform, 'disabled');

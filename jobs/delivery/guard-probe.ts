@@ -7,9 +7,9 @@ import type { Platform } from '../../src/posts/post.js';
 /** What the probe loop of one platform needs. */
 export interface GuardProbeOptions {
   platform: Platform;
-  guard: Pick<RedisDisableGuard, 'tripped' | 'clear'>;
+  guard: Pick<RedisDisableGuard, 'tripped' | 'clear' | 'takeRedrive'>;
   announcer: Announcer;
-  queue: Pick<Queue, 'pause' | 'resume' | 'isPaused'>;
+  queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
   logger: Logger;
   /** First wait between probes; doubles after each failed probe up to `maxMs`. */
   baseMs?: number;
@@ -48,6 +48,13 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     }
     await options.guard.clear(options.platform);
     await options.queue.resume();
+    // The jobs parked while the guard held the platform need not wait out their delay, and those that
+    // failed (disabling their channel, since re-enabled) just before it tripped run again.
+    await options.queue.promoteJobs();
+    for (const id of await options.guard.takeRedrive(options.platform)) {
+      const job = await options.queue.getJob(id);
+      if (job && (await job.isFailed())) await job.retry('failed');
+    }
     wait = base;
     log.warn({ reason: trip.reason }, 'probe succeeded: mass-disable guard cleared, deliveries resume');
   };

@@ -26,8 +26,12 @@ export type GuardTrip = z.infer<typeof guardTripSchema>;
 export type GuardVerdict =
   { action: 'disable' } | { action: 'hold'; trip: GuardTrip; justTripped: boolean; reenable: ChannelRef[] };
 
-// KEYS: sends zset, lost zset, trip key. ARGV: now, window, share, min, member, trip JSON.
-// Counts the lost-access answer, and trips when they are too many of the window's sends.
+/** Separates the parts of a lost-access entry: time, job id, channel. */
+const SEP = '\u0001';
+
+// KEYS: sends zset, lost zset, trip key, re-drive set. ARGV: now, window, share, min, member, trip JSON, job id.
+// Counts the lost-access answer, and trips when they are too many of the window's sends; the jobs failed
+// in the window go to the re-drive set, to run again once the guard clears.
 const LOST = `
 local now = tonumber(ARGV[1])
 local from = now - tonumber(ARGV[2])
@@ -40,6 +44,10 @@ local lost = redis.call('ZCARD', KEYS[2]) + 1
 if lost >= tonumber(ARGV[4]) and lost > tonumber(ARGV[3]) * math.max(sends, 1) then
   redis.call('SET', KEYS[3], ARGV[6])
   local earlier = redis.call('ZRANGE', KEYS[2], 0, -1)
+  for _, member in ipairs(earlier) do
+    local job = string.match(member, '^[^\\1]*\\1([^\\1]*)\\1')
+    if job then redis.call('SADD', KEYS[4], job) end
+  end
   redis.call('DEL', KEYS[1], KEYS[2])
   return {'tripped', ARGV[6], unpack(earlier)}
 end
@@ -77,27 +85,26 @@ export class RedisDisableGuard {
   }
 
   /** Judges one lost-access answer: disable the channel, or hold it because the guard is (now) tripped. */
-  async lost(channel: ChannelRef, reason: string): Promise<GuardVerdict> {
+  async lost(channel: ChannelRef, reason: string, jobId: string): Promise<GuardVerdict> {
     const trip: GuardTrip = { reason, at: new Date().toISOString(), workspaceId: channel.workspaceId };
     const answer = (await this.redis.eval(
       LOST,
-      3,
+      4,
       this.key(channel.platform, 'sends'),
       this.key(channel.platform, 'lost'),
       this.key(channel.platform, 'tripped'),
+      this.key(channel.platform, 'redrive'),
       String(Date.now()),
       String(this.policy.windowMs),
       String(this.policy.share),
       String(this.policy.min),
-      `${Date.now()}:${channelField(channel)}`,
+      [Date.now(), jobId, channelField(channel)].join(SEP),
       JSON.stringify(trip),
     )) as string[];
     if (answer[0] === 'disable') return { action: 'disable' };
     const stored = guardTripSchema.parse(JSON.parse(answer[1]!));
     const reenable = answer.slice(2).map((member) => {
-      const [platform, workspaceId, channelId] = JSON.parse(
-        member.slice(member.indexOf(':') + 1),
-      ) as string[];
+      const [platform, workspaceId, channelId] = JSON.parse(member.split(SEP)[2]!) as string[];
       return { platform: platform as Platform, workspaceId: workspaceId!, channelId: channelId! };
     });
     return { action: 'hold', trip: stored, justTripped: answer[0] === 'tripped', reenable };
@@ -112,5 +119,15 @@ export class RedisDisableGuard {
   /** Lifts the pause (a probe succeeded, or the operator fixed it). */
   async clear(platform: Platform): Promise<void> {
     await this.redis.del(this.key(platform, 'tripped'));
+  }
+
+  /** Takes the ids of the jobs that failed (and disabled) just before the guard tripped, to run them again. */
+  async takeRedrive(platform: Platform): Promise<string[]> {
+    const key = this.key(platform, 'redrive');
+    const [[, ids]] = (await this.redis.multi().smembers(key).del(key).exec()) as [
+      [unknown, string[]],
+      unknown,
+    ];
+    return ids;
   }
 }
