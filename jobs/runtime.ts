@@ -9,6 +9,7 @@ import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from 
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
 import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
+import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
 import { openAllQueues, queueHealth } from './queue-health.js';
 import { runs, type Role } from './roles.js';
@@ -153,9 +154,14 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       web.mounts.push(...frontends.mounts);
     }
     if (runs(role, 'poller')) {
-      const poller = await startPoller(config, stores, stores.target.options, metrics, logger);
+      const poller = await startPoller(config, stores, stores.target.options, metrics, logger, declared);
       closers.push({ name: 'poller', close: () => poller.close() });
       readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
+      readiness.feeds = feedReadiness(
+        stores.feedStates,
+        config.feeds.map((feed) => feed.name),
+        config.pollIntervalMs,
+      );
     }
     if (runs(role, 'worker')) {
       const handles = startWorkers(config, stores, metrics, logger);
