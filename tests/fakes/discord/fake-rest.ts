@@ -46,8 +46,10 @@ export class FakeDiscordRest {
   readonly commands = new Map<string, unknown[]>();
   /** How long `enforce_nonce` dedupes ("the past few minutes" on Discord); tests shorten it. */
   nonceWindowMs = 180_000;
-  /** When a message was created, by id, for the nonce window. */
-  private readonly createdAt = new Map<string, number>();
+  /** When each message was created (epoch ms), by id. */
+  readonly createdAt = new Map<string, number>();
+  /** Answers a request before anything else when it returns a response (fault injection: outages, 5xx, 429s). */
+  intercept: ((request: RecordedRequest) => CuedResponse | null) | null = null;
   private readonly cues: Cue[] = [];
   private readonly waiters: {
     match: (request: RecordedRequest) => boolean;
@@ -94,7 +96,7 @@ export class FakeDiscordRest {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve(request);
     }
-    const cued = this.takeCue(request);
+    const cued = this.intercept?.(request) ?? this.takeCue(request);
     if (cued?.lose) {
       this.route(request);
       res.socket?.destroy();

@@ -45,6 +45,8 @@ export class FakeSlack {
   readonly responses: FakeResponse[] = [];
   readonly socketMode = new FakeSocketMode();
   private readonly cues = new Map<string, FakeCue[]>();
+  /** Answers a call before anything else when it returns a cue (fault injection: outages, 5xx, lost answers). */
+  intercept: ((call: FakeCall) => FakeCue | null) | null = null;
   private readonly holds = new Map<string, Promise<void>>();
   private readonly waiters: Array<() => void> = [];
   private server: Server | null = null;
@@ -135,10 +137,18 @@ export class FakeSlack {
   private answerApi({ method, token, params }: FakeCall, res: ServerResponse): void {
     const limited =
       method === 'chat.postMessage' ? this.channels.get(params.channel ?? '')?.rateLimitedFor : undefined;
-    const cue = limited !== undefined ? { status: 429, retryAfter: limited } : this.cues.get(method)?.shift();
+    const cue =
+      this.intercept?.({ method, token, params }) ??
+      (limited !== undefined ? { status: 429, retryAfter: limited } : this.cues.get(method)?.shift());
     if (cue && 'lose' in cue) {
       this.method(method, token, params);
       res.socket?.destroy();
+      return;
+    }
+    if (cue && 'html' in cue && cue.html) {
+      res
+        .writeHead(cue.status, { 'content-type': 'text/html' })
+        .end(`<html><body>${cue.status}</body></html>`);
       return;
     }
     if (cue && 'status' in cue) {
@@ -215,7 +225,15 @@ export class FakeSlack {
     // Real-time seconds (so `oldest` works), a counter for uniqueness.
     const ts = `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, '0')}`;
     const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
-    this.messages.push({ ts, token, channel: channelId, text: params.text ?? '', blocks, params });
+    this.messages.push({
+      ts,
+      token,
+      channel: channelId,
+      text: params.text ?? '',
+      blocks,
+      params,
+      at: Date.now(),
+    });
     return { ok: true, channel: channelId, ts };
   }
 

@@ -30,7 +30,7 @@ export interface FakeChannel {
 /** A one-shot answer for the next call of a method: a 429, an HTTP status, or an `ok:false` error code. */
 export type FakeCue =
   | { status: 429; retryAfter?: number }
-  | { status: number }
+  | { status: number; html?: boolean }
   | { error: string }
   /** Handles the call (a message is posted), then cuts the connection: the answer is lost. */
   | { lose: true };
@@ -50,6 +50,8 @@ export interface FakeMessage {
   text: string;
   blocks: unknown[];
   params: Record<string, string>;
+  /** When it was posted (epoch ms). */
+  at?: number;
 }
 
 /** A body POSTed to a `response_url`. */
