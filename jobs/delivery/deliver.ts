@@ -67,18 +67,20 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const nonce = deliveryNonce(ready.post, channel);
     let messageId: string;
     let status: 'delivered' | 'already' = 'delivered';
+    let sending = false;
     try {
       const earlier = await lookFirst(key, channel, ready.post, target, nonce);
       if (earlier) {
         ({ messageId } = earlier);
         status = 'already';
       } else {
+        sending = true;
         ({ messageId } = await deps.announcer.announce(ready.post, target, nonce));
-        await deps.guard?.sent(deps.platform, String(job.id));
+        await countSend(deps, job);
       }
     } catch (error) {
-      await deps.guard?.sent(deps.platform, String(job.id));
-      throw await classifyFailure(deps, job, token, { key, channel }, error);
+      if (sending) await countSend(deps, job);
+      throw await classifyFailure(deps, job, token, { key, channel, refusedSend: sending }, error);
     }
     await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
     await deps.ledger.clearAttempt(key, channel);
@@ -89,6 +91,13 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     );
     return { status, messageId };
   };
+}
+
+/** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
+async function countSend(deps: DeliverDeps, job: DeliverJobHandle): Promise<void> {
+  await deps.guard?.sent(deps.platform, String(job.id)).catch((error: unknown) => {
+    deps.logger.debug({ err: error }, 'could not count a send for the mass-disable guard');
+  });
 }
 
 async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: DeliverJob, channel: ChannelRef) {

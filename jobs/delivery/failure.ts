@@ -31,6 +31,11 @@ export const GUARD_HOLD_MS = 30_000;
 export interface Failing {
   key: string;
   channel: ChannelRef;
+  /**
+   * True when the send itself failed; false when looking for an earlier attempt did. Only a refused send
+   * proves no message exists: a refused look must leave the attempt mark, so the next attempt looks again.
+   */
+  refusedSend: boolean;
 }
 
 /** Turns a platform failure into what BullMQ should do, counting, disabling or holding on the way. */
@@ -38,19 +43,19 @@ export async function classifyFailure(
   deps: FailureDeps,
   job: DeliverJobHandle,
   token: string | undefined,
-  { key, channel }: Failing,
+  { key, channel, refusedSend }: Failing,
   error: unknown,
 ): Promise<Error> {
   const log = { jobId: job.id, ...channel };
   if (error instanceof DeliveryError && error.kind === 'rate_limited') {
-    // A 429 is a refusal: no message was created, so a re-send needs no look first.
-    await deps.ledger.clearAttempt(key, channel);
+    // A 429 to a send is a refusal: no message was created, so a re-send needs no look first.
+    if (refusedSend) await deps.ledger.clearAttempt(key, channel);
     deps.counters.increment(deps.platform, 'rate_limited');
     deps.logger.warn({ ...log, waitMs: error.retryAfterMs, scope: error.scope }, 'platform rate limit');
     return reactToRateLimit(deps, job, token, channel, error);
   }
   if (error instanceof DeliveryError && error.kind === 'permanent') {
-    await deps.ledger.clearAttempt(key, channel);
+    if (refusedSend) await deps.ledger.clearAttempt(key, channel);
     const reason = `${error.code}: ${error.message}`;
     const verdict: GuardVerdict = deps.guard
       ? await deps.guard.lost(channel, reason, String(job.id))
