@@ -49,6 +49,8 @@ const HTML_404: CuedResponse = {
   raw: '<html><body><h1>404 Not Found</h1>nginx</body></html>',
   headers: { 'content-type': 'text/html' },
 };
+/** What a wrong `DISCORD_API_URL` (or a proxy passing Discord's own answer) gets: a generic route 404. */
+const ROUTE_404: CuedResponse = { status: 404, body: { message: '404: Not Found', code: 0 } };
 
 export const FAULTS: Fault[] = [
   { name: 'none', run: async () => undefined },
@@ -104,13 +106,14 @@ export const FAULTS: Fault[] = [
     },
   },
   {
-    name: 'proxy outage (HTML 404s)',
+    name: 'proxy outage (HTML/route 404s)',
     async run(world, timing, { published }) {
       await published(1);
+      let i = 0;
       await during(
         world,
         timing.outageMs,
-        () => HTML_404,
+        () => (i++ % 2 === 0 ? HTML_404 : ROUTE_404),
         () => ({ status: 404, html: true }),
       );
     },

@@ -35,7 +35,7 @@ export const SHORT: ChaosOptions = {
   timing: { outageMs: 3_000, stormMs: 3_000, noisyMs: 3_000 },
   settleMs: 90_000,
   // The rest have integration tests of their own (tenant rate limits, lost answers, Redis data loss).
-  faults: ['proxy outage (HTML 404s)', 'Slack answers lost (10%)'],
+  faults: ['proxy outage (HTML/route 404s)', 'Slack answers lost (10%)'],
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
