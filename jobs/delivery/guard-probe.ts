@@ -27,11 +27,15 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
   const log = options.logger.child({ platform: options.platform });
   let wait = base;
   let stopped = false;
+  // A job can still be parking itself in delayed as the guard clears: promote once more on the next round.
+  let promoteAgain = false;
   let timer: NodeJS.Timeout | undefined;
 
   const round = async () => {
     const trip = await options.guard.tripped(options.platform);
     if (!trip) {
+      if (promoteAgain) await options.queue.promoteJobs();
+      promoteAgain = false;
       wait = base;
       return;
     }
@@ -48,6 +52,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     }
     await options.guard.clear(options.platform);
     await options.queue.resume();
+    promoteAgain = true;
     // The jobs parked while the guard held the platform need not wait out their delay, and those that
     // failed (disabling their channel, since re-enabled) just before it tripped run again.
     await options.queue.promoteJobs();

@@ -61,6 +61,7 @@ describe('the mass-disable guard', () => {
     await waitFor(
       async () => (await harness!.ledger.forPost(postKey(post.feed, post.id))).length === 20,
       'every channel once the probe succeeds',
+      40_000,
     );
     expect(await ready()).toBe(true);
     expect((await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null)).toEqual([]);
