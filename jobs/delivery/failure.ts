@@ -62,6 +62,13 @@ export async function classifyFailure(
       : { action: 'disable' };
     if (verdict.action === 'hold') return hold(deps, job, token, channel, verdict);
     await deps.subscriptions.disable(channel, reason);
+    // The guard may have tripped between its verdict and the disable, re-enabling this channel before it was
+    // disabled: then undo the disable and wait with the others.
+    if (await deps.guard?.tripped(deps.platform)) {
+      await reenable(deps, [channel]);
+      deps.counters.increment(deps.platform, 'held');
+      return waitForGuard(job, token);
+    }
     deps.counters.increment(deps.platform, 'disabled');
     deps.counters.increment(deps.platform, 'failed');
     deps.logger.warn({ ...log, reason }, 'permanent delivery failure: subscription disabled');
@@ -89,14 +96,20 @@ async function hold(
         'Check the token, DISCORD_API_URL/SLACK_API_URL and any proxy; deliveries resume once a probe succeeds',
     );
     await deps.pausePlatform?.();
-    for (const ref of verdict.reenable) {
-      const subscription = await deps.subscriptions.get(ref);
-      if (subscription?.disabledReason)
-        await deps.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
-    }
+    await reenable(deps, verdict.reenable);
   }
   deps.logger.warn({ jobId: job.id, ...channel }, 'lost-access answer held by the mass-disable guard');
   return waitForGuard(job, token);
+}
+
+/** Re-enables subscriptions the guard found disabled just before it tripped. */
+async function reenable(deps: FailureDeps, channels: readonly ChannelRef[]): Promise<void> {
+  for (const ref of channels) {
+    const subscription = await deps.subscriptions.get(ref);
+    if (subscription?.disabledReason) {
+      await deps.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
+    }
+  }
 }
 
 /** Parks the job in delayed while the guard holds its platform (no attempt spent). */
