@@ -3,13 +3,15 @@ import type { Announcer } from '../../src/delivery/announcer.js';
 import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
+import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 
 /** What the probe loop of one platform needs. */
 export interface GuardProbeOptions {
   platform: Platform;
-  guard: Pick<RedisDisableGuard, 'tripped' | 'clear' | 'takeRedrive'>;
+  guard: Pick<RedisDisableGuard, 'tripped' | 'clear' | 'redrives' | 'redriven'>;
   announcer: Announcer;
   queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
+  subscriptions: Pick<SubscriptionStore, 'get' | 'put'>;
   logger: Logger;
   /** First wait between probes; doubles after each failed probe up to `maxMs`. */
   baseMs?: number;
@@ -36,6 +38,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     if (!trip) {
       if (promoteAgain) await options.queue.promoteJobs();
       promoteAgain = false;
+      await redrive(options);
       wait = base;
       return;
     }
@@ -52,14 +55,10 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     }
     await options.guard.clear(options.platform);
     await options.queue.resume();
-    promoteAgain = true;
-    // The jobs parked while the guard held the platform need not wait out their delay, and those that
-    // failed (disabling their channel, since re-enabled) just before it tripped run again.
+    // The jobs parked while the guard held the platform need not wait out their delay.
     await options.queue.promoteJobs();
-    for (const id of await options.guard.takeRedrive(options.platform)) {
-      const job = await options.queue.getJob(id);
-      if (job && (await job.isFailed())) await job.retry('failed');
-    }
+    promoteAgain = true;
+    await redrive(options);
     wait = base;
     log.warn({ reason: trip.reason }, 'probe succeeded: mass-disable guard cleared, deliveries resume');
   };
@@ -77,4 +76,22 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/**
+ * Re-enables the channels disabled just before the guard tripped and runs their failed deliveries again. A job
+ * still finishing (its disable may land after this re-enable) stays listed for the next round.
+ */
+async function redrive(options: GuardProbeOptions): Promise<void> {
+  for (const { member, jobId, channel } of await options.guard.redrives(options.platform)) {
+    const job = await options.queue.getJob(jobId);
+    const state = job ? await job.getState() : 'unknown';
+    if (state === 'active') continue;
+    const subscription = await options.subscriptions.get(channel);
+    if (subscription?.disabledReason) {
+      await options.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
+    }
+    if (job && state === 'failed') await job.retry('failed');
+    await options.guard.redriven(options.platform, member);
+  }
 }

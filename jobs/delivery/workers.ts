@@ -132,7 +132,14 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     workers.push(worker);
     queues.push(queue);
     if (safety) {
-      const probe = { platform, guard: safety.guard, announcer, queue, logger };
+      const probe = {
+        platform,
+        guard: safety.guard,
+        announcer,
+        queue,
+        subscriptions: options.subscriptions,
+        logger,
+      };
       stops.push(startGuardProbe({ ...probe, ...(safety.probeMs ? { baseMs: safety.probeMs } : {}) }));
     }
   }

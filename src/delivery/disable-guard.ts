@@ -44,10 +44,7 @@ local lost = redis.call('ZCARD', KEYS[2]) + 1
 if lost >= tonumber(ARGV[4]) and lost > tonumber(ARGV[3]) * math.max(sends, 1) then
   redis.call('SET', KEYS[3], ARGV[6])
   local earlier = redis.call('ZRANGE', KEYS[2], 0, -1)
-  for _, member in ipairs(earlier) do
-    local job = string.match(member, '^[^\\1]*\\1([^\\1]*)\\1')
-    if job then redis.call('SADD', KEYS[4], job) end
-  end
+  for _, member in ipairs(earlier) do redis.call('SADD', KEYS[4], member) end
   redis.call('DEL', KEYS[1], KEYS[2])
   return {'tripped', ARGV[6], unpack(earlier)}
 end
@@ -121,13 +118,24 @@ export class RedisDisableGuard {
     await this.redis.del(this.key(platform, 'tripped'));
   }
 
-  /** Takes the ids of the jobs that failed (and disabled) just before the guard tripped, to run them again. */
-  async takeRedrive(platform: Platform): Promise<string[]> {
-    const key = this.key(platform, 'redrive');
-    const [[, ids]] = (await this.redis.multi().smembers(key).del(key).exec()) as [
-      [unknown, string[]],
-      unknown,
-    ];
-    return ids;
+  /**
+   * The deliveries that lost access (and disabled their channel) in the window before the guard tripped: each
+   * to re-enable and run again once the guard clears. `redriven` removes one once done.
+   */
+  async redrives(platform: Platform): Promise<{ member: string; jobId: string; channel: ChannelRef }[]> {
+    const members = await this.redis.smembers(this.key(platform, 'redrive'));
+    return members.map((member) => {
+      const [, jobId, field] = member.split(SEP);
+      const [p, workspaceId, channelId] = JSON.parse(field!) as string[];
+      return {
+        member,
+        jobId: jobId!,
+        channel: { platform: p as Platform, workspaceId: workspaceId!, channelId: channelId! },
+      };
+    });
+  }
+
+  async redriven(platform: Platform, member: string): Promise<void> {
+    await this.redis.srem(this.key(platform, 'redrive'), member);
   }
 }

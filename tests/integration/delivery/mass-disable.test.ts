@@ -26,13 +26,14 @@ describe('the mass-disable guard', () => {
     const post = makePost(1);
     const channels = Array.from({ length: 20 }, (_, i) => `74000000000000${String(1000 + i)}`);
     const prefix = uniquePrefix('mass-disable');
-    // Channel after channel "loses access" at once: the bot, not the channels, is what is wrong. Five such
-    // answers trip the guard; the four channels disabled before it are re-enabled and their jobs re-driven.
+    // Channel after channel "loses access" at once: the bot, not the channels, is what is wrong. The fifth such
+    // answer trips the guard; the four channels disabled before it are re-enabled and their jobs re-driven.
+    // (A lost-access answer after the guard clears disables its channel again, as it should: hence five.)
     discord.rest.cue(
       'POST',
       /^\/channels\/\d+\/messages$/,
       { status: 403, body: { code: 50001, message: 'Missing Access' } },
-      6,
+      5,
     );
     discord.rest.cue(
       'GET',
@@ -69,5 +70,28 @@ describe('the mass-disable guard', () => {
     const counts = harness.counters.snapshot().discord;
     expect(counts.held).toBeGreaterThan(0);
     expect(counts.disabled).toBeLessThan(5);
+  });
+
+  it('a DISCORD_API_URL ending in /v10 (every send 404s) disables no subscription at all', async () => {
+    const post = makePost(2);
+    const channels = Array.from({ length: 10 }, (_, i) => `75000000000000${String(1000 + i)}`);
+    harness = await startHarness({
+      prefix: uniquePrefix('wrong-url'),
+      announcers: {
+        discord: new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: `${discord.apiUrl}/v10` }),
+      },
+      posts: [post],
+      subscriptions: channels.map((channelId) =>
+        makeSubscription(0, { platform: 'discord', workspaceId: '1', channelId }),
+      ),
+      attempts: 2,
+    });
+    await harness.sink.enqueue([post]);
+    await waitFor(
+      async () => (await harness!.deliverQueues.discord!.getFailedCount()) === 10 && (await harness!.idle()),
+      'every delivery to fail',
+    );
+    expect((await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null)).toEqual([]);
+    expect(harness.counters.snapshot().discord).toMatchObject({ disabled: 0, failed: 10, held: 0 });
   });
 });
