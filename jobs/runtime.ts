@@ -8,10 +8,16 @@ import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
 import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
-import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
+import {
+  buildAnnouncers,
+  CLEAR_INSTALLATIONS_WARNING,
+  enabledPlatforms,
+  startCommandFrontends,
+} from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
-import { openAllQueues, queueHealth } from './queue-health.js';
+import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
+import { QUEUE } from './queues.js';
 import { runs, type Role } from './roles.js';
 import { commandCore, openStores, type Stores } from './stores.js';
 import { createWebServer, type WebMount } from './web/server.js';
@@ -51,7 +57,15 @@ async function startCommandCore(
   closers.push({ name: 'index sync', close: stopFollowing });
   const safety = deliverySafety(stores.redis, stores.prefix);
   const notes = () => deliveryStatusLines(safety, enabledPlatforms(config));
-  return commandCore(config, stores, index, queueHealth(queues, notes), logger);
+  const poll = queues.find((queue) => queue.name === QUEUE.poll);
+  return commandCore(
+    config,
+    stores,
+    index,
+    queueHealth(queues, notes),
+    logger,
+    poll ? pollerHealth(poll) : undefined,
+  );
 }
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */
@@ -119,6 +133,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
   try {
     const metrics = new Metrics({ logger });
     const platforms = enabledPlatforms(config);
+    if (config.slack?.oauth && !config.encryption) logger.warn(CLEAR_INSTALLATIONS_WARNING);
     const queues = openAllQueues(stores.target.options, stores.prefix, platforms);
     closers.push({
       name: 'queues',
@@ -173,6 +188,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       config: {
         port: config.port,
         ...(config.adminToken && runs(role, 'web') ? { adminToken: config.adminToken } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       },
       readiness,
       metrics: metrics.registry,

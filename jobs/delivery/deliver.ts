@@ -80,7 +80,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       }
     } catch (error) {
       if (sending) await countSend(deps, job);
-      throw await classifyFailure(deps, job, token, { key, channel, refusedSend: sending }, error);
+      const failing = { key, channel, refusedSend: sending, postId: data.postId };
+      throw await classifyFailure(deps, job, token, failing, error);
     }
     await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
     await deps.ledger.clearAttempt(key, channel);

@@ -36,6 +36,7 @@ export interface Failing {
    * proves no message exists: a refused look must leave the attempt mark, so the next attempt looks again.
    */
   refusedSend: boolean;
+  postId?: string;
 }
 
 /** Turns a platform failure into what BullMQ should do, counting, disabling or holding on the way. */
@@ -43,10 +44,20 @@ export async function classifyFailure(
   deps: FailureDeps,
   job: DeliverJobHandle,
   token: string | undefined,
-  { key, channel, refusedSend }: Failing,
+  { key, channel, refusedSend, postId }: Failing,
   error: unknown,
 ): Promise<Error> {
   const log = { jobId: job.id, ...channel };
+  if (error instanceof DeliveryError && error.kind === 'rejected') {
+    // The same message would be refused again; the channel itself is fine, so it stays enabled.
+    if (refusedSend) await deps.ledger.clearAttempt(key, channel);
+    deps.counters.increment(deps.platform, 'failed');
+    deps.logger.error(
+      { ...log, postId, code: error.code, reason: error.message },
+      'platform rejected the message: this delivery failed, not retried',
+    );
+    return new UnrecoverableError(`${error.code}: ${error.message}`);
+  }
   if (error instanceof DeliveryError && error.kind === 'rate_limited') {
     // A 429 to a send is a refusal: no message was created, so a re-send needs no look first.
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);

@@ -1,7 +1,8 @@
 import { normaliseTag } from '../posts/tags.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
-import { unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { CONFIG_CREATOR } from '../subscriptions/declared.js';
+import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
 import type { CommandContext, Reply } from './types.js';
 
 const NOT_ALLOWED: Reply = {
@@ -23,6 +24,10 @@ export async function subscribe(
   }
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
+  if (!existing) {
+    const full = await workspaceFull(deps, context);
+    if (full) return full;
+  }
   // An empty feed list means every feed, so adding one feed to it changes nothing.
   const feeds =
     feed === undefined || (existing && existing.feeds.length === 0)
@@ -47,6 +52,23 @@ export async function subscribe(
   return {
     kind: 'text',
     text: `This channel now gets ${describe(subscription)}.${reenabled}`,
+  };
+}
+
+/**
+ * The reply when this workspace already has as many chat-made subscriptions as the operator allows; null when a
+ * new one fits. Subscriptions the operator declared (`PSF_SUBSCRIPTIONS`) are not counted. On a public
+ * deployment the limit keeps one manager from subscribing every channel and slowing fan-out for everyone.
+ */
+async function workspaceFull(deps: CommandDeps, context: CommandContext): Promise<Reply | null> {
+  const limit = deps.maxSubscriptionsPerWorkspace ?? 0;
+  if (limit <= 0) return null;
+  const all = await deps.subscriptions.listWorkspace(context.platform, context.workspaceId);
+  const made = all.filter((sub) => sub.createdBy !== CONFIG_CREATOR).length;
+  if (made < limit) return null;
+  return {
+    kind: 'error',
+    message: `This workspace already has ${plural(made, 'subscribed channel')}, the most this bot allows (${limit}). Unsubscribe another channel first (\`subscriptions\` lists them).`,
   };
 }
 
@@ -94,9 +116,11 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
       const disabled = sub.disabledReason
         ? `; DISABLED since ${sub.disabledAt ?? 'unknown'}: ${sub.disabledReason} (\`subscribe\` there re-enables it)`
         : '';
-      return `• channel ${sub.channelId}${here}: ${describe(sub)}${disabled}`;
+      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}`;
     });
-  return { kind: 'text', text: [`Subscriptions (${all.length}):`, ...lines].join('\n') };
+  const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
+  if (context.platform === 'console') return { kind: 'text', text };
+  return { kind: 'text', text, channels: all.map((sub) => sub.channelId) };
 }
 
 /** `every post from psf, insider tagged grants or pycon`. */
@@ -105,6 +129,11 @@ function describe(sub: Subscription): string {
   const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
   return `posts from ${feeds}${tags}${crosspost}`;
+}
+
+/** `<#C123>` on Slack, `<#123>` on Discord (each shows a link to the channel); the console has no mentions. */
+function channelMention(sub: Subscription): string {
+  return sub.platform === 'console' ? `channel ${sub.channelId}` : `<#${sub.channelId}>`;
 }
 
 function channelOf(context: CommandContext): ChannelRef {

@@ -47,7 +47,12 @@ export interface Announcer {
   probe?(workspaceId: string): Promise<void>;
 }
 
-export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient';
+/**
+ * `permanent`: the channel is gone or closed to us (disable it); `rate_limited`: wait and retry; `transient`:
+ * back off and retry; `rejected`: the platform refused this one message as malformed (e.g. a field over a
+ * limit): retrying sends the same bytes, and the channel is fine, so only this delivery fails.
+ */
+export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'rejected';
 
 /**
  * What a rate limit is about, so only that waits: `channel` (a Discord per-route bucket), `workspace` (Slack
@@ -83,5 +88,8 @@ export class DeliveryError extends Error {
   }
   static transient(code: string, message: string): DeliveryError {
     return new DeliveryError('transient', code, message);
+  }
+  static rejected(code: string, message: string): DeliveryError {
+    return new DeliveryError('rejected', code, message);
   }
 }

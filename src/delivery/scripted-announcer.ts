@@ -12,6 +12,7 @@ export type ScriptedFailure =
   | { kind: 'permanent'; code?: string }
   | { kind: 'rate_limited'; retryAfterMs: number; scope?: RateLimitScope }
   | { kind: 'transient'; code?: string }
+  | { kind: 'rejected'; code?: string }
   | { kind: 'unclassified' };
 
 /** One announcement the scripted platform accepted. */
@@ -88,6 +89,8 @@ function toError(failure: ScriptedFailure): Error {
       return DeliveryError.rateLimited(failure.retryAfterMs, 'scripted rate limit', failure.scope);
     case 'transient':
       return DeliveryError.transient(failure.code ?? 'http_503', 'scripted transient failure');
+    case 'rejected':
+      return DeliveryError.rejected(failure.code ?? '50035', 'scripted invalid form body');
     case 'unclassified':
       return new Error('scripted unclassified failure');
   }
