@@ -129,7 +129,7 @@ export async function runChaos(
 /** One aligned line of figures. */
 export function formatFigures(figures: Figures): string {
   return (
-    `${figures.fault.padEnd(28)} delivered=${String(figures.delivered).padStart(5)} ` +
+    `${figures.fault.padEnd(31)} delivered=${String(figures.delivered).padStart(5)} ` +
     `duplicates=${figures.duplicates} lost=${figures.lost} wrongly_disabled=${figures.wrongly_disabled} ` +
     `max_delay_s=${figures.max_delay_s}`
   );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config, DeclaredSubscription } from '../../src/config.js';
@@ -57,15 +58,25 @@ export async function assertPollSchedulers(
  */
 export async function startReassert(options: ReassertOptions): Promise<() => void> {
   const marker = `${options.prefix}:alive`;
-  const stamp = () => JSON.stringify({ since: new Date().toISOString() });
+  const stamp = () => JSON.stringify({ since: new Date().toISOString(), by: randomUUID() });
+  // The marker this process last saw: a different one means another poller re-created it after a loss.
   await options.redis.set(marker, stamp(), 'NX');
+  let seen = await options.redis.get(marker);
+  const lost = (detail: string) =>
+    options.logger.error(
+      { marker, detail },
+      "Redis lost its data (restart without persistence, flush or failover): re-creating poll schedules and declared subscriptions; each feed's current posts are remembered, not announced",
+    );
   const round = async () => {
-    if ((await options.redis.set(marker, stamp(), 'NX')) === 'OK') {
+    const fresh = stamp();
+    if ((await options.redis.set(marker, fresh, 'NX')) === 'OK') {
+      seen = fresh;
       options.onDataLost();
-      options.logger.error(
-        { marker },
-        "Redis lost its data (restart without persistence, flush or failover): re-creating poll schedules and declared subscriptions; each feed's current posts are remembered, not announced",
-      );
+      lost('the marker key was gone');
+    } else {
+      const now = await options.redis.get(marker);
+      if (now !== seen) lost('another poller re-created the marker key');
+      seen = now;
     }
     const created = await assertPollSchedulers(options.pollQueue, options.config);
     if (created.length > 0) options.logger.warn({ schedulers: created }, 're-created missing poll schedules');
