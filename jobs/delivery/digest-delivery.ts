@@ -5,12 +5,14 @@ import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.js';
 import {
-  classify,
+  countSend,
   waitForChannelSlot,
   type DeliverDeps,
   type DeliverJobHandle,
   type DeliverOutcome,
 } from './deliver.js';
+import { classifyFailure, waitForGuard } from './failure.js';
+import { waitOutTenantHolds } from './rate-limited.js';
 
 /** What digest deliveries read and write besides what every delivery does. */
 export interface DigestStores {
@@ -25,9 +27,11 @@ export function isDigestJob(data: unknown): boolean {
 
 /**
  * One period's digest to one channel: an action of the one deliver processor, so it shares the ledger
- * (keyed by period), the pacing, the nonce rule and the error kinds of a post. The channel's mark moves to the
- * period's end once the digest is in the ledger (also when a retry finds it there), or when the period
- * had nothing to list; the next digest lists what came after it.
+ * (keyed by period), the mass-disable guard, the rate-limit holds, the pacing, the nonce rule and the
+ * failure handling of a post. It does not look for an earlier attempt's message first (`findEarlier` reads
+ * announcements only): on Slack, which takes no nonce, a crash between the send and the ledger can repeat it.
+ * The channel's mark moves to the period's end once the digest is in the ledger (also when a retry finds it
+ * there), or when the period had nothing to list; the next digest lists what came after it.
  */
 export async function deliverDigest(
   deps: DeliverDeps,
@@ -49,7 +53,8 @@ export async function deliverDigest(
     return { status: 'skipped', reason };
   };
   const stores = deps.digests;
-  if (!stores) return skip('digests are not set up in this worker');
+  const send = deps.announcer.sendDigest?.bind(deps.announcer);
+  if (!stores || !send) return skip('digests are not set up in this worker');
   const recorded = await deps.ledger.get(key, channel);
   if (recorded) {
     await stores.marks.advance(channel, periodEnd);
@@ -66,6 +71,8 @@ export async function deliverDigest(
     await stores.marks.advance(channel, periodEnd);
     return skip('nothing announced for this digest');
   }
+  if (await deps.guard?.tripped(deps.platform)) throw await waitForGuard(job, token);
+  await waitOutTenantHolds(deps, job, token, channel);
   await waitForChannelSlot(deps, job, token, channel);
   let messageId: string;
   try {
@@ -74,10 +81,12 @@ export async function deliverDigest(
       channelId: channel.channelId,
       options: subscription.options,
     };
-    ({ messageId } = await deps.announcer.sendDigest(digest, target, digestNonce(channel, data.periodKey)));
+    ({ messageId } = await send(digest, target, digestNonce(channel, data.periodKey)));
   } catch (error) {
-    throw await classify(deps, job, channel, error);
+    await countSend(deps, job);
+    throw await classifyFailure(deps, job, token, { key, channel, refusedSend: true }, error);
   }
+  await countSend(deps, job);
   await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
   await stores.marks.advance(channel, periodEnd);
   deps.counters.increment(deps.platform, 'delivered');

@@ -19,6 +19,7 @@ import {
   type RateLimit,
   type WorkerTuning,
 } from '../../jobs/delivery/workers.js';
+import { deliverySafety } from '../../jobs/delivery/safety.js';
 import { deleteKeys } from './delivery-fixtures.js';
 
 /** What an in-process delivery pipeline under test is built from. */
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   tuning?: WorkerTuning;
   /** Digests on: the schedule, and the clock that the sink's announcement times and the planner read. */
   digests?: { schedule: DigestSchedule; now: () => Date };
+  /** First back-off of the mass-disable guard's probe. */
+  probeMs?: number;
 }
 
 /** Fan-out and deliver workers in this process against real Redis and BullMQ. */
@@ -89,6 +92,7 @@ export async function startHarness(options: HarnessOptions) {
       },
     },
     logger,
+    safety: { ...deliverySafety(redis, prefix), probeMs: options.probeMs ?? 200 },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
