@@ -12,7 +12,14 @@ export const QUEUE = {
   poll: 'poll',
   announce: 'announce',
   deliver: { discord: 'deliver-discord', slack: 'deliver-slack', console: 'deliver-console' },
-} as const satisfies { poll: string; announce: string; deliver: Record<Platform, string> };
+  /** Digest boundaries: its job schedulers always hold one waiting job, so it is kept apart from `announce`. */
+  digest: 'digest',
+} as const satisfies {
+  poll: string;
+  announce: string;
+  deliver: Record<Platform, string>;
+  digest: string;
+};
 
 /** The deliver queue of one platform. */
 export function deliverQueueName(platform: Platform): string {

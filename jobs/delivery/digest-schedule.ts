@@ -3,7 +3,7 @@ import { cronPattern, DIGEST_CADENCES, type DigestSchedule } from '../../src/dig
 import { digestSchedulerId, QUEUE, RETENTION, type QueueConnection } from '../queues.js';
 
 /**
- * Upserts one BullMQ job scheduler per cadence on the announce queue, firing at each boundary (cron, UTC).
+ * Upserts one BullMQ job scheduler per cadence on the `digest` queue, firing at each boundary (cron, UTC).
  * However many workers upsert them, each boundary yields one planning job. While every process is down the
  * scheduler's next job waits in Redis and runs, late, when a worker is back. Upserting again with a new
  * `DIGEST_TIME` moves the boundaries.
@@ -12,7 +12,7 @@ export async function upsertDigestSchedulers(
   { connection, prefix }: QueueConnection,
   schedule: DigestSchedule,
 ): Promise<void> {
-  const queue = new Queue(QUEUE.announce, { connection, prefix });
+  const queue = new Queue(QUEUE.digest, { connection, prefix });
   try {
     for (const cadence of DIGEST_CADENCES) {
       await queue.upsertJobScheduler(

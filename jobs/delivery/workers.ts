@@ -199,21 +199,30 @@ export function createFanoutWorker(options: FanoutWorkerOptions): DeliveryHandle
         jobOptions,
         schedule: digests.schedule,
         now: digests.now ?? (() => new Date()),
-        logger: logger.child({ queue: QUEUE.announce }),
+        logger: logger.child({ queue: QUEUE.digest }),
         ...(digests.settleMs !== undefined ? { settleMs: digests.settleMs } : {}),
       })
     : null;
-  // The announce queue carries announcements and, from the digest schedulers, `digest` planning jobs.
-  const processor = (job: Job) => (job.name === 'digest' && plan ? plan(job) : fanout(job));
-  const worker = new Worker(QUEUE.announce, processor, {
+  const worker = new Worker(QUEUE.announce, fanout, {
     connection,
     prefix,
     concurrency: options.concurrency ?? 2,
     ...options.tuning,
   });
   logErrorsThrottled(worker, logger, QUEUE.announce);
+  const workers = [worker];
+  // The digest schedulers' jobs plan digests into the same deliver queues.
+  if (plan) {
+    const planner = new Worker(QUEUE.digest, (job: Job) => plan(job), {
+      connection,
+      prefix,
+      ...options.tuning,
+    });
+    logErrorsThrottled(planner, logger, QUEUE.digest);
+    workers.push(planner);
+  }
   queues.forEach((queue) => logErrorsThrottled(queue, logger, queue.name));
-  return { workers: [worker], queues, close: () => closeDelivery({ workers: [worker], queues }) };
+  return { workers, queues, close: () => closeDelivery({ workers, queues }) };
 }
 
 /** Graceful stop: workers finish their current jobs and fetch no more, then the queues close. */

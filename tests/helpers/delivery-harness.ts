@@ -101,11 +101,12 @@ export async function startHarness(options: HarnessOptions) {
   let stalled = 0;
   for (const worker of [...fanout.workers, ...delivery.workers]) worker.on('stalled', () => (stalled += 1));
   const announceQueue = new Queue(QUEUE.announce, { connection, prefix });
+  const digestQueue = new Queue(QUEUE.digest, { connection, prefix });
   const deliverQueues = Object.fromEntries(
     platforms.map((platform) => [platform, new Queue(deliverQueueName(platform), { connection, prefix })]),
   ) as Partial<Record<Platform, Queue>>;
   const sink = new BullAnnouncementSink(announceQueue, digests?.now, announcements);
-  const all = [announceQueue, ...Object.values(deliverQueues)];
+  const all = [announceQueue, digestQueue, ...Object.values(deliverQueues)];
   for (const queue of all) queue.on('error', () => undefined); // a Redis restart test expects these
 
   /** True when no job waits, runs or is delayed in any queue. */
@@ -140,6 +141,7 @@ export async function startHarness(options: HarnessOptions) {
     digestMarks,
     sink,
     announceQueue,
+    digestQueue,
     deliverQueues,
     idle,
     close,

@@ -51,7 +51,7 @@ let fired = 0;
 /** What the digest job scheduler does at a boundary (or late, after downtime): one `digest` planning job. */
 async function fire(harness: Harness, cadence: 'daily' | 'weekly') {
   fired += 1;
-  await harness.announceQueue.add('digest', { cadence }, { jobId: `test-tick-${fired}` });
+  await harness.digestQueue.add('digest', { cadence }, { jobId: `test-tick-${fired}` });
   await waitFor(() => harness.idle(), 'digest planned and delivered');
 }
 
@@ -154,8 +154,8 @@ describe('digests', () => {
     await announce(first, ...posts);
     at('2026-12-01T15:00:00Z');
     await Promise.all([
-      first.announceQueue.add('digest', { cadence: 'daily' }, { jobId: 'tick-a' }),
-      second.announceQueue.add('digest', { cadence: 'daily' }, { jobId: 'tick-b' }),
+      first.digestQueue.add('digest', { cadence: 'daily' }, { jobId: 'tick-a' }),
+      second.digestQueue.add('digest', { cadence: 'daily' }, { jobId: 'tick-b' }),
     ]);
     await waitFor(async () => (await first.idle()) && (await second.idle()), 'both planners done');
     expect(
@@ -195,7 +195,7 @@ describe('digest job schedulers', () => {
   it('fire daily at DIGEST_TIME and weekly on DIGEST_WEEKDAY, in UTC, and move when the time changes', async () => {
     const prefix = uniquePrefix('delivery-digest-cron');
     const connection = { host: '127.0.0.1', port: 6379 };
-    const queue = new Queue(QUEUE.announce, { connection, prefix });
+    const queue = new Queue(QUEUE.digest, { connection, prefix });
     try {
       await upsertDigestSchedulers({ connection, prefix }, { hour: 15, minute: 0, weekday: 3 });
       const dailyNext = new Date((await queue.getJobScheduler(digestSchedulerId('daily')))!.next!);
