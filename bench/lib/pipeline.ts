@@ -4,13 +4,13 @@ import {
   createDeliveryWorkers,
   type RateLimit,
   createFanoutWorker,
+  slackPacer,
   type DeliveryHandles,
 } from '../../jobs/delivery/workers.js';
 import { buildAnnouncers, enabledPlatforms } from '../../jobs/parts/platforms.js';
 import { BullAnnouncementSink, QUEUE } from '../../jobs/queues.js';
 import { openStores, type Stores } from '../../jobs/stores.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { Platform, Post } from '../../src/posts/post.js';
@@ -68,7 +68,7 @@ export async function startPipeline(
   const config = loadConfig(productEnv(env));
   const logger = productLogger();
   const stores = await openStores(config, logger);
-  const connection = stores.target.options;
+  const connection = stores.target.connection;
   const common = {
     connection,
     prefix: stores.prefix,
@@ -84,7 +84,7 @@ export async function startPipeline(
       announcers: buildAnnouncers(config, stores, logger),
       ledger: stores.ledger,
       counters,
-      pacer: new RedisChannelPacer(stores.redis, stores.prefix),
+      pacer: slackPacer(stores.redis, stores.prefix, config),
       config,
       ...(options.limits ? { limits: options.limits } : {}),
     }),

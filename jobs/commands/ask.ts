@@ -42,7 +42,7 @@ export async function runAsk(
   if (!parsed.ok) throw new UsageError(parsed.message);
   const request = parsed.request;
   return withStores(config, logger, async (stores) => {
-    const queues = openAllQueues(stores.target.options, stores.prefix);
+    const queues = openAllQueues(stores.target.connection, stores.prefix);
     try {
       const index = PostIndex.build(await stores.posts.all());
       const core = commandCore(config, stores, index, queueHealth(queues), logger);

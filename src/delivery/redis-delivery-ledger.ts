@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import { PLATFORMS, type Platform } from '../posts/post.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
@@ -13,7 +13,7 @@ const channelSchema = z.tuple([z.enum(PLATFORMS as [Platform, ...Platform[]]), z
  */
 export class RedisDeliveryLedger implements DeliveryLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
