@@ -12,6 +12,7 @@ import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
+import { slackFanout100 } from './scenarios/slack-workspaces.js';
 
 /** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
 interface Scenario {
@@ -47,6 +48,16 @@ const SCENARIOS: Scenario[] = [
     figures: [['slack_fanout_per_s', 'msg/s']],
     limitMs: 170_000,
     run: slackFanout,
+  },
+  {
+    name: 'slack-100ws',
+    figures: [
+      ['slack_fanout_100ws_per_s', 'msg/s'],
+      ['slack_fanout_100ws_429', 'count'],
+      ['slack_fanout_100ws_duplicates', 'count'],
+    ],
+    limitMs: 120_000,
+    run: slackFanout100,
   },
   {
     name: 'lookups',

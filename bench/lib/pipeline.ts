@@ -4,6 +4,7 @@ import {
   createDeliveryWorkers,
   type RateLimit,
   createFanoutWorker,
+  DEFAULT_CONCURRENCY,
   slackPacer,
   type DeliveryHandles,
 } from '../../jobs/delivery/workers.js';
@@ -52,6 +53,8 @@ export interface Pipeline {
   config: Config;
   stores: Stores;
   counters: MemoryDeliveryCounters;
+  /** Jobs the Slack deliver worker runs at once. */
+  slackConcurrency: number;
   /** Queues `announce` jobs as the poller does. */
   announce(posts: Post[]): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +101,7 @@ export async function startPipeline(
     config,
     stores,
     counters,
+    slackConcurrency: DEFAULT_CONCURRENCY.slack,
     announce: (posts) => sink.enqueue(posts),
     async close() {
       await Promise.all(handles.map((handle) => handle.close()));

@@ -82,7 +82,8 @@ export function slackPacer(redis: RedisClient, prefix: string, config: Pick<Conf
   return new RedisWorkspaceBudgetPacer(redis, prefix, config.slack?.workspacePerSecond ?? 20);
 }
 
-const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 10, console: 1 };
+/** Jobs each worker process runs at once, per platform. */
+export const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 10, console: 1 };
 
 /** Logs errors at most once per 5 s: BullMQ can emit them in a hot loop while Redis is away. */
 function logErrorsThrottled(emitter: Worker | Queue, logger: Logger, name: string): void {

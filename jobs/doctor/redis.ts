@@ -1,12 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { reachRedis, type ReachedRedis, type RedisLocation } from './redis-topology.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 
-/** How the doctor reaches Redis: the composition root's `RedisTarget` fits. */
-export interface RedisLocation {
-  options: RedisOptions;
-  /** Human-readable address, credentials left out. */
-  where: string;
-}
+export type { RedisLocation } from './redis-topology.js';
 
 /** BullMQ refuses older servers and recommends at least this one (bullmq's RedisConnection). */
 const MIN_VERSION = [5, 0, 0];
@@ -98,41 +94,27 @@ async function checkEviction(redis: Redis): Promise<DoctorCheck> {
   );
 }
 
-/** Reachability, version, persistence and eviction policy of the Redis the bot would use. */
+/** Reachability, version, persistence and eviction policy of the Redis the bot would use (each master). */
 export async function checkRedis(location: RedisLocation, timeoutMs: number): Promise<DoctorCheck[]> {
-  const redis = new Redis({
-    ...location.options,
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  // ioredis rejects connect() with a bare "Connection is closed"; the reason arrives as an 'error' event.
-  let lastError: unknown;
-  redis.on('error', (error) => {
-    lastError = error;
-  });
+  let reached: ReachedRedis;
   try {
-    await redis.connect();
-    await redis.ping();
+    reached = await reachRedis(location, timeoutMs);
   } catch (error) {
-    redis.disconnect();
-    const detail = describeError(lastError ?? error);
+    const detail = describeError(error);
     const fix = /NOAUTH|WRONGPASS|invalid password/i.test(detail)
       ? 'put the right user and password in REDIS_URL (redis://user:password@host:6379)'
       : 'start Redis (docker compose up -d redis, or redis-server) or point REDIS_URL at a running one';
     return [fail('redis: reachable', `${location.where}: ${detail}`, fix)];
   }
   try {
-    const info = parseInfo(`${await redis.info('server')}\n${await redis.info('persistence')}`);
-    return [
-      pass('redis: reachable', `${location.where} answers`),
-      checkVersion(info),
-      await checkPersistence(redis, info),
-      await checkEviction(redis),
-    ];
+    const perMaster = await Promise.all(
+      reached.masters.map(async ({ name, redis }) => {
+        const info = parseInfo(`${await redis.info('server')}\n${await redis.info('persistence')}`);
+        const checks = [checkVersion(info), await checkPersistence(redis, info), await checkEviction(redis)];
+        return checks.map((check) => ({ name, check }));
+      }),
+    );
+    return [pass('redis: reachable', `${location.where} answers${reached.topology}`), ...worstOf(perMaster)];
   } catch (error) {
     return [
       fail(
@@ -142,6 +124,21 @@ export async function checkRedis(location: RedisLocation, timeoutMs: number): Pr
       ),
     ];
   } finally {
-    redis.disconnect();
+    reached.close();
   }
+}
+
+/** Each check once: the first master that fails it, named; else the first master's pass. */
+function worstOf(perMaster: { name: string; check: DoctorCheck }[][]): DoctorCheck[] {
+  const first = perMaster[0] ?? [];
+  return first.map((_, i) => {
+    const failing = perMaster.map((checks) => checks[i]!).find((entry) => !entry.check.ok);
+    if (failing && perMaster.length > 1)
+      return { ...failing.check, detail: `master ${failing.name}: ${failing.check.detail}` };
+    if (failing) return failing.check;
+    const passed = first[i]!.check;
+    return perMaster.length > 1
+      ? { ...passed, detail: `${passed.detail} (all ${perMaster.length} masters)` }
+      : passed;
+  });
 }

@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { RedisInstallationStore } from '../../adapters/slack/installation-store.js';
+import type { Post } from '../../src/posts/post.js';
+import { RedisPostStore } from '../../src/store/redis-post-store.js';
+import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
+import { benchSlackToken } from '../fakes/limited-slack.js';
+import { atLeast, exactly, figure, type Figure } from '../lib/figures.js';
+import type { Peer } from '../lib/peer.js';
+import { baseEnv, startPipeline } from '../lib/pipeline.js';
+import { deliveryPost, subscription } from '../lib/posts.js';
+import { withPrefix } from '../lib/redis.js';
+
+/** The many-workspace scenario: one post to 1,000 channels, ten in each of 100 workspaces. */
+export const WORKSPACES = 100;
+export const CHANNELS = 1_000;
+
+/** Installs `WORKSPACES` workspaces through OAuth (a bot token each) and subscribes `CHANNELS` channels. */
+export async function seedWorkspaces(redis: Redis, prefix: string, post: Post): Promise<void> {
+  const installations = new RedisInstallationStore(redis, prefix);
+  for (let w = 0; w < WORKSPACES; w += 1) {
+    const team = `T0WS${w}`;
+    await installations.storeInstallation({
+      team: { id: team, name: team },
+      enterprise: undefined,
+      isEnterpriseInstall: false,
+      user: { id: 'UINSTALLER', token: undefined, scopes: undefined },
+      bot: { token: benchSlackToken(team), userId: 'UBENCH', id: 'BBENCH', scopes: ['chat:write'] },
+      tokenType: 'bot',
+      appId: 'A0BENCH',
+      authVersion: 'v2',
+    });
+  }
+  await new RedisPostStore(redis, prefix).save([post]);
+  const subscriptions = new RedisSubscriptionStore(redis, prefix);
+  // Channel i belongs to workspace i mod 100, so the fan-out interleaves the workspaces as a real one would.
+  for (let i = 0; i < CHANNELS; i += 1) {
+    await subscriptions.put(
+      subscription('slack', `T0WS${i % WORKSPACES}`, `C0${String(i).padStart(6, '0')}`),
+    );
+  }
+}
+
+/** The product's environment for the scenario: multi-workspace OAuth against the limited fake Slack. */
+export function workspacesEnv(prefix: string, peer: Peer): Record<string, string> {
+  return {
+    ...baseEnv(prefix),
+    SLACK_CLIENT_ID: 'bench-client',
+    SLACK_CLIENT_SECRET: 'bench-client-secret',
+    SLACK_STATE_SECRET: 'bench-state-secret',
+    SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    SLACK_API_URL: peer.urls.slackApi,
+  };
+}
+
+/** Messages per second from queueing the announce job to the last message accepted, and what went wrong. */
+export async function measureFanout(
+  peer: Peer,
+  announce: () => Promise<void>,
+  capMs: number,
+): Promise<{ perSecond: number; note: string; rateLimited: number; duplicates: number }> {
+  await peer.reset('slack');
+  const started = performance.timeOrigin + performance.now();
+  await announce();
+  const stats = await peer.waitForAccepted('slack', CHANNELS, capMs);
+  const seconds = ((stats.acceptedAt.at(-1) ?? started) - started) / 1000;
+  const capped = stats.accepted < CHANNELS ? ` (stopped at the ${capMs / 1000} s cap)` : '';
+  return {
+    perSecond: stats.accepted / seconds,
+    rateLimited: stats.rateLimited,
+    duplicates: stats.duplicates,
+    note: `${stats.accepted}/${CHANNELS} in ${seconds.toFixed(2)} s${capped}; ${stats.rateLimited} × 429, ${stats.duplicates} duplicates`,
+  };
+}
+
+/** One post, 1,000 channels in 100 workspaces, one worker process (this one, built as `start` builds it). */
+export async function slackFanout100(peer: Peer): Promise<Figure[]> {
+  return withPrefix('slack-100ws', async (redis, prefix) => {
+    const post = deliveryPost(300);
+    await seedWorkspaces(redis, prefix, post);
+    const pipeline = await startPipeline(workspacesEnv(prefix, peer));
+    try {
+      const run = await measureFanout(peer, () => pipeline.announce([post]), 60_000);
+      return [
+        figure('slack_fanout_100ws_per_s', run.perSecond, 'msg/s', {
+          goal: atLeast(200),
+          digits: 1,
+          note: `one process, Slack concurrency ${pipeline.slackConcurrency}; ${run.note}`,
+        }),
+        figure('slack_fanout_100ws_429', run.rateLimited, 'count', { goal: exactly(0) }),
+        figure('slack_fanout_100ws_duplicates', run.duplicates, 'count', { goal: exactly(0) }),
+      ];
+    } finally {
+      await pipeline.close();
+    }
+  });
+}
