@@ -23,6 +23,8 @@ let feeds: FeedServer | undefined;
 
 function env(): Record<string, string> {
   return {
+    // Only user, password and TLS come from REDIS_URL here; a closed port makes sure 6379 is never used.
+    REDIS_URL: 'redis://127.0.0.1:9',
     REDIS_CLUSTER_NODES: cluster!.nodes.map((node) => `${node.host}:${node.port}`).join(','),
     PSF_FEEDS: `psf=${feeds!.url(PATH)}`,
     POLL_INTERVAL: '1s',
