@@ -6,6 +6,7 @@ import { figure, jsonLine, table, type Figure } from './lib/figures.js';
 import { startPeer, type Peer } from './lib/peer.js';
 import { stopAllProducts } from './lib/product.js';
 import { deleteActivePrefixes } from './lib/redis.js';
+import { clusterVariants } from './scenarios/cluster.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
 import { lookups } from './scenarios/lookups.js';
@@ -68,6 +69,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 120_000,
     run: () => lookups(),
+  },
+  {
+    name: 'cluster',
+    figures: [
+      ['lookup_p99_ms_archive_cluster', 'ms'],
+      ['lookup_p99_ms_50k_cluster', 'ms'],
+      ['slack_fanout_100ws_cluster_per_s', 'msg/s'],
+    ],
+    limitMs: 180_000,
+    run: clusterVariants,
   },
   {
     name: 'service',

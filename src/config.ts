@@ -199,6 +199,7 @@ const schema = z.object({
     z.coerce.number<string | undefined>().int().positive().max(1000).optional(),
   ),
   SLACK_WORKSPACE_RATE: z.coerce.number().int().positive().max(1000).default(20),
+  SLACK_CONCURRENCY: z.coerce.number().int().positive().max(500).default(20),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
@@ -292,6 +293,8 @@ export interface Config {
     messagesPerSecond?: number;
     /** SLACK_WORKSPACE_RATE: messages per second per workspace, shared by every worker process. */
     workspacePerSecond?: number;
+    /** SLACK_CONCURRENCY: Slack deliveries each worker process runs at once. */
+    concurrency?: number;
   };
   deliveryAttempts: number;
   /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
@@ -366,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminUsers: e.SLACK_ADMIN_USERS,
       channelIntervalMs: e.SLACK_CHANNEL_INTERVAL,
       workspacePerSecond: e.SLACK_WORKSPACE_RATE,
+      concurrency: e.SLACK_CONCURRENCY,
       ...(e.SLACK_RATE_LIMIT ? { messagesPerSecond: e.SLACK_RATE_LIMIT } : {}),
       ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),

@@ -4,7 +4,7 @@ import {
   createDeliveryWorkers,
   type RateLimit,
   createFanoutWorker,
-  DEFAULT_CONCURRENCY,
+  deliverConcurrency,
   slackPacer,
   type DeliveryHandles,
 } from '../../jobs/delivery/workers.js';
@@ -101,7 +101,7 @@ export async function startPipeline(
     config,
     stores,
     counters,
-    slackConcurrency: DEFAULT_CONCURRENCY.slack,
+    slackConcurrency: deliverConcurrency('slack', config),
     announce: (posts) => sink.enqueue(posts),
     async close() {
       await Promise.all(handles.map((handle) => handle.close()));

@@ -1,5 +1,7 @@
 import { Queue } from 'bullmq';
-import { DEFAULT_CONCURRENCY } from '../../jobs/delivery/workers.js';
+import { deliverConcurrency } from '../../jobs/delivery/workers.js';
+import { loadConfig } from '../../src/config.js';
+import { productEnv } from '../lib/pipeline.js';
 import { BullAnnouncementSink, QUEUE } from '../../jobs/queues.js';
 import { figure, type Figure } from '../lib/figures.js';
 import type { Peer } from '../lib/peer.js';
@@ -32,8 +34,8 @@ async function run(peer: Peer, workers: number): Promise<Figure> {
         () => new BullAnnouncementSink(queue).enqueue([post]),
         CAP_MS,
       );
-      const concurrency = workers * DEFAULT_CONCURRENCY.slack;
-      const note = `${workers} × concurrency ${DEFAULT_CONCURRENCY.slack} = ${concurrency} Slack jobs at once; ${measured.note}`;
+      const each = deliverConcurrency('slack', loadConfig(productEnv(env)));
+      const note = `${workers} × concurrency ${each} = ${workers * each} Slack jobs at once; ${measured.note}`;
       return figure(`scale_workers_${workers}_per_s`, measured.perSecond, 'msg/s', { digits: 1, note });
     } finally {
       await Promise.all(children.map((child) => child.stop()));

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { RedisInstallationStore } from '../../adapters/slack/installation-store.js';
 import type { Post } from '../../src/posts/post.js';
+import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisPostStore } from '../../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
 import { benchSlackToken } from '../fakes/limited-slack.js';
@@ -15,7 +15,7 @@ export const WORKSPACES = 100;
 export const CHANNELS = 1_000;
 
 /** Installs `WORKSPACES` workspaces through OAuth (a bot token each) and subscribes `CHANNELS` channels. */
-export async function seedWorkspaces(redis: Redis, prefix: string, post: Post): Promise<void> {
+export async function seedWorkspaces(redis: RedisClient, prefix: string, post: Post): Promise<void> {
   const installations = new RedisInstallationStore(redis, prefix);
   for (let w = 0; w < WORKSPACES; w += 1) {
     const team = `T0WS${w}`;

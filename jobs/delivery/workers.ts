@@ -82,8 +82,21 @@ export function slackPacer(redis: RedisClient, prefix: string, config: Pick<Conf
   return new RedisWorkspaceBudgetPacer(redis, prefix, config.slack?.workspacePerSecond ?? 20);
 }
 
-/** Jobs each worker process runs at once, per platform. */
-export const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 10, console: 1 };
+/**
+ * Jobs each worker process runs at once, per platform. A Slack job mostly waits (on Slack's answer, about
+ * 100–300 ms, and on its pacing slot), so one process delivers about SLACK_CONCURRENCY ÷ that wait a second.
+ */
+export const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 20, console: 1 };
+
+/** The concurrency of one platform's deliver worker: the caller's, SLACK_CONCURRENCY, or the default. */
+export function deliverConcurrency(
+  platform: Platform,
+  config: Pick<Config, 'slack'>,
+  override?: Partial<Record<Platform, number>>,
+): number {
+  const configured = platform === 'slack' ? config.slack?.concurrency : undefined;
+  return override?.[platform] ?? configured ?? DEFAULT_CONCURRENCY[platform];
+}
 
 /** Logs errors at most once per 5 s: BullMQ can emit them in a hot loop while Redis is away. */
 function logErrorsThrottled(emitter: Worker | Queue, logger: Logger, name: string): void {
@@ -124,7 +137,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     const worker = new Worker(name, processor, {
       connection,
       prefix,
-      concurrency: options.concurrency?.[platform] ?? DEFAULT_CONCURRENCY[platform],
+      concurrency: deliverConcurrency(platform, options.config, options.concurrency),
       limiter: options.limits?.[platform] ?? defaultLimit(platform, options.config),
       ...options.tuning,
     });
