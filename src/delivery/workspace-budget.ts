@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '../store/redis-client.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import type { ChannelPacer } from './channel-pacer.js';
@@ -51,6 +52,7 @@ redis.call('SET', KEYS[3], tostring(now), 'PX', interval * 2)
 redis.call('ZADD', KEYS[5], now, ticket)
 redis.call('PEXPIRE', KEYS[5], window * 2)
 return 0`;
+const RESERVE_SHA = createHash('sha1').update(RESERVE).digest('hex');
 
 /**
  * Paces Slack deliveries per channel (about one message a second) and per workspace (a budget of
@@ -74,9 +76,7 @@ export class RedisWorkspaceBudgetPacer implements ChannelPacer {
   async reserve(channel: ChannelRef, intervalMs: number, ticket: string): Promise<number> {
     const key = `${this.prefix}:ledger-pace:${channelField(channel)}`;
     const workspace = `${this.prefix}:ws-budget:${channel.platform}:${channel.workspaceId}`;
-    const wait = await this.redis.eval(
-      RESERVE,
-      5,
+    const args = [
       key,
       `${key}:tickets`,
       `${key}:last`,
@@ -87,7 +87,13 @@ export class RedisWorkspaceBudgetPacer implements ChannelPacer {
       String(this.spacingMs),
       String(Math.max(1, Math.floor(this.workspacePerSecond))),
       String(WINDOW_MS + WINDOW_MARGIN_MS),
-    );
+    ];
+    // Every delivery runs this: send the script's hash, and the script itself only when the server lacks it.
+    const wait = await this.redis.evalsha(RESERVE_SHA, 5, ...args).catch((error: unknown) => {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT'))
+        return this.redis.eval(RESERVE, 5, ...args);
+      throw error;
+    });
     return Number(wait);
   }
 }
