@@ -75,7 +75,7 @@ describe.skipIf(NO_REDIS_SERVER !== null)(
       expect(fake!.messages.map((message) => message.channel)).toEqual(['C0NEWS']);
       expect(fake!.messages[0]!.text).toContain(title);
 
-      // The running bot's index followed the poll through the cluster's pub/sub: a slash command finds it.
+      // The running bot's search index followed the poll through the cluster's pub/sub: a search finds it.
       await waitFor(
         async () => {
           const id = `latest-${Date.now()}`;
@@ -91,7 +91,7 @@ describe.skipIf(NO_REDIS_SERVER !== null)(
           const reply = await fake!.waitFor(() => fake!.responses.find((response) => response.id === id));
           return JSON.stringify(reply.body).includes(title);
         },
-        'the lookup to find the new post',
+        'the search to find the new post',
         20_000,
         context,
       );
