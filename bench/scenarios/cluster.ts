@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis';
-import { NO_REDIS_SERVER, startCluster } from '../../tests/helpers/private-redis.js';
+import { NO_REDIS_SERVER, startCluster } from '../../tests/helpers/redis-topologies.js';
 import { figure, percentile, type Figure } from '../lib/figures.js';
 import type { Peer } from '../lib/peer.js';
 import { startPipeline } from '../lib/pipeline.js';

@@ -4,7 +4,7 @@ import { postSlashCommand } from '../../fakes/slack/sign.js';
 import { atomWithEntries, entryTitle, runCli } from '../../helpers/cli.js';
 import { startFeedServer, type FeedServer } from '../../helpers/feed-server.js';
 import { FIXTURES, readFixture } from '../../helpers/fixtures.js';
-import { NO_REDIS_SERVER, startCluster } from '../../helpers/private-redis.js';
+import { NO_REDIS_SERVER, startCluster } from '../../helpers/redis-topologies.js';
 import { BotProcesses, waitFor, type BotProcess } from '../../helpers/processes.js';
 
 // The whole product on its own three-master Redis Cluster (started here, on free loopback ports, and torn

@@ -5,7 +5,7 @@ import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { atomWithEntries, entryTitle, runCli } from '../../helpers/cli.js';
 import { startFeedServer, type FeedServer } from '../../helpers/feed-server.js';
 import { FIXTURES, readFixture } from '../../helpers/fixtures.js';
-import { NO_REDIS_SERVER, startSentinelSet } from '../../helpers/private-redis.js';
+import { NO_REDIS_SERVER, startSentinelSet } from '../../helpers/redis-topologies.js';
 import { BotProcesses, waitFor, type BotProcess } from '../../helpers/processes.js';
 
 // psf-bot on a primary guarded by Sentinel (a primary, a replica and one sentinel, all private, started here
