@@ -28,7 +28,10 @@ export async function clusterVariants(peer: Peer): Promise<Figure[]> {
     const pipeline = await startPipeline({ ...workspacesEnv(prefix, peer), REDIS_CLUSTER_NODES: nodes });
     let fanout;
     try {
-      fanout = await measureFanout(peer, () => pipeline.announce([post]), 60_000);
+      fanout = await measureFanout(peer, () => pipeline.announce([post]), 60_000, {
+        redis: pipeline.stores.redis,
+        workerPids: [undefined],
+      });
     } finally {
       await pipeline.close();
     }

@@ -29,11 +29,11 @@ async function run(peer: Peer, workers: number): Promise<Figure> {
       children.push(
         ...(await Promise.all(Array.from({ length: workers }, () => startProduct('worker', env)))),
       );
-      const measured = await measureFanout(
-        peer,
-        () => new BullAnnouncementSink(queue).enqueue([post]),
-        CAP_MS,
-      );
+      const announce = () => new BullAnnouncementSink(queue).enqueue([post]);
+      const measured = await measureFanout(peer, announce, CAP_MS, {
+        redis,
+        workerPids: children.map((child) => child.child.pid),
+      });
       const each = deliverConcurrency('slack', loadConfig(productEnv(env)));
       const note = `${workers} × concurrency ${each} = ${workers * each} Slack jobs at once; ${measured.note}`;
       return figure(`scale_workers_${workers}_per_s`, measured.perSecond, 'msg/s', { digits: 1, note });

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { Cluster } from 'ioredis';
 import { RedisInstallationStore } from '../../adapters/slack/installation-store.js';
 import type { Post } from '../../src/posts/post.js';
 import type { RedisClient } from '../../src/store/redis-client.js';
@@ -52,23 +55,61 @@ export function workspacesEnv(prefix: string, peer: Peer): Record<string, string
   };
 }
 
-/** Messages per second from queueing the announce job to the last message accepted, and what went wrong. */
+/** CPU seconds (user + system) a process has used: this one, or a child by pid (Linux /proc). */
+export async function cpuSeconds(pid?: number): Promise<number> {
+  if (pid === undefined) {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  }
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+/** CPU seconds the Redis at `redis` has used (every master of a cluster together). */
+async function redisCpuSeconds(redis: RedisClient): Promise<number> {
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  let used = 0;
+  for (const server of servers) {
+    const info = await server.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    used += field('used_cpu_user') + field('used_cpu_sys');
+  }
+  return used;
+}
+
+/**
+ * Messages per second from queueing the announce job to the last message accepted, what went wrong, and
+ * where the CPU went meanwhile (the workers' processes, Redis), as shares of one core.
+ */
 export async function measureFanout(
   peer: Peer,
   announce: () => Promise<void>,
   capMs: number,
+  where: { redis: RedisClient; workerPids: (number | undefined)[] },
 ): Promise<{ perSecond: number; note: string; rateLimited: number; duplicates: number }> {
   await peer.reset('slack');
+  const cpu = async () => ({
+    workers: await Promise.all(where.workerPids.map((pid) => cpuSeconds(pid))),
+    redis: await redisCpuSeconds(where.redis),
+  });
+  const before = await cpu();
   const started = performance.timeOrigin + performance.now();
   await announce();
   const stats = await peer.waitForAccepted('slack', CHANNELS, capMs);
+  const after = await cpu();
   const seconds = ((stats.acceptedAt.at(-1) ?? started) - started) / 1000;
+  const wall = (performance.timeOrigin + performance.now() - started) / 1000;
+  const share = (used: number) => `${Math.round((100 * used) / wall)}%`;
+  const workers = after.workers.map((used, i) => share(used - before.workers[i]!)).join('+');
   const capped = stats.accepted < CHANNELS ? ` (stopped at the ${capMs / 1000} s cap)` : '';
   return {
     perSecond: stats.accepted / seconds,
     rateLimited: stats.rateLimited,
     duplicates: stats.duplicates,
-    note: `${stats.accepted}/${CHANNELS} in ${seconds.toFixed(2)} s${capped}; ${stats.rateLimited} × 429, ${stats.duplicates} duplicates`,
+    note:
+      `${stats.accepted}/${CHANNELS} in ${seconds.toFixed(2)} s${capped}; ${stats.rateLimited} × 429, ` +
+      `${stats.duplicates} duplicates; CPU of one core: worker ${workers}, Redis ${share(after.redis - before.redis)}, ` +
+      `load ${loadavg()[0]!.toFixed(1)}`,
   };
 }
 
@@ -79,7 +120,10 @@ export async function slackFanout100(peer: Peer): Promise<Figure[]> {
     await seedWorkspaces(redis, prefix, post);
     const pipeline = await startPipeline(workspacesEnv(prefix, peer));
     try {
-      const run = await measureFanout(peer, () => pipeline.announce([post]), 60_000);
+      const run = await measureFanout(peer, () => pipeline.announce([post]), 60_000, {
+        redis,
+        workerPids: [undefined],
+      });
       return [
         figure('slack_fanout_100ws_per_s', run.perSecond, 'msg/s', {
           goal: atLeast(200),
