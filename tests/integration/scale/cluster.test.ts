@@ -118,6 +118,14 @@ describe.skipIf(NO_REDIS_SERVER !== null)(
       expect(owners[0]!.filter((key) => !key.startsWith('{psf}:'))).toEqual([]);
     }, 120_000);
 
+    it('runs the one-shot commands on the cluster too', async () => {
+      const poll = await runCli(['poll', '--once', '--json'], env());
+      expect(poll.code, poll.stderr).toBe(0);
+      expect(JSON.parse(poll.stdout.trim())).toMatchObject({ feed: 'psf', new: [] });
+      const failed = await runCli(['deliveries', 'failed'], env());
+      expect(failed.code, failed.stderr).toBe(0);
+    }, 60_000);
+
     it('doctor reports the cluster and checks every master’s eviction policy', async () => {
       const doctor = await runCli(['doctor'], env());
       expect(doctor.stdout).toMatch(/redis: reachable +cluster .* answers \(cluster with 3 masters\)/);
