@@ -2,7 +2,7 @@
 // ports, in its own temporary directory, killed and removed afterwards. The shared Redis on 6379 is never
 // touched by them.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,6 +193,117 @@ export async function startSentinelSet(
       replicaClient.disconnect();
     }
     return { ...set, primary, replica, sentinel, name };
+  } catch (error) {
+    await set.stop();
+    throw error;
+  }
+}
+
+/** A TLS-only redis-server with a throwaway CA; `caFile` is what a client must trust (NODE_EXTRA_CA_CERTS). */
+export async function startTlsRedis(): Promise<PrivateSet & { port: number; caFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'psf-tls-'));
+  const servers: PrivateServer[] = [];
+  const set = tracked(dir, servers);
+  try {
+    const openssl = (...args: string[]) => {
+      const run = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`openssl ${args[0]} failed: ${run.stderr}`);
+    };
+    const days = ['-days', '1'];
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      ...days,
+      '-subj',
+      '/CN=psf-test-ca',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+    );
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+    );
+    writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    const sign = [
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-extfile',
+      'san.cnf',
+    ];
+    openssl('x509', '-req', ...sign, ...days, '-out', 'server.pem');
+    const port = await freePortPair();
+    const tls = [
+      '--tls-cert-file',
+      'server.pem',
+      '--tls-key-file',
+      'server.key',
+      '--tls-ca-cert-file',
+      'ca.pem',
+    ];
+    const args = [
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      ...SERVER_ARGS,
+      '--dir',
+      dir,
+      ...tls,
+      '--tls-auth-clients',
+      'no',
+    ];
+    const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
+    const ca = readFileSync(join(dir, 'ca.pem'));
+    const client = () =>
+      new Redis({
+        host: '127.0.0.1',
+        port,
+        tls: { ca },
+        maxRetriesPerRequest: 1,
+        lazyConnect: true,
+        retryStrategy: () => 50,
+      });
+    servers.push({
+      port,
+      child,
+      client,
+      async kill() {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await gone;
+      },
+    });
+    const probe = client();
+    probe.on('error', () => undefined);
+    try {
+      await waitFor(
+        async () => (await probe.ping().catch(() => null)) === 'PONG',
+        `TLS redis on ${port}`,
+        10_000,
+      );
+    } finally {
+      probe.disconnect();
+    }
+    return { ...set, port, caFile: join(dir, 'ca.pem') };
   } catch (error) {
     await set.stop();
     throw error;
