@@ -13,7 +13,8 @@ import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
 import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
-import { openAllQueues, queueHealth } from './queue-health.js';
+import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
+import { QUEUE } from './queues.js';
 import { runs, type Role } from './roles.js';
 import { commandCore, openStores, type Stores } from './stores.js';
 import { createWebServer, type WebMount } from './web/server.js';
@@ -51,7 +52,15 @@ async function startCommandCore(
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
-  return commandCore(config, stores, index, queueHealth(queues), logger);
+  const poll = queues.find((queue) => queue.name === QUEUE.poll);
+  return commandCore(
+    config,
+    stores,
+    index,
+    queueHealth(queues),
+    logger,
+    poll ? pollerHealth(poll) : undefined,
+  );
 }
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */

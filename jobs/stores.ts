@@ -7,7 +7,7 @@ import type { Logger } from '../src/logger.js';
 import { RedisPostStore } from '../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
 import { CommandCore } from '../src/commands/command-core.js';
-import type { QueueHealth } from '../src/commands/types.js';
+import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
 import type { PollDeps } from '../src/feeds/poller.js';
 import type { PostIndex } from '../src/search/post-index.js';
@@ -92,6 +92,8 @@ export function commandCore(
   index: PostIndex,
   queues: QueueHealth,
   logger: Logger,
+  poller?: PollerHealth,
+  feeds: Config['feeds'] = config.feeds,
 ): CommandCore {
   return new CommandCore({
     posts: stores.posts,
@@ -99,7 +101,8 @@ export function commandCore(
     subscriptions: stores.subscriptions,
     feedStates: stores.feedStates,
     queues,
-    feeds: config.feeds,
+    ...(poller ? { poller } : {}),
+    feeds,
     pollIntervalMs: config.pollIntervalMs,
     logger,
   });

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { PostIndex } from '../search/post-index.js';
 import type { PostStore } from '../store/post-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import type { QueueHealth } from './types.js';
+import type { PollerHealth, QueueHealth } from './types.js';
 
 /** What the command core reads and writes; every lookup answers from these, never from the network. */
 export interface CommandDeps {
@@ -14,6 +14,8 @@ export interface CommandDeps {
   feedStates: FeedStateStore;
   queues: QueueHealth;
   feeds: FeedConfig[];
+  /** The running poller's schedule; without it `status` assumes `pollIntervalMs` (this process's setting). */
+  poller?: PollerHealth;
   pollIntervalMs: number;
   now?: () => Date;
   /** Where unexpected failures are reported; the caller only sees a generic message. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseTag } from '../posts/tags.js';
+import { normaliseTag, splitTags } from '../posts/tags.js';
 import {
   DEFAULT_COUNT,
   MAX_COUNT,
@@ -67,13 +67,11 @@ const query = z
   .transform(unquote)
   .pipe(z.string().min(1, { error: 'Search for what? For example `search python packaging`.' }));
 
-/** Comma-separated tags (`grants, PyCon US`), normalised, without duplicates or blanks. */
+/** Several tags (`grants,pycon`, `grants+pycon`, `grants pycon`: see `splitTags`), normalised, without duplicates. */
 const tagList = z
   .string()
   .optional()
-  .transform((text) =>
-    [...new Set((text ?? '').split(',').map((part) => normaliseTag(unquote(part))))].filter(Boolean),
-  );
+  .transform((text) => [...new Set(splitTags(text ?? '').map(normaliseTag))].filter(Boolean));
 
 const share = z.boolean().default(false);
 

@@ -94,9 +94,11 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
       const disabled = sub.disabledReason
         ? `; DISABLED since ${sub.disabledAt ?? 'unknown'}: ${sub.disabledReason} (\`subscribe\` there re-enables it)`
         : '';
-      return `• channel ${sub.channelId}${here}: ${describe(sub)}${disabled}`;
+      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}`;
     });
-  return { kind: 'text', text: [`Subscriptions (${all.length}):`, ...lines].join('\n') };
+  const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
+  if (context.platform === 'console') return { kind: 'text', text };
+  return { kind: 'text', text, channels: all.map((sub) => sub.channelId) };
 }
 
 /** `every post from psf, insider tagged grants or pycon`. */
@@ -105,6 +107,11 @@ function describe(sub: Subscription): string {
   const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
   return `posts from ${feeds}${tags}${crosspost}`;
+}
+
+/** `<#C123>` on Slack, `<#123>` on Discord (each shows a link to the channel); the console has no mentions. */
+function channelMention(sub: Subscription): string {
+  return sub.platform === 'console' ? `channel ${sub.channelId}` : `<#${sub.channelId}>`;
 }
 
 function channelOf(context: CommandContext): ChannelRef {
