@@ -5,7 +5,7 @@ import type { Peer } from '../lib/peer.js';
 import { startPipeline } from '../lib/pipeline.js';
 import { deliveryPost, loadArchive, syntheticPosts } from '../lib/posts.js';
 import { coreOver, measure, note, SYNTHETIC } from './lookups.js';
-import { measureFanout, seedWorkspaces, workspacesEnv } from './slack-workspaces.js';
+import { measureFanout, seedWorkspaces, warmUp, workspacesEnv } from './slack-workspaces.js';
 
 /**
  * The lookup and many-workspace delivery scenarios again, on a private three-master Redis Cluster on this
@@ -22,12 +22,14 @@ export async function clusterVariants(peer: Peer): Promise<Figure[]> {
     const small = await measure(onArchive.core, onArchive.requests);
     const on50k = await coreOver(redis, '{lookup-50k}', syntheticPosts(SYNTHETIC, archive));
     const large = await measure(on50k.core, on50k.requests);
-    const post = deliveryPost(500);
+    const [first, post] = [deliveryPost(499), deliveryPost(500)];
     const prefix = '{psf}';
-    await seedWorkspaces(redis, prefix, post);
+    await seedWorkspaces(redis, prefix, [first, post]);
     const pipeline = await startPipeline({ ...workspacesEnv(prefix, peer), REDIS_CLUSTER_NODES: nodes });
     let fanout;
+    let cold = '';
     try {
+      cold = await warmUp(peer, () => pipeline.announce([first]));
       fanout = await measureFanout(peer, () => pipeline.announce([post]), 60_000, {
         redis: pipeline.stores.redis,
         workerPids: [undefined],
@@ -42,7 +44,7 @@ export async function clusterVariants(peer: Peer): Promise<Figure[]> {
       }),
       figure('slack_fanout_100ws_cluster_per_s', fanout.perSecond, 'msg/s', {
         digits: 1,
-        note: `one process, Slack concurrency ${pipeline.slackConcurrency}; ${fanout.note}`,
+        note: `one process, Slack concurrency ${pipeline.slackConcurrency}; ${fanout.note}; ${cold}`,
       }),
     ];
   } finally {

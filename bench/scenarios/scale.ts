@@ -8,7 +8,7 @@ import type { Peer } from '../lib/peer.js';
 import { deliveryPost } from '../lib/posts.js';
 import { startProduct, type ProductProcess } from '../lib/product.js';
 import { withPrefix } from '../lib/redis.js';
-import { measureFanout, seedWorkspaces, workspacesEnv } from './slack-workspaces.js';
+import { measureFanout, seedWorkspaces, warmUp, workspacesEnv } from './slack-workspaces.js';
 
 const WORKER_COUNTS = [1, 2, 4] as const;
 /** Each run stops here at the latest; the rate is then over what was delivered (noted). */
@@ -20,8 +20,8 @@ const CAP_MS = 40_000;
  */
 async function run(peer: Peer, workers: number): Promise<Figure> {
   return withPrefix(`scale${workers}`, async (redis, prefix) => {
-    const post = deliveryPost(400 + workers);
-    await seedWorkspaces(redis, prefix, post);
+    const [first, post] = [deliveryPost(410 + workers), deliveryPost(400 + workers)];
+    await seedWorkspaces(redis, prefix, [first, post]);
     const env = workspacesEnv(prefix, peer);
     const children: ProductProcess[] = [];
     const queue = new Queue(QUEUE.announce, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
@@ -29,13 +29,15 @@ async function run(peer: Peer, workers: number): Promise<Figure> {
       children.push(
         ...(await Promise.all(Array.from({ length: workers }, () => startProduct('worker', env)))),
       );
-      const announce = () => new BullAnnouncementSink(queue).enqueue([post]);
+      const sink = new BullAnnouncementSink(queue);
+      const cold = await warmUp(peer, () => sink.enqueue([first]));
+      const announce = () => sink.enqueue([post]);
       const measured = await measureFanout(peer, announce, CAP_MS, {
         redis,
         workerPids: children.map((child) => child.child.pid),
       });
       const each = deliverConcurrency('slack', loadConfig(productEnv(env)));
-      const note = `${workers} × concurrency ${each} = ${workers * each} Slack jobs at once; ${measured.note}`;
+      const note = `${workers} × concurrency ${each} = ${workers * each} Slack jobs at once; ${measured.note}; ${cold}`;
       return figure(`scale_workers_${workers}_per_s`, measured.perSecond, 'msg/s', { digits: 1, note });
     } finally {
       await Promise.all(children.map((child) => child.stop()));
