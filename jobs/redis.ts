@@ -74,9 +74,9 @@ export function configuredRedis(config: Config): RedisTarget {
 }
 
 /**
- * Resolves the Redis to use. A cluster or Sentinel as configured; with REDIS_URL set, exactly that. Without it: 127.0.0.1:6379 if it answers,
- * else a private redis-server from PATH on a socket in data/ (AOF on), shared by every psf-bot process of
- * this checkout and stopped by the process that started it.
+ * Resolves the Redis to use. A cluster or Sentinel as configured; with REDIS_URL set, exactly that.
+ * Without it: 127.0.0.1:6379 if it answers, else a private redis-server from PATH on a socket in data/
+ * (AOF on), shared by every psf-bot process of this checkout and stopped by the process that started it.
  */
 export async function resolveRedis(config: Config, logger: Logger): Promise<RedisTarget> {
   const configured = configuredRedis(config);
