@@ -107,6 +107,7 @@ export async function measureFanout(
   const cpu = async () => ({
     workers: await Promise.all(where.workerPids.map((pid) => cpuSeconds(pid))),
     redis: await redisCpuSeconds(where.redis),
+    fake: peer.pid === undefined ? 0 : await cpuSeconds(peer.pid),
   });
   const before = await cpu();
   const started = performance.timeOrigin + performance.now();
@@ -125,6 +126,7 @@ export async function measureFanout(
     note:
       `${stats.accepted}/${CHANNELS} in ${seconds.toFixed(2)} s${capped}; ${stats.rateLimited} × 429, ` +
       `${stats.duplicates} duplicates; CPU of one core: worker ${workers}, Redis ${share(after.redis - before.redis)}, ` +
+      `fakes ${share(after.fake - before.fake)}, ` +
       `load ${loadavg()[0]!.toFixed(1)}`,
   };
 }
