@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
+import { deliverySafety, deliveryStatusLines, guardReadiness } from './delivery/safety.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
@@ -11,7 +12,13 @@ import {
 } from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
-import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
+import {
+  buildAnnouncers,
+  CLEAR_INSTALLATIONS_WARNING,
+  enabledPlatforms,
+  startCommandFrontends,
+} from './parts/platforms.js';
+import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
 import { QUEUE } from './queues.js';
@@ -52,12 +59,14 @@ async function startCommandCore(
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
+  const safety = deliverySafety(stores.redis, stores.prefix);
+  const notes = () => deliveryStatusLines(safety, enabledPlatforms(config));
   const poll = queues.find((queue) => queue.name === QUEUE.poll);
   return commandCore(
     config,
     stores,
     index,
-    queueHealth(queues),
+    queueHealth(queues, notes),
     logger,
     poll ? pollerHealth(poll) : undefined,
   );
@@ -82,6 +91,7 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     counters: metrics,
     pacer: slackPacer(stores.redis, stores.prefix, config),
     config,
+    safety: deliverySafety(stores.redis, stores.prefix),
   });
   return [fanout, deliver];
 }
@@ -127,6 +137,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
   try {
     const metrics = new Metrics({ logger });
     const platforms = enabledPlatforms(config);
+    if (config.slack?.oauth && !config.encryption) logger.warn(CLEAR_INSTALLATIONS_WARNING);
     const queues = openAllQueues(stores.target.connection, stores.prefix, platforms);
     closers.push({
       name: 'queues',
@@ -144,6 +155,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
 
     const readiness: Record<string, ReadinessCheck> = {
       redis: async () => (await stores.redis.ping()) === 'PONG',
+      delivery: guardReadiness(deliverySafety(stores.redis, stores.prefix).guard, platforms),
     };
     const web: { mounts: WebMount[] } = { mounts: [] };
     if (runs(role, 'bot') || runs(role, 'web')) {
@@ -161,9 +173,14 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       web.mounts.push(...frontends.mounts);
     }
     if (runs(role, 'poller')) {
-      const poller = await startPoller(config, stores, stores.target.connection, metrics, logger);
+      const poller = await startPoller(config, stores, stores.target.connection, metrics, logger, declared);
       closers.push({ name: 'poller', close: () => poller.close() });
       readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
+      readiness.feeds = feedReadiness(
+        stores.feedStates,
+        config.feeds.map((feed) => feed.name),
+        config.pollIntervalMs,
+      );
     }
     if (runs(role, 'worker')) {
       const handles = startWorkers(config, stores, metrics, logger);
@@ -175,6 +192,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       config: {
         port: config.port,
         ...(config.adminToken && runs(role, 'web') ? { adminToken: config.adminToken } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       },
       readiness,
       metrics: metrics.registry,

@@ -104,6 +104,7 @@ export function commandCore(
     ...(poller ? { poller } : {}),
     feeds,
     pollIntervalMs: config.pollIntervalMs,
+    maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
     logger,
   });
 }

@@ -41,7 +41,9 @@ function fallbackText(post: Post, url: string | null): string {
  * is never sent, so nothing in the feed can ping anyone.
  */
 export function renderSlackAnnouncement(post: Post): SlackMessage {
-  const url = webUrl(post.url);
+  // A URL over the button's 3,000 characters is dropped everywhere, never sent to be refused.
+  const web = webUrl(post.url);
+  const url = web && web.length <= SLACK_LIMITS.buttonUrl ? web : null;
   // Header text is plain_text: Slack does not parse mentions or entities in it, so it is not escaped.
   const blocks: types.KnownBlock[] = [
     {
@@ -62,7 +64,7 @@ export function renderSlackAnnouncement(post: Post): SlackMessage {
   }
   const context = contextElements(post);
   if (context.length > 0) blocks.push({ type: 'context', elements: context });
-  if (url && url.length <= SLACK_LIMITS.buttonUrl) {
+  if (url) {
     blocks.push({
       type: 'actions',
       elements: [

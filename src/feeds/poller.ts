@@ -4,7 +4,8 @@ import type { Post } from '../posts/post.js';
 import type { PostStore } from '../store/post-store.js';
 import type { AnnouncementSink } from './announcement-sink.js';
 import { DEFAULT_BACKOFF, failed, isBackingOff, succeeded, type BackoffPolicy } from './backoff.js';
-import { FeedParseError } from './errors.js';
+import { chatReason, FeedParseError } from './errors.js';
+import { displayUrl } from '../redaction.js';
 import type { FeedMemory } from './feed-memory.js';
 import type { FeedState, FeedStateStore } from './feed-state.js';
 import { fetchFeed } from './fetch.js';
@@ -90,7 +91,8 @@ async function attempt(
       deps.fetchOptions,
     );
     httpStatus = fetched.status;
-    if (fetched.redirected) deps.logger.info({ feed: feed.name, url: fetched.url }, 'feed redirected');
+    if (fetched.redirected)
+      deps.logger.info({ feed: feed.name, url: displayUrl(fetched.url) }, 'feed redirected');
     const counts =
       fetched.status === 304 ? { new: [], seeded: 0 } : await ingest(feed.name, fetched.body, deps, now);
     return {
@@ -102,7 +104,8 @@ async function attempt(
     const message = failureMessage(feed.name, error);
     return {
       result: errorResult(feed.name, message),
-      next: failed(state, error, message, now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
+      // The state's last error is what `status` shows to anyone in a channel: plain words, no URL, no body.
+      next: failed(state, error, chatReason(error), now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
     };
   }
 }
@@ -121,6 +124,7 @@ async function ingest(
   for (const skipped of parsed.skipped) deps.logger.warn({ feed, ...skipped }, 'feed item skipped');
   const { posts, knownAs } = await storePosts(feed, parsed.posts, deps.posts, deps.memory);
   if (!(await deps.memory.isKnown(feed))) {
+    await deps.memory.firstSeen(posts, now);
     await deps.memory.remember(feed, posts);
     await deps.memory.markKnown(feed);
     return { new: [], seeded: posts.length };
@@ -133,8 +137,15 @@ async function ingest(
   );
   const unseen = posts.filter((post) => unseenIds.has(post.id));
   const oldest = now.getTime() - deps.maxAgeMs;
+  // An undated post is as old as its fingerprint's first sighting.
+  const firstSeen = await deps.memory.firstSeen(unseen, now);
+  const seenAt = new Map(unseen.map((post, i) => [post.id, firstSeen[i] ?? null]));
   const fresh = posts.filter(
-    (post, i) => unseenIds.has(post.id) && knownAs[i] === null && !publishedBefore(post, oldest),
+    (post, i) =>
+      unseenIds.has(post.id) &&
+      knownAs[i] === null &&
+      !publishedBefore(post, oldest) &&
+      (seenAt.get(post.id)?.getTime() ?? Infinity) >= oldest,
   );
   const claimed = await deps.memory.claim(feed, fresh);
   const queued = oldestFirst(

@@ -139,7 +139,7 @@ describe('pollFeed', () => {
       lastSuccessAt: null,
       consecutiveFailures: 1,
       nextAttemptAt: '2026-02-13T12:01:00.000Z',
-      lastError: error,
+      lastError: 'the feed answered HTTP 503',
     });
     const asked = server.requests.length;
     expect(await pollFeed(feed, deps)).toMatchObject({ status: 'error', skipped: true });
@@ -170,13 +170,13 @@ describe('pollFeed', () => {
     });
     const result = await pollFeed(feed, deps);
     expect(result).toMatchObject({ status: 'error', new: [], seeded: 0 });
-    expect(result.error).toMatch(/^feed psf: not (?:XML|an RSS or Atom feed)/);
+    expect(result.error).toMatch(/^feed psf: (?:the feed is )?not (?:XML|an RSS or Atom feed)/);
     expect(await deps.states.get('psf')).toMatchObject({
       lastStatus: 200,
       consecutiveFailures: 1,
       etag: null,
-      lastError: result.error,
     });
+    expect((await deps.states.get('psf')).lastError).toMatch(/^the feed is not (?:XML|an RSS or Atom feed)/);
     expect(await deps.memory.isKnown('psf')).toBe(false);
   });
 
@@ -221,5 +221,47 @@ describe('pollFeed', () => {
     expect((await deps.posts.latest(1, 'insider'))[0]?.id).toBe(
       (await parseFeed(readFixture(FIXTURES.insiderRss), 'insider')).posts[0]?.id,
     );
+  });
+});
+
+describe('a feed without dates whose guids change on every fetch', () => {
+  const rss = (guid: string, items: { title: string; link: string }[]) =>
+    `<?xml version="1.0"?><rss version="2.0"><channel><title>Undated</title><link>https://example.org/</link>` +
+    items
+      .map(
+        (item, i) =>
+          `<item><title>${item.title}</title><link>${item.link}</link><guid isPermaLink="false">${guid}-${i}</guid><description>Text.</description></item>`,
+      )
+      .join('') +
+    `</channel></rss>`;
+
+  it('announces a new undated post once, never again on later polls, and never an old one', async () => {
+    const { feed, path, deps, sink, clock } = setup();
+    const old = { title: 'Old news', link: 'https://example.org/news/old' };
+    server.route(path, { kind: 'body', body: rss('a', [old]) });
+    expect((await pollFeed(feed, deps)).seeded).toBe(1);
+
+    const fresh = { title: 'Fresh news', link: 'https://example.org/news/fresh' };
+    for (const [i, guid] of ['b', 'c', 'd'].entries()) {
+      clock.now = new Date(clock.now.getTime() + 60_000);
+      server.route(path, { kind: 'body', body: rss(guid, [fresh, old]) });
+      const result = await pollFeed(feed, deps);
+      expect(result.new, `poll ${i + 2}`).toHaveLength(i === 0 ? 1 : 0);
+    }
+    expect(sink.batches.flat().map((post) => post.title)).toEqual(['Fresh news']);
+  });
+
+  it('treats an undated post first seen longer ago than the age limit as old', async () => {
+    const { feed, path, deps, sink, clock } = setup();
+    server.route(path, { kind: 'body', body: rss('a', [{ title: 'Seed', link: 'https://example.org/s' }]) });
+    await pollFeed(feed, deps);
+    const late = [{ title: 'Late', link: 'https://example.org/late' }];
+    await deps.memory.firstSeen(
+      (await parseFeed(rss('x', late), 'psf')).posts,
+      new Date(clock.now.getTime() - 8 * 86_400_000),
+    );
+    server.route(path, { kind: 'body', body: rss('y', late) });
+    expect((await pollFeed(feed, deps)).new).toEqual([]);
+    expect(sink.batches).toEqual([]);
   });
 });

@@ -86,13 +86,25 @@ describe('the deliver processor', () => {
     expect(t.announcer.calls).toHaveLength(0);
   });
 
-  it('pauses the queue for the wait the platform asked and spends no attempt on a rate limit', async () => {
-    const t = await setup({ kind: 'rate_limited', retryAfterMs: 2500 });
+  it('pauses the queue only for a global rate limit, for the wait asked, spending no attempt', async () => {
+    const t = await setup({ kind: 'rate_limited', retryAfterMs: 2500, scope: 'global' });
     await expect(t.run()).rejects.toThrow('bullmq:rateLimitExceeded');
     expect(t.rateLimits).toEqual([2500]);
     expect(t.counters.get('console', 'rate_limited')).toBe(1);
     expect(await t.ledger.forPost(postKey(post.feed, post.id))).toEqual([]);
   });
+
+  it.each(['channel', 'workspace'] as const)(
+    'delays only this job on a %s rate limit and leaves the queue running',
+    async (scope) => {
+      const t = await setup({ kind: 'rate_limited', retryAfterMs: 2500, scope });
+      const before = Date.now();
+      await expect(t.run()).rejects.toBeInstanceOf(DelayedError);
+      expect(t.rateLimits).toEqual([]);
+      expect(t.delayedUntil[0]).toBeGreaterThanOrEqual(before + 2500);
+      expect(t.counters.get('console', 'rate_limited')).toBe(1);
+    },
+  );
 
   it('disables the subscription with the reason on a permanent failure and does not retry', async () => {
     const t = await setup({ kind: 'permanent', code: 'channel_not_found' });
@@ -101,6 +113,20 @@ describe('the deliver processor', () => {
       'channel_not_found: scripted permanent failure',
     );
     expect(t.counters.snapshot().console).toMatchObject({ disabled: 1, failed: 1 });
+  });
+
+  it('fails only this delivery on a rejected message (50035): no retry, the channel stays enabled', async () => {
+    const t = await setup({ kind: 'rejected' });
+    const error = await t.run().then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('50035: scripted invalid form body');
+    expect((await t.subscriptions.get(channel))?.disabledReason).toBeNull();
+    expect(t.counters.snapshot().console).toMatchObject({ failed: 1 });
+    expect(t.counters.snapshot().console?.disabled ?? 0).toBe(0);
+    expect(await t.ledger.get(postKey(post.feed, post.id), channel)).toBeNull();
   });
 
   it('rethrows transient and unknown failures for a retry, and counts the last attempt as failed', async () => {
