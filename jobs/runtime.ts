@@ -1,12 +1,16 @@
 import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
-import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
 import { deliverySafety, deliveryStatusLines, guardReadiness } from './delivery/safety.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
 import { upsertDigestSchedulers } from './delivery/digest-schedule.js';
-import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
+import {
+  createDeliveryWorkers,
+  createFanoutWorker,
+  slackPacer,
+  type DeliveryHandles,
+} from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
 import {
@@ -76,7 +80,7 @@ async function startWorkers(
   metrics: Metrics,
   logger: Logger,
 ): Promise<DeliveryHandles[]> {
-  const connection = stores.target.options;
+  const connection = stores.target.connection;
   await upsertDigestSchedulers({ connection, prefix: stores.prefix }, config.digest);
   const platforms = enabledPlatforms(config);
   const common = {
@@ -97,7 +101,7 @@ async function startWorkers(
     announcers: buildAnnouncers(config, stores, logger),
     ledger: stores.ledger,
     counters: metrics,
-    pacer: new RedisChannelPacer(stores.redis, stores.prefix),
+    pacer: slackPacer(stores.redis, stores.prefix, config),
     config,
     digests: { announcements: stores.announcements, marks: stores.digestMarks },
     safety: deliverySafety(stores.redis, stores.prefix),
@@ -147,7 +151,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
     const metrics = new Metrics({ logger });
     const platforms = enabledPlatforms(config);
     if (config.slack?.oauth && !config.encryption) logger.warn(CLEAR_INSTALLATIONS_WARNING);
-    const queues = openAllQueues(stores.target.options, stores.prefix, platforms);
+    const queues = openAllQueues(stores.target.connection, stores.prefix, platforms);
     closers.push({
       name: 'queues',
       close: async () => void (await Promise.all(queues.map((q) => q.close()))),
@@ -182,7 +186,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       web.mounts.push(...frontends.mounts);
     }
     if (runs(role, 'poller')) {
-      const poller = await startPoller(config, stores, stores.target.options, metrics, logger, declared);
+      const poller = await startPoller(config, stores, stores.target.connection, metrics, logger, declared);
       closers.push({ name: 'poller', close: () => poller.close() });
       readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
       readiness.feeds = feedReadiness(

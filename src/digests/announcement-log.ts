@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import type { PostRef } from '../feeds/feed-memory.js';
 
@@ -25,7 +25,7 @@ export class RedisAnnouncementLog implements AnnouncementLog {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:announced`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { channelField } from '../delivery/ledger.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 
@@ -19,7 +19,7 @@ export class RedisDigestMarks implements DigestMarks {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:digest:last`;
