@@ -52,7 +52,7 @@ export class CommandCore implements CommandService {
       case 'help':
         return { kind: 'text', text: HELP_TEXT };
       case 'subscribe':
-        return subscribe(this.deps, context, request.feed, request.tags, request.crosspost);
+        return subscribe(this.deps, context, request.feed, request);
       case 'unsubscribe':
         return unsubscribe(this.deps, context, request.feed);
       case 'subscriptions':

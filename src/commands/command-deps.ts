@@ -3,6 +3,7 @@ import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
 import type { PostIndex } from '../search/post-index.js';
 import type { PostStore } from '../store/post-store.js';
+import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { QueueHealth } from './types.js';
 
@@ -15,6 +16,8 @@ export interface CommandDeps {
   queues: QueueHealth;
   feeds: FeedConfig[];
   pollIntervalMs: number;
+  /** Notes about channels (a forum needing a tag), shown by `subscriptions` and `status`. */
+  notes?: ChannelNotes;
   now?: () => Date;
   /** Where unexpected failures are reported; the caller only sees a generic message. */
   logger?: Logger;

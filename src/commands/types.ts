@@ -10,11 +10,27 @@ export type CommandRequest =
   | { name: 'tag'; tag: string; count: number; share: boolean }
   | { name: 'tags'; share: boolean }
   | { name: 'search'; query: string; share: boolean }
-  | { name: 'subscribe'; feed?: string; tags: string[]; crosspost?: boolean }
+  | ({ name: 'subscribe'; feed?: string } & SubscribeChanges)
   | { name: 'unsubscribe'; feed?: string }
   | { name: 'subscriptions' }
   | { name: 'status'; share: boolean }
-  | { name: 'help'; share: boolean };
+  | { name: 'help'; share: boolean }
+  | { name: 'test' }
+  | { name: 'why'; query: string };
+
+/**
+ * What one `subscribe` changes: only the fields present; everything absent keeps its current value.
+ * `tags` (included) and `excludedTags` (written `-tag`) are given together, as one filter.
+ */
+export interface SubscribeChanges {
+  tags?: string[];
+  excludedTags?: string[];
+  crosspost?: boolean;
+  /** A Discord role id, a Slack user group id (`S…`) or `@handle` the adapter resolves; null clears it. */
+  mention?: string | null;
+  thread?: boolean;
+  // Issue 15 (digest) adds its field here.
+}
 
 export type CommandName = CommandRequest['name'];
 
