@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { DiscordInteractionHandler } from './interaction-handler.js';
-import { readOptions, type DiscordInvocation, type OptionTree } from './invocation.js';
+import { readOptions, readResolvedChannels, type DiscordInvocation, type OptionTree } from './invocation.js';
 import { restResponder } from './rest-responder.js';
 
 /** What gateway mode needs: the bot token, the API base (a local fake in tests) and the shared handler. */
@@ -28,12 +28,20 @@ export interface DiscordGatewayBotOptions {
  */
 export class DiscordGatewayBot {
   readonly client: Client;
+  /** Resolved channels of interactions being dispatched, by interaction id (removed when handled). */
+  private readonly resolved = new Map<string, NonNullable<DiscordInvocation['resolvedChannels']>>();
 
   constructor(private readonly options: DiscordGatewayBotOptions) {
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: { api: options.apiUrl },
       allowedMentions: { parse: [] },
+    });
+    this.client.on(Events.Raw, (packet: { t?: string; d?: { id?: string; data?: unknown } }) => {
+      // discord.js keeps no member permissions for channels named in options; the raw packet has them.
+      // It is emitted before the interaction is dispatched, so the handler below finds the entry.
+      if (packet.t === 'INTERACTION_CREATE' && typeof packet.d?.id === 'string')
+        this.resolved.set(packet.d.id, readResolvedChannels(packet.d.data));
     });
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
     this.client.on(Events.Error, (error) => options.logger?.error({ err: error }, 'discord client error'));
@@ -63,8 +71,10 @@ export class DiscordGatewayBot {
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
+    const resolvedChannels = this.resolved.get(interaction.id) ?? {};
+    this.resolved.delete(interaction.id);
     if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
-    const invocation = invocationFromInteraction(interaction);
+    const invocation = { ...invocationFromInteraction(interaction), resolvedChannels };
     try {
       await this.options.handler.handle(invocation, restResponder(this.client.rest, invocation));
     } catch (error) {

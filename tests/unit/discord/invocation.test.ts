@@ -67,6 +67,26 @@ describe('interaction options', () => {
     });
   });
 
+  it('acts on the channel named in `channel`, with the member\'s rights in that channel', () => {
+    const FORUM = '700000000000000015';
+    const named = (permissions: string) =>
+      commandContext(
+        invocationFromPayload(
+          interactionPayload.parse(
+            psfInteraction({
+              subcommand: 'subscribe',
+              permissions: PERMISSIONS.manageChannels,
+              options: [{ type: 7, name: 'channel', value: FORUM }],
+              resolvedChannels: { [FORUM]: { type: 15, permissions } },
+            }),
+          ),
+        )!,
+      );
+    expect(named(PERMISSIONS.manageChannels)).toMatchObject({ channelId: FORUM, canManage: true });
+    // Managing the channel the command was typed in grants nothing in the forum.
+    expect(named(PERMISSIONS.sendMessages)).toMatchObject({ channelId: FORUM, canManage: false });
+  });
+
   it('never lets a DM manage subscriptions', () => {
     const { member: _member, guild_id: _guild, ...dm } = psfInteraction({ subcommand: 'subscribe' });
     const invocation = invocationFromPayload(interactionPayload.parse({ ...dm, user: { id: USER_ID } }))!;
