@@ -61,13 +61,20 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     subscriptions: stores.subscriptions,
     logger,
   };
-  const fanout = createFanoutWorker({ ...common, platforms, config });
+  const fanout = createFanoutWorker({
+    ...common,
+    platforms,
+    config,
+    ledger: stores.ledger,
+    decisions: stores.decisions,
+  });
   const deliver = createDeliveryWorkers({
     ...common,
     announcers: buildAnnouncers(config, stores, logger),
     ledger: stores.ledger,
     counters: metrics,
     pacer: new RedisChannelPacer(stores.redis, stores.prefix),
+    notes: stores.notes,
     config,
   });
   return [fanout, deliver];

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config.js';
+import { RedisDecisionLog } from '../src/delivery/decisions.js';
 import { RedisDeliveryLedger } from '../src/delivery/redis-delivery-ledger.js';
+import { RedisChannelNotes } from '../src/subscriptions/channel-notes.js';
 import { RedisFeedMemory } from '../src/feeds/redis-feed-memory.js';
 import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
 import type { Logger } from '../src/logger.js';
@@ -24,6 +26,10 @@ export interface Stores {
   memory: RedisFeedMemory;
   subscriptions: RedisSubscriptionStore;
   ledger: RedisDeliveryLedger;
+  /** Why each post went or did not go where (for `/psf why`). */
+  decisions: RedisDecisionLog;
+  /** Per-channel notes (a forum needing a tag), shown by `subscriptions`. */
+  notes: RedisChannelNotes;
   /** Quits Redis and stops a private redis-server this process started. */
   close(): Promise<void>;
 }
@@ -49,6 +55,8 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     memory: new RedisFeedMemory(redis, prefix),
     subscriptions: new RedisSubscriptionStore(redis, prefix),
     ledger: new RedisDeliveryLedger(redis, prefix),
+    decisions: new RedisDecisionLog(redis, prefix),
+    notes: new RedisChannelNotes(redis, prefix),
     async close() {
       // quit() waits for pending replies, which never come while Redis is away: bound it, then cut.
       if (!(await within(redis.quit(), 2_000).catch(() => false))) redis.disconnect();
@@ -82,6 +90,7 @@ export function pollDeps(config: Config, stores: Stores, sink: AnnouncementSink,
     maxAgeMs: config.maxAgeMs,
     now: () => new Date(),
     logger,
+    decisions: stores.decisions,
   };
 }
 
@@ -102,5 +111,8 @@ export function commandCore(
     feeds: config.feeds,
     pollIntervalMs: config.pollIntervalMs,
     logger,
+    notes: stores.notes,
+    ledger: stores.ledger,
+    decisions: stores.decisions,
   });
 }

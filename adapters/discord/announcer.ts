@@ -1,9 +1,16 @@
-import { ChannelType, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
+import { ChannelType, DiscordAPIError, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
 import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import { DeliveryError } from '../../src/delivery/announcer.js';
 import { renderDiscordAnnouncement } from './announcement.js';
 import { toDeliveryError } from './errors.js';
+import { ForumTagCache, matchForumTags, threadName } from './forum.js';
+
+/** A forum requires a tag and the post carries none of its tags: https://discord.com/developers/docs/topics/opcodes-and-status-codes#json */
+const TAG_REQUIRED = 40067;
+/** The message to edit is gone (deleted by a moderator). */
+const UNKNOWN_MESSAGE = 10008;
 
 /** Discord's nonce limit: https://discord.com/developers/docs/resources/message#create-message */
 export const MAX_NONCE_LENGTH = 25;
@@ -39,9 +46,11 @@ export class DiscordAnnouncer implements Announcer {
   private readonly rest: REST;
   /** Channel types never change in place, so one lookup per channel per process is enough. */
   private readonly channelTypes = new Map<string, number>();
+  private readonly forums: ForumTagCache;
 
   constructor(private readonly options: DiscordAnnouncerOptions & { rest?: REST }) {
     this.rest = options.rest ?? createAnnouncerRest(options);
+    this.forums = new ForumTagCache(this.rest);
   }
 
   /**
@@ -53,6 +62,7 @@ export class DiscordAnnouncer implements Announcer {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
+    if (target.options.forum) return this.forumPost(post, target);
     const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
     let message: APIMessage;
     try {
@@ -61,7 +71,74 @@ export class DiscordAnnouncer implements Announcer {
       throw toDeliveryError(error);
     }
     if (target.options.crosspost) await this.crosspost(target.channelId, message.id);
+    if (target.options.thread) await this.openThread(target.channelId, message.id, post.title);
     return { messageId: message.id };
+  }
+
+  /**
+   * A forum post: `POST /channels/{forum}/threads`, titled after the post, the announcement as its first
+   * message (whose id is the thread's), with the forum's tags that match the post's. Forum posts take no
+   * nonce; the ledger guards repeats.
+   * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
+   */
+  private async forumPost(post: Post, target: DeliveryTarget): Promise<Delivered> {
+    try {
+      const forum = await this.forums.get(target.channelId);
+      const appliedTags = matchForumTags(post, forum);
+      if (forum.requireTag && appliedTags.length === 0) throw tagRequired(post, forum.tags);
+      const body = {
+        name: threadName(post.title),
+        applied_tags: appliedTags,
+        message: renderDiscordAnnouncement(post, target.options),
+      };
+      const thread = (await this.rest.post(Routes.threads(target.channelId), { body })) as {
+        id: string;
+        message?: { id: string };
+      };
+      return { messageId: thread.message?.id ?? thread.id, threadId: thread.id };
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === TAG_REQUIRED) {
+        // The cached tags were stale (the forum started requiring one): read them afresh next time.
+        this.forums.forget(target.channelId);
+        throw tagRequired(post, []);
+      }
+      throw toDeliveryError(error);
+    }
+  }
+
+  /**
+   * Rewrites the announcement in place (`PATCH`; a forum post's first message lives in its thread). The
+   * same body as the send, `allowed_mentions` included: an edit without it re-parses mentions with defaults.
+   * https://discord.com/developers/docs/resources/message#edit-message
+   */
+  async edit(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void> {
+    const { content, embeds, allowed_mentions } = renderDiscordAnnouncement(post, target.options);
+    const body = { content: content ?? '', embeds, allowed_mentions };
+    const channelId = delivered.threadId ?? target.channelId;
+    try {
+      await this.rest.patch(Routes.channelMessage(channelId, delivered.messageId), { body });
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE)
+        throw DeliveryError.unsendable('10008', 'the announcement was deleted; nothing to edit');
+      throw toDeliveryError(error);
+    }
+  }
+
+  /**
+   * Opens a thread on the announcement, named after the post. Best effort, like crossposting: the message is
+   * delivered, and failing here would only repeat it.
+   * https://discord.com/developers/docs/resources/channel#start-thread-from-message
+   */
+  private async openThread(channelId: string, messageId: string, title: string): Promise<void> {
+    try {
+      await this.rest.post(Routes.threads(channelId, messageId), { body: { name: threadName(title) } });
+    } catch (error) {
+      const failure = toDeliveryError(error);
+      this.options.logger?.warn(
+        { channelId, messageId, code: failure.code, err: failure.message },
+        'thread not opened',
+      );
+    }
   }
 
   /**
@@ -83,6 +160,7 @@ export class DiscordAnnouncer implements Announcer {
     }
   }
 
+  /** The channel's type (cached for ever: types do not change in place). */
   private async channelType(channelId: string): Promise<number> {
     const known = this.channelTypes.get(channelId);
     if (known !== undefined) return known;
@@ -90,4 +168,14 @@ export class DiscordAnnouncer implements Announcer {
     this.channelTypes.set(channelId, channel.type);
     return channel.type;
   }
+}
+
+function tagRequired(post: Post, forumTags: { name: string }[]): DeliveryError {
+  const theirs = post.tags.length > 0 ? post.tags.join(', ') : 'none';
+  const ours =
+    forumTags.length > 0 ? `; the forum's tags: ${forumTags.map((tag) => tag.name).join(', ')}` : '';
+  return DeliveryError.unsendable(
+    'forum_tag_required',
+    `this forum requires a tag, and none matches the post's tags (${theirs})${ours}: add a matching forum tag or turn off "Require tags"`,
+  );
 }

@@ -98,7 +98,8 @@ export function discordCommandDefinitions(
           {
             type: Option.String,
             name: 'tags',
-            description: 'Only posts with any of these tags, comma-separated; -tag excludes; * for every post',
+            description:
+              'Only posts with any of these tags, comma-separated; -tag excludes; * for every post',
             max_length: 500,
           },
           {

@@ -104,10 +104,7 @@ export function commandContext(invocation: DiscordInvocation): CommandContext {
 const resolvedChannel = z.object({
   id: snowflakeText(),
   type: z.number().int(),
-  permissions: z
-    .string()
-    .regex(/^\d+$/)
-    .optional(),
+  permissions: z.string().regex(/^\d+$/).optional(),
 });
 
 /** `data.resolved.channels` of a raw interaction, permissions as bigints; empty when absent or malformed. */
@@ -119,7 +116,10 @@ export function readResolvedChannels(data: unknown): NonNullable<DiscordInvocati
   return Object.fromEntries(
     Object.entries(parsed.data.resolved.channels).map(([id, channel]) => [
       id,
-      { type: channel.type, permissions: channel.permissions === undefined ? null : BigInt(channel.permissions) },
+      {
+        type: channel.type,
+        permissions: channel.permissions === undefined ? null : BigInt(channel.permissions),
+      },
     ]),
   );
 }

@@ -1,14 +1,18 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
+import { DeliveryError, type Announcer, type Delivered } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import type { DeliveryCounters } from '../../src/delivery/counters.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { Logger } from '../../src/logger.js';
 import { postKey } from '../../src/posts/identity.js';
+import type { Post } from '../../src/posts/post.js';
+import { contentVersion } from '../../src/posts/version.js';
+import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
+import { deliverEdit } from './edit.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps {
@@ -23,12 +27,17 @@ export interface DeliverDeps {
   rateLimit(ms: number): Promise<void>;
   /** Per-channel pacing (Slack): at most one message per `intervalMs` per channel. */
   pacing?: { pacer: ChannelPacer; intervalMs: number };
+  /** Discord: edits of crossposted messages, at most one per `intervalMs` per channel. */
+  editPacing?: { pacer: ChannelPacer; intervalMs: number };
+  /** Where a post that cannot go to a channel (a forum needing a tag) is noted for `subscriptions`. */
+  notes?: ChannelNotes;
 }
 
 /** How one deliver job ended (the job's return value, visible in Bull Board). */
 export type DeliverOutcome =
   | { status: 'delivered'; messageId: string }
   | { status: 'already'; messageId: string }
+  | { status: 'edited'; messageId: string }
   | { status: 'skipped'; reason: string };
 
 /** The job surface the processor uses (a BullMQ `Job`). */
@@ -61,6 +70,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       channelId: data.channelId,
     };
     const key = postKey(data.feed, data.postId);
+    if (data.action === 'edit') return deliverEdit(deps, job, token, data, channel);
     const recorded = await deps.ledger.get(key, channel);
     if (recorded) return { status: 'already', messageId: recorded.messageId };
 
@@ -68,18 +78,25 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if ('status' in ready) return ready;
     await waitForChannelSlot(deps, job, token, channel);
 
-    let messageId: string;
+    let delivered: Delivered;
     try {
       const target = {
         workspaceId: channel.workspaceId,
         channelId: channel.channelId,
         options: ready.options,
       };
-      ({ messageId } = await deps.announcer.announce(ready.post, target, deliveryNonce(ready.post, channel)));
+      delivered = await deps.announcer.announce(ready.post, target, deliveryNonce(ready.post, channel));
     } catch (error) {
+      if (error instanceof DeliveryError && error.kind === 'unsendable')
+        return noteUnsendable(deps, job, channel, ready.post, error);
       throw await classify(deps, job, channel, error);
     }
-    await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
+    const { messageId } = delivered;
+    await deps.ledger.record(key, channel, {
+      ...delivered,
+      deliveredAt: new Date().toISOString(),
+      version: contentVersion(ready.post),
+    });
     deps.counters.increment(deps.platform, 'delivered');
     deps.logger.debug(
       { jobId: job.id, channelId: channel.channelId, postId: data.postId, messageId },
@@ -89,7 +106,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   };
 }
 
-async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: DeliverJob, channel: ChannelRef) {
+export async function loadTarget(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  data: DeliverJob,
+  channel: ChannelRef,
+) {
   const skip = (reason: string) => {
     deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
     return { status: 'skipped' as const, reason };
@@ -108,13 +130,13 @@ async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: Delive
  * attempt spent, no worker held); it is woken early because promotion from delayed takes tens of ms, and
  * the last moments are waited out here.
  */
-async function waitForChannelSlot(
+export async function waitForChannelSlot(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   token: string | undefined,
   channel: ChannelRef,
+  pacing = deps.pacing,
 ): Promise<void> {
-  const pacing = deps.pacing;
   if (!pacing) return;
   const reserve = () => pacing.pacer.reserve(channel, pacing.intervalMs + PACING_MARGIN_MS, String(job.id));
   let waitMs = await reserve();
@@ -128,7 +150,7 @@ async function waitForChannelSlot(
 }
 
 /** Turns a platform failure into what BullMQ should do, counting and disabling on the way. */
-async function classify(
+export async function classify(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   channel: ChannelRef,
@@ -154,4 +176,21 @@ async function classify(
   deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
   deps.logger.warn({ ...log, err: error, attempt: job.attemptsMade + 1, lastAttempt }, 'delivery failed');
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * A post this channel cannot take (a forum requiring a tag none of the post's match): skipped, not retried
+ * (a retry would fail the same way), the subscription kept, and the reason noted for `subscriptions`.
+ */
+async function noteUnsendable(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  channel: ChannelRef,
+  post: Post,
+  error: DeliveryError,
+): Promise<DeliverOutcome> {
+  const reason = `${error.code}: ${error.message}`;
+  deps.logger.warn({ jobId: job.id, ...channel, postId: post.id, reason }, 'post not deliverable here');
+  await deps.notes?.set(channel, `“${post.title.slice(0, 100)}” was not posted: ${reason}`.slice(0, 500));
+  return { status: 'skipped', reason };
 }

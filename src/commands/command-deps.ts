@@ -3,9 +3,11 @@ import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
 import type { PostIndex } from '../search/post-index.js';
 import type { PostStore } from '../store/post-store.js';
+import type { DecisionLog } from '../delivery/decisions.js';
+import type { DeliveryLedger } from '../delivery/ledger.js';
 import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import type { QueueHealth } from './types.js';
+import type { DeliveryLookup, QueueHealth, TestAnnouncer } from './types.js';
 
 /** What the command core reads and writes; every lookup answers from these, never from the network. */
 export interface CommandDeps {
@@ -18,6 +20,14 @@ export interface CommandDeps {
   pollIntervalMs: number;
   /** Notes about channels (a forum needing a tag), shown by `subscriptions` and `status`. */
   notes?: ChannelNotes;
+  /** What was delivered where (`why`). */
+  ledger?: DeliveryLedger;
+  /** What fan-out and the poller decided about each post (`why`). */
+  decisions?: DecisionLog;
+  /** Where a deliver job stands (`why`): supplied by jobs/, the core knows no queue library. */
+  deliveries?: DeliveryLookup;
+  /** Posts one announcement now, not recorded as a delivery (`test`). */
+  testAnnouncer?: TestAnnouncer;
   now?: () => Date;
   /** Where unexpected failures are reported; the caller only sees a generic message. */
   logger?: Logger;

@@ -1,4 +1,5 @@
 import type { Platform, Post } from '../posts/post.js';
+import type { SubscriptionOptions } from '../subscriptions/subscription.js';
 
 /** Counts for lookups: 1–10, 5 by default (DESIGN §6). */
 export const DEFAULT_COUNT = 5;
@@ -65,3 +66,28 @@ export interface CommandService {
 
 /** Result of parsing untrusted command input (text or platform options). */
 export type ParsedCommand = { ok: true; request: CommandRequest } | { ok: false; message: string };
+
+/** Where one deliver job of (post, channel) stands, for `why`. */
+export type DeliveryState =
+  | { state: 'queued' }
+  | { state: 'failed'; error: string }
+  | { state: 'skipped'; reason: string }
+  | { state: 'done' }
+  | { state: 'none' };
+
+/** Looks deliver jobs up (jobs/ implements it over BullMQ). */
+export interface DeliveryLookup {
+  state(
+    post: Pick<Post, 'feed' | 'id'>,
+    channel: { platform: Platform; workspaceId: string; channelId: string },
+  ): Promise<DeliveryState>;
+}
+
+/** Posts one announcement to a channel now, exactly as a delivery renders it, recording nothing (`test`). */
+export interface TestAnnouncer {
+  announce(
+    post: Post,
+    channel: { platform: Platform; workspaceId: string; channelId: string },
+    options: SubscriptionOptions,
+  ): Promise<{ messageId: string; threadId?: string }>;
+}

@@ -11,6 +11,8 @@ export interface DeliveryTarget {
 /** What the platform answered when it accepted a message. */
 export interface Delivered {
   messageId: string;
+  /** Discord: the thread holding the message (a forum post), where edits of it go. */
+  threadId?: string;
 }
 
 /**
@@ -21,9 +23,18 @@ export interface Announcer {
   readonly platform: Platform;
   /** `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). */
   announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered>;
+  /**
+   * Rewrites an announcement already delivered (`delivered` as the ledger recorded it) to show the post as
+   * it is now; never creates a message. Platforms without edits leave it out.
+   */
+  edit?(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void>;
 }
 
-export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient';
+/**
+ * `unsendable`: this post cannot go to this channel (a forum requiring a tag none of the post's match, an
+ * announcement deleted before its edit), while the channel itself is fine: skip the post, note it, no retry.
+ */
+export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'unsendable';
 
 /** A classified platform failure: the delivery job alone turns the kind into queue behaviour. */
 export class DeliveryError extends Error {
@@ -47,5 +58,8 @@ export class DeliveryError extends Error {
   }
   static transient(code: string, message: string): DeliveryError {
     return new DeliveryError('transient', code, message);
+  }
+  static unsendable(code: string, message: string): DeliveryError {
+    return new DeliveryError('unsendable', code, message);
   }
 }

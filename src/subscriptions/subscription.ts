@@ -13,6 +13,8 @@ export const subscriptionOptionsSchema = z.object({
   mentionRoleId: z.string().optional(),
   /** Discord: open a thread on each announcement, named after the post title. */
   thread: z.boolean().optional(),
+  /** Discord: the channel is a forum (type 15), so each announcement is a forum post. From the channel, not typed. */
+  forum: z.boolean().optional(),
   // Issue 15 (digest) adds its option here.
 });
 

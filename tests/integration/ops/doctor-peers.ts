@@ -7,9 +7,7 @@ import { Redis } from 'ioredis';
 import type { Subscription } from '../../../src/subscriptions/subscription.js';
 import type { SubscriptionStore } from '../../../src/subscriptions/subscription-store.js';
 
-export const FIXTURE = fileURLToPath(
-  new URL('../../fixtures/feeds/psf-blogger-atom.xml', import.meta.url),
-);
+export const FIXTURE = fileURLToPath(new URL('../../fixtures/feeds/psf-blogger-atom.xml', import.meta.url));
 export const GOOD = { discord: 'discord-good-token', slack: 'xoxb-good' };
 export const APP_ID = '111222333';
 const EMPTY_RSS =

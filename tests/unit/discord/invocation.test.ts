@@ -67,7 +67,7 @@ describe('interaction options', () => {
     });
   });
 
-  it('acts on the channel named in `channel`, with the member\'s rights in that channel', () => {
+  it("acts on the channel named in `channel`, with the member's rights in that channel", () => {
     const FORUM = '700000000000000015';
     const named = (permissions: string) =>
       commandContext(

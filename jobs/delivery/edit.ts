@@ -1,0 +1,61 @@
+import { DeliveryError } from '../../src/delivery/announcer.js';
+import { postKey } from '../../src/posts/identity.js';
+import { contentVersion } from '../../src/posts/version.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import type { DeliverJob } from '../queues.js';
+import {
+  classify,
+  loadTarget,
+  waitForChannelSlot,
+  type DeliverDeps,
+  type DeliverJobHandle,
+  type DeliverOutcome,
+} from './deliver.js';
+
+/**
+ * The `edit` action of a deliver job: rewrites the announcement the ledger recorded for (post, channel) to
+ * show the post as stored now, then records the version it shows. It always renders the newest stored
+ * version, so two quick changes converge: whichever job runs second finds the message already current.
+ * Never sends a new message: without a ledger entry there is nothing to edit.
+ */
+export async function deliverEdit(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  data: DeliverJob,
+  channel: ChannelRef,
+): Promise<DeliverOutcome> {
+  const key = postKey(data.feed, data.postId);
+  const skip = (reason: string): DeliverOutcome => {
+    deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'edit skipped');
+    return { status: 'skipped', reason };
+  };
+  const recorded = await deps.ledger.get(key, channel);
+  if (!recorded) return skip('not announced in this channel');
+  if (!deps.announcer.edit) return skip(`${deps.platform} announcements cannot be edited`);
+  const ready = await loadTarget(deps, job, data, channel);
+  if ('status' in ready) return ready;
+  const version = contentVersion(ready.post);
+  if (recorded.version === version) return { status: 'already', messageId: recorded.messageId };
+  // Slack: the channel's message pacing; Discord: edits of published (crossposted) messages are limited per channel.
+  if (deps.pacing) await waitForChannelSlot(deps, job, token, channel);
+  else if (deps.editPacing && ready.options.crosspost)
+    await waitForChannelSlot(
+      deps,
+      job,
+      token,
+      { ...channel, channelId: `${channel.channelId}:edits` },
+      deps.editPacing,
+    );
+  try {
+    const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
+    await deps.announcer.edit(ready.post, target, recorded);
+  } catch (error) {
+    if (error instanceof DeliveryError && error.kind === 'unsendable')
+      return skip(`${error.code}: ${error.message}`);
+    throw await classify(deps, job, channel, error);
+  }
+  await deps.ledger.update(key, channel, { ...recorded, version, editedAt: new Date().toISOString() });
+  deps.logger.debug({ jobId: job.id, ...channel, postId: data.postId, version }, 'edited');
+  return { status: 'edited', messageId: recorded.messageId };
+}
