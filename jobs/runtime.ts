@@ -9,6 +9,7 @@ import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
 import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
+import { deliveryLookup, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, queueHealth } from './queue-health.js';
 import { runs, type Role } from './roles.js';
 import { commandCore, openStores, type Stores } from './stores.js';
@@ -47,7 +48,10 @@ async function startCommandCore(
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
-  return commandCore(config, stores, index, queueHealth(queues), logger);
+  return commandCore(config, stores, index, queueHealth(queues), logger, {
+    deliveries: deliveryLookup(queues),
+    testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
+  });
 }
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */

@@ -8,7 +8,7 @@ import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
 import type { Logger } from '../src/logger.js';
 import { RedisPostStore } from '../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
-import { CommandCore } from '../src/commands/command-core.js';
+import { CommandCore, type CommandDeps } from '../src/commands/command-core.js';
 import type { QueueHealth } from '../src/commands/types.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
 import type { PollDeps } from '../src/feeds/poller.js';
@@ -101,6 +101,7 @@ export function commandCore(
   index: PostIndex,
   queues: QueueHealth,
   logger: Logger,
+  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer'> = {},
 ): CommandCore {
   return new CommandCore({
     posts: stores.posts,
@@ -114,5 +115,6 @@ export function commandCore(
     notes: stores.notes,
     ledger: stores.ledger,
     decisions: stores.decisions,
+    ...extras,
   });
 }

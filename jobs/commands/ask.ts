@@ -8,6 +8,8 @@ import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
 import { UsageError } from '../cli-errors.js';
+import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
+import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
 import { openAllQueues, queueHealth } from '../queue-health.js';
 import { commandCore, withStores } from '../stores.js';
 
@@ -45,7 +47,11 @@ export async function runAsk(
     const queues = openAllQueues(stores.target.options, stores.prefix);
     try {
       const index = PostIndex.build(await stores.posts.all());
-      const core = commandCore(config, stores, index, queueHealth(queues), logger);
+      // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean.
+      const core = commandCore(config, stores, index, queueHealth(queues), logger, {
+        deliveries: deliveryLookup(queues),
+        testAnnouncer: testAnnouncer({ console: new ConsoleAnnouncer(process.stderr) }),
+      });
       const reply = await core.handle(request, LOCAL_CONTEXT);
       if (options.json) {
         const payload = options.platform
