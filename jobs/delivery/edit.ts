@@ -37,16 +37,7 @@ export async function deliverEdit(
   if ('status' in ready) return ready;
   const version = contentVersion(ready.post);
   if (recorded.version === version) return { status: 'already', messageId: recorded.messageId };
-  // Slack: the channel's message pacing; Discord: edits of published (crossposted) messages are limited per channel.
-  if (deps.pacing) await waitForChannelSlot(deps, job, token, channel);
-  else if (deps.editPacing && ready.options.crosspost)
-    await waitForChannelSlot(
-      deps,
-      job,
-      token,
-      { ...channel, channelId: `${channel.channelId}:edits` },
-      deps.editPacing,
-    );
+  await waitForEditSlot(deps, job, token, channel, key, ready.options.crosspost === true);
   try {
     const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
     await deps.announcer.edit(ready.post, target, recorded);
@@ -58,4 +49,35 @@ export async function deliverEdit(
   await deps.ledger.update(key, channel, { ...recorded, version, editedAt: new Date().toISOString() });
   deps.logger.debug({ jobId: job.id, ...channel, postId: data.postId, version }, 'edited');
   return { status: 'edited', messageId: recorded.messageId };
+}
+
+/** Edits of one message one after another: a second edit waits this long behind the first, then finds it current. */
+const EDIT_SPACING_MS = 1_000;
+
+/**
+ * Slack: the channel's message pacing. Discord: edits of published (crossposted) messages are limited per
+ * channel, so they take a slot of their own pacing; other edits of one message are spaced so two quick
+ * changes run one after the other (the second then finds the message current) instead of both editing.
+ */
+async function waitForEditSlot(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+  key: string,
+  crossposted: boolean,
+): Promise<void> {
+  if (deps.pacing) return waitForChannelSlot(deps, job, token, channel);
+  const pacing = deps.editPacing;
+  if (!pacing) return;
+  if (crossposted)
+    return waitForChannelSlot(
+      deps,
+      job,
+      token,
+      { ...channel, channelId: `${channel.channelId}:edits` },
+      pacing,
+    );
+  const message = { ...channel, channelId: `${channel.channelId}:edit:${key}` };
+  return waitForChannelSlot(deps, job, token, message, { pacer: pacing.pacer, intervalMs: EDIT_SPACING_MS });
 }

@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
+import { RedisDecisionLog } from '../../src/delivery/decisions.js';
 import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
+import { RedisChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 import { MemoryPostStore } from '../../src/store/memory-post-store.js';
@@ -45,6 +47,8 @@ export async function startHarness(options: HarnessOptions) {
   const subscriptions = new RedisSubscriptionStore(redis, prefix);
   for (const sub of options.subscriptions) await subscriptions.put(sub);
   const ledger = new RedisDeliveryLedger(redis, prefix);
+  const decisions = new RedisDecisionLog(redis, prefix);
+  const notes = new RedisChannelNotes(redis, prefix);
   const counters = new MemoryDeliveryCounters();
   const logger = silentLogger();
   const platforms = Object.keys(options.announcers) as Platform[];
@@ -57,6 +61,8 @@ export async function startHarness(options: HarnessOptions) {
     config: { deliveryAttempts: options.attempts ?? 5 },
     logger,
     backoffMs: options.backoffMs ?? 50,
+    ledger,
+    decisions,
     ...(options.tuning ? { tuning: options.tuning } : {}),
   });
   const delivery = createDeliveryWorkers({
@@ -68,6 +74,7 @@ export async function startHarness(options: HarnessOptions) {
     ledger,
     counters,
     pacer: new RedisChannelPacer(redis, prefix),
+    notes,
     config: {
       slack: {
         signingSecret: 'x',
@@ -119,6 +126,8 @@ export async function startHarness(options: HarnessOptions) {
     posts,
     subscriptions,
     ledger,
+    decisions,
+    notes,
     counters,
     sink,
     announceQueue,
