@@ -21,5 +21,19 @@ export async function runDiscordRegister(config: Config, guildId: string | undef
       ? `registered ${names} in server ${guildId} (available now)\n`
       : `registered ${names} globally (Discord may take a while to show it everywhere)\n`,
   );
+  process.stdout.write(usageLines(result.commands).join('\n') + '\n');
   return 0;
+}
+
+/** One line per subcommand with its options, as registered: `  /psf subscribe [channel] [feed] …`. */
+function usageLines(commands: { name: string; options?: unknown }[]): string[] {
+  type Option = { name: string; required?: boolean; options?: Option[] };
+  return commands.flatMap((command) =>
+    ((command.options ?? []) as Option[]).map((sub) => {
+      const options = (sub.options ?? []).map((option) =>
+        option.required ? option.name : `[${option.name}]`,
+      );
+      return `  /${command.name} ${[sub.name, ...options].join(' ')}`;
+    }),
+  );
 }

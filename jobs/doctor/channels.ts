@@ -3,10 +3,14 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { discordGet, slackCall, type HttpPeer } from './http.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 import { SLACK_AUTH_ERRORS } from './tokens.js';
+import { checkDiscordPermissions } from './discord-channel-permissions.js';
+import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
 
 /** A subscribed channel to check, with why it is disabled when it is. */
 export interface ChannelToCheck extends ChannelRef {
   disabledReason: string | null;
+  /** What the subscription asks for (threads, forum posts, crossposting need more permissions). */
+  options?: SubscriptionOptions;
 }
 
 /** Where multi-workspace Slack finds a workspace's bot token (the Slack adapter's installation store fits). */
@@ -42,8 +46,7 @@ async function checkDiscordChannel(
     discord.token,
     `/channels/${encodeURIComponent(channel.channelId)}`,
   );
-  if (answer.status === 200)
-    return pass(name, `#${String(answer.body?.name ?? channel.channelId)} is visible to the bot`);
+  if (answer.status === 200) return checkDiscordPermissions(channel, deps, name, answer.body ?? {});
   if (answer.status === 403)
     return fail(name, 'the bot cannot see this channel (403 Missing Access)', DISCORD_ACCESS);
   if (answer.status === 404) {

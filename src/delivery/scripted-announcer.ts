@@ -6,6 +6,7 @@ export type ScriptedFailure =
   | { kind: 'permanent'; code?: string }
   | { kind: 'rate_limited'; retryAfterMs: number }
   | { kind: 'transient'; code?: string }
+  | { kind: 'unsendable'; code?: string }
   | { kind: 'unclassified' };
 
 /** One announcement the scripted platform accepted. */
@@ -82,6 +83,8 @@ function toError(failure: ScriptedFailure): Error {
       return DeliveryError.rateLimited(failure.retryAfterMs, 'scripted rate limit');
     case 'transient':
       return DeliveryError.transient(failure.code ?? 'http_503', 'scripted transient failure');
+    case 'unsendable':
+      return DeliveryError.unsendable(failure.code ?? 'forum_tag_required', 'scripted unsendable post');
     case 'unclassified':
       return new Error('scripted unclassified failure');
   }
