@@ -29,7 +29,7 @@ export interface DiscordGatewayBotOptions {
 export class DiscordGatewayBot {
   readonly client: Client;
   /** Resolved channels of interactions being dispatched, by interaction id (removed when handled). */
-  private readonly resolved = new Map<string, NonNullable<DiscordInvocation['resolvedChannels']>>();
+  private readonly resolved = new Map<string, Pick<DiscordInvocation, 'resolvedChannels' | 'channelType'>>();
 
   constructor(private readonly options: DiscordGatewayBotOptions) {
     this.client = new Client({
@@ -37,12 +37,19 @@ export class DiscordGatewayBot {
       rest: { api: options.apiUrl },
       allowedMentions: { parse: [] },
     });
-    this.client.on(Events.Raw, (packet: { t?: string; d?: { id?: string; data?: unknown } }) => {
-      // discord.js keeps no member permissions for channels named in options; the raw packet has them.
-      // It is emitted before the interaction is dispatched, so the handler below finds the entry.
-      if (packet.t === 'INTERACTION_CREATE' && typeof packet.d?.id === 'string')
-        this.resolved.set(packet.d.id, readResolvedChannels(packet.d.data));
-    });
+    this.client.on(
+      Events.Raw,
+      (packet: { t?: string; d?: { id?: string; data?: unknown; channel?: { type?: unknown } } }) => {
+        // discord.js keeps no member permissions for channels named in options, and may not have the channel
+        // cached; the raw packet has both. It is emitted before the interaction is dispatched.
+        if (packet.t !== 'INTERACTION_CREATE' || typeof packet.d?.id !== 'string') return;
+        const type = packet.d.channel?.type;
+        this.resolved.set(packet.d.id, {
+          resolvedChannels: readResolvedChannels(packet.d.data),
+          ...(typeof type === 'number' ? { channelType: type } : {}),
+        });
+      },
+    );
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
     this.client.on(Events.Error, (error) => options.logger?.error({ err: error }, 'discord client error'));
   }
@@ -71,10 +78,10 @@ export class DiscordGatewayBot {
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
-    const resolvedChannels = this.resolved.get(interaction.id) ?? {};
+    const raw = this.resolved.get(interaction.id) ?? {};
     this.resolved.delete(interaction.id);
     if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
-    const invocation = { ...invocationFromInteraction(interaction), resolvedChannels };
+    const invocation = { ...invocationFromInteraction(interaction), ...raw };
     try {
       await this.options.handler.handle(invocation, restResponder(this.client.rest, invocation));
     } catch (error) {

@@ -34,7 +34,12 @@ export interface DiscordInvocation {
    * overwrites applied: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-resolved-data-structure
    */
   resolvedChannels?: Record<string, { type: number; permissions: bigint | null }>;
+  /** The type of the channel the command was typed in (0 text, 5 announcement, 15 forum), when known. */
+  channelType?: number;
 }
+
+/** Forum channel type: https://discord.com/developers/docs/resources/channel#channel-object-channel-types */
+export const FORUM_CHANNEL = 15;
 
 const leafOption = z.object({
   name: z.string(),
@@ -88,16 +93,18 @@ export const DM_WORKSPACE = '@me';
  */
 export function commandContext(invocation: DiscordInvocation): CommandContext {
   const named = typeof invocation.options.channel === 'string' ? invocation.options.channel : null;
-  const permissions =
-    named === null || named === invocation.channelId
-      ? invocation.permissions
-      : (invocation.resolvedChannels?.[named]?.permissions ?? null);
+  const here = named === null || named === invocation.channelId;
+  const permissions = here
+    ? invocation.permissions
+    : (invocation.resolvedChannels?.[named]?.permissions ?? null);
+  const type = here ? invocation.channelType : invocation.resolvedChannels?.[named]?.type;
   return {
     platform: 'discord',
     workspaceId: invocation.guildId ?? DM_WORKSPACE,
     channelId: named ?? invocation.channelId,
     userId: invocation.userId,
     canManage: invocation.guildId !== null && canManage(permissions),
+    ...(type === undefined ? {} : { forum: type === FORUM_CHANNEL }),
   };
 }
 
@@ -138,7 +145,7 @@ export const interactionPayload = z.object({
   token: z.string().min(1),
   guild_id: snowflake.optional(),
   channel_id: snowflake.optional(),
-  channel: z.object({ id: snowflake }).optional(),
+  channel: z.object({ id: snowflake, type: z.number().int().optional() }).optional(),
   member: z.object({ user: z.object({ id: snowflake }), permissions: z.string().regex(/^\d+$/) }).optional(),
   user: z.object({ id: snowflake }).optional(),
   data: z
@@ -173,5 +180,6 @@ export function invocationFromPayload(payload: InteractionPayload): DiscordInvoc
     userId,
     permissions: payload.member ? BigInt(payload.member.permissions) : null,
     resolvedChannels: readResolvedChannels(payload.data),
+    ...(payload.channel?.type === undefined ? {} : { channelType: payload.channel.type }),
   };
 }

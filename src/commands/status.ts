@@ -33,7 +33,10 @@ async function noteLines(deps: CommandDeps): Promise<string[]> {
     `Channel notes (${notes.length}):`,
     ...notes
       .slice(0, 10)
-      .map(({ channel, note }) => `  ${channel.platform} channel ${channel.channelId} (${note.at}): ${note.text}`),
+      .map(
+        ({ channel, note }) =>
+          `  ${channel.platform} channel ${channel.channelId} (${note.at}): ${note.text}`,
+      ),
   ];
 }
 

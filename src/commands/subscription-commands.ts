@@ -42,7 +42,7 @@ export async function subscribe(
     ...(excluded.length > 0
       ? { excludedTags: [...new Set(excluded.map(normaliseTag).filter(Boolean))] }
       : {}),
-    options: mergeOptions(existing?.options ?? {}, changes, context.workspaceId),
+    options: mergeOptions(existing?.options ?? {}, changes, context),
     createdBy: context.userId,
     // A subscription receives what is announced after it was created: an update must not reset that.
     createdAt: existing?.createdAt ?? now(deps).toISOString(),
@@ -121,9 +121,13 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
 function mergeOptions(
   current: SubscriptionOptions,
   changes: SubscribeChanges,
-  workspaceId: string,
+  context: CommandContext,
 ): SubscriptionOptions {
+  const workspaceId = context.workspaceId;
   const next: Record<string, unknown> = { ...current };
+  // What kind of channel it is comes from the platform, each time, never from the user.
+  if (context.forum === true) next.forum = true;
+  if (context.forum === false) delete next.forum;
   if (changes.crosspost !== undefined) next.crosspost = changes.crosspost;
   if (changes.thread !== undefined) next.thread = changes.thread;
   if (changes.mention !== undefined) {

@@ -44,6 +44,8 @@ export interface CommandContext {
   userId: string;
   /** Whether the caller may manage this channel's subscriptions. */
   canManage: boolean;
+  /** Discord: whether the channel is a forum (its announcements become forum posts); unknown elsewhere. */
+  forum?: boolean;
 }
 
 /** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */

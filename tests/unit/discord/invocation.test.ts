@@ -64,6 +64,7 @@ describe('interaction options', () => {
       channelId: CHANNEL_ID,
       userId: USER_ID,
       canManage: true,
+      forum: false,
     });
   });
 
@@ -82,7 +83,7 @@ describe('interaction options', () => {
           ),
         )!,
       );
-    expect(named(PERMISSIONS.manageChannels)).toMatchObject({ channelId: FORUM, canManage: true });
+    expect(named(PERMISSIONS.manageChannels)).toMatchObject({ channelId: FORUM, canManage: true, forum: true });
     // Managing the channel the command was typed in grants nothing in the forum.
     expect(named(PERMISSIONS.sendMessages)).toMatchObject({ channelId: FORUM, canManage: false });
   });
