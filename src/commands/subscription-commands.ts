@@ -145,7 +145,7 @@ export function describe(sub: Subscription): string {
   const excluded = sub.excludedTags?.length ? `, not tagged ${sub.excludedTags.join(' or ')}` : '';
   const role = sub.options.mentionRoleId;
   const mention = role
-    ? `, mentioning ${sub.platform === 'slack' ? `<!subteam^${role}>` : `<@&${role}>`}`
+    ? `, mentioning ${sub.platform === 'slack' ? `user group ${role}` : `<@&${role}>`}`
     : '';
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
   const thread = sub.options.thread ? ', a thread on each' : '';

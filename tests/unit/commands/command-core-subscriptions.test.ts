@@ -170,9 +170,9 @@ describe('CommandCore subscriptions', () => {
     expect(after?.excludedTags).toBeUndefined();
   });
 
-  it('shows a Slack user group mention as Slack writes it', async () => {
+  it('names a Slack user group mention by its id, never as a ping in the reply', async () => {
     const { core } = await makeCore(POSTS);
     const reply = await core.handle({ name: 'subscribe', mention: 'S0PSFNEWS' }, ADMIN);
-    expect(text(reply)).toBe('This channel now gets posts from every feed, mentioning <!subteam^S0PSFNEWS>.');
+    expect(text(reply)).toBe('This channel now gets posts from every feed, mentioning user group S0PSFNEWS.');
   });
 });

@@ -83,7 +83,11 @@ describe('interaction options', () => {
           ),
         )!,
       );
-    expect(named(PERMISSIONS.manageChannels)).toMatchObject({ channelId: FORUM, canManage: true, forum: true });
+    expect(named(PERMISSIONS.manageChannels)).toMatchObject({
+      channelId: FORUM,
+      canManage: true,
+      forum: true,
+    });
     // Managing the channel the command was typed in grants nothing in the forum.
     expect(named(PERMISSIONS.sendMessages)).toMatchObject({ channelId: FORUM, canManage: false });
   });
