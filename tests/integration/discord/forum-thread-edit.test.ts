@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
+import { testAnnouncer } from '../../../jobs/delivery/lookup.js';
+import { CommandCore } from '../../../src/commands/command-core.js';
 import { DeliveryError } from '../../../src/delivery/announcer.js';
+import { MemoryDeliveryLedger } from '../../../src/delivery/ledger.js';
+import { postKey } from '../../../src/posts/identity.js';
+import { makeCore } from '../../unit/commands/core-fixture.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { samplePost } from '../../fakes/discord/posts.js';
 
@@ -161,5 +166,49 @@ describe('edits', () => {
       announcer.edit(samplePost(), target(TEXT), { messageId: '700000000000009999' }),
     );
     expect(error).toMatchObject({ kind: 'unsendable', code: '10008' });
+  });
+});
+
+describe('/psf test in a forum', () => {
+  it('posts the newest matching post as a forum post with the role mention, recording nothing', async () => {
+    const TEST_FORUM = '700000000000000030';
+    fake.rest.threads.addForum(TEST_FORUM, ['Grants']);
+    const posts = [
+      samplePost({
+        id: 'older',
+        title: 'Older grants news',
+        tags: ['Grants'],
+        publishedAt: '2026-01-01T00:00:00.000Z',
+      }),
+      samplePost({
+        id: 'newest',
+        title: 'Sponsor news',
+        tags: ['Sponsors'],
+        publishedAt: '2026-02-01T00:00:00.000Z',
+      }),
+    ];
+    const base = await makeCore(posts);
+    const ledger = new MemoryDeliveryLedger();
+    const core = new CommandCore({ ...base, ledger, testAnnouncer: testAnnouncer({ discord: announcer }) });
+    const context = {
+      platform: 'discord' as const,
+      workspaceId: GUILD,
+      channelId: TEST_FORUM,
+      userId: 'U',
+      canManage: true,
+      forum: true,
+    };
+    await core.handle({ name: 'subscribe', excludedTags: ['sponsors'], tags: [], mention: ROLE }, context);
+    const reply = await core.handle({ name: 'test' }, context);
+    expect(reply).toMatchObject({
+      kind: 'text',
+      text: expect.stringMatching(
+        /^Test announcement of “Older grants news” posted: https:\/\/discord\.com\/channels\/700000000000000001\/\d+\/\d+/,
+      ),
+    });
+    const thread = [...fake.rest.threads.threads.values()].find((item) => item.parentId === TEST_FORUM)!;
+    expect(thread.name).toBe('Older grants news');
+    expect(fake.rest.messages.get(thread.id)![0]!.content).toBe(`<@&${ROLE}>`);
+    expect(await ledger.forPost(postKey('psf', 'older'))).toEqual([]);
   });
 });
