@@ -23,6 +23,8 @@ export async function subscribe(
   if (feed !== undefined && !deps.feeds.some((item) => item.name === feed)) {
     return { kind: 'error', message: unknownFeedMessage(feed, deps.feeds) };
   }
+  const mentionProblem = checkMention(changes.mention, context);
+  if (mentionProblem) return { kind: 'error', message: mentionProblem };
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
   // An empty feed list means every feed, so adding one feed to it changes nothing; no feed named keeps the
@@ -117,6 +119,17 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
   return { kind: 'text', text: [`Subscriptions (${all.length}):`, ...lines].join('\n') };
 }
 
+/** A mention must be what this platform can ping: a Discord role id, or a Slack user group id (`S…`). */
+function checkMention(mention: string | null | undefined, context: CommandContext): string | null {
+  if (mention === undefined || mention === null) return null;
+  if (mention.startsWith('@'))
+    return `I cannot look up ${mention.slice(0, 80)} here: give the user group's id (S…), as Slack writes it.`;
+  if (context.platform === 'discord' && !/^\d{17,20}$/.test(mention)) return 'That is not a Discord role.';
+  if (context.platform === 'slack' && !/^S[A-Z0-9]{2,20}$/.test(mention))
+    return 'That is not a Slack user group.';
+  return null;
+}
+
 /** Each option given replaces its value; the others are kept. A mention of the whole server (@everyone) clears it. */
 function mergeOptions(
   current: SubscriptionOptions,
@@ -145,7 +158,7 @@ export function describe(sub: Subscription): string {
   const excluded = sub.excludedTags?.length ? `, not tagged ${sub.excludedTags.join(' or ')}` : '';
   const role = sub.options.mentionRoleId;
   const mention = role
-    ? `, mentioning ${sub.platform === 'slack' ? `user group ${role}` : `<@&${role}>`}`
+    ? `, mentioning ${sub.platform === 'slack' ? `user group ${role}` : sub.platform === 'discord' ? `<@&${role}>` : role}`
     : '';
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
   const thread = sub.options.thread ? ', a thread on each' : '';

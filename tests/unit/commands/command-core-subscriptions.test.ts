@@ -175,4 +175,15 @@ describe('CommandCore subscriptions', () => {
     const reply = await core.handle({ name: 'subscribe', mention: 'S0PSFNEWS' }, ADMIN);
     expect(text(reply)).toBe('This channel now gets posts from every feed, mentioning user group S0PSFNEWS.');
   });
+
+  it('refuses a mention this platform cannot ping, and a group handle nobody resolved', async () => {
+    const { core, subscriptions } = await makeCore(POSTS);
+    expect(text(await core.handle({ name: 'subscribe', mention: '@psf-news' }, ADMIN))).toMatch(
+      /cannot look up @psf-news/,
+    );
+    expect(text(await core.handle({ name: 'subscribe', mention: '700000000000000555' }, ADMIN))).toMatch(
+      /not a Slack user group/,
+    );
+    expect(await subscriptions.list()).toEqual([]);
+  });
 });
