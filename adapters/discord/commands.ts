@@ -167,3 +167,16 @@ export async function registerDiscordCommands(
   const commands = (await rest.put(route, { body })) as APIApplicationCommand[];
   return { scope: options.guildId ? 'guild' : 'global', commands };
 }
+
+/** One line per subcommand with its options, as registered: `/psf subscribe [channel] [feed] …`. */
+export function commandUsage(commands: readonly { name: string; options?: unknown }[]): string[] {
+  type Described = { name: string; required?: boolean; options?: Described[] };
+  return commands.flatMap((command) =>
+    ((command.options ?? []) as Described[]).map((sub) => {
+      const options = (sub.options ?? []).map((option) =>
+        option.required ? option.name : `[${option.name}]`,
+      );
+      return `  /${command.name} ${[sub.name, ...options].join(' ')}`;
+    }),
+  );
+}

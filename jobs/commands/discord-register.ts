@@ -1,4 +1,4 @@
-import { registerDiscordCommands } from '../../adapters/discord/commands.js';
+import { commandUsage, registerDiscordCommands } from '../../adapters/discord/commands.js';
 import type { Config } from '../../src/config.js';
 import { UsageError } from '../cli-errors.js';
 
@@ -21,19 +21,6 @@ export async function runDiscordRegister(config: Config, guildId: string | undef
       ? `registered ${names} in server ${guildId} (available now)\n`
       : `registered ${names} globally (Discord may take a while to show it everywhere)\n`,
   );
-  process.stdout.write(usageLines(result.commands).join('\n') + '\n');
+  process.stdout.write(commandUsage(result.commands).join('\n') + '\n');
   return 0;
-}
-
-/** One line per subcommand with its options, as registered: `  /psf subscribe [channel] [feed] …`. */
-function usageLines(commands: { name: string; options?: unknown }[]): string[] {
-  type Option = { name: string; required?: boolean; options?: Option[] };
-  return commands.flatMap((command) =>
-    ((command.options ?? []) as Option[]).map((sub) => {
-      const options = (sub.options ?? []).map((option) =>
-        option.required ? option.name : `[${option.name}]`,
-      );
-      return `  /${command.name} ${[sub.name, ...options].join(' ')}`;
-    }),
-  );
 }

@@ -12,7 +12,8 @@ export function deliveryLookup(queues: readonly Queue[]): DeliveryLookup {
       const job = queue ? await queue.getJob(deliverJobId(post, channel)) : undefined;
       if (!job) return { state: 'none' };
       const state = await job.getState();
-      if (state === 'failed') return { state: 'failed', error: job.failedReason || 'unknown error' };
+      if (state === 'failed')
+        return { state: 'failed', error: (job.failedReason || 'unknown error').slice(0, 300) };
       if (state === 'completed') {
         const outcome = job.returnvalue as { status?: string; reason?: string } | null;
         return outcome?.status === 'skipped'

@@ -10,7 +10,9 @@ import type { CommandContext, Reply } from './types.js';
 
 /** `why <query>`: whether the post was announced in this channel, and if not, the reason in one line. */
 export async function why(deps: CommandDeps, context: CommandContext, query: string): Promise<Reply> {
-  const post = deps.index.lookup(query) ?? deps.index.search(query, 1)[0] ?? null;
+  // Slack may hand a pasted link over as `<url>` or `<url|label>`.
+  const text = query.replace(/^<([^|>]+)(?:\|[^>]*)?>$/, '$1');
+  const post = deps.index.lookup(text) ?? deps.index.search(text, 1)[0] ?? null;
   if (!post)
     return {
       kind: 'error',

@@ -80,6 +80,9 @@ describe('/psf why', () => {
   it('finds the post by id or by words of its title', async () => {
     const { why } = await setup();
     expect(await why('sponsor')).toMatch(/^“Thanks to our sponsors”/);
+    expect(await why('<https://example.org/pycon|example.org/pycon>')).toMatch(
+      /^“PyCon US 2026 registration”/,
+    );
     expect(await why('board election')).toMatch(/^“Board election results”/);
     expect(await why('zzzz qqqq')).toMatch(/No post matches/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discordCommandDefinitions } from '../../../adapters/discord/commands.js';
+import { commandUsage, discordCommandDefinitions } from '../../../adapters/discord/commands.js';
 
 interface Option {
   type: number;
@@ -64,6 +64,13 @@ describe('discordCommandDefinitions', () => {
     expect(subscribe[0]).toMatchObject({ name: 'channel', type: 7, channel_types: [0, 5, 15] });
     expect(subscribe[4]).toMatchObject({ name: 'role', type: 8 });
     expect(subscribe[5]).toMatchObject({ name: 'thread', type: 5 });
+  });
+
+  it('describes each subcommand with its options for `discord register` to print', () => {
+    const lines = commandUsage(discordCommandDefinitions() as { name: string; options?: unknown }[]);
+    expect(lines).toContain('  /psf subscribe [channel] [feed] [tags] [crosspost] [role] [thread]');
+    expect(lines).toContain('  /psf why query [channel]');
+    expect(lines).toContain('  /psf test [channel]');
   });
 
   it('obeys Discord naming, description, ordering and count rules', () => {
