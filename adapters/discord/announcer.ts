@@ -9,8 +9,16 @@ import { ForumTagCache, matchForumTags, threadName } from './forum.js';
 
 /** A forum requires a tag and the post carries none of its tags: https://discord.com/developers/docs/topics/opcodes-and-status-codes#json */
 const TAG_REQUIRED = 40067;
-/** The message to edit is gone (deleted by a moderator). */
-const UNKNOWN_MESSAGE = 10008;
+/**
+ * Edits that cannot be made while the channel itself is fine: the message is gone (deleted by a moderator),
+ * or its forum post's thread was archived (Discord archives idle threads) or locked. Lost access they are
+ * not, so they never disable the subscription.
+ */
+const UNEDITABLE: ReadonlyMap<number, string> = new Map([
+  [10008, 'the announcement was deleted; nothing to edit'],
+  [50083, "the announcement's thread is archived; it is left as it is"],
+  [160005, "the announcement's thread is locked; it is left as it is"],
+]);
 
 /** Discord's nonce limit: https://discord.com/developers/docs/resources/message#create-message */
 export const MAX_NONCE_LENGTH = 25;
@@ -118,8 +126,8 @@ export class DiscordAnnouncer implements Announcer {
     try {
       await this.rest.patch(Routes.channelMessage(channelId, delivered.messageId), { body });
     } catch (error) {
-      if (error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE)
-        throw DeliveryError.unsendable('10008', 'the announcement was deleted; nothing to edit');
+      const uneditable = error instanceof DiscordAPIError ? UNEDITABLE.get(Number(error.code)) : undefined;
+      if (uneditable) throw DeliveryError.unsendable(String((error as DiscordAPIError).code), uneditable);
       throw toDeliveryError(error);
     }
   }

@@ -123,7 +123,9 @@ async function ingest(
 ): Promise<{ new: string[]; seeded: number }> {
   const parsed = await parseFeed(body, feed);
   for (const skipped of parsed.skipped) deps.logger.warn({ feed, ...skipped }, 'feed item skipped');
-  const { posts, knownAs, changed } = await storePosts(feed, parsed.posts, deps.posts, deps.memory);
+  const { posts, knownAs, changed } = await storePosts(feed, parsed.posts, deps.posts, deps.memory, {
+    detectChanges: true,
+  });
   // Saved first, queued second: an edit renders the stored post, which is then at least this version.
   if (changed.length > 0 && deps.sink.enqueueEdits) await deps.sink.enqueueEdits(changed);
   if (!(await deps.memory.isKnown(feed))) {

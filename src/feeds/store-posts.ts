@@ -27,6 +27,7 @@ export async function storePosts(
   fetched: Post[],
   store: PostStore,
   memory: FeedMemory,
+  options: { detectChanges?: boolean } = {},
 ): Promise<StoredBatch> {
   const posts = distinctById(fetched);
   const owners = await memory.fingerprintOwners(posts);
@@ -35,7 +36,8 @@ export async function storePosts(
     return owner && !(owner.feed === feed && owner.id === post.id) ? owner : null;
   });
   const keep = posts.filter((_, i) => knownAs[i]?.feed !== feed);
-  const before = await Promise.all(keep.map((post) => store.get(feed, post.id)));
+  // Only a poll edits announcements; a backfill skips reading what it is about to replace.
+  const before = options.detectChanges ? await Promise.all(keep.map((post) => store.get(feed, post.id))) : [];
   if (keep.length > 0) await store.save(keep);
   const changed = keep
     .map((post, i) => ({ post, version: contentVersion(post), old: before[i] }))

@@ -161,6 +161,25 @@ describe('edits', () => {
     });
   });
 
+  it('leaves a forum post whose thread was archived as it is, without disabling the forum', async () => {
+    const delivered = await announcer.announce(
+      samplePost({ id: 'archived', tags: ['Grants'] }),
+      target(FORUM, { forum: true }),
+      'x9',
+    );
+    fake.cueError(
+      'PATCH',
+      new RegExp(`^/channels/${delivered.threadId}/messages/`),
+      400,
+      50083,
+      'Thread is archived',
+    );
+    const error = await failure(
+      announcer.edit(samplePost({ id: 'archived', title: 'New' }), target(FORUM, { forum: true }), delivered),
+    );
+    expect(error).toMatchObject({ kind: 'unsendable', code: '50083' });
+  });
+
   it('treats an announcement deleted meanwhile as nothing to edit, not as lost access', async () => {
     const error = await failure(
       announcer.edit(samplePost(), target(TEXT), { messageId: '700000000000009999' }),
