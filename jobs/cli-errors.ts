@@ -7,3 +7,8 @@ export class UsageError extends Error {
 export class WorkError extends Error {
   override readonly name = 'WorkError';
 }
+
+/** docs/cli.md: a failure is one plain line on stderr, `psf-bot: what and where`. */
+export function reportFailure(message: string): void {
+  process.stderr.write(`psf-bot: ${message.split('\n')[0]}\n`);
+}

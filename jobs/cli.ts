@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, debugRequested, loadConfig, type Config, type FeedConfig } from '../src/config.js';
+import {
+  ConfigError,
+  debugRequested,
+  loadConfig,
+  parseFeedList,
+  type Config,
+  type FeedConfig,
+} from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { UsageError } from './cli-errors.js';
 import { ROLES, type Role } from './roles.js';
@@ -14,11 +22,31 @@ function readConfig(): Config {
   return loadConfig();
 }
 
+/** The version in package.json, found from this module in the sources (jobs/) and in the build (dist/jobs/). */
+function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'psf-bot' && pkg.version) return pkg.version;
+    } catch {
+      // Not at this level: try the next one up.
+    }
+  }
+  return 'unknown';
+}
+
 /** `--feed NAME` picks a configured feed; `--feed NAME=URL` names a new one. */
 export function selectFeeds(config: Config, option: string | undefined): FeedConfig[] {
   if (!option) return config.feeds;
   const eq = option.indexOf('=');
-  if (eq > 0) return [{ name: option.slice(0, eq).trim(), url: option.slice(eq + 1).trim() }];
+  if (eq > 0) {
+    const { feeds, problems } = parseFeedList(option);
+    if (problems.length > 0) throw new UsageError(`--feed: ${problems[0]}`);
+    return feeds;
+  }
   const feed = config.feeds.find((candidate) => candidate.name === option);
   if (!feed) {
     throw new UsageError(
@@ -59,6 +87,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
       outputError: (text, write) =>
         write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
     })
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride();
   // One-shot commands report failures as one plain line (docs/cli.md); their warn/info logs would add JSON lines
   // to stderr, so they log errors only, unless LOG_LEVEL=debug|trace asks for everything.
@@ -77,8 +106,18 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     'poll',
     'poll each feed (or the one named) once: fetch, store, index, queue announcements',
   )
-    .requiredOption('--once', 'poll once and exit (the only mode)')
-    .action(async (options: { feed?: string; json?: boolean }) => {
+    .option('--once', 'poll once and exit (required: see below)')
+    .addHelpText(
+      'after',
+      "\n--once is required: this command polls once and exits. Polling on a schedule is the service's job:\n" +
+        '`npx psf-bot start` (role all or poller) polls every feed each POLL_INTERVAL.',
+    )
+    .action(async (options: { once?: boolean; feed?: string; json?: boolean }) => {
+      if (!options.once) {
+        throw new UsageError(
+          'poll needs --once: it polls once and exits; `psf-bot start` polls on a schedule',
+        );
+      }
       const config = readConfig();
       setStatus(
         await (
@@ -123,7 +162,7 @@ export function buildProgram(setStatus: (status: number) => void): Command {
   discord
     .command('register')
     .description('register the /psf slash commands (globally, or in one server)')
-    .option('--guild <id>', 'register in this server only (instant)')
+    .option('--guild <id>', 'register in this server only (instant); ID is a server id, 17 to 20 digits')
     .action(async (options: { guild?: string }) =>
       setStatus(
         await (
@@ -156,11 +195,26 @@ export function buildProgram(setStatus: (status: number) => void): Command {
   return program;
 }
 
+/**
+ * Reads `.env` from the working directory when there is one, as .env.example promises. Variables already in
+ * the environment win over the file (Node's loader never overwrites one), so `REDIS_URL=… psf-bot …` still
+ * points where it says.
+ */
+export function loadDotEnv(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new ConfigError([`${path} could not be read: ${(error as Error).message}`]);
+  }
+}
+
 /** Maps anything thrown to docs/cli.md's exit statuses: 2 usage, 1 work failed, one plain line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
   const program = buildProgram((value) => (status = value));
   try {
+    loadDotEnv();
     await program.parseAsync(argv, { from: 'user' });
     return status;
   } catch (error) {

@@ -1,7 +1,9 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { QueueHealth } from '../src/commands/types.js';
+import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
 import { PLATFORMS, type Platform } from '../src/posts/post.js';
-import { deliverQueueName, QUEUE } from './queues.js';
+import { deliverQueueName, pollSchedulerId, QUEUE } from './queues.js';
+
+const POLL_SCHEDULER = pollSchedulerId('');
 
 /** Every queue of the bot, for `status`, metrics and the dashboard. */
 export function openAllQueues(
@@ -32,6 +34,34 @@ export function queueHealth(queues: readonly Queue[]): QueueHealth {
         }),
       );
       return Object.fromEntries(entries);
+    },
+  };
+}
+
+/**
+ * `status`'s view of the poller, from Redis rather than this process's settings: the job schedulers the running
+ * poller registered (one per feed, `poll-<feed>`) and the poll workers connected now (BullMQ names their
+ * connections; a Redis that refuses CLIENT LIST leaves the count unknown).
+ */
+export function pollerHealth(pollQueue: Queue): PollerHealth {
+  return {
+    async state() {
+      const [schedulers, workers] = await Promise.all([
+        pollQueue.getJobSchedulers(),
+        pollQueue.getWorkers().then(
+          (clients) =>
+            clients.some((client) => /does not support/.test(client.name ?? '')) ? null : clients.length,
+          () => null,
+        ),
+      ]);
+      const schedules = schedulers
+        .filter((scheduler) => scheduler.key.startsWith(POLL_SCHEDULER))
+        .map((scheduler) => ({
+          feed: scheduler.key.slice(POLL_SCHEDULER.length),
+          everyMs: scheduler.every ?? null,
+          nextAt: scheduler.next === undefined ? null : new Date(scheduler.next).toISOString(),
+        }));
+      return { workers, schedules };
     },
   };
 }

@@ -10,7 +10,8 @@ import { Metrics } from './metrics.js';
 import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
 import { deliveryLookup, testAnnouncer } from './delivery/lookup.js';
-import { openAllQueues, queueHealth } from './queue-health.js';
+import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
+import { QUEUE } from './queues.js';
 import { runs, type Role } from './roles.js';
 import { commandCore, openStores, type Stores } from './stores.js';
 import { createWebServer, type WebMount } from './web/server.js';
@@ -48,10 +49,20 @@ async function startCommandCore(
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
-  return commandCore(config, stores, index, queueHealth(queues), logger, {
-    deliveries: deliveryLookup(queues),
-    testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
-  });
+  const poll = queues.find((queue) => queue.name === QUEUE.poll);
+  return commandCore(
+    config,
+    stores,
+    index,
+    queueHealth(queues),
+    logger,
+    poll ? pollerHealth(poll) : undefined,
+    config.feeds,
+    {
+      deliveries: deliveryLookup(queues),
+      testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
+    },
+  );
 }
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */

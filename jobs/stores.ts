@@ -9,7 +9,7 @@ import type { Logger } from '../src/logger.js';
 import { RedisPostStore } from '../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
 import { CommandCore, type CommandDeps } from '../src/commands/command-core.js';
-import type { QueueHealth } from '../src/commands/types.js';
+import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
 import type { PollDeps } from '../src/feeds/poller.js';
 import type { PostIndex } from '../src/search/post-index.js';
@@ -101,6 +101,8 @@ export function commandCore(
   index: PostIndex,
   queues: QueueHealth,
   logger: Logger,
+  poller?: PollerHealth,
+  feeds: Config['feeds'] = config.feeds,
   extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer'> = {},
 ): CommandCore {
   return new CommandCore({
@@ -109,7 +111,8 @@ export function commandCore(
     subscriptions: stores.subscriptions,
     feedStates: stores.feedStates,
     queues,
-    feeds: config.feeds,
+    ...(poller ? { poller } : {}),
+    feeds,
     pollIntervalMs: config.pollIntervalMs,
     logger,
     notes: stores.notes,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Platform } from './posts/post.js';
+import { splitTags } from './posts/tags.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
 export interface FeedConfig {
@@ -31,15 +32,80 @@ export function parseDuration(text: string): number | null {
 const duration = (what: string) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
-    if (ms === null || ms <= 0) {
+    if (ms === null) {
       ctx.addIssue({
         code: 'custom',
         message: `${what} must look like 30s, 5m, 1h, 7d or milliseconds (got "${text}")`,
       });
       return z.NEVER;
     }
+    if (ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be positive, e.g. 30s or 5m (got "${text}")` });
+      return z.NEVER;
+    }
     return ms;
   });
+
+/**
+ * A whole number in a range, refused in the operator's words (`PORT must be a number from 1 to 65535`), not the
+ * validation library's. Empty counts as unset, so a blank line in .env keeps the default.
+ */
+const wholeNumber = (
+  what: string,
+  min: number,
+  max: number,
+  fallback: number,
+  range = `from ${min} to ${max}`,
+) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return fallback;
+      const value = Number(text.trim());
+      if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what} must be a number ${range} (got "${text}")`.replace(', (', ' ('),
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+/** One of a few words, refused in plain words. */
+const oneOf = <const T extends readonly [string, ...string[]]>(what: string, values: T) =>
+  z.enum(values, {
+    error: (issue) => `${what} must be one of ${values.join(', ')} (got "${String(issue.input)}")`,
+  });
+
+/** Polling faster than this would hammer the PSF blog; only feeds on this machine may go faster (tests). */
+export const MIN_POLL_INTERVAL_MS = 30_000;
+
+/** A feed read from this machine: a file path, a file: URL or a loopback HTTP server. */
+export function isLocalFeed(url: string): boolean {
+  if (!/^[a-z][a-z0-9+.-]+:/i.test(url) || /^file:/i.test(url)) return true;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Why a feed's URL cannot be fetched, or null: http(s) with a host, a file: URL, or a path (no scheme). */
+function feedUrlProblem(name: string, url: string): string | null {
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme === 'file') return null;
+  if (scheme === 'http' || scheme === 'https') {
+    try {
+      if (new URL(url).hostname !== '') return null;
+    } catch {
+      // Falls through to the problem below.
+    }
+    return `feed "${name}": "${url}" is not a valid URL`;
+  }
+  return `feed "${name}": "${url}" must be an http:// or https:// URL, or a file path (not ${scheme}:)`;
+}
 
 /** Parses `name=url,name=url`. */
 export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: string[] } {
@@ -56,6 +122,8 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
       problems.push(`"${entry}" is not name=url (name: lowercase letters, digits, - or _)`);
     } else if (feeds.some((feed) => feed.name === name)) {
       problems.push(`feed "${name}" is named twice`);
+    } else if (feedUrlProblem(name, url)) {
+      problems.push(feedUrlProblem(name, url)!);
     } else {
       feeds.push({ name, url });
     }
@@ -64,17 +132,24 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
   return { feeds, problems };
 }
 
-/** Parses `platform:workspace:channel[:feed+feed[:tag+tag]]`, comma-separated. */
+/** Parses `platform:workspace:channel[:feed,feed[:tag,tag]]` entries, comma-separated (`+` or spaces also separate feeds and tags). */
 export function parseDeclaredSubscriptions(text: string): {
   subscriptions: DeclaredSubscription[];
   problems: string[];
 } {
   const subscriptions: DeclaredSubscription[] = [];
   const problems: string[] = [];
-  for (const entry of text
+  // Entries are comma-separated, and so may be feeds and tags: only a piece with platform:workspace:channel
+  // starts an entry; any other continues the entry before (`discord:1:2:psf,insider:grants,pycon`).
+  const entries: string[] = [];
+  for (const part of text
     .split(',')
-    .map((part) => part.trim())
+    .map((piece) => piece.trim())
     .filter(Boolean)) {
+    if (!/^[^:]*:[^:]*:/.test(part) && entries.length > 0) entries[entries.length - 1] += `,${part}`;
+    else entries.push(part);
+  }
+  for (const entry of entries) {
     const [platform, workspaceId, channelId, feeds = '', tags = ''] = entry
       .split(':')
       .map((part) => part.trim());
@@ -83,12 +158,13 @@ export function parseDeclaredSubscriptions(text: string): {
     } else if (!workspaceId || !channelId) {
       problems.push(`"${entry}" is not platform:workspace:channel[:feeds[:tags]]`);
     } else {
-      const list = (part: string) =>
-        part
-          .split('+')
-          .map((item) => item.trim())
-          .filter(Boolean);
-      subscriptions.push({ platform, workspaceId, channelId, feeds: list(feeds), tags: list(tags) });
+      subscriptions.push({
+        platform,
+        workspaceId,
+        channelId,
+        feeds: splitTags(feeds),
+        tags: splitTags(tags),
+      });
     }
   }
   return { subscriptions, problems };
@@ -132,18 +208,20 @@ const schema = z.object({
   POLL_INTERVAL: duration('POLL_INTERVAL').default(300_000),
   MAX_AGE: duration('MAX_AGE').default(604_800_000),
   FETCH_TIMEOUT: duration('FETCH_TIMEOUT').default(15_000),
-  FEED_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(20 * 1024 * 1024),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  FEED_MAX_BYTES: wholeNumber(
+    'FEED_MAX_BYTES',
+    1,
+    Number.MAX_SAFE_INTEGER,
+    20 * 1024 * 1024,
+    'of bytes, at least 1',
+  ),
+  PORT: wholeNumber('PORT', 0, 65535, 3000, 'from 1 to 65535, or 0 for any free port,'),
   DISCORD_TOKEN: optionalText,
   DISCORD_APPLICATION_ID: optionalText,
-  DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  DISCORD_MODE: oneOf('DISCORD_MODE', ['gateway', 'http']).default('gateway'),
   DISCORD_PUBLIC_KEY: optionalText,
   DISCORD_API_URL: httpUrl('DISCORD_API_URL').default('https://discord.com/api'),
-  DISCORD_RATE_LIMIT: z.coerce.number().int().positive().max(50).default(48),
+  DISCORD_RATE_LIMIT: wholeNumber('DISCORD_RATE_LIMIT', 1, 50, 48),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -161,11 +239,14 @@ const schema = z.object({
         .filter(Boolean),
     ),
   SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
-  SLACK_RATE_LIMIT: z.coerce.number().int().positive().max(1000).default(20),
-  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  SLACK_RATE_LIMIT: wholeNumber('SLACK_RATE_LIMIT', 1, 1000, 20),
+  DELIVERY_ATTEMPTS: wholeNumber('DELIVERY_ATTEMPTS', 1, 50, 8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: optionalText,
+  LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(
+    'info',
+  ),
 });
 
 /**
@@ -198,7 +279,16 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
   }
   if (set('SLACK_APP_TOKEN') && !env.SLACK_APP_TOKEN!.trim().startsWith('xapp-'))
     problem('SLACK_APP_TOKEN must start with xapp-');
-  const feedNames = new Set(parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds.map((feed) => feed.name));
+  const feeds = parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds;
+  const interval = parseDuration(env.POLL_INTERVAL ?? '');
+  const remote = feeds.filter((feed) => !isLocalFeed(feed.url));
+  if (interval !== null && interval > 0 && interval < MIN_POLL_INTERVAL_MS && remote.length > 0) {
+    problem(
+      `POLL_INTERVAL must be at least 30s for a feed on the network (got "${env.POLL_INTERVAL}"; ` +
+        `${remote[0]!.name} is at ${remote[0]!.url}); only files and loopback URLs may be polled faster`,
+    );
+  }
+  const feedNames = new Set(feeds.map((feed) => feed.name));
   for (const sub of parseDeclaredSubscriptions(env.PSF_SUBSCRIPTIONS ?? '').subscriptions) {
     for (const feed of sub.feeds) {
       if (!feedNames.has(feed))
@@ -240,6 +330,8 @@ export interface Config {
   /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
   shutdownGraceMs: number;
   adminToken?: string;
+  /** NODE_ENV=production (the Docker image): doctor holds Redis to production standards. */
+  production?: true;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -313,6 +405,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     };
   }
   if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
+  if (e.NODE_ENV === 'production') config.production = true;
   return config;
 }
 

@@ -53,6 +53,19 @@ function renderPosts(reply: Extract<Reply, { kind: 'posts' }>): { text: string; 
   return { text: escapeAndFit(lines.join('\n'), SLACK_LIMITS.messageText), blocks };
 }
 
+/**
+ * Escaping turned the core's `<#C123>` into text; only the channels the reply names (Slack ids: capitals and
+ * digits) become links again, so nothing else in the text can turn into markup.
+ * https://docs.slack.dev/messaging/formatting-message-text/#linking-channels
+ */
+function withChannelLinks(text: string, channels: readonly string[] | undefined): string {
+  const ids = new Set((channels ?? []).filter((id) => /^[A-Z0-9]{2,30}$/.test(id)));
+  if (ids.size === 0) return text;
+  return text.replace(/&lt;#([A-Z0-9]{2,30})&gt;/g, (whole, id: string) =>
+    ids.has(id) ? `<#${id}>` : whole,
+  );
+}
+
 /** Renders a neutral reply as the `response_url` body; private unless shared, errors always private. */
 export function renderSlackReply(reply: Reply, options: { share: boolean }): SlackReplyBody {
   const responseType = options.share && reply.kind !== 'error' ? 'in_channel' : 'ephemeral';
@@ -61,7 +74,10 @@ export function renderSlackReply(reply: Reply, options: { share: boolean }): Sla
     case 'posts':
       return { ...base, ...renderPosts(reply) };
     case 'text':
-      return { ...base, text: escapeAndFit(reply.text, SLACK_LIMITS.messageText) };
+      return {
+        ...base,
+        text: withChannelLinks(escapeAndFit(reply.text, SLACK_LIMITS.messageText), reply.channels),
+      };
     case 'error':
       return { ...base, text: `:warning: ${escapeAndFit(reply.message, SLACK_LIMITS.messageText - 10)}` };
   }

@@ -1,16 +1,18 @@
 import { renderConsoleReply } from '../../adapters/console/reply.js';
 import { renderDiscordReply } from '../../adapters/discord/reply.js';
 import { renderSlackReply } from '../../adapters/slack/reply.js';
+import { GENERIC_FAILURE } from '../../src/commands/command-core.js';
 import { parseCommandText } from '../../src/commands/parse.js';
 import type { CommandContext, CommandRequest, Reply } from '../../src/commands/types.js';
-import type { Config } from '../../src/config.js';
+import type { Config, FeedConfig } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import type { Platform } from '../../src/posts/post.js';
+import type { Platform, Post } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
-import { UsageError } from '../cli-errors.js';
+import { reportFailure } from '../cli-errors.js';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
-import { openAllQueues, queueHealth } from '../queue-health.js';
+import { QUEUE } from '../queues.js';
+import { openAllQueues, pollerHealth, queueHealth } from '../queue-health.js';
 import { commandCore, withStores } from '../stores.js';
 
 /** The local operator: the console channel, allowed to manage it. */
@@ -22,46 +24,86 @@ const LOCAL_CONTEXT: CommandContext = {
   canManage: true,
 };
 
-function isShared(request: CommandRequest): boolean {
-  return 'share' in request && request.share;
+function isShared(request: CommandRequest | null): boolean {
+  return request !== null && 'share' in request && request.share;
 }
 
 /** The body the platform would receive in answer to the command. */
-export function platformPayload(platform: Platform, reply: Reply, request: CommandRequest): object {
+export function platformPayload(platform: Platform, reply: Reply, request: CommandRequest | null): object {
   if (platform === 'discord') return renderDiscordReply(reply, { ephemeral: !isShared(request) });
   if (platform === 'slack') return renderSlackReply(reply, { share: isShared(request) });
   return renderConsoleReply(reply);
 }
 
-/** `psf-bot ask "<command>"`: answers from the store like `/psf` would; exit 2 for a malformed command. */
+/**
+ * The feeds `ask` knows: those with posts in Redis (what the running bot polled, whatever this shell's
+ * PSF_FEEDS says), then the configured ones not polled yet.
+ */
+export function knownFeeds(configured: FeedConfig[], stored: Post[]): FeedConfig[] {
+  const feeds = [...configured];
+  for (const name of new Set(stored.map((post) => post.feed))) {
+    if (!feeds.some((feed) => feed.name === name)) feeds.push({ name, url: '' });
+  }
+  return feeds;
+}
+
+/** Prints the reply as asked; an error reply is also one plain line on stderr (docs/cli.md). */
+function printReply(reply: Reply, request: CommandRequest | null, options: AskOptions): void {
+  const payload = options.platform ? platformPayload(options.platform, reply, request) : undefined;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(payload ? { ...reply, payload } : reply, null, 2)}\n`);
+  } else if (reply.kind !== 'error') {
+    // As `preview` does: the console's text, or the body Discord or Slack would receive.
+    process.stdout.write(
+      options.platform && options.platform !== 'console'
+        ? `${JSON.stringify(payload, null, 2)}\n`
+        : `${renderConsoleReply(reply).text}\n`,
+    );
+  }
+  if (reply.kind === 'error') reportFailure(reply.message.replace(/\s*\n\s*/g, ' '));
+}
+
+type AskOptions = { platform?: Platform; json?: boolean };
+
+/**
+ * `psf-bot ask "<command>"`: answers from the store like `/psf` would. A mistake in the command (unknown
+ * subcommand, feed or count) exits 2 like any usage error; a failure of the store exits 1.
+ */
 export async function runAsk(
   config: Config,
   text: string,
-  options: { platform?: Platform; json?: boolean },
+  options: AskOptions,
   logger: Logger,
 ): Promise<number> {
   const parsed = parseCommandText(text);
-  if (!parsed.ok) throw new UsageError(parsed.message);
+  if (!parsed.ok) {
+    printReply({ kind: 'error', message: parsed.message }, null, options);
+    return 2;
+  }
   const request = parsed.request;
   return withStores(config, logger, async (stores) => {
     const queues = openAllQueues(stores.target.options, stores.prefix);
     try {
-      const index = PostIndex.build(await stores.posts.all());
+      const stored = await stores.posts.all();
+      const poll = queues.find((queue) => queue.name === QUEUE.poll);
       // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean.
-      const core = commandCore(config, stores, index, queueHealth(queues), logger, {
-        deliveries: deliveryLookup(queues),
-        testAnnouncer: testAnnouncer({ console: new ConsoleAnnouncer(process.stderr) }),
-      });
+      const core = commandCore(
+        config,
+        stores,
+        PostIndex.build(stored),
+        queueHealth(queues),
+        logger,
+        poll ? pollerHealth(poll) : undefined,
+        knownFeeds(config.feeds, stored),
+        {
+          deliveries: deliveryLookup(queues),
+          testAnnouncer: testAnnouncer({ console: new ConsoleAnnouncer(process.stderr) }),
+        },
+      );
       const reply = await core.handle(request, LOCAL_CONTEXT);
-      if (options.json) {
-        const payload = options.platform
-          ? { payload: platformPayload(options.platform, reply, request) }
-          : {};
-        process.stdout.write(`${JSON.stringify({ ...reply, ...payload }, null, 2)}\n`);
-      } else {
-        process.stdout.write(`${renderConsoleReply(reply).text}\n`);
-      }
-      return reply.kind === 'error' ? 1 : 0;
+      printReply(reply, request, options);
+      if (reply.kind !== 'error') return 0;
+      return reply.message === GENERIC_FAILURE ? 1 : 2;
     } finally {
       await Promise.all(queues.map((queue) => queue.close()));
     }

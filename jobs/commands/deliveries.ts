@@ -6,6 +6,7 @@ import {
   openDeliverQueues,
   retryFailedDeliveries,
 } from '../delivery/failed.js';
+import { reportFailure } from '../cli-errors.js';
 import { withStores } from '../stores.js';
 
 /** `psf-bot deliveries failed|retry [ID…]`: lists deliveries that exhausted their retries, or re-drives them. */
@@ -41,7 +42,12 @@ export async function runDeliveries(
         process.stdout.write(`re-driven: ${result.retried.length}\n`);
         for (const id of result.notFound) process.stdout.write(`not a failed delivery: ${id}\n`);
       }
-      return result.notFound.length > 0 ? 1 : 0;
+      if (result.notFound.length === 0) return 0;
+      const n = result.notFound.length;
+      reportFailure(
+        `${n} id${n === 1 ? ' is' : 's are'} not a failed delivery: ${result.notFound.join(', ')}`,
+      );
+      return 1;
     } finally {
       await closeQueues(queues);
     }

@@ -6,8 +6,11 @@ import { UsageError } from '../cli-errors.js';
 export async function runDiscordRegister(config: Config, guildId: string | undefined): Promise<number> {
   if (!config.discord)
     throw new UsageError('Discord is not configured: set DISCORD_TOKEN and DISCORD_APPLICATION_ID');
-  if (guildId !== undefined && !/^\d{5,25}$/.test(guildId))
-    throw new UsageError(`--guild must be a server id (digits), got "${guildId}"`);
+  if (guildId !== undefined && !/^\d{17,20}$/.test(guildId))
+    throw new UsageError(
+      `--guild takes a server id, 17 to 20 digits such as 123456789012345678 (got "${guildId}"); ` +
+        'in Discord, turn on Developer Mode, then right-click the server and choose Copy Server ID',
+    );
   const result = await registerDiscordCommands({
     token: config.discord.token,
     applicationId: config.discord.applicationId,

@@ -1,7 +1,9 @@
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
+import { reportFailure } from '../cli-errors.js';
 import { doctorPassed, renderDoctorReport, runDoctor as checkEverything } from '../doctor/index.js';
+import { plural } from '../doctor/report.js';
 import { connectRedis, privateRedisIfRunning, redisFromUrl } from '../redis.js';
 
 /**
@@ -17,10 +19,16 @@ export async function runDoctor(config: Config, _logger: Logger): Promise<number
     const checks = await checkEverything({
       config,
       redis: target,
-      ...(redis ? { subscriptions: new RedisSubscriptionStore(redis, config.redis.prefix) } : {}),
+      // Without Redis the subscriptions are unknown, not absent: listing them fails and says so.
+      subscriptions: redis
+        ? new RedisSubscriptionStore(redis, config.redis.prefix)
+        : { list: () => Promise.reject(new Error(`${target.where} is unreachable`)) },
     });
     process.stdout.write(`${renderDoctorReport(checks)}\n`);
-    return doctorPassed(checks) ? 0 : 1;
+    if (doctorPassed(checks)) return 0;
+    const failed = checks.filter((entry) => !entry.ok).length;
+    reportFailure(`doctor: ${failed} of ${plural(checks.length, 'check')} failed (see "fix:" in the report)`);
+    return 1;
   } finally {
     redis?.disconnect();
   }

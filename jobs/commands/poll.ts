@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Config, FeedConfig } from '../../src/config.js';
 import { pollFeed } from '../../src/feeds/poller.js';
 import type { Logger } from '../../src/logger.js';
+import { reportFailure } from '../cli-errors.js';
 import { announcePostsChanged } from '../index-sync.js';
 import { BullAnnouncementSink, QUEUE } from '../queues.js';
 import { pollDeps, withStores } from '../stores.js';
@@ -22,11 +23,11 @@ export async function runPoll(
         const result = await pollFeed(feed, pollDeps(config, stores, sink, logger), { force: true });
         if (result.status === 200) await announcePostsChanged(stores.redis, stores.prefix, feed.name);
         const { skipped: _skipped, ...line } = result;
+        // A failed feed is one plain line on stderr with or without --json (docs/cli.md).
+        if (result.status === 'error') reportFailure(result.error ?? `feed ${feed.name} failed`);
         if (json) {
           process.stdout.write(`${JSON.stringify(line)}\n`);
-        } else if (result.status === 'error') {
-          process.stderr.write(`psf-bot: ${result.error ?? `feed ${feed.name} failed`}\n`);
-        } else {
+        } else if (result.status !== 'error') {
           const queued = result.new.length;
           process.stdout.write(
             `${feed.name}: ${result.status === 304 ? 'not modified' : 'fetched'}; ` +

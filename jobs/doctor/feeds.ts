@@ -27,19 +27,32 @@ export const probeFeed: FeedProbe = async (feed, fetchOptions) => {
   return {
     posts: parsed.posts.length,
     skipped: parsed.skipped.length,
-    newestTitle: parsed.posts[0]?.title ?? null,
+    newestTitle: newestByDate(parsed.posts)?.title ?? null,
   };
 };
+
+/** The post published last: feeds need not list newest first (an edited post may move up). */
+export function newestByDate<T extends { publishedAt: string | null }>(posts: readonly T[]): T | undefined {
+  const time = (post: T) =>
+    post.publishedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(post.publishedAt);
+  return posts.reduce<T | undefined>(
+    (best, post) => (best === undefined || time(post) > time(best) ? post : best),
+    undefined,
+  );
+}
 
 function fetchFix(error: FeedFetchError): string {
   switch (error.code) {
     case 'http':
-      return error.status === 404 || error.status === 410
-        ? 'the URL is wrong or the feed moved: fix it in PSF_FEEDS'
-        : 'the server refused: check the URL in PSF_FEEDS, or wait if the site is down';
+      if (error.status === 404 || error.status === 410)
+        return 'the URL is wrong or the feed moved: fix it in PSF_FEEDS';
+      if (error.status !== null && error.status >= 500)
+        return 'the site is having trouble: run doctor again later (the poller retries on its own)';
+      return 'the server refused: check the URL in PSF_FEEDS (and whether the feed needs no login)';
     case 'timeout':
+      return 'the server is slow or a firewall drops the connection: raise FETCH_TIMEOUT, or check the firewall or proxy';
     case 'network':
-      return 'check the host is reachable from here (DNS, firewall, proxy); raise FETCH_TIMEOUT if it is just slow';
+      return networkFix(error.message);
     case 'too-large':
       return 'raise FEED_MAX_BYTES, or point PSF_FEEDS at a smaller feed';
     case 'redirects':
@@ -47,6 +60,16 @@ function fetchFix(error: FeedFetchError): string {
     case 'file':
       return 'the file is missing or unreadable: fix the path in PSF_FEEDS';
   }
+}
+
+/** The remedy for the reason fetch.ts gave (name not resolved, refused, …). */
+function networkFix(message: string): string {
+  if (/ENOTFOUND|EAI_AGAIN/.test(message))
+    return 'the host name does not resolve: check its spelling in PSF_FEEDS, and DNS from this machine';
+  if (/ECONNREFUSED/.test(message))
+    return 'nothing accepts connections there: check the port in PSF_FEEDS, and that the site is up';
+  if (/unsupported URL scheme/.test(message)) return 'use an http(s) URL or a file path in PSF_FEEDS';
+  return 'check the host is reachable from here (DNS, firewall, proxy)';
 }
 
 /** One feed: reachable, parseable as RSS or Atom, and holding posts. */

@@ -5,7 +5,7 @@ import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './cha
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
 import type { HttpPeer } from './http.js';
 import { checkRedis, type RedisLocation } from './redis.js';
-import { describeError, fail, pass, type DoctorCheck } from './report.js';
+import { describeError, pass, plural, unknown, type DoctorCheck } from './report.js';
 import { checkDiscordToken, checkSlackTokens } from './tokens.js';
 
 export { renderDoctorReport, type DoctorCheck } from './report.js';
@@ -19,7 +19,7 @@ export interface DoctorDeps {
   /** Where Redis is; the composition root's `RedisTarget` fits. The doctor opens and closes its own connection. */
   redis: RedisLocation;
   /** Subscribed channels to check; config-declared ones are checked even without it. */
-  subscriptions?: SubscriptionStore;
+  subscriptions?: Pick<SubscriptionStore, 'list'>;
   /** Multi-workspace Slack: a workspace's bot token (the Slack installation store). */
   slackTokens?: SlackTokenLookup;
   /** Replaces fetching and parsing feeds (tests); the poller's own pipeline by default. */
@@ -41,10 +41,11 @@ async function channelsToCheck(
     try {
       for (const sub of await deps.subscriptions.list()) byKey.set(key(sub), sub);
     } catch (error) {
-      problem = fail(
+      // Redis is down or refused: which channels are subscribed is not known, so neither is their health.
+      problem = unknown(
         'subscriptions',
-        `cannot list subscriptions: ${describeError(error)}`,
-        'fix Redis first (see redis: …)',
+        `cannot list the subscriptions in Redis (${describeError(error)}), so their channels were not checked`,
+        'fix redis: reachable first, then run doctor again',
       );
     }
   }
@@ -78,10 +79,10 @@ async function checkSubscribedChannels(
     const count = channels.filter((channel) => channel.platform === platform).length;
     if (count > 0 && brokenToken(platform)) {
       checks.push(
-        fail(
+        unknown(
           `${platform}: channels`,
-          `${count} subscribed channels not checked`,
-          `fix ${platform}: token first`,
+          `${plural(count, 'subscribed channel')} not checked: the ${platform} token does not work`,
+          `fix ${platform}: token first (see its line), then run doctor again`,
         ),
       );
     }
@@ -110,7 +111,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const peer: HttpPeer = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs };
   const probe = deps.probeFeed ?? probeFeed;
   const [redis, feeds, tokens] = await Promise.all([
-    checkRedis(deps.redis, timeoutMs),
+    checkRedis(deps.redis, timeoutMs, deps.config.production === true),
     Promise.all(deps.config.feeds.map((feed) => checkFeed(feed, deps.config, probe))),
     checkPlatforms(deps, peer),
   ]);

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { describeError, fail, pass, type DoctorCheck } from './report.js';
+import { describeError, fail, pass, unknown, warn, type DoctorCheck } from './report.js';
 
 /** How the doctor reaches Redis: the composition root's `RedisTarget` fits. */
 export interface RedisLocation {
@@ -55,7 +55,15 @@ function checkVersion(info: Map<string, string>): DoctorCheck {
   return pass('redis: version', `Redis ${version}`);
 }
 
-async function checkPersistence(redis: Redis, info: Map<string, string>): Promise<DoctorCheck> {
+/**
+ * No persistence loses subscriptions and queued jobs on a restart: a failure in production (NODE_ENV=production,
+ * as the Docker image sets), a warning for a local run, where a throwaway Redis is normal.
+ */
+async function checkPersistence(
+  redis: Redis,
+  info: Map<string, string>,
+  production: boolean,
+): Promise<DoctorCheck> {
   const name = 'redis: persistence';
   const appendonly =
     (await configGet(redis, 'appendonly')) ?? (info.get('aof_enabled') === '1' ? 'yes' : null);
@@ -72,17 +80,16 @@ async function checkPersistence(redis: Redis, info: Map<string, string>): Promis
     );
   }
   if (save === null && appendonly === null) {
-    return fail(
+    return unknown(
       name,
-      'cannot read the persistence settings (CONFIG is disabled) and INFO shows AOF off',
-      `${enableAof}, or confirm your provider persists data`,
+      'CONFIG is disabled, so the persistence settings cannot be read, and INFO shows AOF off',
+      'confirm your provider persists data (AOF or snapshots)',
     );
   }
-  return fail(
-    name,
-    'neither AOF nor RDB snapshots: a restart loses every subscription, post and queued job',
-    enableAof,
-  );
+  const detail = 'neither AOF nor RDB snapshots: a restart loses every subscription, post and queued job';
+  return production
+    ? fail(name, `${detail} (NODE_ENV=production)`, enableAof)
+    : warn(name, `${detail}; fine for a local try, not for production`, enableAof);
 }
 
 async function checkEviction(redis: Redis): Promise<DoctorCheck> {
@@ -91,15 +98,36 @@ async function checkEviction(redis: Redis): Promise<DoctorCheck> {
     parseInfo(await redis.info('memory')).get('maxmemory_policy');
   if (policy === 'noeviction')
     return pass('redis: eviction policy', 'noeviction: Redis never drops keys to free memory');
+  if (policy === undefined) {
+    return unknown(
+      'redis: eviction policy',
+      'neither CONFIG nor INFO shows maxmemory-policy',
+      'confirm with your provider that maxmemory-policy is noeviction, as BullMQ requires',
+    );
+  }
   return fail(
     'redis: eviction policy',
-    `maxmemory-policy is ${policy ?? 'unknown'}: under memory pressure Redis could drop queued jobs and state`,
+    `maxmemory-policy is ${policy}: under memory pressure Redis could drop queued jobs and state`,
     'set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction), as BullMQ requires',
   );
 }
 
+/** The remedy for why Redis did not answer: credentials, a wrong host, a firewall, or no Redis at all. */
+export function redisFix(detail: string): string {
+  if (/NOAUTH|WRONGPASS|invalid password/i.test(detail))
+    return 'put the right user and password in REDIS_URL (redis://user:password@host:6379)';
+  if (/ENOTFOUND|EAI_AGAIN/.test(detail)) return 'the host in REDIS_URL does not resolve: check its spelling';
+  if (/ETIMEDOUT|no answer in time/i.test(detail))
+    return 'nothing answered in time: check the host and port in REDIS_URL and any firewall between';
+  return 'start Redis (docker compose up -d redis, or redis-server) or point REDIS_URL at a running one';
+}
+
 /** Reachability, version, persistence and eviction policy of the Redis the bot would use. */
-export async function checkRedis(location: RedisLocation, timeoutMs: number): Promise<DoctorCheck[]> {
+export async function checkRedis(
+  location: RedisLocation,
+  timeoutMs: number,
+  production = false,
+): Promise<DoctorCheck[]> {
   const redis = new Redis({
     ...location.options,
     lazyConnect: true,
@@ -120,17 +148,14 @@ export async function checkRedis(location: RedisLocation, timeoutMs: number): Pr
   } catch (error) {
     redis.disconnect();
     const detail = describeError(lastError ?? error);
-    const fix = /NOAUTH|WRONGPASS|invalid password/i.test(detail)
-      ? 'put the right user and password in REDIS_URL (redis://user:password@host:6379)'
-      : 'start Redis (docker compose up -d redis, or redis-server) or point REDIS_URL at a running one';
-    return [fail('redis: reachable', `${location.where}: ${detail}`, fix)];
+    return [fail('redis: reachable', `${location.where}: ${detail}`, redisFix(detail))];
   }
   try {
     const info = parseInfo(`${await redis.info('server')}\n${await redis.info('persistence')}`);
     return [
       pass('redis: reachable', `${location.where} answers`),
       checkVersion(info),
-      await checkPersistence(redis, info),
+      await checkPersistence(redis, info, production),
       await checkEviction(redis),
     ];
   } catch (error) {

@@ -5,6 +5,8 @@ export interface DoctorCheck {
   detail: string;
   /** What the operator should change; present on every failure, sometimes as advice on a pass. */
   fix?: string;
+  /** A pass with a caveat, or a check that could not be made; neither fails the doctor. */
+  mark?: 'warn' | 'unknown';
 }
 
 /** A passing check. */
@@ -15,6 +17,21 @@ export function pass(check: string, detail: string, fix?: string): DoctorCheck {
 /** A failing check and its remedy. */
 export function fail(check: string, detail: string, fix: string): DoctorCheck {
   return { check, ok: false, detail, fix };
+}
+
+/** Passes, with a caveat the operator should weigh (e.g. no persistence on a local Redis). */
+export function warn(check: string, detail: string, fix: string): DoctorCheck {
+  return { check, ok: true, mark: 'warn', detail, fix };
+}
+
+/** Could not be checked because something it depends on failed: said as unknown, not as fine or broken. */
+export function unknown(check: string, detail: string, fix?: string): DoctorCheck {
+  return { check, ok: true, mark: 'unknown', detail: `unknown: ${detail}`, ...(fix ? { fix } : {}) };
+}
+
+/** `1 check`, `2 checks`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** The message of anything thrown, with the cause that undici's `fetch failed` hides. */
@@ -36,15 +53,30 @@ export function describeError(error: unknown): string {
 export function renderDoctorReport(checks: readonly DoctorCheck[]): string {
   const width = Math.max(0, ...checks.map((entry) => entry.check.length));
   const lines = checks.map((entry) => {
-    const mark = entry.ok ? 'ok  ' : 'FAIL';
+    const mark = !entry.ok
+      ? 'FAIL'
+      : entry.mark === 'warn'
+        ? 'WARN'
+        : entry.mark === 'unknown'
+          ? '?   '
+          : 'ok  ';
     const fix = entry.fix ? ` — fix: ${entry.fix}` : '';
     return `${mark} ${entry.check.padEnd(width)}  ${entry.detail}${fix}`;
   });
-  const failed = checks.filter((entry) => !entry.ok).length;
-  lines.push(
-    failed === 0
-      ? `all ${checks.length} checks passed`
-      : `${failed} of ${checks.length} checks failed: see "fix:" above`,
-  );
+  lines.push(summary(checks));
   return lines.join('\n');
+}
+
+function summary(checks: readonly DoctorCheck[]): string {
+  const failed = checks.filter((entry) => !entry.ok).length;
+  const warned = checks.filter((entry) => entry.ok && entry.mark === 'warn').length;
+  const unknowns = checks.filter((entry) => entry.ok && entry.mark === 'unknown').length;
+  const extras = [
+    ...(warned > 0 ? [`${plural(warned, 'warning')}`] : []),
+    ...(unknowns > 0 ? [`${unknowns} could not be checked`] : []),
+  ];
+  const tail = extras.length > 0 ? ` (${extras.join(', ')})` : '';
+  if (failed > 0) return `${failed} of ${plural(checks.length, 'check')} failed${tail}: see "fix:" above`;
+  const all = checks.length === 1 ? 'the 1 check' : `all ${checks.length} checks`;
+  return `${all} passed${tail}`;
 }

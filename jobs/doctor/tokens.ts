@@ -62,7 +62,9 @@ export async function checkDiscordToken(discord: DiscordConfig, peer: HttpPeer):
         fail(
           name,
           `GET /users/@me answered HTTP ${answer.status}`,
-          `check DISCORD_API_URL (${discord.apiUrl})`,
+          answer.status === 429 || answer.status >= 500
+            ? 'Discord is busy or having trouble: run doctor again in a few minutes'
+            : `check DISCORD_API_URL (${discord.apiUrl}) names Discord's API`,
         ),
       ];
     }

@@ -1,11 +1,22 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Config } from '../../src/config.js';
+import { duration } from '../../src/commands/status.js';
 import { pollFeed } from '../../src/feeds/poller.js';
 import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../metrics.js';
 import { announcePostsChanged } from '../index-sync.js';
 import { BullAnnouncementSink, pollJobSchema, pollSchedulerId, QUEUE, RETENTION } from '../queues.js';
 import { pollDeps, type Stores } from '../stores.js';
+
+/**
+ * When a failed feed is next fetched: the scheduler's first tick (every `intervalMs` from now) at or after the
+ * end of its backoff.
+ */
+export function retryAt(backoffUntil: string | null, intervalMs: number, now: Date): Date {
+  const wait = backoffUntil === null ? 0 : Date.parse(backoffUntil) - now.getTime();
+  const ticks = Math.max(1, Math.ceil((Number.isFinite(wait) ? wait : 0) / intervalMs));
+  return new Date(now.getTime() + ticks * intervalMs);
+}
 
 /** A running poller: one BullMQ job scheduler per feed and the worker that polls. */
 export interface Poller {
@@ -52,13 +63,23 @@ export async function startPoller(
       const { feed: name } = pollJobSchema.parse(job.data);
       const feed = config.feeds.find((candidate) => candidate.name === name);
       if (!feed) return { skipped: `feed ${name} is not configured` };
-      const log = logger.child({ jobId: job.id, feed: name });
+      // pollFeed's own lines name the feed: the child adds only the job, so no key appears twice in a line.
+      const log = logger.child({ jobId: job.id });
       const result = await pollFeed(feed, pollDeps(config, stores, sink, log));
       metrics.recordPollResult(result);
       if (result.status === 200) await announcePostsChanged(stores.redis, stores.prefix, feed.name);
-      if (result.status === 'error') log.warn({ error: result.error }, 'poll failed');
-      else if (!result.skipped)
-        log.info({ status: result.status, new: result.new.length, seeded: result.seeded }, 'polled');
+      if (result.status === 'error' && !result.skipped) {
+        const state = await stores.feedStates.get(name).catch(() => null);
+        const retry = retryAt(state?.nextAttemptAt ?? null, config.pollIntervalMs, new Date());
+        log.warn(
+          { feed: name, failures: state?.consecutiveFailures ?? null, retryAt: retry.toISOString() },
+          `${result.error ?? `feed ${name} failed`}; will retry in ${duration(retry.getTime() - Date.now())} (${retry.toISOString()})`,
+        );
+      } else if (!result.skipped)
+        log.info(
+          { feed: name, status: result.status, new: result.new.length, seeded: result.seeded },
+          'polled',
+        );
       return result;
     },
     { connection, prefix: stores.prefix, concurrency: 2 },

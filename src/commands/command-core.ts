@@ -10,7 +10,8 @@ import type { CommandContext, CommandRequest, CommandService, Reply } from './ty
 
 export type { CommandDeps } from './command-deps.js';
 
-const GENERIC_FAILURE = 'Sorry, something went wrong while answering. Please try again in a moment.';
+/** The answer when the store failed: the caller's words were fine, the work was not (`ask` exits 1, not 2). */
+export const GENERIC_FAILURE = 'Sorry, something went wrong while answering. Please try again in a moment.';
 /** Discord autocomplete offers at most 25 choices. */
 const MAX_SUGGESTIONS = 25;
 

@@ -7,7 +7,7 @@ import type { DecisionLog } from '../delivery/decisions.js';
 import type { DeliveryLedger } from '../delivery/ledger.js';
 import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import type { DeliveryLookup, QueueHealth, TestAnnouncer } from './types.js';
+import type { DeliveryLookup, PollerHealth, QueueHealth, TestAnnouncer } from './types.js';
 
 /** What the command core reads and writes; every lookup answers from these, never from the network. */
 export interface CommandDeps {
@@ -17,6 +17,8 @@ export interface CommandDeps {
   feedStates: FeedStateStore;
   queues: QueueHealth;
   feeds: FeedConfig[];
+  /** The running poller's schedule; without it `status` assumes `pollIntervalMs` (this process's setting). */
+  poller?: PollerHealth;
   pollIntervalMs: number;
   /** Notes about channels (a forum needing a tag), shown by `subscriptions` and `status`. */
   notes?: ChannelNotes;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseTag } from '../posts/tags.js';
+import { normaliseTag, splitTags } from '../posts/tags.js';
 import {
   DEFAULT_COUNT,
   MAX_COUNT,
@@ -73,7 +73,7 @@ const query = z
 export const ALL_TAGS = '*';
 
 /**
- * A subscription's tag filter, `pycon, -sponsors`: plain tags include (any of them), tags written with a
+ * A subscription's tag filter, `pycon, -sponsors` (separated as `splitTags` reads them): plain tags include (any of them), tags written with a
  * leading `-` exclude (none of them). Absent: the filter is left as it is.
  */
 const tagFilter = z
@@ -82,7 +82,7 @@ const tagFilter = z
   .optional()
   .transform((text) => {
     if (text === undefined) return {};
-    const parts = text.trim() === ALL_TAGS ? [] : text.split(',').map(unquote).filter(Boolean);
+    const parts = text.trim() === ALL_TAGS ? [] : splitTags(text);
     const pick = (excluded: boolean) =>
       [
         ...new Set(

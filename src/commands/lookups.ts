@@ -1,6 +1,6 @@
 import { normaliseTag } from '../posts/tags.js';
-import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
-import type { Reply } from './types.js';
+import { plural, type CommandDeps } from './command-deps.js';
+import { MAX_COUNT, type Reply } from './types.js';
 
 /** Tags listed by `tags`; the rest are counted, not shown, to keep the answer one readable message. */
 export const TAGS_SHOWN = 30;
@@ -10,7 +10,12 @@ const SEARCH_LIMIT = 5;
 /** `latest [count] [feed]`: the newest posts, of one feed when named. */
 export async function latest(deps: CommandDeps, count: number, feed?: string): Promise<Reply> {
   if (feed !== undefined && !deps.feeds.some((item) => item.name === feed)) {
-    return { kind: 'error', message: unknownFeedMessage(feed, deps.feeds) };
+    // `latest abc` most often means a mistyped count, so say both what a count is and which feeds exist.
+    const known = deps.feeds.map((item) => item.name).join(', ') || 'none yet';
+    return {
+      kind: 'error',
+      message: `“${feed}” is not a count or a known feed: a count is a whole number from 1 to ${MAX_COUNT} (\`latest 3\`); known feeds: ${known}.`,
+    };
   }
   const posts = await deps.posts.latest(count, feed);
   const source = feed ?? (deps.feeds.length === 1 ? deps.feeds[0]?.name : undefined);

@@ -1,28 +1,53 @@
 import type { FeedState } from '../feeds/feed-state.js';
 import { plural, type CommandDeps } from './command-deps.js';
-import type { Reply } from './types.js';
+import type { PollSchedule, Reply } from './types.js';
 
-/** `status`: each feed's polling and indexing, then the queues. */
+/** What `status` could learn of the poller: nothing asked (no port), unreadable, or its state in Redis. */
+type PollerView =
+  | { kind: 'assumed' }
+  | { kind: 'unreadable' }
+  | { kind: 'known'; workers: number | null; schedules: PollSchedule[] };
+
+/** `status`: the poller, each feed's polling and indexing, then the queues. */
 export async function status(deps: CommandDeps): Promise<Reply> {
   const now = (deps.now ?? (() => new Date()))();
-  const names = deps.feeds.map((feed) => feed.name);
-  const [states, counts, queues] = await Promise.all([
+  const [poller, queues] = await Promise.all([pollerView(deps), queueLines(deps)]);
+  const scheduled = poller.kind === 'known' ? poller.schedules.map((schedule) => schedule.feed) : [];
+  const names = [...new Set([...deps.feeds.map((feed) => feed.name), ...scheduled])];
+  const [states, counts] = await Promise.all([
     deps.feedStates.all(names),
     Promise.all(names.map((name) => deps.posts.count(name))),
-    queueLines(deps),
   ]);
-  const lines = names.map((name, i) =>
-    feedLine(
-      name,
-      states.find((state) => state.feed === name),
-      counts[i] ?? 0,
-      deps.pollIntervalMs,
-      now,
-    ),
+  const lines = poller.kind === 'assumed' ? [] : [pollerLine(poller)];
+  lines.push(
+    ...names.map((name, i) => {
+      const state = states.find((candidate) => candidate.feed === name);
+      const next = nextPoll(state, poller, name, deps.pollIntervalMs, now);
+      return feedLine(name, state, counts[i] ?? 0, next, now);
+    }),
   );
-  if (lines.length === 0) lines.push('No feed is configured.');
+  if (names.length === 0) lines.push('No feed is configured.');
   lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues, ...(await noteLines(deps)));
   return { kind: 'text', text: lines.join('\n') };
+}
+
+async function pollerView(deps: CommandDeps): Promise<PollerView> {
+  if (!deps.poller) return { kind: 'assumed' };
+  try {
+    return { kind: 'known', ...(await deps.poller.state()) };
+  } catch (error) {
+    deps.logger?.warn({ err: error }, 'status could not read the poll schedule');
+    return { kind: 'unreadable' };
+  }
+}
+
+function pollerLine(poller: Exclude<PollerView, { kind: 'assumed' }>): string {
+  if (poller.kind === 'unreadable') return 'Poller: its schedule could not be read.';
+  if (poller.workers === 0) {
+    return 'No poller is running: no feed is being polled. Start one with `psf-bot start` (role all or poller).';
+  }
+  if (poller.workers === null) return 'Poller: Redis does not say whether one is running.';
+  return `Poller: running (${plural(poller.workers, 'worker')}).`;
 }
 
 /** Channel notes (a forum that requires a tag no post matched): what an operator should look at. */
@@ -44,15 +69,13 @@ function feedLine(
   name: string,
   state: FeedState | undefined,
   posts: number,
-  intervalMs: number,
+  next: string,
   now: Date,
 ): string {
   const success = state?.lastSuccessAt
     ? `last successful poll ${when(state.lastSuccessAt, now)}`
     : 'never polled successfully';
-  const parts = [
-    `Feed ${name}: ${plural(posts, 'post')} indexed; ${success}; next poll ${nextPoll(state, intervalMs, now)}.`,
-  ];
+  const parts = [`Feed ${name}: ${plural(posts, 'post')} indexed; ${success}; next poll ${next}.`];
   if (state && state.consecutiveFailures > 0) {
     const error = state.lastError ? `: ${state.lastError}` : '';
     parts.push(`  ${plural(state.consecutiveFailures, 'consecutive failure')}, last error${error}`);
@@ -60,14 +83,37 @@ function feedLine(
   return parts.join('\n');
 }
 
-/** Backoff decides when it is set; otherwise one interval after the last attempt. */
-function nextPoll(state: FeedState | undefined, intervalMs: number, now: Date): string {
-  const at = state?.nextAttemptAt
-    ? Date.parse(state.nextAttemptAt)
+/**
+ * From the running poller's schedule when it is known (backoff may hold a failing feed back longer), else
+ * one interval of this process's setting after the last attempt.
+ */
+function nextPoll(
+  state: FeedState | undefined,
+  poller: PollerView,
+  feed: string,
+  intervalMs: number,
+  now: Date,
+): string {
+  const backoff = state?.nextAttemptAt ? Date.parse(state.nextAttemptAt) : Number.NaN;
+  if (poller.kind === 'known') {
+    if (poller.workers === 0) return 'when a poller starts';
+    const schedule = poller.schedules.find((candidate) => candidate.feed === feed);
+    if (!schedule) return 'never: the running poller has no schedule for this feed';
+    const every = schedule.everyMs ? ` (every ${duration(schedule.everyMs)})` : '';
+    const at = Math.max(schedule.nextAt ? Date.parse(schedule.nextAt) : Number.NaN, backoff || 0);
+    return `${relative(at, now)}${every}`;
+  }
+  const at = Number.isFinite(backoff)
+    ? backoff
     : state?.lastAttemptAt
       ? Date.parse(state.lastAttemptAt) + intervalMs
       : Number.NaN;
   if (!Number.isFinite(at)) return 'when the poller starts';
+  return relative(at, now);
+}
+
+function relative(at: number, now: Date): string {
+  if (!Number.isFinite(at)) return 'not known';
   return at <= now.getTime() ? 'due now' : `in ${duration(at - now.getTime())}`;
 }
 

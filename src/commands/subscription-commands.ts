@@ -114,9 +114,11 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
         : '';
       const note = notes.get(sub.channelId);
       const noted = note ? `; NOTE (${note.at}): ${note.text}` : '';
-      return `• channel ${sub.channelId}${here}: ${describe(sub)}${disabled}${noted}`;
+      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}${noted}`;
     });
-  return { kind: 'text', text: [`Subscriptions (${all.length}):`, ...lines].join('\n') };
+  const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
+  if (context.platform === 'console') return { kind: 'text', text };
+  return { kind: 'text', text, channels: all.map((sub) => sub.channelId) };
 }
 
 /** A mention must be what this platform can ping: a Discord role id, or a Slack user group id (`S…`). */
@@ -163,6 +165,11 @@ export function describe(sub: Subscription): string {
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
   const thread = sub.options.thread ? ', a thread on each' : '';
   return `posts from ${feeds}${tags}${excluded}${mention}${crosspost}${thread}`;
+}
+
+/** `<#C123>` on Slack, `<#123>` on Discord (each shows a link to the channel); the console has no mentions. */
+function channelMention(sub: Subscription): string {
+  return sub.platform === 'console' ? `channel ${sub.channelId}` : `<#${sub.channelId}>`;
 }
 
 function channelOf(context: CommandContext): ChannelRef {

@@ -51,12 +51,31 @@ export interface CommandContext {
 /** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */
 export type Reply =
   | { kind: 'posts'; heading: string; posts: Post[]; suggestions?: string[] }
-  | { kind: 'text'; text: string }
+  | {
+      kind: 'text';
+      text: string;
+      /** Channel ids the text mentions as `<#id>`, which Discord and Slack show as channel links. */
+      channels?: string[];
+    }
   | { kind: 'error'; message: string };
 
 /** Queue counts for `status`, supplied by jobs/ (the core knows no queue library). */
 export interface QueueHealth {
   counts(): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>>;
+}
+
+/** One feed's poll schedule as the running poller registered it (a BullMQ job scheduler in Redis). */
+export interface PollSchedule {
+  feed: string;
+  everyMs: number | null;
+  /** When the scheduler will next hand out a poll job, ISO-8601. */
+  nextAt: string | null;
+}
+
+/** What Redis knows of the poller, supplied by jobs/: its schedules, and how many poll workers are connected. */
+export interface PollerHealth {
+  /** `workers` is null when Redis will not say (e.g. CLIENT LIST is disabled). */
+  state(): Promise<{ workers: number | null; schedules: PollSchedule[] }>;
 }
 
 /** The command core as adapters see it: answers never throw; errors come back as `{ kind: 'error' }`. */

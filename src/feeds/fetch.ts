@@ -212,7 +212,23 @@ function decompressor(res: IncomingMessage, encoding: string): Readable {
 function failure(error: unknown, signal: AbortSignal, url: string): FeedFetchError {
   if (signal.aborted && signal.reason instanceof FeedFetchError) return signal.reason;
   if (error instanceof FeedFetchError) return error;
-  const message =
-    error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  const message = code ? networkReason(code) : error instanceof Error ? error.message : String(error);
   return new FeedFetchError('network', `cannot fetch ${url}: ${message}`, url);
+}
+
+/** Why a connection failed, in words an operator acts on, with the system's code to search for. */
+const NETWORK_REASONS: Record<string, string> = {
+  ENOTFOUND: 'name not resolved',
+  EAI_AGAIN: 'name not resolved (DNS did not answer)',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+function networkReason(code: string): string {
+  const reason = NETWORK_REASONS[code];
+  return reason ? `${reason} (${code})` : code;
 }

@@ -102,8 +102,8 @@ async function attempt(
       next: succeeded(state, fetched, now),
     };
   } catch (error) {
+    // The caller reports the failure, once, with when it will be retried (the result carries the message).
     const message = failureMessage(feed.name, error);
-    deps.logger.warn({ feed: feed.name, failures: state.consecutiveFailures + 1 }, message);
     return {
       result: errorResult(feed.name, message),
       next: failed(state, error, message, now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),

@@ -1,8 +1,20 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
-/** The repository root: children run `node bin/psf-bot.js` from here. */
+/** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** The CLI every child runs. */
+export const BIN = join(ROOT, 'bin', 'psf-bot.js');
+
+/**
+ * Where children run: an empty folder, because the CLI reads `.env` from its working directory and a
+ * developer's `.env` at the repository root (tokens, a real REDIS_URL) must never reach a test's child.
+ */
+export const CHILD_CWD = join(tmpdir(), 'psf-bot-tests-cwd');
+mkdirSync(CHILD_CWD, { recursive: true });
 
 /** The Redis every integration test uses. */
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -29,8 +41,8 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 /** Runs `psf-bot <args>` to completion (killed after `timeoutMs`) and collects its output. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['bin/psf-bot.js', ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: CHILD_CWD,
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { childEnv, ROOT } from './cli.js';
+import { BIN, CHILD_CWD, childEnv } from './cli.js';
 
 /** One JSON log line of a child (pino). */
 export type LogLine = Record<string, unknown> & { msg?: string };
@@ -77,8 +77,8 @@ export class BotProcesses {
     env: Record<string, string>,
     timeoutMs = 30_000,
   ): Promise<BotProcess> {
-    const child = spawn(process.execPath, ['bin/psf-bot.js', 'start', '--role', role], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [BIN, 'start', '--role', role], {
+      cwd: CHILD_CWD,
       env: childEnv({ LOG_LEVEL: 'info', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

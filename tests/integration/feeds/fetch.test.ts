@@ -137,7 +137,9 @@ describe('fetchFeed over HTTP', () => {
     await gone.close();
     const error = await failure(fetchFeed(url));
     expect(error.code).toBe('network');
-    expect(error.message).toMatch(/^cannot fetch http:\/\/127\.0\.0\.1:\d+\/feed: ECONNREFUSED$/);
+    expect(error.message).toMatch(
+      /^cannot fetch http:\/\/127\.0\.0\.1:\d+\/feed: connection refused \(ECONNREFUSED\)$/,
+    );
   });
 
   it('decompresses gzip and decodes the charset of the Content-Type', async () => {

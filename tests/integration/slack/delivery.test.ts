@@ -101,6 +101,6 @@ describe('Slack announcements through the delivery queue', () => {
     );
     expect(res.status).toBe(200);
     const listing = await slack.fake.waitFor(() => slack!.fake.responses.find((r) => r.id === 'list'));
-    expect(String(listing.body.text)).toMatch(/C0GONE: .*DISABLED .*channel_not_found/);
+    expect(String(listing.body.text)).toMatch(/<#C0GONE>: .*DISABLED .*channel_not_found/);
   });
 });

@@ -124,8 +124,8 @@ describe('CommandCore subscriptions', () => {
     expect(reply).toBe(
       [
         'Subscriptions (2):',
-        '• channel C1 (this channel): posts from psf tagged grants',
-        `• channel C2: posts from every feed; DISABLED since ${NOW.toISOString()}: is_archived (\`subscribe\` there re-enables it)`,
+        '• <#C1> (this channel): posts from psf tagged grants',
+        `• <#C2>: posts from every feed; DISABLED since ${NOW.toISOString()}: is_archived (\`subscribe\` there re-enables it)`,
       ].join('\n'),
     );
   });

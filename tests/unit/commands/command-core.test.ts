@@ -41,11 +41,13 @@ describe('CommandCore lookups', () => {
     expect(ids(one)).toEqual(['c']);
   });
 
-  it('refuses an unknown feed and lists the known ones', async () => {
+  it('refuses a word that is no known feed, saying what a count is and which feeds are known', async () => {
     const { core } = await makeCore(POSTS);
+    // `latest abc` is most often a mistyped count: the answer must not only say "unknown feed".
     expect(await core.handle({ name: 'latest', count: 5, feed: 'nope', share: false }, MEMBER)).toEqual({
       kind: 'error',
-      message: 'Unknown feed “nope”. Known feeds: psf, insider.',
+      message:
+        '“nope” is not a count or a known feed: a count is a whole number from 1 to 10 (`latest 3`); known feeds: psf, insider.',
     });
   });
 

@@ -26,7 +26,7 @@ describe('doctor report', () => {
       renderDoctorReport([{ check: 'x', ok: true, detail: 'fine' }])
         .split('\n')
         .at(-1),
-    ).toBe('all 1 checks passed');
+    ).toBe('the 1 check passed');
   });
 
   it('shows the cause hidden behind fetch failed', () => {

@@ -1,0 +1,76 @@
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
+import { FIXTURES } from '../../helpers/fixtures.js';
+
+// `ask` answers from what Redis holds, not from the asking shell's settings: a feed with posts stored is a
+// known feed, and `status` reports the running poller's schedule from its BullMQ job schedulers.
+
+const prefix = uniquePrefix('cli-stored');
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+/** The shell asking knows only `psf` and polls every 5 minutes; the bot polled `insider`. */
+const shell = { REDIS_PREFIX: prefix, PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}`, POLL_INTERVAL: '5m' };
+
+beforeAll(async () => {
+  const polled = await runCli(['poll', '--once', '--json'], {
+    REDIS_PREFIX: prefix,
+    PSF_FEEDS: `insider=${FIXTURES.insiderRss}`,
+  });
+  expect(polled.code, polled.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+describe('ask answers from what is stored', () => {
+  it('knows a feed whose posts are in Redis though this shell does not configure it', async () => {
+    const result = await runCli(['ask', 'latest 2 insider', '--json'], shell);
+    expect(result.code, result.stderr).toBe(0);
+    const reply = JSON.parse(result.stdout) as { kind: string; posts: { feed: string }[] };
+    expect(reply.kind).toBe('posts');
+    expect(reply.posts.map((post) => post.feed)).toEqual(['insider', 'insider']);
+  });
+
+  it('says plainly that no poller is running when none is', async () => {
+    const result = await runCli(['ask', 'status'], shell);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^No poller is running/m);
+    expect(result.stdout).toContain('Feed insider: 50 posts indexed');
+  });
+});
+
+describe('status with a poller running', () => {
+  const connection = { host: '127.0.0.1', port: 6379 };
+  let queue: Queue;
+  let worker: Worker;
+
+  beforeAll(async () => {
+    // What `start --role poller` registers: a job scheduler per feed, and a worker on the poll queue.
+    queue = new Queue('poll', { connection, prefix });
+    await queue.upsertJobScheduler(
+      'poll-insider',
+      { every: 600_000 },
+      { name: 'poll', data: { feed: 'insider' } },
+    );
+    worker = new Worker('poll', async () => ({ skipped: 'test' }), { connection, prefix });
+    await worker.waitUntilReady();
+  });
+
+  afterAll(async () => {
+    await worker.close();
+    await queue.close();
+  });
+
+  it("reports the poller's schedule from Redis, not this shell's POLL_INTERVAL", async () => {
+    const result = await runCli(['ask', 'status'], shell);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Poller: running \(1 worker\)\./m);
+    expect(result.stdout).toMatch(
+      /Feed insider: 50 posts indexed; .*; next poll in \d+ minutes? \(every 10 minutes\)\./,
+    );
+    expect(result.stdout).toContain('Feed psf: 0 posts indexed; never polled successfully; next poll never');
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { CommandCore } from '../../../src/commands/command-core.js';
+import type { PollerHealth, Reply } from '../../../src/commands/types.js';
+import { MEMBER, NOW, makeCore } from './core-fixture.js';
+
+// `status` with the running poller's state from Redis (the PollerHealth port jobs/ supplies).
+
+const text = (reply: Reply) => (reply.kind === 'text' ? reply.text : JSON.stringify(reply));
+
+async function statusWith(poller: PollerHealth): Promise<string> {
+  const { core: _core, ...deps } = await makeCore([], ['psf']);
+  const core = new CommandCore({ ...deps, poller });
+  return text(await core.handle({ name: 'status', share: false }, MEMBER));
+}
+
+const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+
+describe('status and the poller', () => {
+  it('gives the schedule the running poller registered, not this process setting', async () => {
+    const reply = await statusWith({
+      state: async () => ({
+        workers: 2,
+        schedules: [{ feed: 'psf', everyMs: 3_600_000, nextAt: at(600_000) }],
+      }),
+    });
+    expect(reply.split('\n')[0]).toBe('Poller: running (2 workers).');
+    expect(reply).toContain('next poll in 10 minutes (every 1 hour).');
+  });
+
+  it('says plainly when no poller is running', async () => {
+    const reply = await statusWith({
+      state: async () => ({ workers: 0, schedules: [{ feed: 'psf', everyMs: 300_000, nextAt: at(1) }] }),
+    });
+    expect(reply.split('\n')[0]).toMatch(/^No poller is running: no feed is being polled\./);
+    expect(reply).toContain('next poll when a poller starts.');
+  });
+
+  it('lists a feed the poller schedules though this process does not configure it', async () => {
+    const reply = await statusWith({
+      state: async () => ({
+        workers: 1,
+        schedules: [
+          { feed: 'psf', everyMs: 300_000, nextAt: at(60_000) },
+          { feed: 'insider', everyMs: 300_000, nextAt: at(120_000) },
+        ],
+      }),
+    });
+    expect(reply).toContain(
+      'Feed insider: 0 posts indexed; never polled successfully; next poll in 2 minutes',
+    );
+  });
+
+  it('says when Redis will not tell whether a poller runs, or the schedule cannot be read', async () => {
+    expect(await statusWith({ state: async () => ({ workers: null, schedules: [] }) })).toMatch(
+      /^Poller: Redis does not say whether one is running\.\nFeed psf: .*next poll never: the running poller has no schedule for this feed\./,
+    );
+    expect(
+      await statusWith({
+        state: async () => {
+          throw new Error('NOPERM');
+        },
+      }),
+    ).toMatch(/^Poller: its schedule could not be read\./);
+  });
+});
