@@ -97,6 +97,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       deliveredAt: new Date().toISOString(),
       version: contentVersion(ready.post),
     });
+    // A forum that took a post again no longer needs its note about a refused one.
+    if (ready.options.forum) await deps.notes?.clear(channel);
     deps.counters.increment(deps.platform, 'delivered');
     deps.logger.debug(
       { jobId: job.id, channelId: channel.channelId, postId: data.postId, messageId },

@@ -52,6 +52,8 @@ export async function subscribe(
     disabledAt: null,
   };
   await deps.subscriptions.put(subscription);
+  // Subscribing again is how a manager says the channel was looked at: its note goes.
+  await deps.notes?.clear(channel);
   const reenabled = existing?.disabledReason
     ? ` It was disabled (${existing.disabledReason}) and is enabled again.`
     : '';

@@ -63,5 +63,8 @@ describe('a post a channel cannot take (a forum requiring a tag none of the post
         'NOTE (2026-03-01T00:00:00.000Z): “Grants update” was not posted: forum_tag_required: scripted unsendable post',
       ),
     });
+    // Subscribing again says the channel was looked at: the note goes.
+    await core.handle({ name: 'subscribe' }, context);
+    expect(await notes.all()).toEqual([]);
   });
 });
