@@ -42,7 +42,9 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   async get(postKey: string, channel: ChannelRef): Promise<LedgerEntry | null> {
     const found = this.entries.get(postKey)?.get(channelField(channel));
-    return found ? { messageId: found.messageId, deliveredAt: found.deliveredAt } : null;
+    if (!found) return null;
+    const { channel: _channel, ...entry } = found;
+    return entry;
   }
 
   async record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean> {
