@@ -1,3 +1,4 @@
+import { DelayedError } from 'bullmq';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import { postKey } from '../../src/posts/identity.js';
 import { contentVersion } from '../../src/posts/version.js';
@@ -44,12 +45,23 @@ export async function deliverEdit(
   } catch (error) {
     if (error instanceof DeliveryError && error.kind === 'unsendable')
       return skip(`${error.code}: ${error.message}`);
+    if (error instanceof DeliveryError && error.kind === 'rate_limited' && ready.options.crosspost) {
+      // The edit limit of a published message is per channel and its Retry-After is wrong (1 s for ~20 min):
+      // this job alone waits, long enough, instead of pausing every delivery again and again.
+      const waitMs = Math.max(error.retryAfterMs ?? 0, CROSSPOSTED_EDIT_RETRY_MS);
+      deps.logger.warn({ jobId: job.id, ...channel, waitMs }, 'edit of a crossposted message rate limited');
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
     throw await classify(deps, job, channel, error);
   }
   await deps.ledger.update(key, channel, { ...recorded, version, editedAt: new Date().toISOString() });
   deps.logger.debug({ jobId: job.id, ...channel, postId: data.postId, version }, 'edited');
   return { status: 'edited', messageId: recorded.messageId };
 }
+
+/** How long an edit of a crossposted message waits after a 429, whatever Retry-After said. */
+const CROSSPOSTED_EDIT_RETRY_MS = 5 * 60_000;
 
 /** Edits of one message one after another: a second edit waits this long behind the first, then finds it current. */
 const EDIT_SPACING_MS = 1_000;

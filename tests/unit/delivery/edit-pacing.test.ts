@@ -2,6 +2,7 @@ import { DelayedError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createDeliverProcessor, type DeliverJobHandle } from '../../../jobs/delivery/deliver.js';
 import { CROSSPOSTED_EDIT_INTERVAL_MS } from '../../../jobs/delivery/workers.js';
+import { DeliveryError } from '../../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../../src/delivery/counters.js';
 import { MemoryDeliveryLedger } from '../../../src/delivery/ledger.js';
@@ -15,7 +16,9 @@ import { makePost, makeSubscription } from '../../helpers/delivery-fixtures.js';
 /** An announcer that can edit, recording each edit. */
 class EditingAnnouncer extends ScriptedAnnouncer {
   readonly edits: string[] = [];
+  limited = false;
   async edit(_post: unknown, target: { channelId: string }): Promise<void> {
+    if (this.limited) throw DeliveryError.rateLimited(1_000);
     this.edits.push(target.channelId);
   }
 }
@@ -43,6 +46,7 @@ async function setup(options: { crosspost: boolean; waitMs: number }) {
   };
   const announcer = new EditingAnnouncer('console');
   const delayed: number[] = [];
+  const queuePauses: number[] = [];
   const process = createDeliverProcessor({
     platform: 'console',
     announcer,
@@ -51,7 +55,7 @@ async function setup(options: { crosspost: boolean; waitMs: number }) {
     ledger,
     counters: new MemoryDeliveryCounters(),
     logger: silentLogger(),
-    rateLimit: async () => undefined,
+    rateLimit: async (ms: number) => void queuePauses.push(ms),
     editPacing: { pacer, intervalMs: CROSSPOSTED_EDIT_INTERVAL_MS },
   });
   const job = {
@@ -68,7 +72,7 @@ async function setup(options: { crosspost: boolean; waitMs: number }) {
     opts: { attempts: 3 },
     moveToDelayed: async (at: number) => void delayed.push(at),
   } as unknown as DeliverJobHandle;
-  return { process, job, reserved, announcer, delayed, ledger, post, channel };
+  return { process, job, reserved, announcer, delayed, queuePauses, ledger, post, channel };
 }
 
 describe('pacing of edits', () => {
@@ -94,5 +98,14 @@ describe('pacing of edits', () => {
     // Run again (a retry or a duplicate): the message already shows this version.
     expect(await process(job, 'token')).toEqual({ status: 'already', messageId: 'm1' });
     expect(announcer.edits).toEqual(['c1']);
+  });
+
+  it('waits out a 429 on a crossposted edit in that job alone, minutes not the 1 s Retry-After, pausing no other delivery', async () => {
+    const { process, job, announcer, delayed, queuePauses } = await setup({ crosspost: true, waitMs: 0 });
+    announcer.limited = true;
+    const before = Date.now();
+    await expect(process(job, 'token')).rejects.toBeInstanceOf(DelayedError);
+    expect(queuePauses).toEqual([]);
+    expect(delayed[0]! - before).toBeGreaterThanOrEqual(5 * 60_000);
   });
 });
