@@ -6,6 +6,7 @@ import { figure, jsonLine, table, type Figure } from './lib/figures.js';
 import { startPeer, type Peer } from './lib/peer.js';
 import { stopAllProducts } from './lib/product.js';
 import { deleteActivePrefixes } from './lib/redis.js';
+import { adversarial } from './scenarios/adversarial.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
 import { lookups } from './scenarios/lookups.js';
@@ -78,6 +79,12 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 90_000,
     run: feedCosts,
+  },
+  {
+    name: 'adversarial',
+    figures: [['adversarial_item_ms', 'ms']],
+    limitMs: 60_000,
+    run: () => adversarial(),
   },
   {
     name: 'scale',

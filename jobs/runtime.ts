@@ -7,7 +7,12 @@ import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
 import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
-import { buildAnnouncers, enabledPlatforms, startCommandFrontends } from './parts/platforms.js';
+import {
+  buildAnnouncers,
+  CLEAR_INSTALLATIONS_WARNING,
+  enabledPlatforms,
+  startCommandFrontends,
+} from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
 import { deliveryLookup, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
@@ -136,6 +141,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
   try {
     const metrics = new Metrics({ logger });
     const platforms = enabledPlatforms(config);
+    if (config.slack?.oauth && !config.encryption) logger.warn(CLEAR_INSTALLATIONS_WARNING);
     const queues = openAllQueues(stores.target.options, stores.prefix, platforms);
     closers.push({
       name: 'queues',
@@ -184,6 +190,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       config: {
         port: config.port,
         ...(config.adminToken && runs(role, 'web') ? { adminToken: config.adminToken } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       },
       readiness,
       metrics: metrics.registry,

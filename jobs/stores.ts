@@ -114,6 +114,7 @@ export function commandCore(
     ...(poller ? { poller } : {}),
     feeds,
     pollIntervalMs: config.pollIntervalMs,
+    maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
     logger,
     notes: stores.notes,
     ledger: stores.ledger,

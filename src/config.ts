@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Platform } from './posts/post.js';
+import { parseKey } from './secrets/at-rest.js';
 import { splitTags } from './posts/tags.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
@@ -243,6 +244,27 @@ const schema = z.object({
   DELIVERY_ATTEMPTS: wholeNumber('DELIVERY_ATTEMPTS', 1, 50, 8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
+  METRICS_TOKEN: optionalText,
+  MAX_SUBSCRIPTIONS_PER_WORKSPACE: wholeNumber('MAX_SUBSCRIPTIONS_PER_WORKSPACE', 0, 100_000, 50),
+  ENCRYPTION_KEY: optionalText.refine((value) => value === undefined || parseKey(value) !== null, {
+    message:
+      'ENCRYPTION_KEY must be 32 bytes: 64 hex digits or 44 base64 characters (openssl rand -base64 32)',
+  }),
+  ENCRYPTION_OLD_KEYS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const keys = text
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean);
+      if (keys.some((key) => parseKey(key) === null))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'ENCRYPTION_OLD_KEYS: each key must be 32 bytes, hex or base64',
+        });
+      return keys;
+    }),
   NODE_ENV: optionalText,
   LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(
     'info',
@@ -277,6 +299,10 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
   if (!slackEnabled && set('SLACK_SIGNING_SECRET')) {
     problem('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor the SLACK_CLIENT_* trio is');
   }
+  if (set('ENCRYPTION_OLD_KEYS') && !set('ENCRYPTION_KEY'))
+    problem(
+      'ENCRYPTION_OLD_KEYS is set but ENCRYPTION_KEY is not: the old keys only open what a new key reseals',
+    );
   if (set('SLACK_APP_TOKEN') && !env.SLACK_APP_TOKEN!.trim().startsWith('xapp-'))
     problem('SLACK_APP_TOKEN must start with xapp-');
   const feeds = parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds;
@@ -304,6 +330,8 @@ export interface Config {
   feeds: FeedConfig[];
   subscriptions: DeclaredSubscription[];
   pollIntervalMs: number;
+  /** Subscriptions chat commands may create per workspace (declared ones not counted); 0 means no limit. */
+  maxSubscriptionsPerWorkspace: number;
   maxAgeMs: number;
   fetch: { timeoutMs: number; maxBytes: number };
   port: number;
@@ -330,6 +358,10 @@ export interface Config {
   /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
   shutdownGraceMs: number;
   adminToken?: string;
+  /** Bearer token `/metrics` asks for; unset, `/metrics` is open. */
+  metricsToken?: string;
+  /** Seals Slack installations at rest: the current key, and retired keys still accepted for reading. */
+  encryption?: { currentKey: string; oldKeys: string[] };
   /** NODE_ENV=production (the Docker image): doctor holds Redis to production standards. */
   production?: true;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -366,6 +398,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feeds: e.PSF_FEEDS,
     subscriptions: e.PSF_SUBSCRIPTIONS,
     pollIntervalMs: e.POLL_INTERVAL,
+    maxSubscriptionsPerWorkspace: e.MAX_SUBSCRIPTIONS_PER_WORKSPACE,
     maxAgeMs: e.MAX_AGE,
     fetch: { timeoutMs: e.FETCH_TIMEOUT, maxBytes: e.FEED_MAX_BYTES },
     port: e.PORT,
@@ -405,6 +438,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     };
   }
   if (e.ADMIN_TOKEN) config.adminToken = e.ADMIN_TOKEN;
+  if (e.METRICS_TOKEN) config.metricsToken = e.METRICS_TOKEN;
+  if (e.ENCRYPTION_KEY) config.encryption = { currentKey: e.ENCRYPTION_KEY, oldKeys: e.ENCRYPTION_OLD_KEYS };
   if (e.NODE_ENV === 'production') config.production = true;
   return config;
 }

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { boundText, redactText } from './redaction.js';
 
 export type { Logger };
 
@@ -14,10 +15,37 @@ const SECRET_KEYS = [
   'clientSecret',
   'stateSecret',
   'adminToken',
+  'metricsToken',
+  'currentKey',
+  'oldKeys',
 ];
 
 /** pino's redaction takes explicit paths: every secret key at the top level and up to three levels down. */
 const REDACT = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
+
+/** A log line longer than this has each of its strings cut to `LOG_STRING_CAP` (a feed can send megabytes). */
+const LINE_CAP = 16 * 1024;
+
+/** Each finished line: scrubbed of secrets inside free text (URLs, tokens), which key paths miss, then bounded. */
+function finishLine(line: string): string {
+  const clean = redactText(line);
+  return clean.length <= LINE_CAP ? clean : boundLine(clean);
+}
+
+function boundLine(line: string): string {
+  try {
+    return `${JSON.stringify(boundStrings(JSON.parse(line)))}\n`;
+  } catch {
+    return `${boundText(line, LINE_CAP)}\n`;
+  }
+}
+
+function boundStrings(value: unknown): unknown {
+  if (typeof value === 'string') return boundText(value);
+  if (Array.isArray(value)) return value.slice(0, 100).map(boundStrings);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, boundStrings(item)]));
+}
 
 /** What a logger writes to: a file descriptor (1 stdout, 2 stderr) or a stream (tests). */
 export interface LoggerOptions {
@@ -29,7 +57,12 @@ export interface LoggerOptions {
 /** JSON logs on stdout; readable lines when stdout is a terminal. Secrets are redacted either way. */
 export function createLogger(level: string, options: LoggerOptions = {}): Logger {
   const pretty = options.stream ? false : (options.pretty ?? Boolean(process.stdout.isTTY));
-  const base = { level, base: { app: 'psf-bot' }, redact: { paths: REDACT, censor: '[redacted]' } };
+  const base = {
+    level,
+    base: { app: 'psf-bot' },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    hooks: { streamWrite: finishLine },
+  };
   if (pretty) {
     return pino({
       ...base,

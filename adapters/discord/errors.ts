@@ -17,6 +17,9 @@ export const LOST_ACCESS_CODES: ReadonlySet<number> = new Set([
   160005, // Thread is locked
 ]);
 
+/** https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes */
+const INVALID_FORM_BODY = 50035;
+
 /** Used when a 429 arrives without a usable `Retry-After` header (the body's `retry_after` is not exposed). */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
@@ -28,7 +31,8 @@ const DEFAULT_RETRY_AFTER_MS = 1_000;
  * - 5xx, network errors, timeouts → transient;
  * - 401 → transient, on purpose: one bot token serves every channel, so a bad token is an operator fix,
  *   not a reason to disable each subscription in turn; the failed jobs can be re-driven once it is fixed;
- * - other 4xx (e.g. 50035 invalid form body) → transient: a bug in our payload, not in the channel.
+ * - 50035 invalid form body → rejected: this delivery fails at once (no retry), the channel stays enabled;
+ * - other 4xx → transient: a bug in our payload, not in the channel.
  */
 export function toDeliveryError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
@@ -46,6 +50,8 @@ export function toDeliveryError(error: unknown): DeliveryError {
       return DeliveryError.permanent(label, `${error.status} ${error.message}`);
     }
     if (error.status === 429) return DeliveryError.rateLimited(DEFAULT_RETRY_AFTER_MS, error.message);
+    // 50035 invalid form body: this message, not the channel, is at fault, and resending it cannot help.
+    if (code === INVALID_FORM_BODY) return DeliveryError.rejected(label, `${error.status} ${error.message}`);
     return DeliveryError.transient(label, `${error.status} ${error.message}`);
   }
   if (error instanceof HTTPError) {

@@ -7,6 +7,12 @@ import { INTERACTION_TYPE, interactionPayload, invocationFromPayload } from './i
 import { restResponder } from './rest-responder.js';
 import { discordPublicKey, verifyDiscordSignature } from './signature.js';
 
+/**
+ * Largest interaction body read. Interactions are small (a command with its options, a few KB); anything
+ * bigger is refused with 413 before it is buffered, let alone verified or parsed (issue 12).
+ */
+export const INTERACTION_BODY_LIMIT = '64kb';
+
 /** Where Discord posts interactions in HTTP mode (docs/cli.md "HTTP endpoints"). */
 export const DISCORD_INTERACTIONS_PATH = '/discord/interactions';
 
@@ -33,7 +39,16 @@ export function createDiscordInteractionsRouter(options: DiscordInteractionsRout
   const router = express.Router();
   router.post(
     DISCORD_INTERACTIONS_PATH,
-    express.raw({ type: () => true, limit: '1mb' }),
+    // Without both signature headers nothing is worth reading: 401 before the body is buffered.
+    (req, res, next) => {
+      if (!signedLooking(req.get('x-signature-ed25519'), req.get('x-signature-timestamp'))) {
+        res.status(401).json({ error: 'invalid request signature' });
+        return;
+      }
+      next();
+    },
+    // Discord does not compress interaction bodies: a Content-Encoding is refused (415), never inflated.
+    express.raw({ type: () => true, limit: INTERACTION_BODY_LIMIT, inflate: false }),
     async (req, res) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = req.get('x-signature-ed25519');
@@ -80,6 +95,10 @@ export function createDiscordInteractionsRouter(options: DiscordInteractionsRout
     },
   );
   return router;
+}
+
+function signedLooking(signature: string | undefined, timestamp: string | undefined): boolean {
+  return /^[0-9a-fA-F]{128}$/.test(signature ?? '') && /^\d{1,12}$/.test(timestamp ?? '');
 }
 
 function safeJson(raw: Buffer): unknown {

@@ -28,10 +28,10 @@ export function renderDiscordReply(reply: Reply, options: { ephemeral: boolean }
     case 'posts':
       return { ...postsReply(reply), ...flags, allowed_mentions: noMentions() };
     case 'text':
-      return { ...textReply(reply.text), ...flags, allowed_mentions: noMentions() };
+      return { ...textReply(reply.text, reply.channels), ...flags, allowed_mentions: noMentions() };
     case 'error':
       return {
-        content: truncate(`⚠️ ${reply.message}`, CONTENT_LIMIT),
+        content: truncate(`⚠️ ${escapeReplyText(reply.message)}`, CONTENT_LIMIT),
         ...flags,
         allowed_mentions: noMentions(),
       };
@@ -51,8 +51,36 @@ function postsReply(reply: Extract<Reply, { kind: 'posts' }>): APIInteractionRes
   return { content: truncate(lines.join('\n'), CONTENT_LIMIT), ...(embeds.length > 0 ? { embeds } : {}) };
 }
 
-function textReply(text: string): APIInteractionResponseCallbackData {
-  if (text.trim().length <= CONTENT_LIMIT) return { content: text.trim() || '…' };
+function textReply(raw: string, channels?: readonly string[]): APIInteractionResponseCallbackData {
+  const text = withChannelMentions(escapeReplyText(raw.trim()), channels);
+  if (text.length <= CONTENT_LIMIT) return { content: text || '…' };
   const embed: APIEmbed = { description: truncate(text, EMBED_LIMITS.description), color: EMBED_COLOR };
   return { embeds: [embed] };
+}
+
+/**
+ * Escaping turned the core's `<#123>` into text; only the channels the reply names (snowflakes: digits) become
+ * channel mentions again, so nothing else in the text can. They never ping (`allowed_mentions` is empty).
+ */
+function withChannelMentions(text: string, channels: readonly string[] | undefined): string {
+  const ids = new Set((channels ?? []).filter((id) => /^\d{1,25}$/.test(id)));
+  if (ids.size === 0) return text;
+  return text.replace(/\\<#(\d{1,25})\\>/g, (whole, id: string) => (ids.has(id) ? `<#${id}>` : whole));
+}
+
+/**
+ * Text replies carry untrusted words (feed labels in `tags`, a feed's last error in `status`, the user's own
+ * query in `search`), so they get the announcements' escaping. Code spans are kept: one backtick each side,
+ * nothing but plain characters inside, so Discord renders their content literally (no link, no mention) and
+ * the core's `command` names still read as code.
+ */
+export function escapeReplyText(text: string): string {
+  const span = /(?<!`)`([^`\n]{1,200})`(?!`)/g;
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(span)) {
+    out += escapeMarkdown(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + escapeMarkdown(text.slice(last));
 }

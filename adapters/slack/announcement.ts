@@ -46,7 +46,9 @@ export function renderSlackAnnouncement(
   post: Post,
   options: { mentionRoleId?: string | undefined } = {},
 ): SlackMessage {
-  const url = webUrl(post.url);
+  // A URL over the button's 3,000 characters is dropped everywhere, never sent to be refused.
+  const web = webUrl(post.url);
+  const url = web && web.length <= SLACK_LIMITS.buttonUrl ? web : null;
   // A user group mention is our own token, built only from a validated id: feed text can never make one.
   const group =
     options.mentionRoleId && USER_GROUP.test(options.mentionRoleId)
@@ -72,7 +74,7 @@ export function renderSlackAnnouncement(
   }
   const context = contextElements(post);
   if (context.length > 0) blocks.push({ type: 'context', elements: context });
-  if (url && url.length <= SLACK_LIMITS.buttonUrl) {
+  if (url) {
     blocks.push({
       type: 'actions',
       elements: [

@@ -57,6 +57,8 @@ function httpReceiver(deps: SlackAppDeps, logger: ReturnType<typeof boltLogger>)
     logger,
     // ack() answers the HTTP request at once; true would hold it until the listener finished (FaaS only).
     processBeforeResponse: false,
+    // Bolt buffers the body before it can check the signature; Slack's payloads are far below 1 MB.
+    bodyLimit: 1024 * 1024,
     ...(oauth && deps.installations
       ? {
           clientId: oauth.clientId,

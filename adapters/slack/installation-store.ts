@@ -2,12 +2,16 @@ import type { Installation, InstallationQuery, InstallationStore } from '@slack/
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DeliveryError } from '../../src/delivery/announcer.js';
+import { AtRestCipher } from '../../src/secrets/at-rest.js';
 import type { SlackTokenSource } from './tokens.js';
 
 /** What we need of a stored installation to use it; the rest is kept as Slack's OAuth library wrote it. */
 const storedInstallation = z.looseObject({
   bot: z.looseObject({ token: z.string().min(1) }).optional(),
 });
+
+/** Replaces a value only if it is still the one that was read (compare and set). */
+const RESEAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2]) end return nil`;
 
 /** Thrown by `fetchInstallation` when a workspace has no installation (Bolt then answers nothing). */
 export class SlackNotInstalledError extends Error {
@@ -19,12 +23,27 @@ export class SlackNotInstalledError extends Error {
  * or per organisation under `${prefix}:slack:install:enterprise:<id>` for org-wide (Enterprise Grid)
  * installs, which Slack's docs say must be keyed by enterprise id.
  * https://docs.slack.dev/tools/bolt-js/concepts/authenticating-oauth
+ * Values hold bot and refresh tokens: with ENCRYPTION_KEY they are sealed (AES-256-GCM, `src/secrets`), and a
+ * value found in clear text or under a retired key is sealed again with the current key when it is read.
  */
 export class RedisInstallationStore implements InstallationStore, SlackTokenSource {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly cipher: AtRestCipher = new AtRestCipher(null),
   ) {}
+
+  /** The stored JSON text under `key`, opened, and sealed again in place when it was clear or under an old key. */
+  private async read(key: string): Promise<string | null> {
+    const stored = await this.redis.get(key);
+    if (stored === null) return null;
+    const opened = this.cipher.open(stored);
+    if (opened.stale && this.cipher.enabled) {
+      // Only if the value is still the one read: a concurrent reinstall must not be overwritten.
+      await this.redis.eval(RESEAL, 1, key, stored, this.cipher.seal(opened.text));
+    }
+    return opened.text;
+  }
 
   private key(query: InstallationQuery<boolean>): string {
     if (query.isEnterpriseInstall && query.enterpriseId)
@@ -44,12 +63,12 @@ export class RedisInstallationStore implements InstallationStore, SlackTokenSour
       teamId: installation.team?.id,
       enterpriseId: installation.enterprise?.id,
     });
-    await this.redis.set(key, JSON.stringify(installation));
+    await this.redis.set(key, this.cipher.seal(JSON.stringify(installation)));
   }
 
   /** The installation for an incoming request; throws when the workspace has none. */
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
-    const text = await this.redis.get(this.key(query));
+    const text = await this.read(this.key(query));
     if (text === null)
       throw new SlackNotInstalledError(`no Slack installation for ${query.teamId ?? query.enterpriseId}`);
     const json: unknown = JSON.parse(text);
@@ -64,9 +83,7 @@ export class RedisInstallationStore implements InstallationStore, SlackTokenSour
 
   /** The bot token of a workspace, for announcements (subscriptions are keyed by team id). */
   async botToken(teamId: string): Promise<string> {
-    const text = await this.redis.get(
-      this.key({ isEnterpriseInstall: false, teamId, enterpriseId: undefined }),
-    );
+    const text = await this.read(this.key({ isEnterpriseInstall: false, teamId, enterpriseId: undefined }));
     const parsed = text === null ? null : storedInstallation.safeParse(JSON.parse(text));
     const token = parsed?.success ? parsed.data.bot?.token : undefined;
     if (!token)

@@ -89,7 +89,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     } catch (error) {
       if (error instanceof DeliveryError && error.kind === 'unsendable')
         return noteUnsendable(deps, job, channel, ready.post, error);
-      throw await classify(deps, job, channel, error);
+      throw await classify(deps, job, channel, error, data.postId);
     }
     const { messageId } = delivered;
     await deps.ledger.record(key, channel, {
@@ -157,8 +157,18 @@ export async function classify(
   job: DeliverJobHandle,
   channel: ChannelRef,
   error: unknown,
+  postId?: string,
 ): Promise<Error> {
   const log = { jobId: job.id, ...channel };
+  if (error instanceof DeliveryError && error.kind === 'rejected') {
+    // The same message would be refused again; the channel itself is fine, so it stays enabled.
+    deps.counters.increment(deps.platform, 'failed');
+    deps.logger.error(
+      { ...log, postId, code: error.code, reason: error.message },
+      'platform rejected the message: this delivery failed, not retried',
+    );
+    return new UnrecoverableError(`${error.code}: ${error.message}`);
+  }
   if (error instanceof DeliveryError && error.kind === 'rate_limited') {
     const waitMs = Math.max(error.retryAfterMs ?? 0, MIN_RATE_LIMIT_MS);
     deps.counters.increment(deps.platform, 'rate_limited');

@@ -2,6 +2,7 @@ import type { Config, FeedConfig } from '../../src/config.js';
 import { FeedFetchError, FeedParseError } from '../../src/feeds/errors.js';
 import { fetchFeed } from '../../src/feeds/fetch.js';
 import { parseFeed } from '../../src/feeds/parse.js';
+import { displayUrl } from '../../src/redaction.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 
 /** What probing a feed found. */
@@ -84,22 +85,22 @@ export async function checkFeed(
     if (found.posts === 0) {
       return fail(
         name,
-        `${feed.url} parsed, but holds no posts${found.skipped ? ` (${found.skipped} unreadable items skipped)` : ''}`,
+        `${displayUrl(feed.url)} parsed, but holds no posts${found.skipped ? ` (${found.skipped} unreadable items skipped)` : ''}`,
         'point PSF_FEEDS at the feed itself (for Blogger …/feeds/posts/default), not at the blog page',
       );
     }
     const skipped = found.skipped ? `, ${found.skipped} unreadable items skipped` : '';
     const newest = found.newestTitle ? `, newest "${found.newestTitle}"` : '';
-    return pass(name, `${feed.url}: ${found.posts} posts${newest}${skipped}`);
+    return pass(name, `${displayUrl(feed.url)}: ${found.posts} posts${newest}${skipped}`);
   } catch (error) {
     if (error instanceof FeedFetchError) return fail(name, error.message, fetchFix(error));
     if (error instanceof FeedParseError) {
       return fail(
         name,
-        `${feed.url}: ${error.message}`,
+        `${displayUrl(feed.url)}: ${error.message}`,
         'the URL does not serve RSS or Atom: point PSF_FEEDS at the feed itself',
       );
     }
-    return fail(name, `${feed.url}: ${describeError(error)}`, 'check the URL in PSF_FEEDS');
+    return fail(name, `${displayUrl(feed.url)}: ${describeError(error)}`, 'check the URL in PSF_FEEDS');
   }
 }

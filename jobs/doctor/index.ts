@@ -1,11 +1,12 @@
 import type { Config } from '../../src/config.js';
 import type { Platform } from '../../src/posts/post.js';
+import { parseKey } from '../../src/secrets/at-rest.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
 import type { HttpPeer } from './http.js';
 import { checkRedis, type RedisLocation } from './redis.js';
-import { describeError, pass, plural, unknown, type DoctorCheck } from './report.js';
+import { describeError, fail, pass, plural, unknown, warn, type DoctorCheck } from './report.js';
 import { checkDiscordToken, checkSlackTokens } from './tokens.js';
 
 export { renderDoctorReport, type DoctorCheck } from './report.js';
@@ -61,9 +62,24 @@ async function checkPlatforms(deps: DoctorDeps, peer: HttpPeer): Promise<DoctorC
   const checks: DoctorCheck[] = [];
   if (discord) checks.push(...(await checkDiscordToken(discord, peer)));
   if (slack) checks.push(...(await checkSlackTokens(slack, peer)));
+  if (slack?.oauth) checks.push(installationsAtRest(deps.config));
   if (!discord && !slack)
     checks.push(pass('platforms', 'no Discord or Slack configured: start runs the console platform'));
   return checks;
+}
+
+/** OAuth keeps each workspace's bot and refresh tokens in Redis: sealed with ENCRYPTION_KEY, or in clear text. */
+export function installationsAtRest(config: Config): DoctorCheck {
+  const check = 'slack: installations at rest';
+  const key = config.encryption ? parseKey(config.encryption.currentKey) : null;
+  if (key) return pass(check, `sealed with AES-256-GCM under key ${key.id}`);
+  // Like a Redis without persistence: a caveat on a laptop, a failure in production (NODE_ENV=production).
+  const judge = config.production ? fail : warn;
+  return judge(
+    check,
+    'bot and refresh tokens are stored in Redis in clear text',
+    'set ENCRYPTION_KEY (openssl rand -base64 32); existing installations are sealed when next read',
+  );
 }
 
 async function checkSubscribedChannels(

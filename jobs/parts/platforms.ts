@@ -13,6 +13,7 @@ import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
+import { atRestCipher } from '../../src/secrets/at-rest.js';
 import { logCommands } from '../command-log.js';
 import { instrumentCommands, type Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../web/readiness.js';
@@ -42,13 +43,22 @@ export function buildAnnouncers(
   }
   if (config.slack) {
     const tokens = config.slack.oauth
-      ? new RedisInstallationStore(stores.redis, stores.prefix)
+      ? installationStore(config, stores)
       : staticBotToken(config.slack.botToken ?? '');
     announcers.slack = new SlackAnnouncer({ apiUrl: config.slack.apiUrl, tokens, timeoutMs: 10_000 });
   }
   if (!config.discord && !config.slack) announcers.console = new ConsoleAnnouncer(process.stdout);
   return announcers;
 }
+
+/** Slack installations in Redis, sealed with ENCRYPTION_KEY when it is set. */
+function installationStore(config: Config, stores: Stores): RedisInstallationStore {
+  return new RedisInstallationStore(stores.redis, stores.prefix, atRestCipher(config.encryption));
+}
+
+/** The start-up warning when Slack OAuth keeps bot and refresh tokens in Redis without ENCRYPTION_KEY. */
+export const CLEAR_INSTALLATIONS_WARNING =
+  'Slack OAuth is on without ENCRYPTION_KEY: installations (bot and refresh tokens) are stored in Redis in clear text; set ENCRYPTION_KEY (openssl rand -base64 32)';
 
 /** Inbound command front-ends: what a `bot` or `web` process serves. */
 export interface CommandFrontends {
@@ -102,7 +112,7 @@ export async function startCommandFrontends(
       config: slack,
       commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
       subscriptions: stores.subscriptions,
-      ...(slack.oauth ? { installations: new RedisInstallationStore(stores.redis, stores.prefix) } : {}),
+      ...(slack.oauth ? { installations: installationStore(config, stores) } : {}),
       logger,
     });
     if (bot.mode === 'socket') {

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../../src/logger.js';
-import { ADMIN_PATH, createAdminRouter } from './admin.js';
+import { ADMIN_PATH, createAdminRouter, tokenMatches } from './admin.js';
+import { answerBadRequest } from './bad-request.js';
 import { checkReadiness, type ReadinessCheck } from './readiness.js';
 
 /** What `/metrics` serves: a prom-client `Registry` fits. */
@@ -21,7 +22,7 @@ export interface WebMount {
 
 /** Everything the one HTTP server (docs/cli.md "HTTP endpoints") serves. */
 export interface WebServerOptions {
-  config: { port: number; adminToken?: string };
+  config: { port: number; adminToken?: string; metricsToken?: string };
   /** Interface to bind; all of them when omitted (containers need that). */
   host?: string;
   readiness?: Record<string, ReadinessCheck>;
@@ -48,22 +49,46 @@ function operationalRoutes(options: WebServerOptions): express.Router {
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Anyone can ask: the answer names each check and its state only. Reasons (hosts, ports, platform errors)
+  // go to the log, once each time they change.
+  const lastReasons = new Map<string, string>();
   router.get('/readyz', async (_req, res) => {
     const report = await checkReadiness(options.readiness ?? {}, options.readinessTimeoutMs);
+    const checks: Record<string, 'ok' | 'failing'> = {};
+    for (const [name, result] of Object.entries(report.checks)) {
+      checks[name] = result === 'ok' ? 'ok' : 'failing';
+      if (lastReasons.get(name) !== result && result !== 'ok')
+        options.logger?.warn({ check: name, reason: result }, 'readiness check failing');
+      lastReasons.set(name, result);
+    }
     res.status(report.ready ? 200 : 503).json({
       status: report.ready ? 'ready' : 'not ready',
-      checks: report.checks,
+      checks,
       ...(report.ready ? {} : { failing: report.failing }),
     });
   });
   const metrics = options.metrics;
   if (metrics) {
-    router.get('/metrics', async (_req, res) => {
+    const token = options.config.metricsToken;
+    router.get('/metrics', async (req, res) => {
+      if (token !== undefined && !tokenMatches(bearerToken(req.headers.authorization) ?? '', token)) {
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer realm="psf-bot metrics"')
+          .json({ error: 'unauthorized' });
+        return;
+      }
       const body = await metrics.metrics();
       res.set('Content-Type', metrics.contentType).send(body);
     });
   }
   return router;
+}
+
+/** The token of an `Authorization: Bearer …` header, or null. */
+function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer ([^\r\n]{1,1000})$/i.exec(header ?? '');
+  return match?.[1]?.trim() ?? null;
 }
 
 /** Builds the one express app and node server; nothing listens until `listen()`. */
@@ -83,6 +108,7 @@ export function createWebServer(options: WebServerOptions): WebServer {
     res.status(404).json({ error: 'not found', path: req.path });
   });
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (answerBadRequest(error, req, res, options.logger)) return;
     options.logger?.error({ err: error, path: req.path }, 'HTTP request failed');
     if (res.headersSent) return;
     res.status(500).json({ error: 'internal error' });

@@ -30,6 +30,8 @@ export interface CommandDeps {
   deliveries?: DeliveryLookup;
   /** Posts one announcement now, not recorded as a delivery (`test`). */
   testAnnouncer?: TestAnnouncer;
+  /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */
+  maxSubscriptionsPerWorkspace?: number;
   now?: () => Date;
   /** Where unexpected failures are reported; the caller only sees a generic message. */
   logger?: Logger;

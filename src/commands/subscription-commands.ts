@@ -1,7 +1,8 @@
 import { normaliseTag } from '../posts/tags.js';
 import { cleanOptions, type Subscription, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
-import { unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { CONFIG_CREATOR } from '../subscriptions/declared.js';
+import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
 import type { CommandContext, Reply, SubscribeChanges } from './types.js';
 
 const NOT_ALLOWED: Reply = {
@@ -27,6 +28,10 @@ export async function subscribe(
   if (mentionProblem) return { kind: 'error', message: mentionProblem };
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
+  if (!existing) {
+    const full = await workspaceFull(deps, context);
+    if (full) return full;
+  }
   // An empty feed list means every feed, so adding one feed to it changes nothing; no feed named keeps the
   // subscription's feeds (changing one option keeps the others), and a new subscription gets every feed.
   const feeds =
@@ -60,6 +65,23 @@ export async function subscribe(
   return {
     kind: 'text',
     text: `This channel now gets ${describe(subscription)}.${reenabled}`,
+  };
+}
+
+/**
+ * The reply when this workspace already has as many chat-made subscriptions as the operator allows; null when a
+ * new one fits. Subscriptions the operator declared (`PSF_SUBSCRIPTIONS`) are not counted. On a public
+ * deployment the limit keeps one manager from subscribing every channel and slowing fan-out for everyone.
+ */
+async function workspaceFull(deps: CommandDeps, context: CommandContext): Promise<Reply | null> {
+  const limit = deps.maxSubscriptionsPerWorkspace ?? 0;
+  if (limit <= 0) return null;
+  const all = await deps.subscriptions.listWorkspace(context.platform, context.workspaceId);
+  const made = all.filter((sub) => sub.createdBy !== CONFIG_CREATOR).length;
+  if (made < limit) return null;
+  return {
+    kind: 'error',
+    message: `This workspace already has ${plural(made, 'subscribed channel')}, the most this bot allows (${limit}). Unsubscribe another channel first (\`subscriptions\` lists them).`,
   };
 }
 

@@ -31,10 +31,13 @@ export interface Announcer {
 }
 
 /**
+ * `permanent`: the channel is gone or closed to us (disable it); `rate_limited`: wait and retry; `transient`:
+ * back off and retry; `rejected`: the platform refused this one message as malformed (e.g. a field over a
+ * limit): retrying sends the same bytes, and the channel is fine, so only this delivery fails.
  * `unsendable`: this post cannot go to this channel (a forum requiring a tag none of the post's match, an
  * announcement deleted before its edit), while the channel itself is fine: skip the post, note it, no retry.
  */
-export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'unsendable';
+export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'rejected' | 'unsendable';
 
 /** A classified platform failure: the delivery job alone turns the kind into queue behaviour. */
 export class DeliveryError extends Error {
@@ -58,6 +61,9 @@ export class DeliveryError extends Error {
   }
   static transient(code: string, message: string): DeliveryError {
     return new DeliveryError('transient', code, message);
+  }
+  static rejected(code: string, message: string): DeliveryError {
+    return new DeliveryError('rejected', code, message);
   }
   static unsendable(code: string, message: string): DeliveryError {
     return new DeliveryError('unsendable', code, message);

@@ -6,6 +6,7 @@ export type ScriptedFailure =
   | { kind: 'permanent'; code?: string }
   | { kind: 'rate_limited'; retryAfterMs: number }
   | { kind: 'transient'; code?: string }
+  | { kind: 'rejected'; code?: string }
   | { kind: 'unsendable'; code?: string }
   | { kind: 'unclassified' };
 
@@ -83,6 +84,8 @@ function toError(failure: ScriptedFailure): Error {
       return DeliveryError.rateLimited(failure.retryAfterMs, 'scripted rate limit');
     case 'transient':
       return DeliveryError.transient(failure.code ?? 'http_503', 'scripted transient failure');
+    case 'rejected':
+      return DeliveryError.rejected(failure.code ?? '50035', 'scripted invalid form body');
     case 'unsendable':
       return DeliveryError.unsendable(failure.code ?? 'forum_tag_required', 'scripted unsendable post');
     case 'unclassified':

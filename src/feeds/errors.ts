@@ -1,28 +1,78 @@
 /** Why a fetch failed; lets callers (and tests) tell a timeout from a refusal without reading the text. */
 export type FeedFetchErrorCode = 'http' | 'timeout' | 'too-large' | 'redirects' | 'network' | 'file';
 
-/** A feed could not be fetched; the message is one plain line naming what and where. */
+/**
+ * A feed could not be fetched. The message is one plain line naming what and where, the URL rendered by
+ * `displayUrl` (no credentials, no query string); `reason` says what failed without any URL, for chat.
+ */
 export class FeedFetchError extends Error {
   override readonly name = 'FeedFetchError';
+  /** What failed in plain words, without the URL: what `status` shows to anyone in a channel. */
+  readonly reason: string;
   constructor(
     readonly code: FeedFetchErrorCode,
     message: string,
+    /** The URL as `displayUrl` renders it. */
     readonly url: string,
     /** The HTTP status, when the server answered. */
     readonly status: number | null = null,
+    reason?: string,
   ) {
     super(message);
+    this.reason = reason ?? defaultReason(code, status);
   }
 }
 
-/** A body was fetched but is not an RSS or Atom feed. */
+function defaultReason(code: FeedFetchErrorCode, status: number | null): string {
+  switch (code) {
+    case 'http':
+      return `the feed answered HTTP ${status ?? 'error'}`;
+    case 'timeout':
+      return 'the feed did not answer in time';
+    case 'too-large':
+      return 'the feed is too large';
+    case 'redirects':
+      return 'the feed redirects too often or to an unusable address';
+    case 'network':
+      return 'cannot reach the feed';
+    case 'file':
+      return 'cannot read the feed file';
+  }
+}
+
+/** Plain words for a network error code: `connection refused`, `host not found`. */
+export function networkChatReason(code: string | undefined): string {
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host not found (DNS)',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    EPIPE: 'connection closed',
+  };
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return 'the feed sent broken compressed data';
+  if (code && words[code]) return `cannot reach the feed: ${words[code]}`;
+  if (code && /CERT|TLS|SSL/i.test(code)) return 'cannot reach the feed: TLS certificate problem';
+  return 'cannot reach the feed';
+}
+
+/** What `status` shows for a failed poll: plain words, never a URL or the server's text. */
+export function chatReason(error: unknown): string {
+  if (error instanceof FeedFetchError) return error.reason;
+  if (error instanceof FeedParseError) return error.reason;
+  return 'the poll failed (see the logs)';
+}
+
+/** A body was fetched but is not an RSS or Atom feed; `reason` is plain words and never quotes the body. */
 export class FeedParseError extends Error {
   override readonly name = 'FeedParseError';
   constructor(
     readonly feed: string,
-    message: string,
+    readonly reason: string,
   ) {
-    super(`feed ${feed}: ${message}`);
+    super(`feed ${feed}: ${reason}`);
   }
 }
 

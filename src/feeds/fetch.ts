@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { decodeBody } from './decode.js';
-import { FeedFetchError, formatBytes, formatDuration } from './errors.js';
+import { displayUrl } from '../redaction.js';
+import { FeedFetchError, formatBytes, formatDuration, networkChatReason } from './errors.js';
 import { fetchFile } from './fetch-file.js';
 import {
   DEFAULT_MAX_BYTES,
@@ -39,7 +40,11 @@ export async function fetchFeed(
   if (!isHttpUrl(url)) {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
     if (scheme && scheme !== 'file')
-      throw new FeedFetchError('network', `unsupported URL scheme ${scheme}: in ${url}`, url);
+      throw new FeedFetchError(
+        'network',
+        `unsupported URL scheme ${scheme}: in ${displayUrl(url)}`,
+        displayUrl(url),
+      );
     const path = /^file:/i.test(url) ? fileURLToPath(url) : url;
     return fetchFile(path, validators, maxBytes);
   }
@@ -47,7 +52,13 @@ export async function fetchFeed(
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(
-      new FeedFetchError('timeout', `timed out after ${formatDuration(timeoutMs)} fetching ${url}`, url),
+      new FeedFetchError(
+        'timeout',
+        `timed out after ${formatDuration(timeoutMs)} fetching ${displayUrl(url)}`,
+        displayUrl(url),
+        null,
+        `the feed did not answer within ${formatDuration(timeoutMs)}`,
+      ),
     );
   }, timeoutMs);
   try {
@@ -75,8 +86,8 @@ async function followRedirects(
       if (hop >= maxRedirects) {
         throw new FeedFetchError(
           'redirects',
-          `more than ${maxRedirects} redirects from ${start.href}`,
-          current.href,
+          `more than ${maxRedirects} redirects from ${displayUrl(start.href)}`,
+          displayUrl(current.href),
           status,
         );
       }
@@ -100,9 +111,10 @@ async function followRedirects(
     }
     if (status < 200 || status >= 300) {
       res.destroy();
-      throw new FeedFetchError('http', `HTTP ${status} from ${current.href}`, current.href, status);
+      const where = displayUrl(current.href);
+      throw new FeedFetchError('http', `HTTP ${status} from ${where}`, where, status);
     }
-    const bytes = await readBody(res, options.maxBytes, signal, current.href);
+    const bytes = await readBody(res, options.maxBytes, signal, displayUrl(current.href));
     const contentType = header(res, 'content-type') ?? null;
     return { status: 200, ...base, body: decodeBody(bytes, contentType), contentType, bytes: bytes.length };
   }
@@ -124,17 +136,18 @@ function nextLocation(current: URL, location: string): URL {
   try {
     next = new URL(location, current);
   } catch {
+    // The location is the server's text: it is not echoed.
     throw new FeedFetchError(
       'redirects',
-      `bad redirect location "${location}" from ${current.href}`,
-      current.href,
+      `bad redirect location from ${displayUrl(current.href)}`,
+      displayUrl(current.href),
     );
   }
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
     throw new FeedFetchError(
       'redirects',
-      `redirect to a non-HTTP URL ${next.href} from ${current.href}`,
-      current.href,
+      `redirect to a non-HTTP URL (${next.protocol}) from ${displayUrl(current.href)}`,
+      displayUrl(current.href),
     );
   }
   return next;
@@ -150,7 +163,7 @@ function send(url: URL, headers: Record<string, string>, signal: AbortSignal): P
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(url, { method: 'GET', headers, signal, agent: false }, resolve);
-    req.on('error', (error) => reject(failure(error, signal, url.href)));
+    req.on('error', (error) => reject(failure(error, signal, displayUrl(url.href))));
     req.end();
   });
 }
@@ -163,7 +176,13 @@ async function readBody(
   url: string,
 ): Promise<Buffer> {
   const tooLarge = () =>
-    new FeedFetchError('too-large', `body larger than ${formatBytes(maxBytes)} from ${url}`, url);
+    new FeedFetchError(
+      'too-large',
+      `body larger than ${formatBytes(maxBytes)} from ${url}`,
+      url,
+      null,
+      `the feed is larger than ${formatBytes(maxBytes)}`,
+    );
   const encoding = (header(res, 'content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' && Number(header(res, 'content-length') ?? 0) > maxBytes) {
     res.destroy();
@@ -208,13 +227,16 @@ function decompressor(res: IncomingMessage, encoding: string): Readable {
   return res.pipe(stream);
 }
 
-/** Our own errors pass through; a timeout beats whatever error the abort caused; the rest are network errors. */
+/**
+ * Our own errors pass through; a timeout beats whatever error the abort caused; the rest are network errors,
+ * named by their code (a message may quote the server). `url` is already rendered by `displayUrl`.
+ */
 function failure(error: unknown, signal: AbortSignal, url: string): FeedFetchError {
   if (signal.aborted && signal.reason instanceof FeedFetchError) return signal.reason;
   if (error instanceof FeedFetchError) return error;
   const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
   const message = code ? networkReason(code) : error instanceof Error ? error.message : String(error);
-  return new FeedFetchError('network', `cannot fetch ${url}: ${message}`, url);
+  return new FeedFetchError('network', `cannot fetch ${url}: ${message}`, url, null, networkChatReason(code));
 }
 
 /** Why a connection failed, in words an operator acts on, with the system's code to search for. */

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import Parser from 'rss-parser';
 import { normaliseItem, text, type RawFeedItem } from '../posts/normalise.js';
 import type { Post } from '../posts/post.js';
@@ -41,6 +42,19 @@ const CUSTOM_FIELDS = {
   ],
 };
 
+/** rss-parser's own `getContent` (xhtml content rebuilt as markup), used for the fields we take past it. */
+const { getContent } = createRequire(import.meta.url)('rss-parser/lib/utils.js') as {
+  getContent: (value: unknown) => unknown;
+};
+
+/**
+ * The HTML-bearing fields of an entry (Atom) or item (RSS). rss-parser computes a `contentSnippet` from each
+ * with a lazy regular expression that takes quadratic time on unclosed `<` (a 1 MB description did not finish
+ * in 120 s, issue 12). We never read the snippet, so these fields are taken out before rss-parser maps the
+ * item and put back as it would have put them, untouched by any regex.
+ */
+const HTML_FIELDS = { atom: ['content'], rss: ['description', 'content:encoded'] } as const;
+
 interface ItemHooks {
   parseItemAtom(entry: unknown): unknown;
   parseItemRss(item: unknown, fields: unknown): unknown;
@@ -52,8 +66,8 @@ interface ItemHooks {
  */
 export async function parseFeed(xml: string, feedName: string): Promise<ParsedFeed> {
   if (xml.trim() === '') throw new FeedParseError(feedName, 'empty body, not a feed');
-  if (!/^\s*(?:\ufeff)?\s*</.test(xml))
-    throw new FeedParseError(feedName, `not XML (starts with "${preview(xml)}")`);
+  // The body is the server's text: it is never echoed (it may hold a link, a token or anything else).
+  if (!/^\s*(?:\ufeff)?\s*</.test(xml)) throw new FeedParseError(feedName, 'the feed is not XML');
   const parser = new Parser({ customFields: CUSTOM_FIELDS } as ConstructorParameters<typeof Parser>[0]);
   isolateItems(parser as unknown as ItemHooks);
   let raw: Record<string, unknown>;
@@ -71,12 +85,20 @@ export async function parseFeed(xml: string, feedName: string): Promise<ParsedFe
       skipped.push({ index, title: null, reason: `unreadable item: ${String(item[BROKEN as never])}` });
       continue;
     }
-    const result = normaliseItem(item, feedName, absolute(baseUrl));
+    // One item that breaks our own text code is skipped like one rss-parser could not read: never the feed.
+    let result: ReturnType<typeof normaliseItem>;
+    try {
+      result = normaliseItem(item, feedName, absolute(baseUrl));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      skipped.push({ index, title: null, reason: `unreadable item: ${why.slice(0, 200)}` });
+      continue;
+    }
     if ('post' in result) posts.push(result.post);
     else skipped.push({ index, title: result.title, reason: result.skipped });
   }
   return {
-    title: text(raw.title),
+    title: feedTitle(raw.title),
     posts,
     skipped,
     next: nextLink(raw),
@@ -97,8 +119,36 @@ function isolateItems(parser: ItemHooks): void {
         return { [BROKEN]: error instanceof Error ? error.message : String(error) };
       }
     };
-  parser.parseItemAtom = guard(atom);
-  parser.parseItemRss = guard(rss);
+  parser.parseItemAtom = guard((entry: unknown) => withHtmlAside(entry, HTML_FIELDS.atom, atom));
+  parser.parseItemRss = guard((item: unknown, fields: unknown) =>
+    withHtmlAside(item, HTML_FIELDS.rss, (rest) => rss(rest, fields)),
+  );
+}
+
+/** Maps `xml` without its HTML fields, then sets `content` (and `content:encoded`) as rss-parser would. */
+function withHtmlAside(xml: unknown, names: readonly string[], parse: (rest: unknown) => unknown): unknown {
+  if (typeof xml !== 'object' || xml === null) return parse(xml);
+  const rest: Record<string, unknown> = { ...(xml as Record<string, unknown>) };
+  const aside: Record<string, unknown> = {};
+  for (const name of names) {
+    aside[name] = rest[name];
+    delete rest[name];
+  }
+  const item = parse(rest) as Record<string, unknown>;
+  const first = (name: string): unknown => {
+    const value = aside[name];
+    return Array.isArray(value) && value.length > 0 ? value[0] : undefined;
+  };
+  const content = first('content') ?? first('description');
+  if (content !== undefined) item.content = getContent(content);
+  const encoded = first('content:encoded');
+  if (encoded !== undefined) item['content:encoded'] = getContent(encoded);
+  return item;
+}
+
+function feedTitle(value: unknown): string | null {
+  const title = text(value);
+  return title === null ? null : title.slice(0, 4096);
 }
 
 function nextLink(raw: Record<string, unknown>): string | null {
@@ -122,13 +172,10 @@ function absolute(url: string | null): string | null {
   return url && /^https?:\/\//i.test(url) ? url : null;
 }
 
+/** Plain words: the XML parser's own message quotes the body, so only its line number is kept. */
 function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/not recognized as RSS/i.test(message)) return 'not an RSS or Atom feed';
-  return `not XML (${message.split('\n').join(' ').slice(0, 160)})`;
-}
-
-function preview(body: string): string {
-  const line = body.trim().replace(/\s+/g, ' ').slice(0, 40);
-  return line;
+  if (/not recognized as RSS/i.test(message)) return 'the feed is not an RSS or Atom feed';
+  const line = /\bLine:\s*(\d{1,9})/.exec(message)?.[1];
+  return `the feed is not XML${line ? ` (broken at line ${line})` : ''}`;
 }

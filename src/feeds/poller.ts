@@ -6,7 +6,8 @@ import type { Post } from '../posts/post.js';
 import type { PostStore } from '../store/post-store.js';
 import type { AnnouncementSink } from './announcement-sink.js';
 import { DEFAULT_BACKOFF, failed, isBackingOff, succeeded, type BackoffPolicy } from './backoff.js';
-import { FeedParseError } from './errors.js';
+import { chatReason, FeedParseError } from './errors.js';
+import { displayUrl } from '../redaction.js';
 import type { FeedMemory } from './feed-memory.js';
 import type { FeedState, FeedStateStore } from './feed-state.js';
 import { fetchFeed } from './fetch.js';
@@ -94,7 +95,8 @@ async function attempt(
       deps.fetchOptions,
     );
     httpStatus = fetched.status;
-    if (fetched.redirected) deps.logger.info({ feed: feed.name, url: fetched.url }, 'feed redirected');
+    if (fetched.redirected)
+      deps.logger.info({ feed: feed.name, url: displayUrl(fetched.url) }, 'feed redirected');
     const counts =
       fetched.status === 304 ? { new: [], seeded: 0 } : await ingest(feed.name, fetched.body, deps, now);
     return {
@@ -106,7 +108,8 @@ async function attempt(
     const message = failureMessage(feed.name, error);
     return {
       result: errorResult(feed.name, message),
-      next: failed(state, error, message, now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
+      // The state's last error is what `status` shows to anyone in a channel: plain words, no URL, no body.
+      next: failed(state, error, chatReason(error), now, deps.backoff ?? DEFAULT_BACKOFF, httpStatus),
     };
   }
 }

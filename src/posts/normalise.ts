@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Post } from './post.js';
-import { summarise, inlineText, SUMMARY_BUDGET } from './summary.js';
+import { capHtml, capText, firstImageSrc } from './linear-text.js';
+import { FIELD_CAP, summarise, inlineText, SUMMARY_BUDGET, SUMMARY_HTML_CAP } from './summary.js';
 import { normaliseTag } from './tags.js';
 
 const isoTime = z.iso.datetime({ offset: true });
+/** Labels kept per post, and characters per label: a real post has a handful of short ones. */
+const MAX_TAGS = 64;
+const TAG_CAP = 256;
+const MAX_ID = 2048;
+const MAX_URL = 8192;
 const httpUrl = z.string().regex(/^https?:\/\/\S+$/);
 
 /** A normalised post, checked once at the edge before anything stores or announces it. */
@@ -31,10 +37,14 @@ export type NormalisedItem = { post: Post } | { skipped: string; title: string |
 export function normaliseItem(item: RawFeedItem, feed: string, baseUrl: string | null): NormalisedItem {
   const rawTitle = text(item.title);
   const title = rawTitle === null ? null : inlineText(rawTitle) || null;
-  const body = text(item['content:encoded']) ?? text(item.content) ?? text(item.summary) ?? '';
+  // Every field is capped before any text work, so a hostile feed costs time in proportion to what we keep.
+  const body = capHtml(
+    text(item['content:encoded']) ?? text(item.content) ?? text(item.summary) ?? '',
+    SUMMARY_HTML_CAP,
+  );
   const publishedAt = isoOrNull(item.isoDate) ?? isoOrNull(item.pubDate);
   const url = absoluteUrl(text(item.link), baseUrl) ?? permalinkGuid(item, baseUrl);
-  const id = text(item.guid) ?? text(item.id) ?? url ?? hashIdentity(title, publishedAt);
+  const id = boundedId(text(item.guid) ?? text(item.id) ?? url) ?? hashIdentity(title, publishedAt);
   if (id === null) return { skipped: 'no guid, id, link or title to identify it', title };
   if (title === null) return { skipped: 'no title', title };
   const candidate = {
@@ -75,14 +85,15 @@ function attribute(value: unknown, name: string): string | null {
 }
 
 function isoOrNull(value: unknown): string | null {
-  const raw = text(value);
+  const raw = text(value)?.slice(0, 100) ?? null;
   if (raw === null) return null;
   const ms = Date.parse(raw);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
 function absoluteUrl(raw: string | null, baseUrl: string | null): string | null {
-  if (raw === null) return null;
+  // No platform takes a link this long (Discord 2,048, Slack 3,000): it is feed junk, not worth parsing.
+  if (raw === null || raw.length > MAX_URL) return null;
   try {
     const url = baseUrl ? new URL(raw, baseUrl) : new URL(raw);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
@@ -94,6 +105,12 @@ function absoluteUrl(raw: string | null, baseUrl: string | null): string | null 
 function permalinkGuid(item: RawFeedItem, baseUrl: string | null): string | null {
   const guid = text(item.guid);
   return guid && /^https?:\/\//i.test(guid) ? absoluteUrl(guid, baseUrl) : null;
+}
+
+/** An identity as written, or its hash when it is too long to be a real one (a key in Redis, a job id). */
+function boundedId(id: string | null): string | null {
+  if (id === null || id.length <= MAX_ID) return id;
+  return `sha256:${createHash('sha256').update(id).digest('hex').slice(0, 32)}`;
 }
 
 /** Identity of last resort (DESIGN §3): a hash of title and date, stable across polls. */
@@ -113,14 +130,13 @@ function authorOf(item: RawFeedItem): string | null {
 
 /** Labels as written, one per normalised form (first spelling wins): RSS strings, `{ _ }` or Atom `{ $: { term } }`. */
 export function tagsOf(categories: unknown): string[] {
-  const list = Array.isArray(categories) ? categories : categories === undefined ? [] : [categories];
+  const all = Array.isArray(categories) ? categories : categories === undefined ? [] : [categories];
+  const list = all.slice(0, MAX_TAGS);
   const seen = new Set<string>();
   const tags: string[] = [];
   for (const category of list) {
-    const label = (text(category) ?? attribute(category, 'term') ?? attribute(category, 'label'))?.replace(
-      /\s+/g,
-      ' ',
-    );
+    const raw = text(category) ?? attribute(category, 'term') ?? attribute(category, 'label');
+    const label = raw === null ? null : capText(raw, TAG_CAP).replace(/\s+/g, ' ').trim();
     if (!label) continue;
     const key = normaliseTag(label);
     if (key === '' || seen.has(key)) continue;
@@ -142,8 +158,8 @@ function imageOf(item: RawFeedItem, body: string, baseUrl: string | null): strin
     const url = absoluteUrl(text(enclosure.url), baseUrl);
     if (url) return url;
   }
-  const img = /<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/i.exec(body);
-  return absoluteUrl(img?.[1]?.replace(/&amp;/g, '&') ?? null, baseUrl);
+  const src = firstImageSrc(body);
+  return absoluteUrl(src === null ? null : capText(src, FIELD_CAP).replace(/&amp;/g, '&'), baseUrl);
 }
 
 /**

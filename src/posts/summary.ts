@@ -1,7 +1,17 @@
 import { compile, type HtmlToTextOptions } from 'html-to-text';
+import { capHtml, capTags, capText, looksLikeMarkup, stripMarkdownLinks } from './linear-text.js';
 
 /** The default length budget of an announcement summary, in characters (DESIGN §3). */
 export const SUMMARY_BUDGET = 300;
+
+/** Most HTML a summary is made from: a summary shows 300 characters, and no real post needs more to find them. */
+export const SUMMARY_HTML_CAP = 256 * 1024;
+
+/** Longest title, author or tag we process, in characters; the rest is feed junk (issue 12). */
+export const FIELD_CAP = 4096;
+
+/** Most tags handed to the HTML parser at once (see `capTags`). */
+const MAX_TAGS = 5000;
 
 const ELLIPSIS = '…';
 
@@ -10,6 +20,9 @@ const ELLIPSIS = '…';
 const block = { leadingLineBreaks: 1, trailingLineBreaks: 1 };
 const OPTIONS: HtmlToTextOptions = {
   wordwrap: false,
+  // Hostile markup (issue 12): tens of thousands of siblings, or nesting deep enough to overflow the stack of a
+  // recursive walk. A summary shows the first few hundred characters, far inside both limits.
+  limits: { ellipsis: '', maxChildNodes: 500, maxDepth: 40 },
   preserveNewlines: false,
   selectors: [
     { selector: 'img', format: 'skip' },
@@ -62,10 +75,14 @@ export function summarise(html: string | null | undefined, budget = SUMMARY_BUDG
 /** The whole plain text of some HTML, entities decoded, whitespace folded, boilerplate removed. */
 export function plainText(html: string): string {
   if (html.trim() === '') return '';
-  let text = convert(html);
-  // Some feeds escape twice (`&amp;amp;`), and RSS descriptions are often Markdown: one more pass of each.
-  if (/&(?:#\d+|#x[0-9a-f]+|[a-z]+);/i.test(text)) text = convert(text.replace(/</g, '&lt;'));
-  text = text.replace(/!?\[([^\]\n]{1,300})\]\((?:https?:\/\/|\/)[^)\s]*\)/g, '$1');
+  let text = convert(capTags(capHtml(html, SUMMARY_HTML_CAP), MAX_TAGS));
+  // Some feeds escape their HTML twice: what comes out is markup again (`<div class="md"><p>…`, often led by a
+  // comment); it gets one more pass as HTML. Others escape only entities twice (`&amp;amp;`): one more pass of
+  // those, keeping any `<` literal. RSS descriptions are often Markdown: links lose their URLs.
+  if (/^\s*<[a-z/!]/i.test(text) && looksLikeMarkup(text)) text = convert(capTags(text, MAX_TAGS));
+  else if (/&(?:#\d{1,10}|#x[0-9a-f]{1,8}|[a-z]{1,32});/i.test(text))
+    text = convert(text.replace(/</g, '&lt;'));
+  text = stripMarkdownLinks(text);
   const lines = text
     .split(/\n+/)
     .map(foldSpace)
@@ -77,8 +94,8 @@ export function plainText(html: string): string {
 
 /** Plain text of a short piece of markup such as an HTML title: entities decoded, whitespace folded. */
 export function inlineText(html: string): string {
-  const markup = /&(?:#\d+|#x[0-9a-f]+|[a-z]+);|<\/?[a-z][\w-]*(?:\s[^>]*)?\/?>/i;
-  return markup.test(html) ? foldSpace(convert(html)) : foldSpace(html);
+  const capped = capText(html, FIELD_CAP);
+  return looksLikeMarkup(capped) ? foldSpace(convert(capped)) : foldSpace(capped);
 }
 
 function foldSpace(text: string): string {

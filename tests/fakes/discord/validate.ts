@@ -27,6 +27,9 @@ interface Embed {
   fields?: { name?: string; value?: string }[];
 }
 
+/** Embed URLs (url, thumbnail, image): undocumented; discord-api-docs#6531 proposed documenting 2048. */
+const URL_LIMIT = 2048;
+
 const len = (text: string | undefined) => (text ?? '').trim().length;
 
 /** Every problem Discord would answer `400 Invalid Form Body` for (empty when the body is valid). */
@@ -57,6 +60,8 @@ export function messageBodyProblems(body: unknown): string[] {
     for (const url of [embed.url, embed.thumbnail?.url]) {
       if (url !== undefined && !/^https?:\/\/\S+$/.test(url))
         problems.push(`embed ${index} has a bad URL ${url}`);
+      if (url !== undefined && url.length > URL_LIMIT)
+        problems.push(`embed ${index} has a URL of ${url.length} characters (2048 or fewer)`);
     }
     if (embed.timestamp !== undefined && Number.isNaN(Date.parse(embed.timestamp)))
       problems.push(`embed ${index} bad timestamp`);

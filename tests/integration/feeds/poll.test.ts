@@ -139,7 +139,7 @@ describe('pollFeed', () => {
       lastSuccessAt: null,
       consecutiveFailures: 1,
       nextAttemptAt: '2026-02-13T12:01:00.000Z',
-      lastError: error,
+      lastError: 'the feed answered HTTP 503',
     });
     const asked = server.requests.length;
     expect(await pollFeed(feed, deps)).toMatchObject({ status: 'error', skipped: true });
@@ -170,13 +170,13 @@ describe('pollFeed', () => {
     });
     const result = await pollFeed(feed, deps);
     expect(result).toMatchObject({ status: 'error', new: [], seeded: 0 });
-    expect(result.error).toMatch(/^feed psf: not (?:XML|an RSS or Atom feed)/);
+    expect(result.error).toMatch(/^feed psf: (?:the feed is )?not (?:XML|an RSS or Atom feed)/);
     expect(await deps.states.get('psf')).toMatchObject({
       lastStatus: 200,
       consecutiveFailures: 1,
       etag: null,
-      lastError: result.error,
     });
+    expect((await deps.states.get('psf')).lastError).toMatch(/^the feed is not (?:XML|an RSS or Atom feed)/);
     expect(await deps.memory.isKnown('psf')).toBe(false);
   });
 

@@ -103,6 +103,20 @@ describe('the deliver processor', () => {
     expect(t.counters.snapshot().console).toMatchObject({ disabled: 1, failed: 1 });
   });
 
+  it('fails only this delivery on a rejected message (50035): no retry, the channel stays enabled', async () => {
+    const t = await setup({ kind: 'rejected' });
+    const error = await t.run().then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('50035: scripted invalid form body');
+    expect((await t.subscriptions.get(channel))?.disabledReason).toBeNull();
+    expect(t.counters.snapshot().console).toMatchObject({ failed: 1 });
+    expect(t.counters.snapshot().console?.disabled ?? 0).toBe(0);
+    expect(await t.ledger.get(postKey(post.feed, post.id), channel)).toBeNull();
+  });
+
   it('rethrows transient and unknown failures for a retry, and counts the last attempt as failed', async () => {
     const first = await setup({ kind: 'transient' }, { attemptsMade: 0, attempts: 3 });
     await expect(first.run()).rejects.toThrow('scripted transient failure');
