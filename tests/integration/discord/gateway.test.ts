@@ -133,7 +133,7 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
     expect(await subscriptions.get(forum)).toBeNull();
     const accepted = await interact(spec(PERMISSIONS.manageChannels));
     expect(accepted.data.content).toMatch(
-      /now gets .*tagged pycon, not tagged sponsors, mentioning <@&700000000000000555>/,
+      /now gets .*tagged pycon, not tagged sponsors, mentioning \\?<@&700000000000000555\\?>/,
     );
     expect(await subscriptions.get(forum)).toMatchObject({
       tags: ['pycon'],
