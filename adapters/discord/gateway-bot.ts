@@ -13,6 +13,9 @@ import type { DiscordInteractionHandler } from './interaction-handler.js';
 import { readOptions, readResolvedChannels, type DiscordInvocation, type OptionTree } from './invocation.js';
 import { restResponder } from './rest-responder.js';
 
+/** Raw interaction data kept for dispatch; far more than can be in flight at once. */
+const MAX_PENDING_RAW = 1_000;
+
 /** What gateway mode needs: the bot token, the API base (a local fake in tests) and the shared handler. */
 export interface DiscordGatewayBotOptions {
   token: string;
@@ -44,6 +47,8 @@ export class DiscordGatewayBot {
         // cached; the raw packet has both. It is emitted before the interaction is dispatched.
         if (packet.t !== 'INTERACTION_CREATE' || typeof packet.d?.id !== 'string') return;
         const type = packet.d.channel?.type;
+        // An interaction discord.js never dispatches would stay here: keep only the most recent ones.
+        if (this.resolved.size >= MAX_PENDING_RAW) this.resolved.delete(this.resolved.keys().next().value!);
         this.resolved.set(packet.d.id, {
           resolvedChannels: readResolvedChannels(packet.d.data),
           ...(typeof type === 'number' ? { channelType: type } : {}),
