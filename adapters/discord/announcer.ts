@@ -1,7 +1,7 @@
 import { ChannelType, DiscordAPIError, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
-import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type { AnnounceAttempt, Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import { renderDiscordAnnouncement } from './announcement.js';
 import { toDeliveryError } from './errors.js';
@@ -55,6 +55,7 @@ export class DiscordAnnouncer implements Announcer {
   /** Channel types never change in place, so one lookup per channel per process is enough. */
   private readonly channelTypes = new Map<string, number>();
   private readonly forums: ForumTagCache;
+  private botId: string | undefined;
 
   constructor(private readonly options: DiscordAnnouncerOptions & { rest?: REST }) {
     this.rest = options.rest ?? createAnnouncerRest(options);
@@ -66,11 +67,16 @@ export class DiscordAnnouncer implements Announcer {
    * returns the first message instead of creating a second one. Crossposts in announcement channels
    * when the subscription asks.
    */
-  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+  async announce(
+    post: Post,
+    target: DeliveryTarget,
+    nonce: string,
+    attempt?: AnnounceAttempt,
+  ): Promise<Delivered> {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    if (target.options.forum) return this.forumPost(post, target);
+    if (target.options.forum) return this.forumPost(post, target, attempt?.rerun === true);
     const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
     let message: APIMessage;
     try {
@@ -89,8 +95,12 @@ export class DiscordAnnouncer implements Announcer {
    * nonce; the ledger guards repeats.
    * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
    */
-  private async forumPost(post: Post, target: DeliveryTarget): Promise<Delivered> {
+  private async forumPost(post: Post, target: DeliveryTarget, rerun: boolean): Promise<Delivered> {
     try {
+      if (rerun) {
+        const earlier = await this.earlierForumPost(target, threadName(post.title));
+        if (earlier) return earlier;
+      }
       const forum = await this.forums.get(target.channelId);
       const appliedTags = matchForumTags(post, forum);
       if (forum.requireTag && appliedTags.length === 0) throw tagRequired(post, forum.tags);
@@ -112,6 +122,23 @@ export class DiscordAnnouncer implements Announcer {
       }
       throw toDeliveryError(error);
     }
+  }
+
+  /**
+   * Forum posts take no nonce, so a re-run looks for the post an earlier run may have made: an active thread
+   * of this forum, started by this bot, with this name (a new post is active for days).
+   * https://discord.com/developers/docs/resources/guild#list-active-guild-threads
+   */
+  private async earlierForumPost(target: DeliveryTarget, name: string): Promise<Delivered | null> {
+    this.botId ??= ((await this.rest.get(Routes.user('@me'))) as { id: string }).id;
+    const { threads } = (await this.rest.get(Routes.guildActiveThreads(target.workspaceId))) as {
+      threads: { id: string; parent_id?: string | null; owner_id?: string; name?: string }[];
+    };
+    const found = threads.find(
+      (thread) =>
+        thread.parent_id === target.channelId && thread.owner_id === this.botId && thread.name === name,
+    );
+    return found ? { messageId: found.id, threadId: found.id } : null;
   }
 
   /**

@@ -41,7 +41,8 @@ export type DeliverOutcome =
   | { status: 'skipped'; reason: string };
 
 /** The job surface the processor uses (a BullMQ `Job`). */
-export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'>;
+export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'> &
+  Partial<Pick<Job, 'attemptsStarted'>>;
 
 /**
  * Added to the per-channel interval: slots exactly one interval apart reach the platform a few ms closer
@@ -85,7 +86,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         channelId: channel.channelId,
         options: ready.options,
       };
-      delivered = await deps.announcer.announce(ready.post, target, deliveryNonce(ready.post, channel));
+      // attemptsStarted counts stalled runs too: a worker that died after the platform accepted the message.
+      const rerun = job.attemptsMade > 0 || (job.attemptsStarted ?? 0) > 1;
+      delivered = await deps.announcer.announce(ready.post, target, deliveryNonce(ready.post, channel), {
+        rerun,
+      });
     } catch (error) {
       if (error instanceof DeliveryError && error.kind === 'unsendable')
         return noteUnsendable(deps, job, channel, ready.post, error);

@@ -8,6 +8,12 @@ export interface DeliveryTarget {
   options: SubscriptionOptions;
 }
 
+/** About this attempt: a re-run may follow a send the platform accepted but the ledger never recorded. */
+export interface AnnounceAttempt {
+  /** The job ran before (failed, or its worker died): look for an earlier send where no nonce can. */
+  rerun: boolean;
+}
+
 /** What the platform answered when it accepted a message. */
 export interface Delivered {
   messageId: string;
@@ -22,7 +28,7 @@ export interface Delivered {
 export interface Announcer {
   readonly platform: Platform;
   /** `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). */
-  announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered>;
+  announce(post: Post, target: DeliveryTarget, nonce: string, attempt?: AnnounceAttempt): Promise<Delivered>;
   /**
    * Rewrites an announcement already delivered (`delivered` as the ledger recorded it) to show the post as
    * it is now; never creates a message. Platforms without edits leave it out.

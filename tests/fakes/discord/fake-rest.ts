@@ -150,6 +150,8 @@ export class FakeDiscordRest {
       message.crossposted = true;
       return ok(wire(message));
     }
+    if (/^\/guilds\/\d+\/threads\/active$/.test(path) && method === 'GET')
+      return this.threads.activeThreads();
     if ((m = /^\/channels\/(\d+)\/threads$/.exec(path)) && method === 'POST')
       return this.threads.createForumPost(m[1]!, body);
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST')

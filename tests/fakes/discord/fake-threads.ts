@@ -10,7 +10,7 @@
  * https://discord.com/developers/docs/resources/channel#channel-object-channel-flags
  */
 import { messageBodyProblems } from './validate.js';
-import { error, ok, wire, type CuedResponse, type FakeMessage } from './wire.js';
+import { BOT_USER, error, ok, wire, type CuedResponse, type FakeMessage } from './wire.js';
 
 /** Channel flag REQUIRE_TAG: a forum post must carry a tag. */
 export const REQUIRE_TAG = 1 << 4;
@@ -78,6 +78,14 @@ export class FakeThreads {
     return null;
   }
 
+  /** `GET /guilds/{id}/threads/active`: every thread (the fake has one server and archives nothing). */
+  activeThreads(): CuedResponse {
+    return ok({
+      threads: [...this.threads.values()].map((thread) => this.threadObject(thread)),
+      members: [],
+    });
+  }
+
   /** `POST /channels/{id}/threads`: a forum post. */
   createForumPost(forumId: string, body: Record<string, unknown>): CuedResponse {
     const forum = this.forums.get(forumId);
@@ -123,6 +131,7 @@ export class FakeThreads {
       type: PUBLIC_THREAD,
       guild_id: '1',
       parent_id: thread.parentId,
+      owner_id: BOT_USER.id,
       name: thread.name,
       applied_tags: thread.appliedTags,
       thread_metadata: { archived: false, auto_archive_duration: 4320, locked: false },

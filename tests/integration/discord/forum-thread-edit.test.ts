@@ -80,6 +80,30 @@ describe('forum channels', () => {
     expect(reads()).toBe(1);
   });
 
+  it('on a re-run, finds the forum post an earlier run made instead of posting it again (forum posts take no nonce)', async () => {
+    const post = samplePost({ id: 'crash', title: 'Posted, then the worker died', tags: ['Grants'] });
+    const first = await announcer.announce(post, target(FORUM, { forum: true }), 'x10');
+    const posts = () => fake.rest.find('POST', new RegExp(`^/channels/${FORUM}/threads$`)).length;
+    const before = posts();
+    const rerun = await new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl }).announce(
+      post,
+      target(FORUM, { forum: true }),
+      'x10',
+      { rerun: true },
+    );
+    expect(rerun).toEqual(first);
+    expect(posts()).toBe(before);
+    // A first run looks nothing up, and a re-run of a post never made does post it.
+    const fresh = await announcer.announce(
+      samplePost({ id: 'fresh', title: 'Never posted' }),
+      target(FORUM, { forum: true }),
+      'x11',
+      { rerun: true },
+    );
+    expect(fresh.threadId).not.toBe(first.threadId);
+    expect(posts()).toBe(before + 1);
+  });
+
   it('cuts a long title to a thread name of at most 100 characters', async () => {
     fake.rest.threads.addForum('700000000000000024', []);
     const delivered = await announcer.announce(
