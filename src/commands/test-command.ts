@@ -1,11 +1,24 @@
 import { DeliveryError } from '../delivery/announcer.js';
+import type { Post } from '../posts/post.js';
+import { compareNewestFirst } from '../store/post-order.js';
 import { postFitsFilters } from '../subscriptions/matching.js';
+import type { Subscription } from '../subscriptions/subscription.js';
 import type { CommandDeps } from './command-deps.js';
 import { messageLink } from './why.js';
 import type { CommandContext, Reply } from './types.js';
 
-/** How far back `test` looks for a post the subscription's filters let through. */
+/** How many newest posts (per included tag, or overall) `test` looks through for one the filters let through. */
 const LOOKBACK = 200;
+
+/** The newest stored post the subscription's filters let through: from its tags' posts when it has tags. */
+async function newestMatching(deps: CommandDeps, subscription: Subscription): Promise<Post | null> {
+  const candidates =
+    subscription.tags.length > 0
+      ? (await Promise.all(subscription.tags.map((tag) => deps.posts.byTag(tag, LOOKBACK)))).flat()
+      : await deps.posts.latest(LOOKBACK);
+  const fitting = candidates.filter((candidate) => postFitsFilters(subscription, candidate));
+  return fitting.sort(compareNewestFirst)[0] ?? null;
+}
 
 /**
  * `test`: posts the newest stored post this channel's subscription would receive, rendered exactly as an
@@ -27,14 +40,8 @@ export async function testAnnouncement(deps: CommandDeps, context: CommandContex
   if (!subscription)
     return { kind: 'error', message: 'This channel has no subscription: `subscribe` first.' };
   if (!deps.testAnnouncer) return { kind: 'error', message: 'Test announcements are not available here.' };
-  const post = (await deps.posts.latest(LOOKBACK)).find((candidate) =>
-    postFitsFilters(subscription, candidate),
-  );
-  if (!post)
-    return {
-      kind: 'error',
-      message: `None of the ${LOOKBACK} newest posts passes this channel's feed and tag filter.`,
-    };
+  const post = await newestMatching(deps, subscription);
+  if (!post) return { kind: 'error', message: "No stored post passes this channel's feed and tag filter." };
   try {
     const sent = await deps.testAnnouncer.announce(post, channel, subscription.options);
     const link = messageLink(context, { ...sent, deliveredAt: '' });

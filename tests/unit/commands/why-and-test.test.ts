@@ -167,4 +167,18 @@ describe('/psf test', () => {
     await subscriptions.remove(CHANNEL);
     expect(text(await core.handle({ name: 'test' }, ADMIN))).toMatch(/no subscription: `subscribe` first/);
   });
+
+  it('finds the newest post with the channel’s tags however many newer posts lack them', async () => {
+    const newer = Array.from({ length: 250 }, (_, i) =>
+      makePost({ id: `n${i}`, publishedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }),
+    );
+    const old = makePost({ id: 'grant-2006', tags: ['Grants'], publishedAt: '2006-11-17T00:00:00.000Z' });
+    const base = await makeCore([...newer, old]);
+    const announcer = new ScriptedAnnouncer('slack');
+    const core = new CommandCore({ ...base, testAnnouncer: testAnnouncer({ slack: announcer }) });
+    await base.subscriptions.put(subscription({ tags: ['grants'] }));
+    expect(text(await core.handle({ name: 'test' }, ADMIN))).toMatch(
+      /^Test announcement of “Post grant-2006”/,
+    );
+  });
 });
