@@ -1,10 +1,15 @@
 import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
-import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
+import { deliverySafety, deliveryStatusLines, guardReadiness } from './delivery/safety.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
-import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
+import {
+  createDeliveryWorkers,
+  createFanoutWorker,
+  slackPacer,
+  type DeliveryHandles,
+} from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
 import {
@@ -13,6 +18,7 @@ import {
   enabledPlatforms,
   startCommandFrontends,
 } from './parts/platforms.js';
+import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
 import { deliveryLookup, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
@@ -54,12 +60,14 @@ async function startCommandCore(
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
+  const safety = deliverySafety(stores.redis, stores.prefix);
+  const notes = () => deliveryStatusLines(safety, enabledPlatforms(config));
   const poll = queues.find((queue) => queue.name === QUEUE.poll);
   return commandCore(
     config,
     stores,
     index,
-    queueHealth(queues),
+    queueHealth(queues, notes),
     logger,
     poll ? pollerHealth(poll) : undefined,
     config.feeds,
@@ -72,7 +80,7 @@ async function startCommandCore(
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */
 function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: Logger): DeliveryHandles[] {
-  const connection = stores.target.options;
+  const connection = stores.target.connection;
   const platforms = enabledPlatforms(config);
   const common = {
     connection,
@@ -93,9 +101,10 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     announcers: buildAnnouncers(config, stores, logger),
     ledger: stores.ledger,
     counters: metrics,
-    pacer: new RedisChannelPacer(stores.redis, stores.prefix),
+    pacer: slackPacer(stores.redis, stores.prefix, config),
     notes: stores.notes,
     config,
+    safety: deliverySafety(stores.redis, stores.prefix),
   });
   return [fanout, deliver];
 }
@@ -142,7 +151,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
     const metrics = new Metrics({ logger });
     const platforms = enabledPlatforms(config);
     if (config.slack?.oauth && !config.encryption) logger.warn(CLEAR_INSTALLATIONS_WARNING);
-    const queues = openAllQueues(stores.target.options, stores.prefix, platforms);
+    const queues = openAllQueues(stores.target.connection, stores.prefix, platforms);
     closers.push({
       name: 'queues',
       close: async () => void (await Promise.all(queues.map((q) => q.close()))),
@@ -159,6 +168,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
 
     const readiness: Record<string, ReadinessCheck> = {
       redis: async () => (await stores.redis.ping()) === 'PONG',
+      delivery: guardReadiness(deliverySafety(stores.redis, stores.prefix).guard, platforms),
     };
     const web: { mounts: WebMount[] } = { mounts: [] };
     if (runs(role, 'bot') || runs(role, 'web')) {
@@ -176,9 +186,14 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       web.mounts.push(...frontends.mounts);
     }
     if (runs(role, 'poller')) {
-      const poller = await startPoller(config, stores, stores.target.options, metrics, logger);
+      const poller = await startPoller(config, stores, stores.target.connection, metrics, logger, declared);
       closers.push({ name: 'poller', close: () => poller.close() });
       readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
+      readiness.feeds = feedReadiness(
+        stores.feedStates,
+        config.feeds.map((feed) => feed.name),
+        config.pollIntervalMs,
+      );
     }
     if (runs(role, 'worker')) {
       const handles = startWorkers(config, stores, metrics, logger);

@@ -1,9 +1,16 @@
 import { ChannelType, DiscordAPIError, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
-import type { AnnounceAttempt, Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type {
+  Announcer,
+  Delivered,
+  DeliveryTarget,
+  EarlierAttempt,
+  LookResult,
+} from '../../src/delivery/announcer.js';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import { renderDiscordAnnouncement } from './announcement.js';
+import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
 import { toDeliveryError } from './errors.js';
 import { ForumTagCache, matchForumTags, threadName } from './forum.js';
 
@@ -31,6 +38,8 @@ export interface DiscordAnnouncerOptions {
   requestsPerSecond?: number;
   /** Per-request timeout; a timeout is a transient failure. */
   timeoutMs?: number;
+  /** How long after a first attempt a re-send relies on the nonce alone (tests shorten it). */
+  nonceTrustMs?: number;
   logger?: Logger;
 }
 
@@ -55,11 +64,50 @@ export class DiscordAnnouncer implements Announcer {
   /** Channel types never change in place, so one lookup per channel per process is enough. */
   private readonly channelTypes = new Map<string, number>();
   private readonly forums: ForumTagCache;
-  private botId: string | undefined;
+  private readonly botId: () => Promise<string>;
 
   constructor(private readonly options: DiscordAnnouncerOptions & { rest?: REST }) {
     this.rest = options.rest ?? createAnnouncerRest(options);
     this.forums = new ForumTagCache(this.rest);
+    this.botId = botIdOnce(this.rest);
+  }
+
+  /**
+   * Looks for the message an earlier attempt may have posted (beyond the nonce window). A forum has no
+   * messages of its own to list: there it looks for the forum post (thread) an earlier attempt made.
+   */
+  findEarlier(post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
+    if (target.options.forum)
+      return this.guarded(async () => ({
+        found: await this.earlierForumPost(target, threadName(post.title)),
+      }));
+    return this.guarded(() =>
+      findEarlierDiscordMessage(
+        this.rest,
+        this.botId,
+        target.channelId,
+        post,
+        attempt,
+        this.options.nonceTrustMs,
+      ),
+    );
+  }
+  /** `GET /users/@me`: resolves when Discord accepts the token. */
+  async probe(): Promise<void> {
+    await this.guarded(() => this.rest.get(Routes.user('@me')));
+  }
+
+  /**
+   * @discordjs/rest forgets the token on any 401 (`setToken(null)`), after which every request fails
+   * locally: one 401 from a proxy would stop delivery for good. Restore it, so the next attempt really asks.
+   */
+  private async guarded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.status === 401) this.rest.setToken(this.options.token);
+      throw error;
+    }
   }
 
   /**
@@ -67,20 +115,17 @@ export class DiscordAnnouncer implements Announcer {
    * returns the first message instead of creating a second one. Crossposts in announcement channels
    * when the subscription asks.
    */
-  async announce(
-    post: Post,
-    target: DeliveryTarget,
-    nonce: string,
-    attempt?: AnnounceAttempt,
-  ): Promise<Delivered> {
+  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    if (target.options.forum) return this.forumPost(post, target, attempt?.rerun === true);
+    if (target.options.forum) return this.forumPost(post, target);
     const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
     let message: APIMessage;
     try {
-      message = (await this.rest.post(Routes.channelMessages(target.channelId), { body })) as APIMessage;
+      message = (await this.guarded(() =>
+        this.rest.post(Routes.channelMessages(target.channelId), { body }),
+      )) as APIMessage;
     } catch (error) {
       throw toDeliveryError(error);
     }
@@ -92,15 +137,11 @@ export class DiscordAnnouncer implements Announcer {
   /**
    * A forum post: `POST /channels/{forum}/threads`, titled after the post, the announcement as its first
    * message (whose id is the thread's), with the forum's tags that match the post's. Forum posts take no
-   * nonce; the ledger guards repeats.
+   * nonce: a re-send after an attempt that may have reached Discord first looks (`findEarlier`).
    * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
    */
-  private async forumPost(post: Post, target: DeliveryTarget, rerun: boolean): Promise<Delivered> {
+  private async forumPost(post: Post, target: DeliveryTarget): Promise<Delivered> {
     try {
-      if (rerun) {
-        const earlier = await this.earlierForumPost(target, threadName(post.title));
-        if (earlier) return earlier;
-      }
       const forum = await this.forums.get(target.channelId);
       const appliedTags = matchForumTags(post, forum);
       if (forum.requireTag && appliedTags.length === 0) throw tagRequired(post, forum.tags);
@@ -125,18 +166,17 @@ export class DiscordAnnouncer implements Announcer {
   }
 
   /**
-   * Forum posts take no nonce, so a re-run looks for the post an earlier run may have made: an active thread
-   * of this forum, started by this bot, with this name (a new post is active for days).
+   * The forum post an earlier attempt may have made: an active thread of this forum, started by this bot,
+   * with this name (a new post stays active for days).
    * https://discord.com/developers/docs/resources/guild#list-active-guild-threads
    */
   private async earlierForumPost(target: DeliveryTarget, name: string): Promise<Delivered | null> {
-    this.botId ??= ((await this.rest.get(Routes.user('@me'))) as { id: string }).id;
+    const botId = await this.botId();
     const { threads } = (await this.rest.get(Routes.guildActiveThreads(target.workspaceId))) as {
       threads: { id: string; parent_id?: string | null; owner_id?: string; name?: string }[];
     };
     const found = threads.find(
-      (thread) =>
-        thread.parent_id === target.channelId && thread.owner_id === this.botId && thread.name === name,
+      (thread) => thread.parent_id === target.channelId && thread.owner_id === botId && thread.name === name,
     );
     return found ? { messageId: found.id, threadId: found.id } : null;
   }

@@ -4,8 +4,8 @@ import { postKey } from '../../src/posts/identity.js';
 import { contentVersion } from '../../src/posts/version.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
+import { classifyFailure } from './failure.js';
 import {
-  classify,
   loadTarget,
   waitForChannelSlot,
   type DeliverDeps,
@@ -53,7 +53,13 @@ export async function deliverEdit(
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     }
-    throw await classify(deps, job, channel, error);
+    throw await classifyFailure(
+      deps,
+      job,
+      token,
+      { key, channel, refusedSend: false, postId: data.postId },
+      error,
+    );
   }
   await deps.ledger.update(key, channel, { ...recorded, version, editedAt: new Date().toISOString() });
   deps.logger.debug({ jobId: job.id, ...channel, postId: data.postId, version }, 'edited');

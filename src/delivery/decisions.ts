@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import type { MatchDecision } from '../subscriptions/matching.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
@@ -75,7 +75,7 @@ export class MemoryDecisionLog implements DecisionLog {
 /** Decisions in Redis: one hash per post, `${prefix}:why:<postKey>`, expiring after 180 days. */
 export class RedisDecisionLog implements DecisionLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -132,6 +132,7 @@ async function ingest(
   // Saved first, queued second: an edit renders the stored post, which is then at least this version.
   if (changed.length > 0 && deps.sink.enqueueEdits) await deps.sink.enqueueEdits(changed);
   if (!(await deps.memory.isKnown(feed))) {
+    await deps.memory.firstSeen(posts, now);
     await deps.memory.remember(feed, posts);
     await deps.memory.markKnown(feed);
     await recordSeeded(
@@ -148,8 +149,15 @@ async function ingest(
   );
   const unseen = posts.filter((post) => unseenIds.has(post.id));
   const oldest = now.getTime() - deps.maxAgeMs;
+  // An undated post is as old as its fingerprint's first sighting.
+  const firstSeen = await deps.memory.firstSeen(unseen, now);
+  const seenAt = new Map(unseen.map((post, i) => [post.id, firstSeen[i] ?? null]));
   const fresh = posts.filter(
-    (post, i) => unseenIds.has(post.id) && knownAs[i] === null && !publishedBefore(post, oldest),
+    (post, i) =>
+      unseenIds.has(post.id) &&
+      knownAs[i] === null &&
+      !publishedBefore(post, oldest) &&
+      (seenAt.get(post.id)?.getTime() ?? Infinity) >= oldest,
   );
   const claimed = await deps.memory.claim(feed, fresh);
   const queued = oldestFirst(

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import type { ChannelRef } from './subscription-store.js';
 
@@ -49,7 +49,7 @@ export class MemoryChannelNotes implements ChannelNotes {
 export class RedisChannelNotes implements ChannelNotes {
   private readonly key: string;
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly now: () => Date = () => new Date(),
   ) {

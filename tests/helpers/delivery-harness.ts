@@ -4,6 +4,7 @@ import type { Announcer } from '../../src/delivery/announcer.js';
 import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
 import { RedisDecisionLog } from '../../src/delivery/decisions.js';
+import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
 import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
 import { RedisChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import { silentLogger } from '../../src/logger.js';
@@ -18,6 +19,7 @@ import {
   type RateLimit,
   type WorkerTuning,
 } from '../../jobs/delivery/workers.js';
+import { deliverySafety } from '../../jobs/delivery/safety.js';
 import { deleteKeys } from './delivery-fixtures.js';
 
 /** What an in-process delivery pipeline under test is built from. */
@@ -31,8 +33,12 @@ export interface HarnessOptions {
   limits?: Partial<Record<Platform, RateLimit>>;
   concurrency?: Partial<Record<Platform, number>>;
   slackIntervalMs?: number;
+  /** Slack's per-workspace budget (messages per second); without it, channels are paced but workspaces not. */
+  workspaceRate?: number;
   redis?: { host: string; port: number };
   tuning?: WorkerTuning;
+  /** First back-off of the mass-disable guard's probe. */
+  probeMs?: number;
 }
 
 /** Fan-out and deliver workers in this process against real Redis and BullMQ. */
@@ -73,7 +79,10 @@ export async function startHarness(options: HarnessOptions) {
     subscriptions,
     ledger,
     counters,
-    pacer: new RedisChannelPacer(redis, prefix),
+    pacer:
+      options.workspaceRate === undefined
+        ? new RedisChannelPacer(redis, prefix)
+        : new RedisWorkspaceBudgetPacer(redis, prefix, options.workspaceRate),
     notes,
     config: {
       slack: {
@@ -85,6 +94,7 @@ export async function startHarness(options: HarnessOptions) {
       },
     },
     logger,
+    safety: { ...deliverySafety(redis, prefix), probeMs: options.probeMs ?? 200 },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),

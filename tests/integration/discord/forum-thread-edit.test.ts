@@ -80,28 +80,17 @@ describe('forum channels', () => {
     expect(reads()).toBe(1);
   });
 
-  it('on a re-run, finds the forum post an earlier run made instead of posting it again (forum posts take no nonce)', async () => {
+  it('finds the forum post an earlier attempt made, since forum posts take no nonce', async () => {
     const post = samplePost({ id: 'crash', title: 'Posted, then the worker died', tags: ['Grants'] });
-    const first = await announcer.announce(post, target(FORUM, { forum: true }), 'x10');
-    const posts = () => fake.rest.find('POST', new RegExp(`^/channels/${FORUM}/threads$`)).length;
-    const before = posts();
-    const rerun = await new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl }).announce(
-      post,
-      target(FORUM, { forum: true }),
-      'x10',
-      { rerun: true },
-    );
-    expect(rerun).toEqual(first);
-    expect(posts()).toBe(before);
-    // A first run looks nothing up, and a re-run of a post never made does post it.
-    const fresh = await announcer.announce(
-      samplePost({ id: 'fresh', title: 'Never posted' }),
-      target(FORUM, { forum: true }),
-      'x11',
-      { rerun: true },
-    );
-    expect(fresh.threadId).not.toBe(first.threadId);
-    expect(posts()).toBe(before + 1);
+    const forum = target(FORUM, { forum: true });
+    const first = await announcer.announce(post, forum, 'x10');
+    const since = new Date(Date.now() - 60_000);
+    const look = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
+    expect(await look.findEarlier(post, forum, { nonce: 'x10', since })).toEqual({ found: first });
+    const never = samplePost({ id: 'never', title: 'Never posted' });
+    expect(await look.findEarlier(never, forum, { nonce: 'x11', since })).toEqual({ found: null });
+    // A forum has no messages to list: the look never asks for them.
+    expect(fake.rest.find('GET', new RegExp(`^/channels/${FORUM}/messages`))).toEqual([]);
   });
 
   it('cuts a long title to a thread name of at most 100 characters', async () => {

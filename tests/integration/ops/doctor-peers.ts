@@ -42,6 +42,9 @@ export function fakePeers(req: IncomingMessage, res: ServerResponse): void {
         { id: 'R-bot', permissions: String(1n << 14n) },
       ]);
     if (route === `/guilds/G2/members/${APP_ID}`) return json(200, { roles: ['R-bot'] });
+    // Visible, but without Read Message History.
+    if (route === '/channels/C-visible/messages')
+      return json(403, { message: 'Missing Access', code: 50001 });
     return json(404, { message: 'Unknown Channel', code: 10003 });
   }
   if (url.pathname.startsWith('/slack/api/')) {
