@@ -81,8 +81,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     let delivered: Delivered;
     let status: 'delivered' | 'already' = 'delivered';
     let sending = false;
+    let first = false;
     try {
-      const earlier = await lookFirst(key, channel, ready.post, target, nonce);
+      const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce);
+      first = look.first;
       if (earlier) {
         delivered = earlier;
         status = 'already';
@@ -94,10 +96,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     } catch (error) {
       if (sending) await countSend(deps, job);
       if (error instanceof DeliveryError && error.kind === 'unsendable') {
-        await deps.ledger.clearAttempt(key, channel);
+        // As for any refusal: no message of it exists only when no earlier attempt may have posted one.
+        if (sending && first) await deps.ledger.clearAttempt(key, channel);
         return noteUnsendable(deps, job, channel, ready.post, error);
       }
-      const failing = { key, channel, refusedSend: sending, postId: data.postId };
+      // A refusal proves no message exists only when no earlier attempt may have posted one.
+      const failing = { key, channel, refusedSend: sending && first, postId: data.postId };
       throw await classifyFailure(deps, job, token, failing, error);
     }
     const { messageId } = delivered;
