@@ -65,6 +65,25 @@ describe('configuration problems in plain words', () => {
     expect(problemsOf({ PSF_FEEDS: 'a=/srv/feed.xml,b=file:///srv/f.xml,c=https://x.org/f' })).toEqual([]);
   });
 
+  it('never repeats the credentials or the query string of a feed URL in a problem', () => {
+    const problems = [
+      ...problemsOf({
+        POLL_INTERVAL: '10s',
+        PSF_FEEDS: 'psf=https://reader:hunter2@feeds.example/f?key=tok1',
+      }),
+      ...problemsOf({ PSF_FEEDS: 'a=ftp://reader:hunter2@feeds.example/f?key=tok1' }),
+      ...problemsOf({ PSF_FEEDS: 'a=https://reader:hunter2@/f?key=tok1' }),
+      ...problemsOf({ PSF_FEEDS: 'PSF=https://reader:hunter2@feeds.example/f?key=tok1' }),
+    ];
+    expect(problems).toHaveLength(4);
+    for (const problem of problems) {
+      expect(problem).not.toContain('hunter2');
+      expect(problem).not.toContain('tok1');
+    }
+    expect(problems[0]).toContain('psf is at https://feeds.example/f)');
+    expect(problems[1]).toContain('"ftp://feeds.example/f" must be an http:// or https:// URL');
+  });
+
   it('tells local feeds from feeds on the network', () => {
     expect(
       ['./f.xml', '/srv/f.xml', 'file:///f.xml', 'http://localhost:3000/f', 'http://[::1]/f'].map(
