@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -62,6 +63,16 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 /** The non-empty lines of a text. */
 export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/**
+ * What docs/cli.md calls one plain line on stderr: one line, no stack frame, no multi-line dump; failures of
+ * the work (exit 1) also start with `psf-bot: `, usage errors (exit 2) come from the argument parser.
+ */
+export function expectOnePlainLine(stderr: string, start?: RegExp): void {
+  expect(lines(stderr), stderr).toHaveLength(1);
+  if (start) expect(stderr).toMatch(start);
+  expect(stderr).not.toMatch(/^\s+at /m);
 }
 
 // Shared with the delivery tests: one implementation each.

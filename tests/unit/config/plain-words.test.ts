@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLocalFeed, loadConfig } from '../../../src/config.js';
+import { isLocalFeed, loadConfig } from '../../../src/config.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 
 // Configuration problems are said in the operator's words, never the validation library's.
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('configuration problems in plain words', () => {
   it.each([
