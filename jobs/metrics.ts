@@ -53,6 +53,7 @@ export class Metrics implements DeliveryCounters {
   private readonly postsSeen: Counter<'feed'>;
   private readonly announcements: Counter<'feed'>;
   private readonly deliveries: Counter<'platform' | 'outcome'>;
+  private readonly dataLost: Counter;
   private readonly commandSeconds: Histogram<'command' | 'platform'>;
 
   constructor(
@@ -80,8 +81,13 @@ export class Metrics implements DeliveryCounters {
     });
     this.deliveries = new Counter({
       name: 'psf_deliveries_total',
-      help: 'Delivery attempts by platform and outcome (delivered, retried, rate_limited, failed, disabled)',
+      help: 'Delivery attempts by platform and outcome (delivered, retried, rate_limited, failed, disabled, held)',
       labelNames: ['platform', 'outcome'],
+      registers,
+    });
+    this.dataLost = new Counter({
+      name: 'psf_redis_data_lost_total',
+      help: "Times the poller found Redis's data gone (restart without persistence, flush, empty replica)",
       registers,
     });
     this.commandSeconds = new Histogram({
@@ -120,6 +126,11 @@ export class Metrics implements DeliveryCounters {
   /** Counts one delivery attempt on `platform` ending with `outcome` (the delivery job's `DeliveryCounters`). */
   increment(platform: Platform, outcome: DeliveryOutcome): void {
     this.deliveries.inc({ platform, outcome });
+  }
+
+  /** Counts one loss of Redis's data noticed by the poller. */
+  recordRedisDataLost(): void {
+    this.dataLost.inc();
   }
 
   /** Records how long one command took to answer, in milliseconds. */

@@ -16,8 +16,9 @@ export function openAllQueues(
 }
 
 /** `status`'s queue counts from BullMQ. */
-export function queueHealth(queues: readonly Queue[]): QueueHealth {
+export function queueHealth(queues: readonly Queue[], notes?: () => Promise<string[]>): QueueHealth {
   return {
+    ...(notes ? { notes } : {}),
     async counts() {
       const entries = await Promise.all(
         queues.map(async (queue) => {

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
 import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
+import { deliverySafety, deliveryStatusLines, guardReadiness } from './delivery/safety.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
@@ -13,6 +14,7 @@ import {
   enabledPlatforms,
   startCommandFrontends,
 } from './parts/platforms.js';
+import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
 import { QUEUE } from './queues.js';
@@ -53,12 +55,14 @@ async function startCommandCore(
     logger,
   );
   closers.push({ name: 'index sync', close: stopFollowing });
+  const safety = deliverySafety(stores.redis, stores.prefix);
+  const notes = () => deliveryStatusLines(safety, enabledPlatforms(config));
   const poll = queues.find((queue) => queue.name === QUEUE.poll);
   return commandCore(
     config,
     stores,
     index,
-    queueHealth(queues),
+    queueHealth(queues, notes),
     logger,
     poll ? pollerHealth(poll) : undefined,
   );
@@ -83,6 +87,7 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     counters: metrics,
     pacer: new RedisChannelPacer(stores.redis, stores.prefix),
     config,
+    safety: deliverySafety(stores.redis, stores.prefix),
   });
   return [fanout, deliver];
 }
@@ -146,6 +151,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
 
     const readiness: Record<string, ReadinessCheck> = {
       redis: async () => (await stores.redis.ping()) === 'PONG',
+      delivery: guardReadiness(deliverySafety(stores.redis, stores.prefix).guard, platforms),
     };
     const web: { mounts: WebMount[] } = { mounts: [] };
     if (runs(role, 'bot') || runs(role, 'web')) {
@@ -163,9 +169,14 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       web.mounts.push(...frontends.mounts);
     }
     if (runs(role, 'poller')) {
-      const poller = await startPoller(config, stores, stores.target.options, metrics, logger);
+      const poller = await startPoller(config, stores, stores.target.options, metrics, logger, declared);
       closers.push({ name: 'poller', close: () => poller.close() });
       readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
+      readiness.feeds = feedReadiness(
+        stores.feedStates,
+        config.feeds.map((feed) => feed.name),
+        config.pollIntervalMs,
+      );
     }
     if (runs(role, 'worker')) {
       const handles = startWorkers(config, stores, metrics, logger);

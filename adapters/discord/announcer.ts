@@ -1,8 +1,15 @@
-import { ChannelType, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
+import { ChannelType, DiscordAPIError, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
-import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type {
+  Announcer,
+  Delivered,
+  DeliveryTarget,
+  EarlierAttempt,
+  LookResult,
+} from '../../src/delivery/announcer.js';
 import { renderDiscordAnnouncement } from './announcement.js';
+import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
 import { toDeliveryError } from './errors.js';
 
 /** Discord's nonce limit: https://discord.com/developers/docs/resources/message#create-message */
@@ -16,6 +23,8 @@ export interface DiscordAnnouncerOptions {
   requestsPerSecond?: number;
   /** Per-request timeout; a timeout is a transient failure. */
   timeoutMs?: number;
+  /** How long after a first attempt a re-send relies on the nonce alone (tests shorten it). */
+  nonceTrustMs?: number;
   logger?: Logger;
 }
 
@@ -39,9 +48,43 @@ export class DiscordAnnouncer implements Announcer {
   private readonly rest: REST;
   /** Channel types never change in place, so one lookup per channel per process is enough. */
   private readonly channelTypes = new Map<string, number>();
+  private readonly botId: () => Promise<string>;
 
   constructor(private readonly options: DiscordAnnouncerOptions & { rest?: REST }) {
     this.rest = options.rest ?? createAnnouncerRest(options);
+    this.botId = botIdOnce(this.rest);
+  }
+
+  /** Looks for the message an earlier attempt may have posted (beyond the nonce window). */
+  findEarlier(post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
+    return this.guarded(() =>
+      findEarlierDiscordMessage(
+        this.rest,
+        this.botId,
+        target.channelId,
+        post,
+        attempt,
+        this.options.nonceTrustMs,
+      ),
+    );
+  }
+
+  /** `GET /users/@me`: resolves when Discord accepts the token. */
+  async probe(): Promise<void> {
+    await this.guarded(() => this.rest.get(Routes.user('@me')));
+  }
+
+  /**
+   * @discordjs/rest forgets the token on any 401 (`setToken(null)`), after which every request fails
+   * locally: one 401 from a proxy would stop delivery for good. Restore it, so the next attempt really asks.
+   */
+  private async guarded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.status === 401) this.rest.setToken(this.options.token);
+      throw error;
+    }
   }
 
   /**
@@ -56,7 +99,9 @@ export class DiscordAnnouncer implements Announcer {
     const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
     let message: APIMessage;
     try {
-      message = (await this.rest.post(Routes.channelMessages(target.channelId), { body })) as APIMessage;
+      message = (await this.guarded(() =>
+        this.rest.post(Routes.channelMessages(target.channelId), { body }),
+      )) as APIMessage;
     } catch (error) {
       throw toDeliveryError(error);
     }

@@ -1,8 +1,15 @@
 import { webApi } from '@slack/bolt';
-import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type {
+  Announcer,
+  Delivered,
+  DeliveryTarget,
+  EarlierAttempt,
+  LookResult,
+} from '../../src/delivery/announcer.js';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
 import { renderSlackAnnouncement } from './announcement.js';
+import { announcementMetadata, findEarlierSlackMessage } from './earlier.js';
 import { classifySlackError } from './errors.js';
 import type { SlackTokenSource } from './tokens.js';
 
@@ -42,19 +49,40 @@ export class SlackAnnouncer implements Announcer {
     );
   }
 
-  /** Slack has no idempotency key for messages, so `nonce` is unused: the delivery ledger guards repeats. */
-  async announce(post: Post, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
+  /**
+   * Slack has no idempotency key for messages: the nonce travels in the message's metadata instead, so a
+   * re-send can first look for it (`findEarlier`).
+   */
+  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
     try {
       const token = await this.options.tokens.botToken(target.workspaceId);
       const result = await this.client.chat.postMessage({
         token,
         channel: target.channelId,
         ...renderSlackAnnouncement(post),
+        metadata: announcementMetadata(nonce),
       });
       if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
       return { messageId: result.ts };
     } catch (error) {
       throw classifySlackError(error);
     }
+  }
+
+  /** Looks in the channel's history for the message an earlier attempt may have posted. */
+  async findEarlier(_post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
+    let token: string;
+    try {
+      token = await this.options.tokens.botToken(target.workspaceId);
+    } catch (error) {
+      throw classifySlackError(error);
+    }
+    return findEarlierSlackMessage(this.client, token, target.channelId, attempt);
+  }
+
+  /** `auth.test`: resolves when Slack accepts the workspace's token. */
+  async probe(workspaceId: string): Promise<void> {
+    const token = await this.options.tokens.botToken(workspaceId);
+    await this.client.auth.test({ token });
   }
 }

@@ -17,8 +17,6 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'is_archived',
   'account_inactive',
   'token_revoked',
-  'missing_scope',
-  'no_permission',
   'ekm_access_denied',
   'team_access_not_granted',
   'restricted_action',
@@ -28,7 +26,10 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'not_installed',
 ]);
 
-/** Slack's advice when a 429 names no usable wait: about one message per second per channel. */
+/**
+ * Slack's advice when a 429 names no usable wait: about one message per second per channel. Slack's limits
+ * are per workspace and method, so a 429 delays that workspace only.
+ */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
 /** Classifies a failed Web API call into the three kinds the delivery job acts on. */
@@ -38,12 +39,13 @@ export function classifySlackError(error: unknown): DeliveryError {
     return DeliveryError.rateLimited(
       Math.max(0, error.retryAfter) * 1000,
       `Slack rate limit: retry in ${error.retryAfter}s`,
+      'workspace',
     );
   }
   if (error instanceof webApi.WebAPIPlatformError) {
     const code = String(error.data.error ?? 'unknown_error');
     if (code === 'ratelimited' || code === 'rate_limited')
-      return DeliveryError.rateLimited(DEFAULT_RATE_LIMIT_WAIT_MS);
+      return DeliveryError.rateLimited(DEFAULT_RATE_LIMIT_WAIT_MS, 'Slack rate limit', 'workspace');
     const message = `Slack refused the message: ${code}`;
     return PERMANENT_SLACK_ERRORS.has(code)
       ? DeliveryError.permanent(code, message)
@@ -62,6 +64,6 @@ export function classifySlackError(error: unknown): DeliveryError {
   const message = error instanceof Error ? error.message : String(error);
   // web-api throws a plain Error for a 429 without a valid Retry-After header (WebClient.makeRequest).
   if (/Retry header did not contain a valid timeout/.test(message))
-    return DeliveryError.rateLimited(DEFAULT_RATE_LIMIT_WAIT_MS);
+    return DeliveryError.rateLimited(DEFAULT_RATE_LIMIT_WAIT_MS, 'Slack rate limit', 'workspace');
   return DeliveryError.transient('unknown', message);
 }

@@ -1,28 +1,22 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
-import type { DeliveryCounters } from '../../src/delivery/counters.js';
-import type { DeliveryLedger } from '../../src/delivery/ledger.js';
-import type { Logger } from '../../src/logger.js';
 import { postKey } from '../../src/posts/identity.js';
-import type { Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
-import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
+import { classifyFailure, waitForGuard, type FailureDeps } from './failure.js';
+import { createLookFirst, type LookNotes } from './look-first.js';
+import { waitOutTenantHolds } from './rate-limited.js';
 
 /** What a deliver processor needs; one per platform. */
-export interface DeliverDeps {
-  platform: Platform;
+export interface DeliverDeps extends FailureDeps {
   announcer: Announcer;
   posts: PostStore;
-  subscriptions: SubscriptionStore;
-  ledger: DeliveryLedger;
-  counters: DeliveryCounters;
-  logger: Logger;
-  /** Pauses the whole deliver queue, for every worker process (`Queue#rateLimit`). */
-  rateLimit(ms: number): Promise<void>;
   /** Per-channel pacing (Slack): at most one message per `intervalMs` per channel. */
   pacing?: { pacer: ChannelPacer; intervalMs: number };
+  /** Where looking before a re-send was not allowed, for `status` and `doctor`. */
+  lookNotes?: LookNotes;
 }
 
 /** How one deliver job ended (the job's return value, visible in Bull Board). */
@@ -43,14 +37,13 @@ const PACING_MARGIN_MS = 20;
 /** How long before its slot a paced job is woken, and the longest it then waits in the worker. */
 const EARLY_WAKE_MS = 100;
 
-/** Shortest wait honoured after a rate limit that named none, so a worker never spins on a 429. */
-const MIN_RATE_LIMIT_MS = 250;
-
 /**
- * The deliver processor: ledger first (a delivered job does nothing), then the platform, then the
- * ledger again, written only once the platform accepted. Error kinds become queue behaviour here only.
+ * The deliver processor: ledger first (a delivered job does nothing), then holds (guard, rate limits), then
+ * a look for an earlier attempt's message when one may exist, then the platform, then the ledger again,
+ * written only once the platform accepted. Error kinds become queue behaviour in `failure.ts` only.
  */
 export function createDeliverProcessor(deps: DeliverDeps) {
+  const lookFirst = createLookFirst({ ...deps, ...(deps.lookNotes ? { notes: deps.lookNotes } : {}) });
   return async (job: DeliverJobHandle, token?: string): Promise<DeliverOutcome> => {
     const parsed = deliverJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`malformed deliver job: ${parsed.error.message}`);
@@ -66,27 +59,46 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     const ready = await loadTarget(deps, job, data, channel);
     if ('status' in ready) return ready;
+    if (await deps.guard?.tripped(deps.platform)) throw await waitForGuard(job, token);
+    await waitOutTenantHolds(deps, job, token, channel);
     await waitForChannelSlot(deps, job, token, channel);
 
+    const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
+    const nonce = deliveryNonce(ready.post, channel);
     let messageId: string;
+    let status: 'delivered' | 'already' = 'delivered';
+    let sending = false;
     try {
-      const target = {
-        workspaceId: channel.workspaceId,
-        channelId: channel.channelId,
-        options: ready.options,
-      };
-      ({ messageId } = await deps.announcer.announce(ready.post, target, deliveryNonce(ready.post, channel)));
+      const earlier = await lookFirst(key, channel, ready.post, target, nonce);
+      if (earlier) {
+        ({ messageId } = earlier);
+        status = 'already';
+      } else {
+        sending = true;
+        ({ messageId } = await deps.announcer.announce(ready.post, target, nonce));
+        await countSend(deps, job);
+      }
     } catch (error) {
-      throw await classify(deps, job, channel, error, data.postId);
+      if (sending) await countSend(deps, job);
+      const failing = { key, channel, refusedSend: sending, postId: data.postId };
+      throw await classifyFailure(deps, job, token, failing, error);
     }
     await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
+    await deps.ledger.clearAttempt(key, channel);
     deps.counters.increment(deps.platform, 'delivered');
     deps.logger.debug(
       { jobId: job.id, channelId: channel.channelId, postId: data.postId, messageId },
       'delivered',
     );
-    return { status: 'delivered', messageId };
+    return { status, messageId };
   };
+}
+
+/** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
+async function countSend(deps: DeliverDeps, job: DeliverJobHandle): Promise<void> {
+  await deps.guard?.sent(deps.platform, String(job.id)).catch((error: unknown) => {
+    deps.logger.debug({ err: error }, 'could not count a send for the mass-disable guard');
+  });
 }
 
 async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: DeliverJob, channel: ChannelRef) {
@@ -125,43 +137,4 @@ async function waitForChannelSlot(
   if (waitMs <= 0) return;
   await job.moveToDelayed(Date.now() + Math.max(1, waitMs - EARLY_WAKE_MS), token);
   throw new DelayedError();
-}
-
-/** Turns a platform failure into what BullMQ should do, counting and disabling on the way. */
-async function classify(
-  deps: DeliverDeps,
-  job: DeliverJobHandle,
-  channel: ChannelRef,
-  error: unknown,
-  postId?: string,
-): Promise<Error> {
-  const log = { jobId: job.id, ...channel };
-  if (error instanceof DeliveryError && error.kind === 'rejected') {
-    // The same message would be refused again; the channel itself is fine, so it stays enabled.
-    deps.counters.increment(deps.platform, 'failed');
-    deps.logger.error(
-      { ...log, postId, code: error.code, reason: error.message },
-      'platform rejected the message: this delivery failed, not retried',
-    );
-    return new UnrecoverableError(`${error.code}: ${error.message}`);
-  }
-  if (error instanceof DeliveryError && error.kind === 'rate_limited') {
-    const waitMs = Math.max(error.retryAfterMs ?? 0, MIN_RATE_LIMIT_MS);
-    deps.counters.increment(deps.platform, 'rate_limited');
-    deps.logger.warn({ ...log, waitMs }, 'platform rate limit: pausing the queue');
-    await deps.rateLimit(waitMs);
-    return Worker.RateLimitError();
-  }
-  if (error instanceof DeliveryError && error.kind === 'permanent') {
-    const reason = `${error.code}: ${error.message}`;
-    await deps.subscriptions.disable(channel, reason);
-    deps.counters.increment(deps.platform, 'disabled');
-    deps.counters.increment(deps.platform, 'failed');
-    deps.logger.warn({ ...log, reason }, 'permanent delivery failure: subscription disabled');
-    return new UnrecoverableError(reason);
-  }
-  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
-  deps.logger.warn({ ...log, err: error, attempt: job.attemptsMade + 1, lastAttempt }, 'delivery failed');
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -9,7 +9,11 @@ import { PLATFORMS, type Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobOptions, deliverQueueName, QUEUE } from '../queues.js';
+import type { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
+import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import type { TenantHolds } from '../../src/delivery/tenant-holds.js';
 import { createDeliverProcessor } from './deliver.js';
+import { startGuardProbe } from './guard-probe.js';
 import { createFanoutProcessor } from './fanout.js';
 
 /** A queue-wide limit shared by every worker process: at most `max` jobs per `duration` ms. */
@@ -41,6 +45,8 @@ export interface DeliveryWorkersOptions {
   limits?: Partial<Record<Platform, RateLimit>>;
   concurrency?: Partial<Record<Platform, number>>;
   tuning?: WorkerTuning;
+  /** Per-tenant 429 holds, the mass-disable guard (and its probe's first back-off) and delivery notes. */
+  safety?: { holds: TenantHolds; guard: RedisDisableGuard; notes: RedisDeliveryNotes; probeMs?: number };
 }
 
 /** Running workers and the queues they own; `close()` shuts them down gracefully. */
@@ -85,6 +91,8 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
   const { connection, prefix, logger } = options;
   const workers: Worker[] = [];
   const queues: Queue[] = [];
+  const stops: (() => void)[] = [];
+  const safety = options.safety;
   for (const platform of PLATFORMS) {
     const announcer = options.announcers[platform];
     if (!announcer) continue;
@@ -100,6 +108,14 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       counters: options.counters,
       logger: logger.child({ queue: name }),
       rateLimit: (ms) => queue.rateLimit(ms),
+      ...(safety
+        ? {
+            holds: safety.holds,
+            guard: safety.guard,
+            lookNotes: safety.notes,
+            pausePlatform: () => queue.pause(),
+          }
+        : {}),
       ...(platform === 'slack' && options.pacer
         ? { pacing: { pacer: options.pacer, intervalMs: options.config.slack?.channelIntervalMs ?? 1_000 } }
         : {}),
@@ -115,8 +131,23 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     logErrorsThrottled(queue, logger, name);
     workers.push(worker);
     queues.push(queue);
+    if (safety) {
+      const probe = {
+        platform,
+        guard: safety.guard,
+        announcer,
+        queue,
+        subscriptions: options.subscriptions,
+        logger,
+      };
+      stops.push(startGuardProbe({ ...probe, ...(safety.probeMs ? { baseMs: safety.probeMs } : {}) }));
+    }
   }
-  return { workers, queues, close: () => closeDelivery({ workers, queues }) };
+  const close = async () => {
+    stops.forEach((stop) => stop());
+    await closeDelivery({ workers, queues });
+  };
+  return { workers, queues, close };
 }
 
 /** What `createFanoutWorker` needs. */

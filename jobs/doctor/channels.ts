@@ -21,6 +21,12 @@ export interface ChannelCheckDeps {
   slackTokens?: SlackTokenLookup;
 }
 
+/** Advice when a re-send cannot first look for the message of an attempt whose answer was lost. */
+const LOOK_DISCORD =
+  'grant Read Message History there, so a delivery retried after a lost answer first looks for its message (without it, it may post twice)';
+const LOOK_SLACK =
+  'add the channels:history and groups:history scopes and reinstall, so a delivery retried after a lost answer first looks for its message (without them, it may post twice)';
+
 const DISCORD_ACCESS =
   'give the bot View Channel, Send Messages and Embed Links there (channel settings → Permissions), or unsubscribe it';
 
@@ -42,8 +48,18 @@ async function checkDiscordChannel(
     discord.token,
     `/channels/${encodeURIComponent(channel.channelId)}`,
   );
-  if (answer.status === 200)
-    return pass(name, `#${String(answer.body?.name ?? channel.channelId)} is visible to the bot`);
+  if (answer.status === 200) {
+    const label = `#${String(answer.body?.name ?? channel.channelId)} is visible to the bot`;
+    const history = await discordGet(
+      deps.peer,
+      discord.apiUrl,
+      discord.token,
+      `/channels/${encodeURIComponent(channel.channelId)}/messages?limit=1`,
+    );
+    return history.status === 200
+      ? pass(name, label)
+      : pass(name, `${label}; it cannot read its history`, LOOK_DISCORD);
+  }
   if (answer.status === 403)
     return fail(name, 'the bot cannot see this channel (403 Missing Access)', DISCORD_ACCESS);
   if (answer.status === 404) {
@@ -125,6 +141,17 @@ async function checkSlackChannel(
       name,
       `the bot is not a member of ${label}`,
       `invite the bot (/invite @your-bot in ${label}), or grant chat:write.public for public channels`,
+    );
+  }
+  const history = await slackCall(deps.peer, slack.apiUrl, token, 'conversations.history', {
+    channel: channel.channelId,
+    limit: '1',
+  });
+  if (history.ok !== true) {
+    return pass(
+      name,
+      `${label}: the bot is a member; it cannot read history (${String(history.error)})`,
+      LOOK_SLACK,
     );
   }
   return pass(name, `${label}: the bot is a member`);

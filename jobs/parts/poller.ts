@@ -1,12 +1,13 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import type { Config } from '../../src/config.js';
+import type { Config, DeclaredSubscription } from '../../src/config.js';
 import { duration } from '../../src/commands/status.js';
 import { pollFeed } from '../../src/feeds/poller.js';
 import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../metrics.js';
 import { announcePostsChanged } from '../index-sync.js';
-import { BullAnnouncementSink, pollJobSchema, pollSchedulerId, QUEUE, RETENTION } from '../queues.js';
+import { BullAnnouncementSink, pollJobSchema, pollSchedulerId, QUEUE } from '../queues.js';
 import { pollDeps, type Stores } from '../stores.js';
+import { assertPollSchedulers, startReassert } from './reassert.js';
 
 /**
  * When a failed feed is next fetched: the scheduler's first tick (every `intervalMs` from now) at or after the
@@ -35,21 +36,12 @@ export async function startPoller(
   connection: ConnectionOptions,
   metrics: Metrics,
   logger: Logger,
+  declared: readonly DeclaredSubscription[] = config.subscriptions,
 ): Promise<Poller> {
   const pollQueue = new Queue(QUEUE.poll, { connection, prefix: stores.prefix });
   const announceQueue = new Queue(QUEUE.announce, { connection, prefix: stores.prefix });
   const wanted = new Set(config.feeds.map((feed) => pollSchedulerId(feed.name)));
-  for (const feed of config.feeds) {
-    await pollQueue.upsertJobScheduler(
-      pollSchedulerId(feed.name),
-      { every: config.pollIntervalMs },
-      {
-        name: 'poll',
-        data: { feed: feed.name },
-        opts: { removeOnComplete: 50, removeOnFail: RETENTION.removeOnFail },
-      },
-    );
-  }
+  await assertPollSchedulers(pollQueue, config, true);
   for (const scheduler of await pollQueue.getJobSchedulers()) {
     if (scheduler.key.startsWith('poll-') && !wanted.has(scheduler.key)) {
       await pollQueue.removeJobScheduler(scheduler.key);
@@ -85,9 +77,20 @@ export async function startPoller(
     { connection, prefix: stores.prefix, concurrency: 2 },
   );
   worker.on('error', (error) => logger.debug({ err: error }, 'poll worker connection error'));
+  const stopReassert = await startReassert({
+    redis: stores.redis,
+    prefix: stores.prefix,
+    pollQueue,
+    config,
+    declared,
+    subscriptions: stores.subscriptions,
+    onDataLost: () => metrics.recordRedisDataLost(),
+    logger,
+  });
   return {
     worker,
     async close() {
+      stopReassert();
       await worker.close();
       await Promise.all([pollQueue.close(), announceQueue.close()]);
     },

@@ -115,8 +115,10 @@ async function queueLines(deps: CommandDeps): Promise<string[]> {
     return ['Queues: could not be read.'];
   }
   const entries = Object.entries(counts);
-  if (entries.length === 0) return ['Queues: none.'];
+  const notes = await deps.queues.notes?.().catch(() => ['Delivery notes: could not be read.']);
+  if (entries.length === 0) return ['Queues: none.', ...(notes ?? [])];
   return [
+    ...(notes ?? []),
     'Queues:',
     ...entries.map(
       ([name, c]) =>

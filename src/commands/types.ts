@@ -43,6 +43,8 @@ export type Reply =
 /** Queue counts for `status`, supplied by jobs/ (the core knows no queue library). */
 export interface QueueHealth {
   counts(): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>>;
+  /** Delivery conditions an operator must know (a platform paused by the mass-disable guard, …). */
+  notes?(): Promise<string[]>;
 }
 
 /** One feed's poll schedule as the running poller registered it (a BullMQ job scheduler in Redis). */

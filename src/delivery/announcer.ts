@@ -13,6 +13,20 @@ export interface Delivered {
   messageId: string;
 }
 
+/** An earlier attempt of a delivery that may have reached the platform without our hearing back. */
+export interface EarlierAttempt {
+  /** The delivery's deterministic key (its nonce): Slack messages carry it in their metadata. */
+  nonce: string;
+  /** When the first attempt started: nothing older needs reading. */
+  since: Date;
+}
+
+/**
+ * What looking for an earlier attempt's message found: the message, nothing (safe to send), or that the
+ * platform would not let us look (a missing scope or permission): then the caller sends as before.
+ */
+export type LookResult = { found: Delivered } | { found: null } | { unavailable: string };
+
 /**
  * The outbound port: post one announcement to one channel. Implementations throw `DeliveryError`
  * for every failure they can classify; anything else is treated as transient.
@@ -21,6 +35,16 @@ export interface Announcer {
   readonly platform: Platform;
   /** `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). */
   announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered>;
+  /**
+   * Looks in the channel for the message an earlier attempt may have posted. Throws a `DeliveryError` when
+   * the look itself failed (then nothing may be sent). Absent: the platform cannot look (console).
+   */
+  findEarlier?(post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult>;
+  /**
+   * One cheap authenticated call (Discord `GET /users/@me`, Slack `auth.test`): resolves when the platform
+   * accepts the bot, throws when not. Used to resume deliveries the mass-disable guard paused.
+   */
+  probe?(workspaceId: string): Promise<void>;
 }
 
 /**
@@ -29,6 +53,12 @@ export interface Announcer {
  * limit): retrying sends the same bytes, and the channel is fine, so only this delivery fails.
  */
 export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'rejected';
+
+/**
+ * What a rate limit is about, so only that waits: `channel` (a Discord per-route bucket), `workspace` (Slack
+ * limits each workspace and method) or `global` (Discord's per-token limit: the whole platform waits).
+ */
+export type RateLimitScope = 'channel' | 'workspace' | 'global';
 
 /** A classified platform failure: the delivery job alone turns the kind into queue behaviour. */
 export class DeliveryError extends Error {
@@ -40,6 +70,8 @@ export class DeliveryError extends Error {
     message: string,
     /** For `rate_limited`: how long the platform asked us to wait. */
     readonly retryAfterMs?: number,
+    /** For `rate_limited`: who must wait (see `RateLimitScope`). */
+    readonly scope: RateLimitScope = 'channel',
   ) {
     super(message);
   }
@@ -47,8 +79,12 @@ export class DeliveryError extends Error {
   static permanent(code: string, message: string): DeliveryError {
     return new DeliveryError('permanent', code, message);
   }
-  static rateLimited(retryAfterMs: number, message = 'rate limited'): DeliveryError {
-    return new DeliveryError('rate_limited', 'rate_limited', message, retryAfterMs);
+  static rateLimited(
+    retryAfterMs: number,
+    message = 'rate limited',
+    scope: RateLimitScope = 'channel',
+  ): DeliveryError {
+    return new DeliveryError('rate_limited', 'rate_limited', message, retryAfterMs, scope);
   }
   static transient(code: string, message: string): DeliveryError {
     return new DeliveryError('transient', code, message);

@@ -1,7 +1,7 @@
 import { PLATFORMS, type Platform } from '../posts/post.js';
 
 /** What can happen to a delivery attempt, as counted for the metrics endpoint. */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'rate_limited' | 'failed' | 'disabled';
+export type DeliveryOutcome = 'delivered' | 'retried' | 'rate_limited' | 'failed' | 'disabled' | 'held';
 
 export const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = [
   'delivered',
@@ -9,6 +9,8 @@ export const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = [
   'rate_limited',
   'failed',
   'disabled',
+  /** A lost-access answer the mass-disable guard kept from disabling its subscription. */
+  'held',
 ];
 
 /** Counts delivery outcomes per platform; the ops layer exposes them through prom-client. */

@@ -21,6 +21,13 @@ export interface DeliveryLedger {
   record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean>;
   /** Every channel the post was delivered to. */
   forPost(postKey: string): Promise<LedgerRecord[]>;
+  /**
+   * Notes, before a send, that an attempt may reach the platform. Returns when the first such attempt began
+   * if one did (its message may exist: look before sending again), else null and remembers `at`.
+   */
+  markAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<Date | null>;
+  /** Forgets the mark: the platform refused the send outright, so no message of it can exist. */
+  clearAttempt(postKey: string, channel: ChannelRef): Promise<void>;
 }
 
 /** The field naming a channel: JSON keeps ids holding `:` unambiguous. */
@@ -31,6 +38,7 @@ export function channelField(channel: ChannelRef): string {
 /** A ledger in memory, for tests and single-process runs. */
 export class MemoryDeliveryLedger implements DeliveryLedger {
   private readonly entries = new Map<string, Map<string, LedgerRecord>>();
+  private readonly attempts = new Map<string, Date>();
 
   async get(postKey: string, channel: ChannelRef): Promise<LedgerEntry | null> {
     const found = this.entries.get(postKey)?.get(channelField(channel));
@@ -49,5 +57,17 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   async forPost(postKey: string): Promise<LedgerRecord[]> {
     return [...(this.entries.get(postKey)?.values() ?? [])];
+  }
+
+  async markAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<Date | null> {
+    const key = `${postKey}\u0000${channelField(channel)}`;
+    const first = this.attempts.get(key);
+    if (first) return first;
+    this.attempts.set(key, at);
+    return null;
+  }
+
+  async clearAttempt(postKey: string, channel: ChannelRef): Promise<void> {
+    this.attempts.delete(`${postKey}\u0000${channelField(channel)}`);
   }
 }

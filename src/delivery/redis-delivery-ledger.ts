@@ -7,9 +7,13 @@ import { channelField, type DeliveryLedger, type LedgerEntry, type LedgerRecord 
 const entrySchema = z.object({ messageId: z.string(), deliveredAt: z.string() });
 const channelSchema = z.tuple([z.enum(PLATFORMS as [Platform, ...Platform[]]), z.string(), z.string()]);
 
+/** Attempt marks outlive every retry and the failed-job retention (30 days), then expire. */
+const ATTEMPT_TTL_S = 31 * 24 * 3600;
+
 /**
  * The delivery ledger in Redis: one hash per post, `${prefix}:ledger:<postKey>`, channel → entry.
- * Kept without expiry: it is the durable record that job retention is not.
+ * Kept without expiry: it is the durable record that job retention is not. Attempt marks live beside it
+ * in `${prefix}:ledger-attempt:<postKey>` (channel → first attempt's time).
  */
 export class RedisDeliveryLedger implements DeliveryLedger {
   constructor(
@@ -37,5 +41,21 @@ export class RedisDeliveryLedger implements DeliveryLedger {
       const [platform, workspaceId, channelId] = channelSchema.parse(JSON.parse(field));
       return { ...entrySchema.parse(JSON.parse(value)), channel: { platform, workspaceId, channelId } };
     });
+  }
+
+  async markAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<Date | null> {
+    const key = `${this.prefix}:ledger-attempt:${postKey}`;
+    const field = channelField(channel);
+    const [[, created], [, first]] = (await this.redis
+      .multi()
+      .hsetnx(key, field, at.toISOString())
+      .hget(key, field)
+      .expire(key, ATTEMPT_TTL_S)
+      .exec()) as [[unknown, number], [unknown, string | null], unknown];
+    return created === 1 || first === null ? null : new Date(first);
+  }
+
+  async clearAttempt(postKey: string, channel: ChannelRef): Promise<void> {
+    await this.redis.hdel(`${this.prefix}:ledger-attempt:${postKey}`, channelField(channel));
   }
 }

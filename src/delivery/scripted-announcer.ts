@@ -1,10 +1,16 @@
 import type { Platform, Post } from '../posts/post.js';
-import { DeliveryError, type Announcer, type Delivered, type DeliveryTarget } from './announcer.js';
+import {
+  DeliveryError,
+  type Announcer,
+  type Delivered,
+  type DeliveryTarget,
+  type RateLimitScope,
+} from './announcer.js';
 
 /** A failure the scripted platform answers with. `unclassified` throws a plain Error. */
 export type ScriptedFailure =
   | { kind: 'permanent'; code?: string }
-  | { kind: 'rate_limited'; retryAfterMs: number }
+  | { kind: 'rate_limited'; retryAfterMs: number; scope?: RateLimitScope }
   | { kind: 'transient'; code?: string }
   | { kind: 'rejected'; code?: string }
   | { kind: 'unclassified' };
@@ -80,7 +86,7 @@ function toError(failure: ScriptedFailure): Error {
     case 'permanent':
       return DeliveryError.permanent(failure.code ?? 'channel_not_found', 'scripted permanent failure');
     case 'rate_limited':
-      return DeliveryError.rateLimited(failure.retryAfterMs, 'scripted rate limit');
+      return DeliveryError.rateLimited(failure.retryAfterMs, 'scripted rate limit', failure.scope);
     case 'transient':
       return DeliveryError.transient(failure.code ?? 'http_503', 'scripted transient failure');
     case 'rejected':

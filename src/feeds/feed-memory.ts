@@ -1,4 +1,4 @@
-import { fingerprint, fingerprintCandidates } from '../posts/fingerprint.js';
+import { fingerprint, fingerprintCandidates, undatedFingerprint } from '../posts/fingerprint.js';
 import type { Post } from '../posts/post.js';
 
 /** A post named by feed and id. */
@@ -24,6 +24,11 @@ export interface FeedMemory {
    * post both see it as unknown; only the one whose claim wins may announce it.
    */
   claim(feed: string, posts: Post[]): Promise<boolean[]>;
+  /**
+   * For each undated post, when its fingerprint was first seen (recorded as `now` the first time), which the
+   * age limit uses in place of a publication date; null for dated posts.
+   */
+  firstSeen(posts: Post[], now: Date): Promise<(Date | null)[]>;
 }
 
 /** A `FeedMemory` in memory: tests, `preview`-style runs. */
@@ -31,6 +36,16 @@ export class MemoryFeedMemory implements FeedMemory {
   private readonly known = new Set<string>();
   private readonly seen = new Map<string, Set<string>>();
   private readonly fingerprints = new Map<string, PostRef>();
+  private readonly firstSeenAt = new Map<string, Date>();
+
+  async firstSeen(posts: Post[], now: Date): Promise<(Date | null)[]> {
+    return posts.map((post) => {
+      const key = undatedFingerprint(post);
+      if (key === null) return null;
+      if (!this.firstSeenAt.has(key)) this.firstSeenAt.set(key, now);
+      return this.firstSeenAt.get(key)!;
+    });
+  }
 
   async isKnown(feed: string): Promise<boolean> {
     return this.known.has(feed);

@@ -124,6 +124,7 @@ async function ingest(
   for (const skipped of parsed.skipped) deps.logger.warn({ feed, ...skipped }, 'feed item skipped');
   const { posts, knownAs } = await storePosts(feed, parsed.posts, deps.posts, deps.memory);
   if (!(await deps.memory.isKnown(feed))) {
+    await deps.memory.firstSeen(posts, now);
     await deps.memory.remember(feed, posts);
     await deps.memory.markKnown(feed);
     return { new: [], seeded: posts.length };
@@ -136,8 +137,15 @@ async function ingest(
   );
   const unseen = posts.filter((post) => unseenIds.has(post.id));
   const oldest = now.getTime() - deps.maxAgeMs;
+  // An undated post is as old as its fingerprint's first sighting.
+  const firstSeen = await deps.memory.firstSeen(unseen, now);
+  const seenAt = new Map(unseen.map((post, i) => [post.id, firstSeen[i] ?? null]));
   const fresh = posts.filter(
-    (post, i) => unseenIds.has(post.id) && knownAs[i] === null && !publishedBefore(post, oldest),
+    (post, i) =>
+      unseenIds.has(post.id) &&
+      knownAs[i] === null &&
+      !publishedBefore(post, oldest) &&
+      (seenAt.get(post.id)?.getTime() ?? Infinity) >= oldest,
   );
   const claimed = await deps.memory.claim(feed, fresh);
   const queued = oldestFirst(

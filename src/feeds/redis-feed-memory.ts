@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import { fingerprint, fingerprintCandidates } from '../posts/fingerprint.js';
+import { fingerprint, fingerprintCandidates, undatedFingerprint } from '../posts/fingerprint.js';
 import type { Post } from '../posts/post.js';
 import type { FeedMemory, PostRef } from './feed-memory.js';
 
 /**
  * `FeedMemory` in Redis. Keys: `<prefix>:feed:<name>:known` (flag), `<prefix>:feed:<name>:seen` (set of ids),
  * `<prefix>:feed-fingerprints` (hash fingerprint → owner, shared by all feeds so a post that moved between
- * feeds or ids is still recognised).
+ * feeds or ids is still recognised), `<prefix>:feed-first-seen` (hash undated fingerprint → first-seen time).
  */
 // ARGV[1]: the claimant as stored; ARGV[2]: the post's own fingerprint; ARGV[3..]: every fingerprint it matches.
 const CLAIM = `
@@ -66,6 +66,24 @@ export class RedisFeedMemory implements FeedMemory {
       return this.redis.eval(CLAIM, 1, this.fingerprintKey, owner, own, ...fingerprintCandidates(post));
     });
     return (await Promise.all(claims)).map((result) => Number(result) === 1);
+  }
+
+  async firstSeen(posts: Post[], now: Date): Promise<(Date | null)[]> {
+    const keys = posts.map((post) => undatedFingerprint(post));
+    const fields = keys.filter((key): key is string => key !== null);
+    if (fields.length === 0) return posts.map(() => null);
+    const hash = `${this.prefix}:feed-first-seen`;
+    const multi = this.redis.multi();
+    for (const field of fields) multi.hsetnx(hash, field, now.toISOString());
+    multi.hmget(hash, ...fields);
+    const results = await multi.exec();
+    const times = (results?.at(-1)?.[1] ?? []) as (string | null)[];
+    let at = 0;
+    return keys.map((key) => {
+      if (key === null) return null;
+      const value = times[at++];
+      return value ? new Date(value) : now;
+    });
   }
 
   async fingerprintOwners(posts: Post[]): Promise<(PostRef | null)[]> {

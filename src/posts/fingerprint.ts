@@ -26,11 +26,34 @@ function parts(post: Pick<Post, 'title' | 'publishedAt'>): { title: string; ms: 
   return title === '' || !Number.isFinite(ms) ? null : { title, ms };
 }
 
+/** The path of a link, lower-cased, without query, fragment or trailing slash; '' when there is no link. */
+function linkPath(url: string | null | undefined): string {
+  if (!url) return '';
+  try {
+    return new URL(url).pathname.toLowerCase().replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+}
+
 /**
- * The secondary identity of a post (DESIGN §3): normalised title and UTC publication day. Null when the post
- * has no date or no title, since a title alone would merge different posts.
+ * An undated post's stable identity: normalised title and link path. A feed without dates whose guids change
+ * on every fetch would otherwise look new on every poll. Null without a title.
  */
-export function fingerprint(post: Pick<Post, 'title' | 'publishedAt'>): string | null {
+export function undatedFingerprint(post: Pick<Post, 'title' | 'publishedAt' | 'url'>): string | null {
+  if (post.publishedAt !== null) return null;
+  const title = normaliseTitle(post.title);
+  return title === '' ? null : `undated\u0000${title}\u0000${linkPath(post.url)}`;
+}
+
+/**
+ * The secondary identity of a post (DESIGN §3): normalised title and UTC publication day; for an undated
+ * post, normalised title and link path (`undatedFingerprint`). Null without a title.
+ */
+export function fingerprint(
+  post: Pick<Post, 'title' | 'publishedAt'> & { url?: string | null },
+): string | null {
+  if (post.publishedAt === null) return undatedFingerprint({ ...post, url: post.url ?? null });
   const p = parts(post);
   return p ? `${p.title}\u0000${utcDay(p.ms)}` : null;
 }
@@ -39,7 +62,13 @@ export function fingerprint(post: Pick<Post, 'title' | 'publishedAt'>): string |
  * The fingerprints a post matches: its own day and the day either side. Blogger gives Pacific times
  * (23:00 -08:00 is the next UTC day), the new site a bare date at midnight UTC, so the days can differ by one.
  */
-export function fingerprintCandidates(post: Pick<Post, 'title' | 'publishedAt'>): string[] {
+export function fingerprintCandidates(
+  post: Pick<Post, 'title' | 'publishedAt'> & { url?: string | null },
+): string[] {
+  if (post.publishedAt === null) {
+    const own = fingerprint(post);
+    return own === null ? [] : [own];
+  }
   const p = parts(post);
   if (!p) return [];
   return [0, -1, 1].map((shift) => `${p.title}\u0000${utcDay(p.ms, shift)}`);

@@ -16,6 +16,7 @@ import {
   type RateLimit,
   type WorkerTuning,
 } from '../../jobs/delivery/workers.js';
+import { deliverySafety } from '../../jobs/delivery/safety.js';
 import { deleteKeys } from './delivery-fixtures.js';
 
 /** What an in-process delivery pipeline under test is built from. */
@@ -31,6 +32,8 @@ export interface HarnessOptions {
   slackIntervalMs?: number;
   redis?: { host: string; port: number };
   tuning?: WorkerTuning;
+  /** First back-off of the mass-disable guard's probe. */
+  probeMs?: number;
 }
 
 /** Fan-out and deliver workers in this process against real Redis and BullMQ. */
@@ -78,6 +81,7 @@ export async function startHarness(options: HarnessOptions) {
       },
     },
     logger,
+    safety: { ...deliverySafety(redis, prefix), probeMs: options.probeMs ?? 200 },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),

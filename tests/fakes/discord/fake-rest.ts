@@ -44,12 +44,18 @@ export class FakeDiscordRest {
   /** Channel types (0 text, 5 announcement); unknown channels answer 404 10003 on `GET /channels/:id`. */
   readonly channelTypes = new Map<string, number>();
   readonly commands = new Map<string, unknown[]>();
+  /** How long `enforce_nonce` dedupes ("the past few minutes" on Discord); tests shorten it. */
+  nonceWindowMs = 180_000;
+  /** When each message was created (epoch ms), by id. */
+  readonly createdAt = new Map<string, number>();
+  /** Answers a request before anything else when it returns a response (fault injection: outages, 5xx, 429s). */
+  intercept: ((request: RecordedRequest) => CuedResponse | null) | null = null;
   private readonly cues: Cue[] = [];
   private readonly waiters: {
     match: (request: RecordedRequest) => boolean;
     resolve: (request: RecordedRequest) => void;
   }[] = [];
-  private nextId = 1_300_000_000_000_000_000n;
+  private nextId = 0n;
 
   constructor(private readonly gatewayUrl: () => string) {}
 
@@ -90,9 +96,17 @@ export class FakeDiscordRest {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve(request);
     }
-    const answer = this.takeCue(request) ?? this.invalid(request) ?? this.route(request);
+    const cued = this.intercept?.(request) ?? this.takeCue(request);
+    if (cued?.lose) {
+      this.route(request);
+      res.socket?.destroy();
+      return;
+    }
+    const answer = cued ?? this.invalid(request) ?? this.route(request);
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-    res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
+    if (answer.raw !== undefined) res.end(answer.raw);
+    else
+      res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
   }
 
   private takeCue(request: RecordedRequest): CuedResponse | null {
@@ -134,6 +148,8 @@ export class FakeDiscordRest {
     if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST')
       return ok(this.createMessage(m[1]!, body));
+    if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'GET')
+      return ok(this.listMessages(m[1]!, request.query));
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path)) && method === 'POST') {
       const message = this.messages.get(m[1]!)?.find((item) => item.id === m![2]);
       if (!message) return error(404, 10008, 'Unknown Message');
@@ -172,12 +188,30 @@ export class FakeDiscordRest {
     this.messages.set(channelId, list);
     // enforce_nonce: the same author and nonce within a few minutes returns the first message, creating none.
     if (body.enforce_nonce === true && body.nonce !== undefined) {
-      const seen = [...this.messages.values()].flat().find((message) => message.nonce === body.nonce);
+      const seen = [...this.messages.values()]
+        .flat()
+        .find(
+          (message) =>
+            message.nonce === body.nonce &&
+            Date.now() - (this.createdAt.get(message.id) ?? 0) < this.nonceWindowMs,
+        );
       if (seen) return wire(seen);
     }
     const message = this.message(channelId, body);
+    this.createdAt.set(message.id, Date.now());
     list.push(message);
     return wire(message);
+  }
+
+  /** `GET /channels/{id}/messages?after=&limit=`: the `limit` oldest after `after`, newest first. */
+  private listMessages(channelId: string, query: URLSearchParams): unknown[] {
+    const after = BigInt(query.get('after') ?? '0');
+    const limit = Math.min(100, Number(query.get('limit') ?? '50'));
+    return (this.messages.get(channelId) ?? [])
+      .filter((message) => BigInt(message.id) > after)
+      .slice(0, limit)
+      .reverse()
+      .map((message) => wire(message));
   }
 
   private webhook(
@@ -222,8 +256,10 @@ export class FakeDiscordRest {
     };
   }
 
+  /** Time-based like Discord's (ms since 2015 << 22), so `?after=` a time works; strictly increasing. */
   private snowflake(): string {
-    this.nextId += 1n;
+    const now = (BigInt(Date.now()) - 1_420_070_400_000n) << 22n;
+    this.nextId = now > this.nextId ? now : this.nextId + 1n;
     return this.nextId.toString();
   }
 }

@@ -6,6 +6,10 @@ export interface CuedResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of JSON, e.g. a proxy's HTML page (set `content-type` in `headers`). */
+  raw?: string;
+  /** Handle the request as normal (a message is created), then cut the connection: the answer is lost. */
+  lose?: boolean;
 }
 
 /** A message as the fake stores it; the subset of Discord's message object tests look at. */

@@ -45,6 +45,8 @@ export class FakeSlack {
   readonly responses: FakeResponse[] = [];
   readonly socketMode = new FakeSocketMode();
   private readonly cues = new Map<string, FakeCue[]>();
+  /** Answers a call before anything else when it returns a cue (fault injection: outages, 5xx, lost answers). */
+  intercept: ((call: FakeCall) => FakeCue | null) | null = null;
   private readonly holds = new Map<string, Promise<void>>();
   private readonly waiters: Array<() => void> = [];
   private server: Server | null = null;
@@ -133,7 +135,22 @@ export class FakeSlack {
   }
 
   private answerApi({ method, token, params }: FakeCall, res: ServerResponse): void {
-    const cue = this.cues.get(method)?.shift();
+    const limited =
+      method === 'chat.postMessage' ? this.channels.get(params.channel ?? '')?.rateLimitedFor : undefined;
+    const cue =
+      this.intercept?.({ method, token, params }) ??
+      (limited !== undefined ? { status: 429, retryAfter: limited } : this.cues.get(method)?.shift());
+    if (cue && 'lose' in cue) {
+      this.method(method, token, params);
+      res.socket?.destroy();
+      return;
+    }
+    if (cue && 'html' in cue && cue.html) {
+      res
+        .writeHead(cue.status, { 'content-type': 'text/html' })
+        .end(`<html><body>${cue.status}</body></html>`);
+      return;
+    }
     if (cue && 'status' in cue) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if ('retryAfter' in cue && cue.retryAfter !== undefined)
@@ -166,6 +183,8 @@ export class FakeSlack {
         };
       case 'chat.postMessage':
         return this.postMessage(token, params);
+      case 'conversations.history':
+        return this.history(params);
       case 'users.info': {
         const user = this.users.get(params.user ?? '');
         if (!user) return { ok: false, error: 'user_not_found' };
@@ -203,10 +222,38 @@ export class FakeSlack {
     const channel = this.channels.get(channelId);
     if (!channel) return { ok: false, error: 'channel_not_found' };
     if (channel.postError) return { ok: false, error: channel.postError };
-    const ts = `1700000000.${String(this.nextTs++).padStart(6, '0')}`;
+    // Real-time seconds (so `oldest` works), a counter for uniqueness.
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, '0')}`;
     const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
-    this.messages.push({ ts, token, channel: channelId, text: params.text ?? '', blocks, params });
+    this.messages.push({
+      ts,
+      token,
+      channel: channelId,
+      text: params.text ?? '',
+      blocks,
+      params,
+      at: Date.now(),
+    });
     return { ok: true, channel: channelId, ts };
+  }
+
+  /** Newest first, from `oldest` on; metadata only with `include_all_metadata`; no paging (limit ignored). */
+  private history(params: Record<string, string>): Json {
+    const channel = this.channels.get(params.channel ?? '');
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    if (channel.historyError) return { ok: false, error: channel.historyError };
+    const oldest = Number(params.oldest ?? '0');
+    const withMetadata = params.include_all_metadata === 'true';
+    const messages = this.messages
+      .filter((message) => message.channel === params.channel && Number(message.ts) >= oldest)
+      .reverse()
+      .map((message) => ({
+        type: 'message',
+        ts: message.ts,
+        text: message.text,
+        ...(withMetadata && message.params.metadata ? { metadata: JSON.parse(message.params.metadata) } : {}),
+      }));
+    return { ok: true, messages, has_more: false };
   }
 
   private oauthAccess(params: Record<string, string>): Json {

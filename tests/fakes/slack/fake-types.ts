@@ -21,10 +21,19 @@ export interface FakeChannel {
   isArchived?: boolean;
   /** When set, every `chat.postMessage` here answers `ok:false` with this error. */
   postError?: string;
+  /** When set, every `chat.postMessage` here answers HTTP 429 with this `Retry-After` (seconds). */
+  rateLimitedFor?: number;
+  /** When set, every `conversations.history` here answers `ok:false` with this error. */
+  historyError?: string;
 }
 
 /** A one-shot answer for the next call of a method: a 429, an HTTP status, or an `ok:false` error code. */
-export type FakeCue = { status: 429; retryAfter?: number } | { status: number } | { error: string };
+export type FakeCue =
+  | { status: 429; retryAfter?: number }
+  | { status: number; html?: boolean }
+  | { error: string }
+  /** Handles the call (a message is posted), then cuts the connection: the answer is lost. */
+  | { lose: true };
 
 /** One Web API call as the fake received it. */
 export interface FakeCall {
@@ -41,6 +50,8 @@ export interface FakeMessage {
   text: string;
   blocks: unknown[];
   params: Record<string, string>;
+  /** When it was posted (epoch ms). */
+  at?: number;
 }
 
 /** A body POSTed to a `response_url`. */

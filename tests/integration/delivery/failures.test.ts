@@ -54,6 +54,7 @@ describe('delivery failures', () => {
       rate_limited: 2,
       failed: 0,
       disabled: 0,
+      held: 0,
     });
   });
 

@@ -223,3 +223,45 @@ describe('pollFeed', () => {
     );
   });
 });
+
+describe('a feed without dates whose guids change on every fetch', () => {
+  const rss = (guid: string, items: { title: string; link: string }[]) =>
+    `<?xml version="1.0"?><rss version="2.0"><channel><title>Undated</title><link>https://example.org/</link>` +
+    items
+      .map(
+        (item, i) =>
+          `<item><title>${item.title}</title><link>${item.link}</link><guid isPermaLink="false">${guid}-${i}</guid><description>Text.</description></item>`,
+      )
+      .join('') +
+    `</channel></rss>`;
+
+  it('announces a new undated post once, never again on later polls, and never an old one', async () => {
+    const { feed, path, deps, sink, clock } = setup();
+    const old = { title: 'Old news', link: 'https://example.org/news/old' };
+    server.route(path, { kind: 'body', body: rss('a', [old]) });
+    expect((await pollFeed(feed, deps)).seeded).toBe(1);
+
+    const fresh = { title: 'Fresh news', link: 'https://example.org/news/fresh' };
+    for (const [i, guid] of ['b', 'c', 'd'].entries()) {
+      clock.now = new Date(clock.now.getTime() + 60_000);
+      server.route(path, { kind: 'body', body: rss(guid, [fresh, old]) });
+      const result = await pollFeed(feed, deps);
+      expect(result.new, `poll ${i + 2}`).toHaveLength(i === 0 ? 1 : 0);
+    }
+    expect(sink.batches.flat().map((post) => post.title)).toEqual(['Fresh news']);
+  });
+
+  it('treats an undated post first seen longer ago than the age limit as old', async () => {
+    const { feed, path, deps, sink, clock } = setup();
+    server.route(path, { kind: 'body', body: rss('a', [{ title: 'Seed', link: 'https://example.org/s' }]) });
+    await pollFeed(feed, deps);
+    const late = [{ title: 'Late', link: 'https://example.org/late' }];
+    await deps.memory.firstSeen(
+      (await parseFeed(rss('x', late), 'psf')).posts,
+      new Date(clock.now.getTime() - 8 * 86_400_000),
+    );
+    server.route(path, { kind: 'body', body: rss('y', late) });
+    expect((await pollFeed(feed, deps)).new).toEqual([]);
+    expect(sink.batches).toEqual([]);
+  });
+});

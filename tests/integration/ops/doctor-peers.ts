@@ -27,6 +27,9 @@ export function fakePeers(req: IncomingMessage, res: ServerResponse): void {
     if (route === '/applications/@me') return json(200, { id: APP_ID, verify_key: 'ab'.repeat(32) });
     if (route === '/channels/C-visible') return json(200, { id: 'C-visible', name: 'news', guild_id: 'G1' });
     if (route === '/channels/C-hidden') return json(403, { message: 'Missing Access', code: 50001 });
+    // Visible, but without Read Message History.
+    if (route === '/channels/C-visible/messages')
+      return json(403, { message: 'Missing Access', code: 50001 });
     return json(404, { message: 'Unknown Channel', code: 10003 });
   }
   if (url.pathname.startsWith('/slack/api/')) {

@@ -246,7 +246,11 @@ describe('psf-bot doctor', () => {
       ok: false,
       detail: expect.stringContaining('999'),
     });
-    expect(byName(checks, 'discord: channel C-visible (G1)').ok).toBe(true);
+    expect(byName(checks, 'discord: channel C-visible (G1)')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('cannot read its history'),
+      fix: expect.stringContaining('Read Message History'),
+    });
     expect(byName(checks, 'discord: channel C-hidden (G1)')).toMatchObject({
       ok: false,
       fix: expect.stringContaining('View Channel'),

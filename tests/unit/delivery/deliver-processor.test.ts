@@ -86,13 +86,25 @@ describe('the deliver processor', () => {
     expect(t.announcer.calls).toHaveLength(0);
   });
 
-  it('pauses the queue for the wait the platform asked and spends no attempt on a rate limit', async () => {
-    const t = await setup({ kind: 'rate_limited', retryAfterMs: 2500 });
+  it('pauses the queue only for a global rate limit, for the wait asked, spending no attempt', async () => {
+    const t = await setup({ kind: 'rate_limited', retryAfterMs: 2500, scope: 'global' });
     await expect(t.run()).rejects.toThrow('bullmq:rateLimitExceeded');
     expect(t.rateLimits).toEqual([2500]);
     expect(t.counters.get('console', 'rate_limited')).toBe(1);
     expect(await t.ledger.forPost(postKey(post.feed, post.id))).toEqual([]);
   });
+
+  it.each(['channel', 'workspace'] as const)(
+    'delays only this job on a %s rate limit and leaves the queue running',
+    async (scope) => {
+      const t = await setup({ kind: 'rate_limited', retryAfterMs: 2500, scope });
+      const before = Date.now();
+      await expect(t.run()).rejects.toBeInstanceOf(DelayedError);
+      expect(t.rateLimits).toEqual([]);
+      expect(t.delayedUntil[0]).toBeGreaterThanOrEqual(before + 2500);
+      expect(t.counters.get('console', 'rate_limited')).toBe(1);
+    },
+  );
 
   it('disables the subscription with the reason on a permanent failure and does not retry', async () => {
     const t = await setup({ kind: 'permanent', code: 'channel_not_found' });

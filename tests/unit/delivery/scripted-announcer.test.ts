@@ -65,6 +65,7 @@ describe('counters and the memory ledger', () => {
       rate_limited: 0,
       failed: 0,
       disabled: 0,
+      held: 0,
     });
     expect(counters.get('slack', 'rate_limited')).toBe(1);
   });

@@ -39,9 +39,13 @@ describe('fingerprint', () => {
     ).toBe(false);
   });
 
-  it('has none without a date', () => {
-    expect(fingerprint(post('Undated', null))).toBeNull();
-    expect(fingerprintCandidates(post('Undated', null))).toEqual([]);
+  it('gives an undated post a stable one from its title and link path, whatever its guid', () => {
+    const a = { title: 'Grants  Update!', publishedAt: null, url: 'https://example.org/News/grants/?utm=1' };
+    const b = { title: 'grants update', publishedAt: null, url: 'https://example.org/news/grants' };
+    expect(fingerprint(a)).toBe(fingerprint(b));
+    expect(fingerprintCandidates(a)).toEqual([fingerprint(a)]);
+    expect(fingerprint({ ...b, url: 'https://example.org/news/other' })).not.toBe(fingerprint(b));
+    expect(fingerprint({ title: '', publishedAt: null, url: null })).toBeNull();
   });
 
   it('matches every post of the Blogger Atom fixture with its copy in the new site RSS', async () => {

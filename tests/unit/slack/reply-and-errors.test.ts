@@ -61,24 +61,24 @@ describe('renderSlackReply', () => {
 });
 
 describe('classifySlackError', () => {
-  it.each([
-    'channel_not_found',
-    'not_in_channel',
-    'is_archived',
-    'account_inactive',
-    'token_revoked',
-    'missing_scope',
-  ])('%s is permanent', (code) => {
-    const error = classifySlackError(platformError(code));
-    expect(error).toBeInstanceOf(DeliveryError);
-    expect(error).toMatchObject({ kind: 'permanent', code });
-  });
+  it.each(['channel_not_found', 'not_in_channel', 'is_archived', 'account_inactive', 'token_revoked'])(
+    '%s is permanent',
+    (code) => {
+      const error = classifySlackError(platformError(code));
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ kind: 'permanent', code });
+    },
+  );
 
-  it('keeps invalid_auth transient, so one bad operator token cannot disable every subscription', () => {
-    expect(classifySlackError(platformError('invalid_auth'))).toMatchObject({
-      kind: 'transient',
-      code: 'invalid_auth',
-    });
+  it.each(['invalid_auth', 'missing_scope', 'no_permission'])(
+    'keeps %s transient: it concerns the app or its token, so it cannot disable every subscription',
+    (code) => {
+      expect(classifySlackError(platformError(code))).toMatchObject({ kind: 'transient', code });
+    },
+  );
+
+  it('scopes a Slack 429 to the workspace, never the whole queue', () => {
+    expect(classifySlackError(new webApi.WebAPIRateLimitedError(2))).toMatchObject({ scope: 'workspace' });
   });
 
   it('turns a 429 into rate_limited with the Retry-After wait in milliseconds', () => {

@@ -1,0 +1,84 @@
+import { DiscordAPIError, Routes, type APIMessage, type APIUser, type REST } from 'discord.js';
+import type { EarlierAttempt, LookResult } from '../../src/delivery/announcer.js';
+import type { Post } from '../../src/posts/post.js';
+import { toDeliveryError } from './errors.js';
+
+/**
+ * How long after a first attempt a re-send is left to `enforce_nonce` alone. Discord checks nonces "in the
+ * past few minutes" (unspecified), so we read the channel well inside that.
+ * https://discord.com/developers/docs/resources/message#create-message
+ */
+export const NONCE_TRUST_MS = 60_000;
+
+/** Discord's epoch (2015-01-01), for snowflakes built from a time. */
+const DISCORD_EPOCH_MS = 1_420_070_400_000n;
+
+/** How far before the first attempt we start reading (clock skew between us and Discord). */
+const SKEW_MS = 10_000;
+
+/** At most this many pages of 100 messages are read: an announcement is found near the first attempt. */
+const MAX_PAGES = 5;
+
+/** Errors that mean the bot may not read the channel's history (View Channel, Read Message History). */
+const CANNOT_READ = new Set([50001, 50013]);
+
+/** The smallest snowflake at `ms`: `GET …/messages?after=` it lists what was created since. */
+export function snowflakeAt(ms: number): string {
+  return ((BigInt(Math.max(0, Math.floor(ms))) - DISCORD_EPOCH_MS) << 22n).toString();
+}
+
+/** True when the message is ours and announces `post` (its embed links the post, or it names the URL). */
+function announces(message: APIMessage, botId: string, post: Post): boolean {
+  if (message.author.id !== botId) return false;
+  if (post.url === null) return message.embeds.some((embed) => embed.title === post.title);
+  return message.embeds.some((embed) => embed.url === post.url) || message.content.includes(post.url);
+}
+
+/**
+ * Beyond the nonce window, reads the channel's messages since the first attempt for one by the bot that
+ * announces the post (`GET /channels/{id}/messages?after=`). Within it, the nonce makes a re-send safe.
+ * https://discord.com/developers/docs/resources/message#get-channel-messages
+ */
+export async function findEarlierDiscordMessage(
+  rest: REST,
+  botId: () => Promise<string>,
+  channelId: string,
+  post: Post,
+  attempt: EarlierAttempt,
+  trustMs = NONCE_TRUST_MS,
+): Promise<LookResult> {
+  if (Date.now() - attempt.since.getTime() < trustMs) return { found: null };
+  try {
+    const me = await botId();
+    let after = snowflakeAt(attempt.since.getTime() - SKEW_MS);
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const query = new URLSearchParams({ after, limit: '100' });
+      const messages = (await rest.get(Routes.channelMessages(channelId), { query })) as APIMessage[];
+      const mine = messages.find((message) => announces(message, me, post));
+      if (mine) return { found: { messageId: mine.id } };
+      if (messages.length < 100) return { found: null };
+      after = messages.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
+    }
+    return { found: null };
+  } catch (error) {
+    if (error instanceof DiscordAPIError && CANNOT_READ.has(Number(error.code))) {
+      return { unavailable: `cannot read message history (${error.code}): grant Read Message History` };
+    }
+    throw toDeliveryError(error);
+  }
+}
+
+/** The bot's own user id (`GET /users/@me`), fetched once. */
+export function botIdOnce(rest: REST): () => Promise<string> {
+  let id: Promise<string> | null = null;
+  return () => {
+    id ??= (rest.get(Routes.user('@me')) as Promise<APIUser>).then(
+      (user) => user.id,
+      (error: unknown) => {
+        id = null;
+        throw error;
+      },
+    );
+    return id;
+  };
+}

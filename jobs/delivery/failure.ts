@@ -1,0 +1,130 @@
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DeliveryError } from '../../src/delivery/announcer.js';
+import type { DeliveryCounters } from '../../src/delivery/counters.js';
+import type { GuardVerdict, RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { Logger } from '../../src/logger.js';
+import type { Platform } from '../../src/posts/post.js';
+import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import type { DeliverJobHandle } from './deliver.js';
+import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
+
+/** The mass-disable guard as the deliver job uses it. */
+export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped'>;
+
+/** What turning a failure into queue behaviour needs. */
+export interface FailureDeps extends RateLimitDeps {
+  platform: Platform;
+  subscriptions: SubscriptionStore;
+  ledger: DeliveryLedger;
+  counters: DeliveryCounters;
+  logger: Logger;
+  guard?: DisableGuard;
+  /** Pauses this platform's deliver queue in every process until the guard is cleared. */
+  pausePlatform?(): Promise<void>;
+}
+
+/** How long a job waits in delayed while its platform is paused by the guard (no attempt spent). */
+export const GUARD_HOLD_MS = 30_000;
+
+/** A key and the channel of one delivery. */
+export interface Failing {
+  key: string;
+  channel: ChannelRef;
+  /**
+   * True when the send itself failed; false when looking for an earlier attempt did. Only a refused send
+   * proves no message exists: a refused look must leave the attempt mark, so the next attempt looks again.
+   */
+  refusedSend: boolean;
+  postId?: string;
+}
+
+/** Turns a platform failure into what BullMQ should do, counting, disabling or holding on the way. */
+export async function classifyFailure(
+  deps: FailureDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  { key, channel, refusedSend, postId }: Failing,
+  error: unknown,
+): Promise<Error> {
+  const log = { jobId: job.id, ...channel };
+  if (error instanceof DeliveryError && error.kind === 'rejected') {
+    // The same message would be refused again; the channel itself is fine, so it stays enabled.
+    if (refusedSend) await deps.ledger.clearAttempt(key, channel);
+    deps.counters.increment(deps.platform, 'failed');
+    deps.logger.error(
+      { ...log, postId, code: error.code, reason: error.message },
+      'platform rejected the message: this delivery failed, not retried',
+    );
+    return new UnrecoverableError(`${error.code}: ${error.message}`);
+  }
+  if (error instanceof DeliveryError && error.kind === 'rate_limited') {
+    // A 429 to a send is a refusal: no message was created, so a re-send needs no look first.
+    if (refusedSend) await deps.ledger.clearAttempt(key, channel);
+    deps.counters.increment(deps.platform, 'rate_limited');
+    deps.logger.warn({ ...log, waitMs: error.retryAfterMs, scope: error.scope }, 'platform rate limit');
+    return reactToRateLimit(deps, job, token, channel, error);
+  }
+  if (error instanceof DeliveryError && error.kind === 'permanent') {
+    if (refusedSend) await deps.ledger.clearAttempt(key, channel);
+    const reason = `${error.code}: ${error.message}`;
+    const verdict: GuardVerdict = deps.guard
+      ? await deps.guard.lost(channel, reason, String(job.id))
+      : { action: 'disable' };
+    if (verdict.action === 'hold') return hold(deps, job, token, channel, verdict);
+    await deps.subscriptions.disable(channel, reason);
+    // The guard may have tripped between its verdict and the disable, re-enabling this channel before it was
+    // disabled: then undo the disable and wait with the others.
+    if (await deps.guard?.tripped(deps.platform)) {
+      await reenable(deps, [channel]);
+      deps.counters.increment(deps.platform, 'held');
+      return waitForGuard(job, token);
+    }
+    deps.counters.increment(deps.platform, 'disabled');
+    deps.counters.increment(deps.platform, 'failed');
+    deps.logger.warn({ ...log, reason }, 'permanent delivery failure: subscription disabled');
+    return new UnrecoverableError(reason);
+  }
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  deps.logger.warn({ ...log, err: error, attempt: job.attemptsMade + 1, lastAttempt }, 'delivery failed');
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The guard is tripped: disable nothing, pause the platform, hand back what was just disabled, wait. */
+async function hold(
+  deps: FailureDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+  verdict: Extract<GuardVerdict, { action: 'hold' }>,
+): Promise<Error> {
+  deps.counters.increment(deps.platform, 'held');
+  if (verdict.justTripped) {
+    deps.logger.error(
+      { platform: deps.platform, reason: verdict.trip.reason, reenabled: verdict.reenable.length },
+      'mass-disable guard: too many channels lost access at once; pausing this platform, disabling nothing. ' +
+        'Check the token, DISCORD_API_URL/SLACK_API_URL and any proxy; deliveries resume once a probe succeeds',
+    );
+    await deps.pausePlatform?.();
+    await reenable(deps, verdict.reenable);
+  }
+  deps.logger.warn({ jobId: job.id, ...channel }, 'lost-access answer held by the mass-disable guard');
+  return waitForGuard(job, token);
+}
+
+/** Re-enables subscriptions the guard found disabled just before it tripped. */
+async function reenable(deps: FailureDeps, channels: readonly ChannelRef[]): Promise<void> {
+  for (const ref of channels) {
+    const subscription = await deps.subscriptions.get(ref);
+    if (subscription?.disabledReason) {
+      await deps.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
+    }
+  }
+}
+
+/** Parks the job in delayed while the guard holds its platform (no attempt spent). */
+export async function waitForGuard(job: DeliverJobHandle, token: string | undefined): Promise<Error> {
+  await job.moveToDelayed(Date.now() + GUARD_HOLD_MS, token);
+  return new DelayedError();
+}

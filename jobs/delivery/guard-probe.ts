@@ -1,0 +1,97 @@
+import type { Queue } from 'bullmq';
+import type { Announcer } from '../../src/delivery/announcer.js';
+import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import type { Logger } from '../../src/logger.js';
+import type { Platform } from '../../src/posts/post.js';
+import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+
+/** What the probe loop of one platform needs. */
+export interface GuardProbeOptions {
+  platform: Platform;
+  guard: Pick<RedisDisableGuard, 'tripped' | 'clear' | 'redrives' | 'redriven'>;
+  announcer: Announcer;
+  queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
+  subscriptions: Pick<SubscriptionStore, 'get' | 'put'>;
+  logger: Logger;
+  /** First wait between probes; doubles after each failed probe up to `maxMs`. */
+  baseMs?: number;
+  maxMs?: number;
+}
+
+/**
+ * While the mass-disable guard holds a platform, keeps its queue paused and probes the platform with one
+ * cheap authenticated call (`GET /users/@me`, `auth.test`) with back-off; once it succeeds (the operator
+ * fixed the token, the URL or the proxy) the guard is cleared and deliveries resume. Returns a stop function.
+ */
+export function startGuardProbe(options: GuardProbeOptions): () => void {
+  const base = options.baseMs ?? 5_000;
+  const max = options.maxMs ?? 300_000;
+  const log = options.logger.child({ platform: options.platform });
+  let wait = base;
+  let stopped = false;
+  // A job can still be parking itself in delayed as the guard clears: promote once more on the next round.
+  let promoteAgain = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const round = async () => {
+    const trip = await options.guard.tripped(options.platform);
+    if (!trip) {
+      if (promoteAgain) await options.queue.promoteJobs();
+      promoteAgain = false;
+      await redrive(options);
+      wait = base;
+      return;
+    }
+    if (!(await options.queue.isPaused())) await options.queue.pause();
+    try {
+      await options.announcer.probe?.(trip.workspaceId);
+    } catch (error) {
+      wait = Math.min(wait * 2, max);
+      log.error(
+        { err: error, nextProbeMs: wait, reason: trip.reason },
+        'deliveries still paused: probe failed',
+      );
+      return;
+    }
+    await options.guard.clear(options.platform);
+    await options.queue.resume();
+    // The jobs parked while the guard held the platform need not wait out their delay.
+    await options.queue.promoteJobs();
+    promoteAgain = true;
+    await redrive(options);
+    wait = base;
+    log.warn({ reason: trip.reason }, 'probe succeeded: mass-disable guard cleared, deliveries resume');
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      round()
+        .catch((error: unknown) => log.debug({ err: error }, 'guard probe round failed'))
+        .finally(schedule);
+    }, wait);
+    timer.unref();
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/**
+ * Re-enables the channels disabled just before the guard tripped and runs their failed deliveries again. A job
+ * still finishing (its disable may land after this re-enable) stays listed for the next round.
+ */
+async function redrive(options: GuardProbeOptions): Promise<void> {
+  for (const { member, jobId, channel } of await options.guard.redrives(options.platform)) {
+    const job = await options.queue.getJob(jobId);
+    const state = job ? await job.getState() : 'unknown';
+    if (state === 'active') continue;
+    const subscription = await options.subscriptions.get(channel);
+    if (subscription?.disabledReason) {
+      await options.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
+    }
+    if (job && state === 'failed') await job.retry('failed');
+    await options.guard.redriven(options.platform, member);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { Logger } from '../../src/logger.js';
+import type { Post } from '../../src/posts/post.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+
+/** Where a platform would not let us look, recorded for `status` and `doctor`. */
+export interface LookNotes {
+  unavailable(channel: ChannelRef, reason: string): Promise<void>;
+}
+
+/** What looking first needs. */
+export interface LookFirstDeps {
+  announcer: Announcer;
+  ledger: DeliveryLedger;
+  logger: Logger;
+  notes?: LookNotes;
+}
+
+/**
+ * Marks the attempt, and when an earlier one may have reached the platform (any attempt after the first,
+ * a stalled job, a timeout, a reset, a worker killed between send and ledger), looks in the channel for its
+ * message first. Returns the message when found (the caller records it and stops), else null: send.
+ * A failed look throws (nothing may be sent on an ambiguous signal); a look the platform does not allow
+ * falls back to sending, noted once per workspace.
+ */
+export function createLookFirst(deps: LookFirstDeps) {
+  const warned = new Set<string>();
+  return async (
+    key: string,
+    channel: ChannelRef,
+    post: Post,
+    target: DeliveryTarget,
+    nonce: string,
+  ): Promise<Delivered | null> => {
+    const since = await deps.ledger.markAttempt(key, channel, new Date());
+    if (since === null || !deps.announcer.findEarlier) return null;
+    const look = await deps.announcer.findEarlier(post, target, { nonce, since });
+    if ('unavailable' in look) {
+      const where = `${channel.platform}:${channel.workspaceId}`;
+      if (!warned.has(where)) {
+        warned.add(where);
+        deps.logger.warn(
+          { ...channel, reason: look.unavailable },
+          'cannot look for an earlier attempt before re-sending: a lost answer may post twice here',
+        );
+        await deps.notes?.unavailable(channel, look.unavailable);
+      }
+      return null;
+    }
+    if (look.found) {
+      deps.logger.info(
+        { ...channel, postId: post.id, messageId: look.found.messageId },
+        'found the message an earlier attempt posted: recording it instead of sending again',
+      );
+    }
+    return look.found;
+  };
+}

@@ -1,0 +1,84 @@
+import { DelayedError } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { DeliveryError, type Announcer, type LookResult } from '../../../src/delivery/announcer.js';
+import { MemoryDeliveryCounters } from '../../../src/delivery/counters.js';
+import { MemoryDeliveryLedger } from '../../../src/delivery/ledger.js';
+import { silentLogger } from '../../../src/logger.js';
+import { postKey } from '../../../src/posts/identity.js';
+import { MemoryPostStore } from '../../../src/store/memory-post-store.js';
+import { MemorySubscriptionStore } from '../../../src/subscriptions/memory-subscription-store.js';
+import { createDeliverProcessor, type DeliverJobHandle } from '../../../jobs/delivery/deliver.js';
+import { makePost, makeSubscription } from '../../helpers/delivery-fixtures.js';
+
+const post = makePost(1);
+const channel = { platform: 'console' as const, workspaceId: 'w1', channelId: 'c1' };
+
+/** A platform whose first send loses its answer, and whose looks answer as scripted. */
+function platform(looks: (() => Promise<LookResult>)[]) {
+  const calls: string[] = [];
+  const announcer: Announcer = {
+    platform: 'console',
+    async announce() {
+      calls.push('send');
+      if (calls.filter((call) => call === 'send').length === 1)
+        throw DeliveryError.transient('timeout', 'lost');
+      return { messageId: 'm-2' };
+    },
+    async findEarlier() {
+      calls.push('look');
+      return looks.shift()!();
+    },
+  };
+  return { announcer, calls };
+}
+
+async function setup(announcer: Announcer) {
+  const posts = new MemoryPostStore();
+  await posts.save([post]);
+  const subscriptions = new MemorySubscriptionStore();
+  await subscriptions.put(makeSubscription(1));
+  const ledger = new MemoryDeliveryLedger();
+  const process = createDeliverProcessor({
+    platform: 'console',
+    announcer,
+    posts,
+    subscriptions,
+    ledger,
+    counters: new MemoryDeliveryCounters(),
+    logger: silentLogger(),
+    rateLimit: async () => undefined,
+  });
+  const job = {
+    id: 'job-1',
+    data: { feed: post.feed, postId: post.id, announcedAt: new Date().toISOString(), ...channel },
+    attemptsMade: 0,
+    opts: { attempts: 5 },
+    moveToDelayed: async () => undefined,
+  } as unknown as DeliverJobHandle;
+  return { ledger, run: () => process(job, 'token') };
+}
+
+describe('looking before a re-send', () => {
+  it('records the message the lost attempt posted instead of sending again', async () => {
+    const { announcer, calls } = platform([async () => ({ found: { messageId: 'm-1' } })]);
+    const t = await setup(announcer);
+    await expect(t.run()).rejects.toThrow('lost');
+    expect(await t.run()).toEqual({ status: 'already', messageId: 'm-1' });
+    expect(calls).toEqual(['send', 'look']);
+    expect(await t.ledger.get(postKey(post.feed, post.id), channel)).toMatchObject({ messageId: 'm-1' });
+  });
+
+  it('looks again after the look itself was rate limited, never sending blind', async () => {
+    const { announcer, calls } = platform([
+      async () => {
+        throw DeliveryError.rateLimited(1_000, 'history 429', 'workspace');
+      },
+      async () => ({ found: null }),
+    ]);
+    const t = await setup(announcer);
+    await expect(t.run()).rejects.toThrow('lost');
+    await expect(t.run()).rejects.toBeInstanceOf(DelayedError);
+    expect(await t.run()).toEqual({ status: 'delivered', messageId: 'm-2' });
+    expect(calls).toEqual(['send', 'look', 'look', 'send']);
+  });
+});
