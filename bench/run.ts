@@ -7,12 +7,14 @@ import { startPeer, type Peer } from './lib/peer.js';
 import { stopAllProducts } from './lib/product.js';
 import { deleteActivePrefixes } from './lib/redis.js';
 import { adversarial } from './scenarios/adversarial.js';
+import { clusterVariants } from './scenarios/cluster.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
+import { slackFanout100 } from './scenarios/slack-workspaces.js';
 
 /** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
 interface Scenario {
@@ -50,6 +52,16 @@ const SCENARIOS: Scenario[] = [
     run: slackFanout,
   },
   {
+    name: 'slack-100ws',
+    figures: [
+      ['slack_fanout_100ws_per_s', 'msg/s'],
+      ['slack_fanout_100ws_429', 'count'],
+      ['slack_fanout_100ws_duplicates', 'count'],
+    ],
+    limitMs: 120_000,
+    run: slackFanout100,
+  },
+  {
     name: 'lookups',
     figures: [
       ['lookup_p50_ms_archive', 'ms'],
@@ -58,6 +70,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 120_000,
     run: () => lookups(),
+  },
+  {
+    name: 'cluster',
+    figures: [
+      ['lookup_p99_ms_archive_cluster', 'ms'],
+      ['lookup_p99_ms_50k_cluster', 'ms'],
+      ['slack_fanout_100ws_cluster_per_s', 'msg/s'],
+    ],
+    limitMs: 180_000,
+    run: clusterVariants,
   },
   {
     name: 'service',

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/store/redis-client.js';
 import { z } from 'zod';
 import type { Logger } from '../src/logger.js';
 import type { PostStore } from '../src/store/post-store.js';
@@ -20,7 +20,7 @@ function channel(prefix: string): string {
 
 /** Tells every bot and web process that a feed's posts changed (after a poll or a backfill stored them). */
 export async function announcePostsChanged(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   feed: string,
   full = false,
@@ -33,7 +33,7 @@ export async function announcePostsChanged(
  * missed while disconnected loses nothing. Returns a function that stops following.
  */
 export async function followPostChanges(
-  subscriber: Redis,
+  subscriber: RedisClient,
   prefix: string,
   posts: PostStore,
   index: IndexTarget,

@@ -4,24 +4,15 @@ import { resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
+import type { RedisClient } from '../src/store/redis-client.js';
+import { clusterTarget, sentinelTarget, singleTarget, type RedisTarget } from './redis-targets.js';
 import { within } from './within.js';
+
+export type { HostPort, RedisTarget, RedisTopology } from './redis-targets.js';
 
 /** Where the private Redis of a zero-setup start keeps its AOF and socket. */
 export const DATA_DIR = resolve(import.meta.dirname, '..', 'data');
 const SOCKET = resolve(DATA_DIR, 'redis.sock');
-
-/** Options every connection shares; BullMQ workers require `maxRetriesPerRequest: null`. */
-const BASE: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true };
-
-/** How to reach Redis, and how to let go of anything started for it. */
-export interface RedisTarget {
-  options: RedisOptions;
-  /** Human-readable address, for log lines and errors. */
-  where: string;
-  connect(): Redis;
-  /** Stops the private redis-server if this process started it. */
-  release(): Promise<void>;
-}
 
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
@@ -46,16 +37,14 @@ async function answers(options: RedisOptions): Promise<boolean> {
   }
 }
 
-function target(
-  options: RedisOptions,
-  where: string,
-  release: () => Promise<void> = async () => undefined,
-): RedisTarget {
-  return { options, where, connect: () => new Redis({ ...BASE, ...options }), release };
-}
-
 /** The Redis a URL names. */
 export function redisFromUrl(url: string): RedisTarget {
+  const { options, where } = urlOptions(url);
+  return singleTarget(options, where);
+}
+
+/** A URL's connection options (host, port, db, user, password, TLS for rediss://) and its address. */
+function urlOptions(url: string): { options: RedisOptions; where: string } {
   const parsed = new URL(url);
   const db = Number(parsed.pathname.slice(1) || 0);
   const options: RedisOptions = {
@@ -66,20 +55,36 @@ export function redisFromUrl(url: string): RedisTarget {
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
   };
-  return target(options, `${parsed.protocol}//${parsed.host}${parsed.pathname}`);
+  return { options, where: `${parsed.protocol}//${parsed.host}${parsed.pathname}` };
 }
 
 /**
- * Resolves the Redis to use. With REDIS_URL set, exactly that. Without it: 127.0.0.1:6379 if it answers,
- * else a private redis-server from PATH on a socket in data/ (AOF on), shared by every psf-bot process of
- * this checkout and stopped by the process that started it.
+ * The configured Redis without starting anything: a cluster (REDIS_CLUSTER_NODES), a Sentinel-guarded
+ * primary (REDIS_SENTINELS), else the server REDIS_URL names. With a cluster or Sentinel, REDIS_URL's user,
+ * password, database and rediss:// (TLS) apply to every node; its host is not used.
+ */
+export function configuredRedis(config: Config): RedisTarget {
+  const { host: _host, port: _port, ...node } = urlOptions(config.redis.url).options;
+  if (config.redis.cluster) return clusterTarget(config.redis.cluster, node);
+  if (config.redis.sentinel) {
+    const { sentinels, name, password } = config.redis.sentinel;
+    return sentinelTarget(sentinels, name, node, password);
+  }
+  return redisFromUrl(config.redis.url);
+}
+
+/**
+ * Resolves the Redis to use. A cluster or Sentinel as configured; with REDIS_URL set, exactly that.
+ * Without it: 127.0.0.1:6379 if it answers, else a private redis-server from PATH on a socket in data/
+ * (AOF on), shared by every psf-bot process of this checkout and stopped by the process that started it.
  */
 export async function resolveRedis(config: Config, logger: Logger): Promise<RedisTarget> {
-  const configured = redisFromUrl(config.redis.url);
+  const configured = configuredRedis(config);
+  if (configured.topology.kind !== 'single') return configured;
   if (config.redis.explicit || (await answers(configured.options))) return configured;
 
   const socket = { path: SOCKET };
-  if (existsSync(SOCKET) && (await answers(socket))) return target(socket, `unix:${SOCKET} (private)`);
+  if (existsSync(SOCKET) && (await answers(socket))) return singleTarget(socket, `unix:${SOCKET} (private)`);
 
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
     throw new RedisUnavailableError(
@@ -129,17 +134,19 @@ export async function resolveRedis(config: Config, logger: Logger): Promise<Redi
     await within(exited, 5_000);
   };
   process.once('exit', () => child.exitCode === null && child.kill('SIGTERM'));
-  return target(socket, `unix:${SOCKET} (private)`, release);
+  return singleTarget(socket, `unix:${SOCKET} (private)`, release);
 }
 
 /** The private Redis of a zero-setup start, when one is already answering; never starts one. */
 export async function privateRedisIfRunning(): Promise<RedisTarget | null> {
   const socket = { path: SOCKET };
-  return existsSync(SOCKET) && (await answers(socket)) ? target(socket, `unix:${SOCKET} (private)`) : null;
+  return existsSync(SOCKET) && (await answers(socket))
+    ? singleTarget(socket, `unix:${SOCKET} (private)`)
+    : null;
 }
 
 /** Connects and fails with one plain line when Redis is down. */
-export async function connectRedis(redisTarget: RedisTarget): Promise<Redis> {
+export async function connectRedis(redisTarget: RedisTarget): Promise<RedisClient> {
   const redis = redisTarget.connect();
   let lastError: unknown;
   redis.on('error', (error) => (lastError = error));

@@ -1,11 +1,15 @@
 import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
-import { RedisChannelPacer } from '../src/delivery/channel-pacer.js';
 import { deliverySafety, deliveryStatusLines, guardReadiness } from './delivery/safety.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
-import { createDeliveryWorkers, createFanoutWorker, type DeliveryHandles } from './delivery/workers.js';
+import {
+  createDeliveryWorkers,
+  createFanoutWorker,
+  slackPacer,
+  type DeliveryHandles,
+} from './delivery/workers.js';
 import { followPostChanges } from './index-sync.js';
 import { Metrics } from './metrics.js';
 import {
@@ -70,7 +74,7 @@ async function startCommandCore(
 
 /** Starts the delivery side: the fan-out worker and one deliver worker per enabled platform. */
 function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: Logger): DeliveryHandles[] {
-  const connection = stores.target.options;
+  const connection = stores.target.connection;
   const platforms = enabledPlatforms(config);
   const common = {
     connection,
@@ -85,7 +89,7 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     announcers: buildAnnouncers(config, stores, logger),
     ledger: stores.ledger,
     counters: metrics,
-    pacer: new RedisChannelPacer(stores.redis, stores.prefix),
+    pacer: slackPacer(stores.redis, stores.prefix, config),
     config,
     safety: deliverySafety(stores.redis, stores.prefix),
   });
@@ -134,7 +138,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
     const metrics = new Metrics({ logger });
     const platforms = enabledPlatforms(config);
     if (config.slack?.oauth && !config.encryption) logger.warn(CLEAR_INSTALLATIONS_WARNING);
-    const queues = openAllQueues(stores.target.options, stores.prefix, platforms);
+    const queues = openAllQueues(stores.target.connection, stores.prefix, platforms);
     closers.push({
       name: 'queues',
       close: async () => void (await Promise.all(queues.map((q) => q.close()))),
@@ -169,7 +173,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       web.mounts.push(...frontends.mounts);
     }
     if (runs(role, 'poller')) {
-      const poller = await startPoller(config, stores, stores.target.options, metrics, logger, declared);
+      const poller = await startPoller(config, stores, stores.target.connection, metrics, logger, declared);
       closers.push({ name: 'poller', close: () => poller.close() });
       readiness.poller = async () => poller.worker.isRunning() || 'poll worker stopped';
       readiness.feeds = feedReadiness(

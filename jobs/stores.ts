@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/store/redis-client.js';
 import type { Config } from '../src/config.js';
 import { RedisDeliveryLedger } from '../src/delivery/redis-delivery-ledger.js';
 import { RedisFeedMemory } from '../src/feeds/redis-feed-memory.js';
@@ -17,7 +17,7 @@ import { within } from './within.js';
 /** The Redis-backed stores every role shares, on one connection. */
 export interface Stores {
   target: RedisTarget;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   posts: RedisPostStore;
   feedStates: RedisFeedStateStore;
@@ -31,7 +31,7 @@ export interface Stores {
 /** Connects to Redis (starting a private one if need be) and builds the stores. */
 export async function openStores(config: Config, logger: Logger): Promise<Stores> {
   const target = await resolveRedis(config, logger);
-  let redis: Redis;
+  let redis: RedisClient;
   try {
     redis = await connectRedis(target);
   } catch (error) {

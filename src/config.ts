@@ -177,6 +177,38 @@ const optionalText = z
   .optional()
   .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
 
+/** A key prefix: letters, digits, `.`, `-`, `_`; in braces it is a Redis Cluster hash tag (`{psf}`). */
+const REDIS_PREFIX = /^(\{[A-Za-z0-9_.-]{1,64}\}|[A-Za-z0-9_.-]{1,64})$/;
+
+/** Parses `host:port,host:port` (REDIS_CLUSTER_NODES, REDIS_SENTINELS). */
+export function parseHostPorts(text: string): {
+  nodes: { host: string; port: number }[];
+  problems: string[];
+} {
+  const nodes: { host: string; port: number }[] = [];
+  const problems: string[] = [];
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^\[?([^\s[\]]+?)\]?:(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) problems.push(`"${entry}" is not host:port`);
+    else nodes.push({ host: match[1]!, port });
+  }
+  if (nodes.length === 0 && problems.length === 0) problems.push('names no host:port');
+  return { nodes, problems };
+}
+
+const hostPortList =
+  (what: string) =>
+  (text: string | undefined, ctx: z.RefinementCtx): { host: string; port: number }[] | undefined => {
+    if (text === undefined) return undefined;
+    const { nodes, problems } = parseHostPorts(text);
+    for (const problem of problems) ctx.addIssue({ code: 'custom', message: `${what}: ${problem}` });
+    return nodes;
+  };
+
 const httpUrl = (what: string) =>
   z.string().refine((value) => /^https?:\/\/\S+$/.test(value), { message: `${what} must be an http(s) URL` });
 
@@ -184,12 +216,14 @@ const schema = z.object({
   REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
     message: 'REDIS_URL must start with redis:// or rediss://',
   }),
-  REDIS_PREFIX: z
-    .string()
-    .default('psf')
-    .refine((value) => /^[A-Za-z0-9_.-]{1,64}$/.test(value), {
-      message: 'REDIS_PREFIX may hold only letters, digits, ".", "-" and "_" (no ":")',
-    }),
+  REDIS_PREFIX: optionalText.refine((value) => value === undefined || REDIS_PREFIX.test(value), {
+    message:
+      'REDIS_PREFIX may hold only letters, digits, ".", "-" and "_" (no ":"), optionally in braces: {psf}',
+  }),
+  REDIS_CLUSTER_NODES: optionalText.transform(hostPortList('REDIS_CLUSTER_NODES')),
+  REDIS_SENTINELS: optionalText.transform(hostPortList('REDIS_SENTINELS')),
+  REDIS_SENTINEL_NAME: optionalText,
+  REDIS_SENTINEL_PASSWORD: optionalText,
   PSF_FEEDS: z
     .string()
     .default(DEFAULT_FEEDS)
@@ -241,7 +275,10 @@ const schema = z.object({
         .filter(Boolean),
     ),
   SLACK_CHANNEL_INTERVAL: duration('SLACK_CHANNEL_INTERVAL').default(1_000),
-  SLACK_RATE_LIMIT: wholeNumber('SLACK_RATE_LIMIT', 1, 1000, 20),
+  // 0 (unset): no ceiling across workspaces.
+  SLACK_RATE_LIMIT: wholeNumber('SLACK_RATE_LIMIT', 1, 1000, 0),
+  SLACK_WORKSPACE_RATE: wholeNumber('SLACK_WORKSPACE_RATE', 1, 1000, 20),
+  SLACK_CONCURRENCY: wholeNumber('SLACK_CONCURRENCY', 1, 500, 20),
   DELIVERY_ATTEMPTS: wholeNumber('DELIVERY_ATTEMPTS', 1, 50, 8),
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE').default(20_000),
   ADMIN_TOKEN: optionalText,
@@ -306,6 +343,16 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
     );
   if (set('SLACK_APP_TOKEN') && !env.SLACK_APP_TOKEN!.trim().startsWith('xapp-'))
     problem('SLACK_APP_TOKEN must start with xapp-');
+  if (set('REDIS_CLUSTER_NODES') && set('REDIS_SENTINELS'))
+    problem('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: a cluster or a Sentinel, not both');
+  if (set('REDIS_SENTINELS') !== set('REDIS_SENTINEL_NAME'))
+    problem('REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: the sentinels and the name of the primary');
+  const prefix = env.REDIS_PREFIX?.trim();
+  if (set('REDIS_CLUSTER_NODES') && prefix && !/^\{.+\}$/.test(prefix)) {
+    problem(
+      `on a Redis Cluster REDIS_PREFIX must be a hash tag in braces, e.g. {${prefix}}, so every key lives in one slot`,
+    );
+  }
   const feeds = parseFeedList(env.PSF_FEEDS ?? DEFAULT_FEEDS).feeds;
   const interval = parseDuration(env.POLL_INTERVAL ?? '');
   const remote = feeds.filter((feed) => !isLocalFeed(feed.url));
@@ -327,7 +374,15 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
 
 /** The whole configuration, parsed once at start-up. */
 export interface Config {
-  redis: { url: string; explicit: boolean; prefix: string };
+  redis: {
+    url: string;
+    explicit: boolean;
+    prefix: string;
+    /** REDIS_CLUSTER_NODES: the seed nodes of a Redis Cluster. */
+    cluster?: { host: string; port: number }[];
+    /** REDIS_SENTINELS and REDIS_SENTINEL_NAME: a primary that Sentinel watches. */
+    sentinel?: { sentinels: { host: string; port: number }[]; name: string; password?: string };
+  };
   feeds: FeedConfig[];
   subscriptions: DeclaredSubscription[];
   pollIntervalMs: number;
@@ -352,8 +407,12 @@ export interface Config {
     apiUrl: string;
     adminUsers: string[];
     channelIntervalMs: number;
-    /** Messages per second across every worker and workspace (each channel is paced on its own too). */
-    messagesPerSecond: number;
+    /** SLACK_RATE_LIMIT: an optional ceiling in messages per second across every worker and workspace. */
+    messagesPerSecond?: number;
+    /** SLACK_WORKSPACE_RATE: messages per second per workspace, shared by every worker process. */
+    workspacePerSecond?: number;
+    /** SLACK_CONCURRENCY: Slack deliveries each worker process runs at once. */
+    concurrency?: number;
   };
   deliveryAttempts: number;
   /** How long in-flight deliveries get to finish on SIGTERM before their connections are cut. */
@@ -394,7 +453,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis: {
       url: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
       explicit: e.REDIS_URL !== undefined,
-      prefix: e.REDIS_PREFIX,
+      prefix: e.REDIS_PREFIX ?? (e.REDIS_CLUSTER_NODES ? '{psf}' : 'psf'),
+      ...(e.REDIS_CLUSTER_NODES ? { cluster: e.REDIS_CLUSTER_NODES } : {}),
+      ...(e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME
+        ? {
+            sentinel: {
+              sentinels: e.REDIS_SENTINELS,
+              name: e.REDIS_SENTINEL_NAME,
+              ...(e.REDIS_SENTINEL_PASSWORD ? { password: e.REDIS_SENTINEL_PASSWORD } : {}),
+            },
+          }
+        : {}),
     },
     feeds: e.PSF_FEEDS,
     subscriptions: e.PSF_SUBSCRIPTIONS,
@@ -424,7 +493,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.SLACK_API_URL,
       adminUsers: e.SLACK_ADMIN_USERS,
       channelIntervalMs: e.SLACK_CHANNEL_INTERVAL,
-      messagesPerSecond: e.SLACK_RATE_LIMIT,
+      workspacePerSecond: e.SLACK_WORKSPACE_RATE,
+      concurrency: e.SLACK_CONCURRENCY,
+      ...(e.SLACK_RATE_LIMIT > 0 ? { messagesPerSecond: e.SLACK_RATE_LIMIT } : {}),
       ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       ...(hasOauth

@@ -1,5 +1,5 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-client.js';
 import { z } from 'zod';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import { AtRestCipher } from '../../src/secrets/at-rest.js';
@@ -28,7 +28,7 @@ export class SlackNotInstalledError extends Error {
  */
 export class RedisInstallationStore implements InstallationStore, SlackTokenSource {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly cipher: AtRestCipher = new AtRestCipher(null),
   ) {}

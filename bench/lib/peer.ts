@@ -9,6 +9,8 @@ const PEER = fileURLToPath(new URL('../fakes/peer.ts', import.meta.url));
 /** The peer process (limited fakes and feed host) as the bench drives it. */
 export interface Peer {
   urls: PeerUrls;
+  /** The peer process, for its CPU use. */
+  pid: number | undefined;
   stats(platform: 'discord' | 'slack'): Promise<PlatformStats>;
   reset(platform: 'discord' | 'slack'): Promise<void>;
   /** Serves the other version of a flipping feed (`changing`, `page150`); resolves once it is served. */
@@ -32,6 +34,7 @@ export async function startPeer(): Promise<Peer> {
   const stats = (platform: 'discord' | 'slack') => call(`/${platform}/stats`) as Promise<PlatformStats>;
   return {
     urls,
+    pid: child.pid,
     stats,
     reset: async (platform) => void (await call(`/${platform}/reset`, 'POST')),
     flip: async (feed) => void (await call(`/flip/${feed}`, 'POST')),

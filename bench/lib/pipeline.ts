@@ -4,13 +4,14 @@ import {
   createDeliveryWorkers,
   type RateLimit,
   createFanoutWorker,
+  deliverConcurrency,
+  slackPacer,
   type DeliveryHandles,
 } from '../../jobs/delivery/workers.js';
 import { buildAnnouncers, enabledPlatforms } from '../../jobs/parts/platforms.js';
 import { BullAnnouncementSink, QUEUE } from '../../jobs/queues.js';
 import { openStores, type Stores } from '../../jobs/stores.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { Platform, Post } from '../../src/posts/post.js';
@@ -52,6 +53,8 @@ export interface Pipeline {
   config: Config;
   stores: Stores;
   counters: MemoryDeliveryCounters;
+  /** Jobs the Slack deliver worker runs at once. */
+  slackConcurrency: number;
   /** Queues `announce` jobs as the poller does. */
   announce(posts: Post[]): Promise<void>;
   close(): Promise<void>;
@@ -68,7 +71,7 @@ export async function startPipeline(
   const config = loadConfig(productEnv(env));
   const logger = productLogger();
   const stores = await openStores(config, logger);
-  const connection = stores.target.options;
+  const connection = stores.target.connection;
   const common = {
     connection,
     prefix: stores.prefix,
@@ -84,7 +87,7 @@ export async function startPipeline(
       announcers: buildAnnouncers(config, stores, logger),
       ledger: stores.ledger,
       counters,
-      pacer: new RedisChannelPacer(stores.redis, stores.prefix),
+      pacer: slackPacer(stores.redis, stores.prefix, config),
       config,
       ...(options.limits ? { limits: options.limits } : {}),
     }),
@@ -98,6 +101,7 @@ export async function startPipeline(
     config,
     stores,
     counters,
+    slackConcurrency: deliverConcurrency('slack', config),
     announce: (posts) => sink.enqueue(posts),
     async close() {
       await Promise.all(handles.map((handle) => handle.close()));

@@ -1,16 +1,16 @@
-import type { Redis } from 'ioredis';
 import { CommandCore } from '../../src/commands/command-core.js';
 import type { CommandContext, CommandRequest } from '../../src/commands/types.js';
 import { RedisFeedStateStore } from '../../src/feeds/redis-feed-state-store.js';
 import type { Post } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
+import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisPostStore } from '../../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
 import { atMost, figure, percentile, type Figure } from '../lib/figures.js';
 import { loadArchive, syntheticPosts } from '../lib/posts.js';
 import { withPrefix } from '../lib/redis.js';
 
-const SYNTHETIC = 50_000;
+export const SYNTHETIC = 50_000;
 const ROUNDS = 300;
 const WARMUP_ROUNDS = 20;
 const SAVE_CHUNK = 2_000;
@@ -35,7 +35,7 @@ function requests(commonTag: string, rareTag: string): CommandRequest[] {
 }
 
 /** Builds the production core over a Redis store holding `posts`, as `start` does (index built from the store). */
-async function coreOver(redis: Redis, prefix: string, posts: Post[]) {
+export async function coreOver(redis: RedisClient, prefix: string, posts: Post[]) {
   const store = new RedisPostStore(redis, prefix);
   for (let start = 0; start < posts.length; start += SAVE_CHUNK)
     await store.save(posts.slice(start, start + SAVE_CHUNK));
@@ -56,7 +56,7 @@ async function coreOver(redis: Redis, prefix: string, posts: Post[]) {
 }
 
 /** Latencies (ms) of `CommandCore.handle`, the request kinds interleaved round after round. */
-async function measure(core: CommandCore, list: CommandRequest[]): Promise<Samples> {
+export async function measure(core: CommandCore, list: CommandRequest[]): Promise<Samples> {
   const samples: number[] = [];
   const byRequest = new Map<string, number[]>();
   for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round += 1) {
@@ -75,7 +75,7 @@ async function measure(core: CommandCore, list: CommandRequest[]): Promise<Sampl
   return { all: samples, byRequest };
 }
 
-interface Samples {
+export interface Samples {
   all: number[];
   byRequest: Map<string, number[]>;
 }
@@ -87,7 +87,7 @@ function describe(request: CommandRequest): string {
 }
 
 /** Sample size, the p99 of each request kind, and the maximum. */
-function note({ all, byRequest }: Samples): string {
+export function note({ all, byRequest }: Samples): string {
   const kinds = [...byRequest].map(([label, times]) => `${label} ${percentile(times, 99).toFixed(1)}`);
   return `${all.length} lookups; p99 by kind (ms): ${kinds.join(', ')}; max ${Math.max(...all).toFixed(1)} ms`;
 }

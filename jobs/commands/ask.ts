@@ -80,7 +80,7 @@ export async function runAsk(
   }
   const request = parsed.request;
   return withStores(config, logger, async (stores) => {
-    const queues = openAllQueues(stores.target.options, stores.prefix);
+    const queues = openAllQueues(stores.target.connection, stores.prefix);
     try {
       const stored = await stores.posts.all();
       const poll = queues.find((queue) => queue.name === QUEUE.poll);

@@ -18,7 +18,7 @@ export async function runDeliveries(
   logger: Logger,
 ): Promise<number> {
   return withStores(config, logger, async (stores) => {
-    const queues = openDeliverQueues({ connection: stores.target.options, prefix: stores.prefix });
+    const queues = openDeliverQueues({ connection: stores.target.connection, prefix: stores.prefix });
     try {
       if (action === 'failed') {
         const failed = await listFailedDeliveries(queues, stores.posts);

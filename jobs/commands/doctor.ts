@@ -4,16 +4,17 @@ import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscripti
 import { reportFailure } from '../cli-errors.js';
 import { doctorPassed, renderDoctorReport, runDoctor as checkEverything } from '../doctor/index.js';
 import { plural } from '../../src/commands/command-deps.js';
-import { connectRedis, privateRedisIfRunning, redisFromUrl } from '../redis.js';
+import { configuredRedis, connectRedis, privateRedisIfRunning, redisFromUrl } from '../redis.js';
 
 /**
  * `psf-bot doctor`: checks Redis, feeds, tokens and channel permissions and says what to fix; exit 1 when a
  * check failed. It never starts a private Redis: it looks at the configured one (or a private one already up).
  */
 export async function runDoctor(config: Config, _logger: Logger): Promise<number> {
-  const target = config.redis.explicit
-    ? redisFromUrl(config.redis.url)
-    : ((await privateRedisIfRunning()) ?? redisFromUrl(config.redis.url));
+  const target =
+    config.redis.explicit || config.redis.cluster || config.redis.sentinel
+      ? configuredRedis(config)
+      : ((await privateRedisIfRunning()) ?? redisFromUrl(config.redis.url));
   const redis = await connectRedis(target).catch(() => null);
   try {
     const checks = await checkEverything({
@@ -31,5 +32,6 @@ export async function runDoctor(config: Config, _logger: Logger): Promise<number
     return 1;
   } finally {
     redis?.disconnect();
+    await target.release();
   }
 }

@@ -15,7 +15,7 @@ export async function runPoll(
   logger: Logger,
 ): Promise<number> {
   return withStores(config, logger, async (stores) => {
-    const queue = new Queue(QUEUE.announce, { connection: stores.target.options, prefix: stores.prefix });
+    const queue = new Queue(QUEUE.announce, { connection: stores.target.connection, prefix: stores.prefix });
     try {
       const sink = new BullAnnouncementSink(queue);
       let failed = 0;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
 import { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import { RedisTenantHolds } from '../../src/delivery/tenant-holds.js';
@@ -6,7 +6,7 @@ import type { Platform } from '../../src/posts/post.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 
 /** The Redis-backed parts that keep delivery safe: per-tenant 429 holds, the mass-disable guard, notes. */
-export function deliverySafety(redis: Redis, prefix: string) {
+export function deliverySafety(redis: RedisClient, prefix: string) {
   return {
     holds: new RedisTenantHolds(redis, prefix),
     guard: new RedisDisableGuard(redis, prefix),

@@ -2,6 +2,8 @@ import { Queue, Worker, type ConnectionOptions, type WorkerOptions } from 'bullm
 import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
+import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
+import type { RedisClient } from '../../src/store/redis-client.js';
 import type { DeliveryCounters } from '../../src/delivery/counters.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { Logger } from '../../src/logger.js';
@@ -66,13 +68,41 @@ export function smoothLimit(perSecond: number): RateLimit {
   return { max, duration: Math.round((1_000 * max) / perSecond) };
 }
 
-/** Discord allows 50 requests/s per token; Slack limits each workspace, unstated, besides each channel. */
+/**
+ * Without SLACK_RATE_LIMIT the Slack queue has no cap across workspaces, only this technical one: BullMQ
+ * honours a manual `Queue#rateLimit` only on a queue with a limiter.
+ */
+export const SLACK_QUEUE_CEILING = 1_000;
+
+/**
+ * Discord allows 50 requests/s per token: a real, queue-wide limit. Slack limits each channel and each
+ * workspace, not the app (the pacer keeps those), so its queue limit is only an optional ceiling.
+ */
 function defaultLimit(platform: Platform, config: Pick<Config, 'discord' | 'slack'>): RateLimit {
   if (platform === 'discord') return smoothLimit(config.discord?.requestsPerSecond ?? 48);
-  return smoothLimit(platform === 'slack' ? (config.slack?.messagesPerSecond ?? 20) : 50);
+  return smoothLimit(platform === 'slack' ? (config.slack?.messagesPerSecond ?? SLACK_QUEUE_CEILING) : 50);
 }
 
-const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 10, console: 1 };
+/** Slack's pacing: each channel, and each workspace's SLACK_WORKSPACE_RATE budget, shared through Redis. */
+export function slackPacer(redis: RedisClient, prefix: string, config: Pick<Config, 'slack'>): ChannelPacer {
+  return new RedisWorkspaceBudgetPacer(redis, prefix, config.slack?.workspacePerSecond ?? 20);
+}
+
+/**
+ * Jobs each worker process runs at once, per platform. A Slack job mostly waits (on Slack's answer, about
+ * 100–300 ms, and on its pacing slot), so one process delivers about SLACK_CONCURRENCY ÷ that wait a second.
+ */
+export const DEFAULT_CONCURRENCY: Record<Platform, number> = { discord: 10, slack: 20, console: 1 };
+
+/** The concurrency of one platform's deliver worker: the caller's, SLACK_CONCURRENCY, or the default. */
+export function deliverConcurrency(
+  platform: Platform,
+  config: Pick<Config, 'slack'>,
+  override?: Partial<Record<Platform, number>>,
+): number {
+  const configured = platform === 'slack' ? config.slack?.concurrency : undefined;
+  return override?.[platform] ?? configured ?? DEFAULT_CONCURRENCY[platform];
+}
 
 /** Logs errors at most once per 5 s: BullMQ can emit them in a hot loop while Redis is away. */
 function logErrorsThrottled(emitter: Worker | Queue, logger: Logger, name: string): void {
@@ -123,7 +153,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     const worker = new Worker(name, processor, {
       connection,
       prefix,
-      concurrency: options.concurrency?.[platform] ?? DEFAULT_CONCURRENCY[platform],
+      concurrency: deliverConcurrency(platform, options.config, options.concurrency),
       limiter: options.limits?.[platform] ?? defaultLimit(platform, options.config),
       ...options.tuning,
     });

@@ -1,12 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { reachRedis, type ReachedRedis, type RedisLocation } from './redis-topology.js';
 import { describeError, fail, pass, unknown, warn, type DoctorCheck } from './report.js';
 
-/** How the doctor reaches Redis: the composition root's `RedisTarget` fits. */
-export interface RedisLocation {
-  options: RedisOptions;
-  /** Human-readable address, credentials left out. */
-  where: string;
-}
+export type { RedisLocation } from './redis-topology.js';
 
 /** BullMQ refuses older servers and recommends at least this one (bullmq's RedisConnection). */
 const MIN_VERSION = [5, 0, 0];
@@ -122,42 +118,32 @@ export function redisFix(detail: string): string {
   return 'start Redis (docker compose up -d redis, or redis-server) or point REDIS_URL at a running one';
 }
 
-/** Reachability, version, persistence and eviction policy of the Redis the bot would use. */
+/** Reachability, version, persistence and eviction policy of the Redis the bot would use (each master). */
 export async function checkRedis(
   location: RedisLocation,
   timeoutMs: number,
   production = false,
 ): Promise<DoctorCheck[]> {
-  const redis = new Redis({
-    ...location.options,
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  // ioredis rejects connect() with a bare "Connection is closed"; the reason arrives as an 'error' event.
-  let lastError: unknown;
-  redis.on('error', (error) => {
-    lastError = error;
-  });
+  let reached: ReachedRedis;
   try {
-    await redis.connect();
-    await redis.ping();
+    reached = await reachRedis(location, timeoutMs);
   } catch (error) {
-    redis.disconnect();
-    const detail = describeError(lastError ?? error);
+    const detail = describeError(error);
     return [fail('redis: reachable', `${location.where}: ${detail}`, redisFix(detail))];
   }
   try {
-    const info = parseInfo(`${await redis.info('server')}\n${await redis.info('persistence')}`);
-    return [
-      pass('redis: reachable', `${location.where} answers`),
-      checkVersion(info),
-      await checkPersistence(redis, info, production),
-      await checkEviction(redis),
-    ];
+    const perMaster = await Promise.all(
+      reached.masters.map(async ({ name, redis }) => {
+        const info = parseInfo(`${await redis.info('server')}\n${await redis.info('persistence')}`);
+        const checks = [
+          checkVersion(info),
+          await checkPersistence(redis, info, production),
+          await checkEviction(redis),
+        ];
+        return checks.map((check) => ({ name, check }));
+      }),
+    );
+    return [pass('redis: reachable', `${location.where} answers${reached.topology}`), ...worstOf(perMaster)];
   } catch (error) {
     return [
       fail(
@@ -167,6 +153,23 @@ export async function checkRedis(
       ),
     ];
   } finally {
-    redis.disconnect();
+    reached.close();
   }
+}
+
+/** Each check once: the first master that fails it (else warns or cannot tell), named; else the first's pass. */
+function worstOf(perMaster: { name: string; check: DoctorCheck }[][]): DoctorCheck[] {
+  const first = perMaster[0] ?? [];
+  return first.map((_, i) => {
+    const entries = perMaster.map((checks) => checks[i]!);
+    const failing =
+      entries.find((entry) => !entry.check.ok) ?? entries.find((entry) => entry.check.mark !== undefined);
+    if (failing && perMaster.length > 1)
+      return { ...failing.check, detail: `master ${failing.name}: ${failing.check.detail}` };
+    if (failing) return failing.check;
+    const passed = first[i]!.check;
+    return perMaster.length > 1
+      ? { ...passed, detail: `${passed.detail} (all ${perMaster.length} masters)` }
+      : passed;
+  });
 }

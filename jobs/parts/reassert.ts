@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/redis-client.js';
 import type { Config, DeclaredSubscription } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import { applyDeclaredSubscriptions } from '../../src/subscriptions/declared.js';
@@ -9,7 +9,7 @@ import { pollSchedulerId, RETENTION } from '../queues.js';
 
 /** What the poller keeps asserting in Redis. */
 export interface ReassertOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   pollQueue: Queue;
   config: Pick<Config, 'feeds' | 'pollIntervalMs'>;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { channelField } from './ledger.js';
 
@@ -42,7 +42,7 @@ return 0`;
 /** Per-channel slots in Redis under `${prefix}:ledger-pace:<channel>` (next free slot), `…:tickets` and `…:last`. */
 export class RedisChannelPacer implements ChannelPacer {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 
 /**
@@ -10,7 +10,7 @@ export class RedisDeliveryNotes {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:delivery-notes`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import type { Platform } from '../posts/post.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
@@ -61,7 +61,7 @@ return {'disable'}`;
  */
 export class RedisDisableGuard {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly policy: GuardPolicy = DEFAULT_GUARD_POLICY,
   ) {}

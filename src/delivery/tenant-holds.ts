@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 
 /**
  * Holds on one tenant (a Slack workspace, a Discord channel) after a 429 about it: its deliveries wait out
@@ -20,7 +20,7 @@ return 1`;
 /** Holds as keys with a time to live: `${prefix}:hold:<tenant>`. */
 export class RedisTenantHolds implements TenantHolds {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

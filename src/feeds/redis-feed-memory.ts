@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { fingerprint, fingerprintCandidates, undatedFingerprint } from '../posts/fingerprint.js';
 import type { Post } from '../posts/post.js';
 import type { FeedMemory, PostRef } from './feed-memory.js';
@@ -19,7 +19,7 @@ return 1`;
 
 export class RedisFeedMemory implements FeedMemory {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

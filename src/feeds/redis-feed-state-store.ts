@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import type { FeedState, FeedStateStore } from './feed-state.js';
 import { emptyFeedState, FeedStateSchema } from './feed-state-schema.js';
 
 /** Feed states in Redis, one JSON value per feed at `<prefix>:feed:<name>:state`. */
 export class RedisFeedStateStore implements FeedStateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { postKey } from '../posts/identity.js';
 import type { Post } from '../posts/post.js';
 import { normaliseTag } from '../posts/tags.js';
@@ -26,7 +26,7 @@ export class RedisPostStore implements PostStore {
   };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     this.keys = {

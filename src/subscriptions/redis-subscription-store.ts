@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import { PLATFORMS, type Platform } from '../posts/post.js';
 import type { Subscription } from './subscription.js';
@@ -41,7 +41,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   private readonly disabledKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly now: () => Date = () => new Date(),
   ) {

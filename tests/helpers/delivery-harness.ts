@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
+import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
 import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Platform, Post } from '../../src/posts/post.js';
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   limits?: Partial<Record<Platform, RateLimit>>;
   concurrency?: Partial<Record<Platform, number>>;
   slackIntervalMs?: number;
+  /** Slack's per-workspace budget (messages per second); without it, channels are paced but workspaces not. */
+  workspaceRate?: number;
   redis?: { host: string; port: number };
   tuning?: WorkerTuning;
   /** First back-off of the mass-disable guard's probe. */
@@ -70,7 +73,10 @@ export async function startHarness(options: HarnessOptions) {
     subscriptions,
     ledger,
     counters,
-    pacer: new RedisChannelPacer(redis, prefix),
+    pacer:
+      options.workspaceRate === undefined
+        ? new RedisChannelPacer(redis, prefix)
+        : new RedisWorkspaceBudgetPacer(redis, prefix, options.workspaceRate),
     config: {
       slack: {
         signingSecret: 'x',
