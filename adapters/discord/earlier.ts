@@ -1,4 +1,4 @@
-import { DiscordAPIError, Routes, type APIMessage, type APIUser, type REST } from 'discord.js';
+import { DiscordAPIError, MessageType, Routes, type APIMessage, type APIUser, type REST } from 'discord.js';
 import type { EarlierAttempt, LookResult } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
 import { toDeliveryError } from './errors.js';
@@ -27,9 +27,13 @@ export function snowflakeAt(ms: number): string {
   return ((BigInt(Math.max(0, Math.floor(ms))) - DISCORD_EPOCH_MS) << 22n).toString();
 }
 
-/** True when the message is ours and announces `post` (its embed links the post, or it names the URL). */
+/**
+ * True when the message is ours and announces `post` (its embed links the post, or it names the URL). An
+ * announcement is a plain message (type 0); the bot's answers to slash commands (`/psf latest` shows posts the
+ * same way) come through the interaction webhook and are not taken for one.
+ */
 function announces(message: APIMessage, botId: string, post: Post): boolean {
-  if (message.author.id !== botId) return false;
+  if (message.author.id !== botId || message.webhook_id || message.type !== MessageType.Default) return false;
   if (post.url === null) return message.embeds.some((embed) => embed.title === post.title);
   return message.embeds.some((embed) => embed.url === post.url) || message.content.includes(post.url);
 }

@@ -68,8 +68,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     let messageId: string;
     let status: 'delivered' | 'already' = 'delivered';
     let sending = false;
+    let first = false;
     try {
-      const earlier = await lookFirst(key, channel, ready.post, target, nonce);
+      const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce);
+      first = look.first;
       if (earlier) {
         ({ messageId } = earlier);
         status = 'already';
@@ -80,7 +82,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       }
     } catch (error) {
       if (sending) await countSend(deps, job);
-      const failing = { key, channel, refusedSend: sending, postId: data.postId };
+      // A refusal proves no message exists only when no earlier attempt may have posted one.
+      const failing = { key, channel, refusedSend: sending && first, postId: data.postId };
       throw await classifyFailure(deps, job, token, failing, error);
     }
     await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });

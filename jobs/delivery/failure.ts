@@ -32,8 +32,9 @@ export interface Failing {
   key: string;
   channel: ChannelRef;
   /**
-   * True when the send itself failed; false when looking for an earlier attempt did. Only a refused send
-   * proves no message exists: a refused look must leave the attempt mark, so the next attempt looks again.
+   * True when the send of the first attempt failed; false when looking for an earlier attempt did, or when an
+   * earlier attempt may have posted. Only then does a refused send prove no message exists: otherwise the
+   * attempt mark stays, so the next attempt looks again (a look inside Discord's nonce window reads nothing).
    */
   refusedSend: boolean;
   postId?: string;

@@ -20,7 +20,8 @@ export interface LookFirstDeps {
 /**
  * Marks the attempt, and when an earlier one may have reached the platform (any attempt after the first,
  * a stalled job, a timeout, a reset, a worker killed between send and ledger), looks in the channel for its
- * message first. Returns the message when found (the caller records it and stops), else null: send.
+ * message first. Returns the message when found (the caller records it and stops), else null: send; and
+ * whether this is the first attempt (only then does a refused send prove no message of this delivery exists).
  * A failed look throws (nothing may be sent on an ambiguous signal); a look the platform does not allow
  * falls back to sending, noted once per workspace.
  */
@@ -32,9 +33,10 @@ export function createLookFirst(deps: LookFirstDeps) {
     post: Post,
     target: DeliveryTarget,
     nonce: string,
-  ): Promise<Delivered | null> => {
+  ): Promise<{ earlier: Delivered | null; first: boolean }> => {
     const since = await deps.ledger.markAttempt(key, channel, new Date());
-    if (since === null || !deps.announcer.findEarlier) return null;
+    if (since === null) return { earlier: null, first: true };
+    if (!deps.announcer.findEarlier) return { earlier: null, first: false };
     const look = await deps.announcer.findEarlier(post, target, { nonce, since });
     if ('unavailable' in look) {
       const where = `${channel.platform}:${channel.workspaceId}`;
@@ -46,7 +48,7 @@ export function createLookFirst(deps: LookFirstDeps) {
         );
         await deps.notes?.unavailable(channel, look.unavailable);
       }
-      return null;
+      return { earlier: null, first: false };
     }
     if (look.found) {
       deps.logger.info(
@@ -54,6 +56,6 @@ export function createLookFirst(deps: LookFirstDeps) {
         'found the message an earlier attempt posted: recording it instead of sending again',
       );
     }
-    return look.found;
+    return { earlier: look.found, first: false };
   };
 }

@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postKey } from '../../../src/posts/identity.js';
 import { makePosts, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
 import { startHarness } from '../../helpers/delivery-harness.js';
-import { freePort } from '../../helpers/delivery-processes.js';
+import { PrivateRedis } from '../../helpers/private-redis.js';
 import {
   clearRecording,
   countMessages,
@@ -18,71 +14,23 @@ import {
 const platformRedis = new Redis({ host: '127.0.0.1', port: 6379 }); // the "platform" stays up
 const prefix = uniquePrefix('delivery-restart');
 const recordingKey = `${prefix}:platform`;
-const dir = mkdtempSync(join(tmpdir(), 'psf-redis-'));
-let server: ChildProcess | undefined;
-
-/** A private redis-server writing every command to its AOF before answering. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--save',
-      '',
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => 50,
-  });
-  probe.on('error', () => undefined);
-  await waitFor(
-    async () => (await probe.ping().catch(() => null)) === 'PONG',
-    'redis-server to answer',
-    10_000,
-  );
-  probe.disconnect();
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await gone;
-}
+let server: PrivateRedis | undefined;
 
 afterAll(async () => {
-  if (server) await kill(server);
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
   await clearRecording(platformRedis, recordingKey);
   await platformRedis.quit();
 });
 
 describe('the bot’s Redis killed and restarted mid-run', () => {
   it('loses nothing and delivers nothing twice', async () => {
-    const port = await freePort();
-    server = await startRedis(port);
+    // A private redis-server writing every command to its AOF before answering.
+    server = await PrivateRedis.start({ persist: true });
     const posts = makePosts(3);
     const announcer = new RecordingAnnouncer('console', platformRedis, recordingKey, 'in-process', 20);
     const harness = await startHarness({
       prefix,
-      redis: { host: '127.0.0.1', port },
+      redis: server.where,
       announcers: { console: announcer },
       posts,
       subscriptions: Array.from({ length: 50 }, (_, i) => makeSubscription(i)),
@@ -96,10 +44,10 @@ describe('the bot’s Redis killed and restarted mid-run', () => {
     try {
       await harness.sink.enqueue(posts);
       await waitFor(async () => (await countMessages(platformRedis, recordingKey)) >= 40, '40 messages');
-      await kill(server); // SIGKILL: no shutdown save; only the fsynced AOF survives
+      await server.kill(); // SIGKILL: no shutdown save; only the fsynced AOF survives
       const atKill = await countMessages(platformRedis, recordingKey);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      server = await startRedis(port);
+      await server.up();
 
       await waitFor(
         async () => (await countMessages(platformRedis, recordingKey)) >= 150 && (await harness.idle()),

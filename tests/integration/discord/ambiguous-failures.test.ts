@@ -4,6 +4,7 @@ import { NONCE_TRUST_MS } from '../../../adapters/discord/earlier.js';
 import { DeliveryError } from '../../../src/delivery/announcer.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { samplePost } from '../../fakes/discord/posts.js';
+import { BOT_USER, wire } from '../../fakes/discord/wire.js';
 
 const MESSAGES = /^\/channels\/\d+\/messages$/;
 let fake: FakeDiscord;
@@ -118,6 +119,29 @@ describe('looking for an earlier attempt before sending again', () => {
     }
     const read = fake.rest.find('GET', MESSAGES).at(-1)!;
     expect(read.query.get('after')).toMatch(/^\d+$/);
+  });
+
+  it("does not take the bot's answer to a slash command that shows the post for the announcement", async () => {
+    const bot = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, nonceTrustMs: 0 });
+    const id = channel();
+    const post = samplePost({ id: 'shown-by-lookup' });
+    const since = new Date();
+    // `/psf latest` in the channel: the interaction's answer is the bot's too, with the post's embed.
+    const reply = {
+      ...wire({
+        id: '9',
+        channel_id: id,
+        content: '',
+        embeds: [{ url: post.url }],
+        flags: 0,
+        crossposted: false,
+        body: {},
+      }),
+      type: 20,
+      webhook_id: BOT_USER.id,
+    };
+    fake.rest.cue('GET', MESSAGES, { status: 200, body: [reply] });
+    expect(await bot.findEarlier(post, target(id), { nonce: 'n-lookup', since })).toEqual({ found: null });
   });
 
   it('says the look is unavailable when the bot may not read history, so the caller sends as before', async () => {

@@ -82,3 +82,32 @@ describe('looking before a re-send', () => {
     expect(calls).toEqual(['send', 'look', 'look', 'send']);
   });
 });
+
+describe('a refused re-send keeps the earlier attempt in mind', () => {
+  it('after a lost answer, a 429 to the re-send does not let the third attempt send blind', async () => {
+    const calls: string[] = [];
+    const sends = [
+      () => DeliveryError.transient('timeout', 'lost'),
+      () => DeliveryError.rateLimited(1_000, 'route 429', 'channel'),
+    ];
+    const announcer: Announcer = {
+      platform: 'console',
+      async announce() {
+        calls.push('send');
+        const refusal = sends.shift();
+        if (refusal) throw refusal();
+        return { messageId: 'm-3' };
+      },
+      async findEarlier() {
+        calls.push('look');
+        // Within Discord's nonce window nothing is read: not finding is no proof the first send posted nothing.
+        return { found: null };
+      },
+    };
+    const t = await setup(announcer);
+    await expect(t.run()).rejects.toThrow('lost');
+    await expect(t.run()).rejects.toBeInstanceOf(DelayedError);
+    expect(await t.run()).toEqual({ status: 'delivered', messageId: 'm-3' });
+    expect(calls).toEqual(['send', 'look', 'send', 'look', 'send']);
+  });
+});
