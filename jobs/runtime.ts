@@ -21,6 +21,7 @@ import {
 } from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
+import { deliveryLookup, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
 import { QUEUE } from './queues.js';
 import { runs, type Role } from './roles.js';
@@ -70,6 +71,11 @@ async function startCommandCore(
     queueHealth(queues, notes),
     logger,
     poll ? pollerHealth(poll) : undefined,
+    config.feeds,
+    {
+      deliveries: deliveryLookup(queues),
+      testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
+    },
   );
 }
 
@@ -95,6 +101,8 @@ async function startWorkers(
     platforms,
     config,
     digests: { announcements: stores.announcements, schedule: config.digest },
+    ledger: stores.ledger,
+    decisions: stores.decisions,
   });
   const deliver = createDeliveryWorkers({
     ...common,
@@ -102,6 +110,7 @@ async function startWorkers(
     ledger: stores.ledger,
     counters: metrics,
     pacer: slackPacer(stores.redis, stores.prefix, config),
+    notes: stores.notes,
     config,
     digests: { announcements: stores.announcements, marks: stores.digestMarks },
     safety: deliverySafety(stores.redis, stores.prefix),

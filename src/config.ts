@@ -4,6 +4,7 @@ import { parseDigestTime, WEEKDAYS, type DigestSchedule } from './digests/period
 import { catalogueFeed, FEED_CATALOGUE } from './feeds/catalogue.js';
 import { parseKey } from './secrets/at-rest.js';
 import { splitTags } from './posts/tags.js';
+import { displayUrl, redactText } from './redaction.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
 export interface FeedConfig {
@@ -109,9 +110,9 @@ function feedUrlProblem(name: string, url: string): string | null {
     } catch {
       // Falls through to the problem below.
     }
-    return `feed "${name}": "${url}" is not a valid URL`;
+    return `feed "${name}": "${redactText(url)}" is not a valid URL`;
   }
-  return `feed "${name}": "${url}" must be an http:// or https:// URL, or a file path (not ${scheme}:)`;
+  return `feed "${name}": "${displayUrl(url)}" must be an http:// or https:// URL, or a file path (not ${scheme}:)`;
 }
 
 /** A catalogue feed by bare name, or `name=url` (a catalogue name keeps its title, and its move for its own URLs). */
@@ -150,7 +151,7 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
     const feed = FEED_NAME.test(name) && url !== '' ? feedEntry(name, url) : null;
     if (!feed) {
       problems.push(
-        `"${entry}" is not name=url (name: lowercase letters, digits, - or _) nor a known feed (${FEED_CATALOGUE.map((known) => known.name).join(', ')})`,
+        `"${redactText(entry)}" is not name=url (name: lowercase letters, digits, - or _) nor a known feed (${FEED_CATALOGUE.map((known) => known.name).join(', ')})`,
       );
     } else if (feeds.some((known) => known.name === name)) {
       problems.push(`feed "${name}" is named twice`);
@@ -410,7 +411,7 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
   if (interval !== null && interval > 0 && interval < MIN_POLL_INTERVAL_MS && remote.length > 0) {
     problem(
       `POLL_INTERVAL must be at least 30s for a feed on the network (got "${env.POLL_INTERVAL}"; ` +
-        `${remote[0]!.name} is at ${remote[0]!.url}); only files and loopback URLs may be polled faster`,
+        `${remote[0]!.name} is at ${displayUrl(remote[0]!.url)}); only files and loopback URLs may be polled faster`,
     );
   }
   const feedNames = new Set(feeds.map((feed) => feed.name));

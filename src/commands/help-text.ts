@@ -7,8 +7,9 @@ export const HELP_TEXT = [
   '`tag <tag> [count]`: newest posts with a tag · `tags`: the tags in use',
   '`search <words>`: posts by relevance, typos forgiven',
   '`status`: feeds and queues',
-  '`subscribe [feed] [tag,tag]`, `unsubscribe [feed]`, `subscriptions`: announcements in this channel (channel managers)',
-  '`subscribe … digest daily` or `digest weekly`: one message a day or a week listing the new posts instead of one per post; `digest off` undoes it',
+  '`subscribe [feed] [tag,tag] [mention @group]` (`-tag` excludes), `unsubscribe [feed]`, `subscriptions`, `test`: announcements here (managers)',
+  '`why <post>`: was it announced here, and if not why',
+  '`… digest daily|weekly|off`: one message a day or week, not one per post',
   'Answers are private; add `share` to post one to the channel.',
 ].join('\n');
 

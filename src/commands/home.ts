@@ -2,7 +2,7 @@ import type { FeedConfig } from '../config.js';
 import type { Platform, Post } from '../posts/post.js';
 import type { PostStore } from '../store/post-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import { describeSubscription } from './subscription-commands.js';
+import { describe as describeSubscription } from './subscription-commands.js';
 
 /** How many posts a home page shows. */
 export const HOME_POSTS = 5;

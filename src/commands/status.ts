@@ -29,7 +29,7 @@ export async function status(deps: CommandDeps): Promise<Reply> {
     }),
   );
   if (names.length === 0) lines.push('No feed is configured.');
-  lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues);
+  lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues, ...(await noteLines(deps)));
   return { kind: 'text', text: lines.join('\n') };
 }
 
@@ -50,6 +50,21 @@ function pollerLine(poller: Exclude<PollerView, { kind: 'assumed' }>): string {
   }
   if (poller.workers === null) return 'Poller: Redis does not say whether one is running.';
   return `Poller: running (${plural(poller.workers, 'worker')}).`;
+}
+
+/** Channel notes (a forum that requires a tag no post matched): what an operator should look at. */
+async function noteLines(deps: CommandDeps): Promise<string[]> {
+  const notes = (await deps.notes?.all().catch(() => [])) ?? [];
+  if (notes.length === 0) return [];
+  return [
+    `Channel notes (${notes.length}):`,
+    ...notes
+      .slice(0, 10)
+      .map(
+        ({ channel, note }) =>
+          `  ${channel.platform} channel ${channel.channelId} (${note.at}): ${note.text}`,
+      ),
+  ];
 }
 
 function feedLine(
@@ -87,7 +102,11 @@ function nextPoll(
     const schedule = poller.schedules.find((candidate) => candidate.feed === feed);
     if (!schedule) return 'never: the running poller has no schedule for this feed';
     const every = schedule.everyMs ? ` (every ${duration(schedule.everyMs)})` : '';
-    const at = Math.max(schedule.nextAt ? Date.parse(schedule.nextAt) : Number.NaN, backoff || 0);
+    // The later of the scheduler's next tick and the end of the backoff, whichever of them is known.
+    const known = [schedule.nextAt ? Date.parse(schedule.nextAt) : Number.NaN, backoff].filter(
+      Number.isFinite,
+    );
+    const at = known.length > 0 ? Math.max(...known) : Number.NaN;
     return `${relative(at, now)}${every}`;
   }
   const at = Number.isFinite(backoff)

@@ -67,7 +67,7 @@ describe('the digest option of subscribe', () => {
   };
 
   it('reads `digest daily|weekly|off` anywhere after subscribe, on Slack and in ask', () => {
-    expect(parsed('subscribe digest daily')).toEqual({ name: 'subscribe', tags: [], digest: 'daily' });
+    expect(parsed('subscribe digest daily')).toEqual({ name: 'subscribe', digest: 'daily' });
     expect(parsed('subscribe psf grants digest Weekly')).toEqual({
       name: 'subscribe',
       feed: 'psf',
@@ -86,7 +86,7 @@ describe('the digest option of subscribe', () => {
   it('reads the Discord choice, and only on subscribe', () => {
     expect(parseCommandOptions('subscribe', { digest: 'weekly' })).toEqual({
       ok: true,
-      request: { name: 'subscribe', tags: [], digest: 'weekly' },
+      request: { name: 'subscribe', digest: 'weekly' },
     });
     expect(parseCommandOptions('latest', { digest: 'weekly' })).toEqual({
       ok: true,
