@@ -8,7 +8,7 @@ import type {
   EarlierAttempt,
   LookResult,
 } from '../../src/delivery/announcer.js';
-import type { Digest } from '../../src/digests/digest.js';
+import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import { renderDiscordAnnouncement } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
@@ -141,6 +141,7 @@ export class DiscordAnnouncer implements Announcer {
    * is never crossposted.
    */
   async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    if (target.options.forum) return this.forumDigest(digest, target);
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
@@ -151,6 +152,36 @@ export class DiscordAnnouncer implements Announcer {
       })) as APIMessage;
       return { messageId: message.id };
     } catch (error) {
+      throw toDeliveryError(error);
+    }
+  }
+
+  /**
+   * In a forum a digest is a forum post named after the digest and its day, tagged with the forum's tags its
+   * posts carry (at most 5). Forum posts take no nonce: the ledger, keyed by period, guards repeats.
+   * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
+   */
+  private async forumDigest(digest: Digest, target: DeliveryTarget): Promise<Delivered> {
+    try {
+      const forum = await this.forums.get(target.channelId);
+      const appliedTags = matchForumTags({ tags: digest.posts.flatMap((post) => post.tags) }, forum);
+      if (forum.requireTag && appliedTags.length === 0)
+        throw DeliveryError.unsendable(
+          'forum_tag_required',
+          'this forum requires a tag, and none matches the tags of the posts in this digest',
+        );
+      const body = {
+        name: threadName(`${digestTitle(digest)}, ${digest.periodEnd.slice(0, 10)}`),
+        applied_tags: appliedTags,
+        message: renderDiscordDigest(digest),
+      };
+      const thread = (await this.rest.post(Routes.threads(target.channelId), { body })) as {
+        id: string;
+        message?: { id: string };
+      };
+      return { messageId: thread.message?.id ?? thread.id, threadId: thread.id };
+    } catch (error) {
+      if (error instanceof DeliveryError) throw error;
       throw toDeliveryError(error);
     }
   }

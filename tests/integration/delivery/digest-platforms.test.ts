@@ -55,6 +55,23 @@ describe('a digest on the real platforms’ wire', () => {
     expect(discord.rest.find('POST', /crosspost/)).toEqual([]);
   });
 
+  it('goes to a Discord forum as one forum post named after the digest, with the forum tags its posts carry', async () => {
+    const forum = '700000000000000030';
+    const tags = discord.rest.threads.addForum(forum, ['Board of Directors', 'Elsewhere']);
+    const announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: discord.apiUrl });
+    const digest = await archiveDigest();
+    digest.posts[0] = { ...digest.posts[0]!, tags: ['board-of-directors'] };
+    const target = { workspaceId: '700000000000000001', channelId: forum, options: { forum: true } };
+    const delivered = await announcer.sendDigest(digest, target, 'n-forum');
+    const thread = discord.rest.threads.threads.get(delivered.threadId!)!;
+    expect(thread).toMatchObject({ parentId: forum, name: 'PSF news: weekly digest, 2026-02-16' });
+    expect(thread.appliedTags).toEqual([tags[0]!.id]);
+    const [first] = discord.rest.messages.get(delivered.threadId!)!;
+    expect(first!.id).toBe(delivered.messageId);
+    expect(first!.embeds).toHaveLength(1);
+    expect(discord.rest.messages.get(forum)).toBeUndefined();
+  });
+
   it('fails on Discord with the same error kinds as an announcement', async () => {
     const announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: discord.apiUrl });
     discord.cueError('POST', MESSAGES, 403, 50001, 'Missing Access');
