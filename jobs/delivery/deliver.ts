@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
+import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
@@ -59,7 +60,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     const ready = await loadTarget(deps, job, data, channel);
     if ('status' in ready) return ready;
-    if (await deps.guard?.tripped(deps.platform)) throw await waitForGuard(job, token);
+    if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
     await waitForChannelSlot(deps, job, token, channel);
 
@@ -78,10 +79,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       } else {
         sending = true;
         ({ messageId } = await deps.announcer.announce(ready.post, target, nonce));
-        await countSend(deps, job);
+        await countSend(deps, job, channel);
       }
     } catch (error) {
-      if (sending) await countSend(deps, job);
+      if (sending) await countSend(deps, job, channel);
       // A refusal proves no message exists only when no earlier attempt may have posted one.
       const failing = { key, channel, refusedSend: sending && first, postId: data.postId };
       throw await classifyFailure(deps, job, token, failing, error);
@@ -98,8 +99,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 }
 
 /** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
-async function countSend(deps: DeliverDeps, job: DeliverJobHandle): Promise<void> {
-  await deps.guard?.sent(deps.platform, String(job.id)).catch((error: unknown) => {
+async function countSend(deps: DeliverDeps, job: DeliverJobHandle, channel: ChannelRef): Promise<void> {
+  await deps.guard?.sent(guardScope(channel), String(job.id)).catch((error: unknown) => {
     deps.logger.debug({ err: error }, 'could not count a send for the mass-disable guard');
   });
 }
