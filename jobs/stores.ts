@@ -105,6 +105,7 @@ export function commandCore(
     feeds,
     pollIntervalMs: config.pollIntervalMs,
     maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
+    declared: config.subscriptions,
     logger,
   });
 }
