@@ -8,7 +8,7 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
 import { classifyFailure, waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
-import { waitOutTenantHolds } from './rate-limited.js';
+import { waitOutLookHolds, waitOutTenantHolds } from './rate-limited.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -71,7 +71,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     let sending = false;
     let first = false;
     try {
-      const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce);
+      const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
+      const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce, beforeLook);
       first = look.first;
       if (earlier) {
         ({ messageId } = earlier);
@@ -82,9 +83,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
         await countSend(deps, job, channel);
       }
     } catch (error) {
+      if (error instanceof DelayedError) throw error; // waiting out a hold on looking
       if (sending) await countSend(deps, job, channel);
       // A refusal proves no message exists only when no earlier attempt may have posted one.
-      const failing = { key, channel, refusedSend: sending && first, postId: data.postId };
+      const failing = { key, channel, refusedSend: sending && first, looking: !sending, postId: data.postId };
       throw await classifyFailure(deps, job, token, failing, error);
     }
     await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });

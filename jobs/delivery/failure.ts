@@ -37,6 +37,8 @@ export interface Failing {
    * attempt mark stays, so the next attempt looks again (a look inside Discord's nonce window reads nothing).
    */
   refusedSend: boolean;
+  /** True when the failure answered the look before a re-send, not a send: a 429 then holds only looks. */
+  looking?: boolean;
   postId?: string;
 }
 
@@ -45,7 +47,7 @@ export async function classifyFailure(
   deps: FailureDeps,
   job: DeliverJobHandle,
   token: string | undefined,
-  { key, channel, refusedSend, postId }: Failing,
+  { key, channel, refusedSend, looking, postId }: Failing,
   error: unknown,
 ): Promise<Error> {
   const log = { jobId: job.id, ...channel };
@@ -64,7 +66,7 @@ export async function classifyFailure(
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);
     deps.counters.increment(deps.platform, 'rate_limited');
     deps.logger.warn({ ...log, waitMs: error.retryAfterMs, scope: error.scope }, 'platform rate limit');
-    return reactToRateLimit(deps, job, token, channel, error);
+    return reactToRateLimit(deps, job, token, channel, error, looking);
   }
   if (error instanceof DeliveryError && error.kind === 'permanent') {
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);

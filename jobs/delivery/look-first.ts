@@ -17,6 +17,9 @@ export interface LookFirstDeps {
   notes?: LookNotes;
 }
 
+/** Called before a look; throws (the job moves to delayed) while looking is rate-limited. */
+export type BeforeLook = () => Promise<void>;
+
 /**
  * Marks the attempt, and when an earlier one may have reached the platform (any attempt after the first,
  * a stalled job, a timeout, a reset, a worker killed between send and ledger), looks in the channel for its
@@ -33,10 +36,12 @@ export function createLookFirst(deps: LookFirstDeps) {
     post: Post,
     target: DeliveryTarget,
     nonce: string,
+    beforeLook?: BeforeLook,
   ): Promise<{ earlier: Delivered | null; first: boolean }> => {
     const since = await deps.ledger.markAttempt(key, channel, new Date());
     if (since === null) return { earlier: null, first: true };
     if (!deps.announcer.findEarlier) return { earlier: null, first: false };
+    await beforeLook?.();
     const look = await deps.announcer.findEarlier(post, target, { nonce, since });
     if ('unavailable' in look) {
       const where = `${channel.platform}:${channel.workspaceId}`;
