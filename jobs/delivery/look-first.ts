@@ -7,6 +7,8 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 /** Where a platform would not let us look, recorded for `status` and `doctor`. */
 export interface LookNotes {
   unavailable(channel: ChannelRef, reason: string): Promise<void>;
+  /** A look worked here: the note (if any) no longer holds. */
+  available?(channel: ChannelRef): Promise<void>;
 }
 
 /** What looking first needs. */
@@ -43,8 +45,8 @@ export function createLookFirst(deps: LookFirstDeps) {
     if (!deps.announcer.findEarlier) return { earlier: null, first: false };
     await beforeLook?.();
     const look = await deps.announcer.findEarlier(post, target, { nonce, since });
+    const where = `${channel.platform}:${channel.workspaceId}`;
     if ('unavailable' in look) {
-      const where = `${channel.platform}:${channel.workspaceId}`;
       if (!warned.has(where)) {
         warned.add(where);
         deps.logger.warn(
@@ -55,6 +57,8 @@ export function createLookFirst(deps: LookFirstDeps) {
       }
       return { earlier: null, first: false };
     }
+    warned.delete(where);
+    await deps.notes?.available?.(channel);
     if (look.found) {
       deps.logger.info(
         { ...channel, postId: post.id, messageId: look.found.messageId },
