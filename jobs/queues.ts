@@ -31,11 +31,17 @@ const isoTime = z.string().refine((text) => Number.isFinite(Date.parse(text)), '
 export const pollJobSchema = z.object({ feed: z.string().min(1) });
 export type PollJob = z.infer<typeof pollJobSchema>;
 
-/** Payload of an `announce` job: one post, and when it was queued (subscriptions created later skip it). */
+/**
+ * Payload of an `announce` job: one post, and when it was queued (subscriptions created later skip it).
+ * `action: 'edit'` (absent: send) re-renders a post already announced, at content `version`, wherever the
+ * ledger says it was delivered; one more action of the one delivery path, not a second path.
+ */
 export const announceJobSchema = z.object({
   feed: z.string().min(1),
   postId: z.string().min(1),
   announcedAt: isoTime,
+  action: z.enum(['send', 'edit']).optional(),
+  version: z.string().min(1).max(64).optional(),
 });
 export type AnnounceJob = z.infer<typeof announceJobSchema>;
 
@@ -69,6 +75,16 @@ export function announceJobId(post: Pick<Post, 'feed' | 'id'>): string {
 /** The deliver job id of (post, channel): a re-run fan-out, a retry or a second worker adds nothing. */
 export function deliverJobId(post: Pick<Post, 'feed' | 'id'>, channel: ChannelRef): string {
   return `deliver-${postKey(post.feed, post.id)}-${channelHash(channel)}`;
+}
+
+/** The announce job id of one change of a post: a re-poll of the same version queues nothing more. */
+export function editAnnounceJobId(post: Pick<Post, 'feed' | 'id'>, version: string): string {
+  return `edit-${postKey(post.feed, post.id)}-${version}`;
+}
+
+/** The deliver job id of an edit: one per (post version, channel), so each change is edited once per channel. */
+export function editJobId(post: Pick<Post, 'feed' | 'id'>, version: string, channel: ChannelRef): string {
+  return `edit-${postKey(post.feed, post.id)}-${version}-${channelHash(channel)}`;
 }
 
 /** Discord's nonce for (post, channel): deterministic and within Discord's 25 characters. */
@@ -106,6 +122,25 @@ export class BullAnnouncementSink implements AnnouncementSink {
     private readonly queue: Queue,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** One `edit` announce job per changed post and version: the fan-out finds where it was delivered. */
+  async enqueueEdits(posts: { post: Post; version: string }[]): Promise<void> {
+    if (posts.length === 0) return;
+    const announcedAt = this.now().toISOString();
+    await this.queue.addBulk(
+      posts.map(({ post, version }) => ({
+        name: 'edit',
+        data: {
+          feed: post.feed,
+          postId: post.id,
+          announcedAt,
+          action: 'edit',
+          version,
+        } satisfies AnnounceJob,
+        opts: { ...ANNOUNCE_JOB_OPTIONS, jobId: editAnnounceJobId(post, version) },
+      })),
+    );
+  }
 
   async enqueue(posts: Post[]): Promise<void> {
     if (posts.length === 0) return;

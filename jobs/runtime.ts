@@ -20,6 +20,7 @@ import {
 } from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
+import { deliveryLookup, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
 import { QUEUE } from './queues.js';
 import { runs, type Role } from './roles.js';
@@ -69,6 +70,11 @@ async function startCommandCore(
     queueHealth(queues, notes),
     logger,
     poll ? pollerHealth(poll) : undefined,
+    config.feeds,
+    {
+      deliveries: deliveryLookup(queues),
+      testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
+    },
   );
 }
 
@@ -83,13 +89,20 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     subscriptions: stores.subscriptions,
     logger,
   };
-  const fanout = createFanoutWorker({ ...common, platforms, config });
+  const fanout = createFanoutWorker({
+    ...common,
+    platforms,
+    config,
+    ledger: stores.ledger,
+    decisions: stores.decisions,
+  });
   const deliver = createDeliveryWorkers({
     ...common,
     announcers: buildAnnouncers(config, stores, logger),
     ledger: stores.ledger,
     counters: metrics,
     pacer: slackPacer(stores.redis, stores.prefix, config),
+    notes: stores.notes,
     config,
     safety: deliverySafety(stores.redis, stores.prefix),
   });

@@ -1,12 +1,14 @@
 import type { RedisClient } from '../src/store/redis-client.js';
 import type { Config } from '../src/config.js';
+import { RedisDecisionLog } from '../src/delivery/decisions.js';
 import { RedisDeliveryLedger } from '../src/delivery/redis-delivery-ledger.js';
+import { RedisChannelNotes } from '../src/subscriptions/channel-notes.js';
 import { RedisFeedMemory } from '../src/feeds/redis-feed-memory.js';
 import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
 import type { Logger } from '../src/logger.js';
 import { RedisPostStore } from '../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
-import { CommandCore } from '../src/commands/command-core.js';
+import { CommandCore, type CommandDeps } from '../src/commands/command-core.js';
 import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
 import type { PollDeps } from '../src/feeds/poller.js';
@@ -24,6 +26,10 @@ export interface Stores {
   memory: RedisFeedMemory;
   subscriptions: RedisSubscriptionStore;
   ledger: RedisDeliveryLedger;
+  /** Why each post went or did not go where (for `/psf why`). */
+  decisions: RedisDecisionLog;
+  /** Per-channel notes (a forum needing a tag), shown by `subscriptions`. */
+  notes: RedisChannelNotes;
   /** Quits Redis and stops a private redis-server this process started. */
   close(): Promise<void>;
 }
@@ -49,6 +55,8 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     memory: new RedisFeedMemory(redis, prefix),
     subscriptions: new RedisSubscriptionStore(redis, prefix),
     ledger: new RedisDeliveryLedger(redis, prefix),
+    decisions: new RedisDecisionLog(redis, prefix),
+    notes: new RedisChannelNotes(redis, prefix),
     async close() {
       // quit() waits for pending replies, which never come while Redis is away: bound it, then cut.
       if (!(await within(redis.quit(), 2_000).catch(() => false))) redis.disconnect();
@@ -82,6 +90,7 @@ export function pollDeps(config: Config, stores: Stores, sink: AnnouncementSink,
     maxAgeMs: config.maxAgeMs,
     now: () => new Date(),
     logger,
+    decisions: stores.decisions,
   };
 }
 
@@ -94,6 +103,7 @@ export function commandCore(
   logger: Logger,
   poller?: PollerHealth,
   feeds: Config['feeds'] = config.feeds,
+  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer'> = {},
 ): CommandCore {
   return new CommandCore({
     posts: stores.posts,
@@ -107,5 +117,9 @@ export function commandCore(
     maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
     declared: config.subscriptions,
     logger,
+    notes: stores.notes,
+    ledger: stores.ledger,
+    decisions: stores.decisions,
+    ...extras,
   });
 }

@@ -38,6 +38,18 @@ function feedOption(description: string, feeds: readonly string[]): APIApplicati
   };
 }
 
+/** Text, announcement and forum channels: where announcements can go. */
+const ANNOUNCEABLE_CHANNEL_TYPES = [0, 5, 15];
+
+function channelOption(description: string): APIApplicationCommandBasicOption {
+  return {
+    type: Option.Channel,
+    name: 'channel',
+    description,
+    channel_types: ANNOUNCEABLE_CHANNEL_TYPES,
+  } as APIApplicationCommandBasicOption;
+}
+
 function subcommand(name: string, description: string, options: APIApplicationCommandBasicOption[] = []) {
   return { type: Option.Subcommand as const, name, description, options };
 }
@@ -80,12 +92,14 @@ export function discordCommandDefinitions(
           },
           share,
         ]),
-        subcommand('subscribe', 'Announce new posts in this channel (Manage Channels)', [
+        subcommand('subscribe', 'Announce new posts in a channel (Manage Channels)', [
+          channelOption('The channel or forum to announce in (this one by default)'),
           feedOption('Only this feed (all feeds by default)', feeds),
           {
             type: Option.String,
             name: 'tags',
-            description: 'Only posts with any of these tags, comma-separated',
+            description:
+              'Only posts with any of these tags, comma-separated; -tag excludes; * for every post',
             max_length: 500,
           },
           {
@@ -93,11 +107,35 @@ export function discordCommandDefinitions(
             name: 'crosspost',
             description: 'In an announcement channel, publish each post to following servers',
           },
+          {
+            type: Option.Role,
+            name: 'role',
+            description: 'Mention this role with each announcement (@everyone: mention none)',
+          },
+          {
+            type: Option.Boolean,
+            name: 'thread',
+            description: 'Open a thread on each announcement, named after the post',
+          },
         ]),
-        subcommand('unsubscribe', 'Stop announcements in this channel (Manage Channels)', [
+        subcommand('unsubscribe', 'Stop announcements in a channel (Manage Channels)', [
+          channelOption('The channel or forum (this one by default)'),
           feedOption('Only this feed (all by default)', feeds),
         ]),
         subcommand('subscriptions', "This server's subscriptions"),
+        subcommand('test', 'Post the newest matching post now, as an announcement (Manage Channels)', [
+          channelOption('The subscribed channel or forum (this one by default)'),
+        ]),
+        subcommand('why', 'Was a post announced here, and if not, why', [
+          {
+            type: Option.String,
+            name: 'query',
+            description: 'A post URL, id or words of its title',
+            required: true,
+            max_length: 200,
+          },
+          channelOption('The subscribed channel or forum (this one by default)'),
+        ]),
         subcommand('status', 'Feeds, last poll, posts indexed, queue health', [share]),
         subcommand('help', 'What /psf can do', [share]),
       ],
@@ -128,4 +166,17 @@ export async function registerDiscordCommands(
   const body = discordCommandDefinitions(options.feeds ? { feeds: options.feeds } : {});
   const commands = (await rest.put(route, { body })) as APIApplicationCommand[];
   return { scope: options.guildId ? 'guild' : 'global', commands };
+}
+
+/** One line per subcommand with its options, as registered: `/psf subscribe [channel] [feed] …`. */
+export function commandUsage(commands: readonly { name: string; options?: unknown }[]): string[] {
+  type Described = { name: string; required?: boolean; options?: Described[] };
+  return commands.flatMap((command) =>
+    ((command.options ?? []) as Described[]).map((sub) => {
+      const options = (sub.options ?? []).map((option) =>
+        option.required ? option.name : `[${option.name}]`,
+      );
+      return `  /${command.name} ${[sub.name, ...options].join(' ')}`;
+    }),
+  );
 }

@@ -10,8 +10,11 @@ import {
 } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { DiscordInteractionHandler } from './interaction-handler.js';
-import { readOptions, type DiscordInvocation, type OptionTree } from './invocation.js';
+import { readOptions, readResolvedChannels, type DiscordInvocation, type OptionTree } from './invocation.js';
 import { restResponder } from './rest-responder.js';
+
+/** Raw interaction data kept for dispatch; far more than can be in flight at once. */
+const MAX_PENDING_RAW = 1_000;
 
 /** What gateway mode needs: the bot token, the API base (a local fake in tests) and the shared handler. */
 export interface DiscordGatewayBotOptions {
@@ -28,6 +31,8 @@ export interface DiscordGatewayBotOptions {
  */
 export class DiscordGatewayBot {
   readonly client: Client;
+  /** Resolved channels of interactions being dispatched, by interaction id (removed when handled). */
+  private readonly resolved = new Map<string, Pick<DiscordInvocation, 'resolvedChannels' | 'channelType'>>();
 
   constructor(private readonly options: DiscordGatewayBotOptions) {
     this.client = new Client({
@@ -35,6 +40,21 @@ export class DiscordGatewayBot {
       rest: { api: options.apiUrl },
       allowedMentions: { parse: [] },
     });
+    this.client.on(
+      Events.Raw,
+      (packet: { t?: string; d?: { id?: string; data?: unknown; channel?: { type?: unknown } } }) => {
+        // discord.js keeps no member permissions for channels named in options, and may not have the channel
+        // cached; the raw packet has both. It is emitted before the interaction is dispatched.
+        if (packet.t !== 'INTERACTION_CREATE' || typeof packet.d?.id !== 'string') return;
+        const type = packet.d.channel?.type;
+        // An interaction discord.js never dispatches would stay here: keep only the most recent ones.
+        if (this.resolved.size >= MAX_PENDING_RAW) this.resolved.delete(this.resolved.keys().next().value!);
+        this.resolved.set(packet.d.id, {
+          resolvedChannels: readResolvedChannels(packet.d.data),
+          ...(typeof type === 'number' ? { channelType: type } : {}),
+        });
+      },
+    );
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
     this.client.on(Events.Error, (error) => options.logger?.error({ err: error }, 'discord client error'));
   }
@@ -63,8 +83,10 @@ export class DiscordGatewayBot {
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
+    const raw = this.resolved.get(interaction.id) ?? {};
+    this.resolved.delete(interaction.id);
     if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
-    const invocation = invocationFromInteraction(interaction);
+    const invocation = { ...invocationFromInteraction(interaction), ...raw };
     try {
       await this.options.handler.handle(invocation, restResponder(this.client.rest, invocation));
     } catch (error) {

@@ -29,7 +29,17 @@ export interface DiscordInvocation {
   userId: string;
   /** The member's permissions in this channel, overwrites applied; null outside a server. */
   permissions: bigint | null;
+  /**
+   * Channels named in options (`data.resolved.channels`), with the invoking member's permissions there,
+   * overwrites applied: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-resolved-data-structure
+   */
+  resolvedChannels?: Record<string, { type: number; permissions: bigint | null }>;
+  /** The type of the channel the command was typed in (0 text, 5 announcement, 15 forum), when known. */
+  channelType?: number;
 }
+
+/** Forum channel type: https://discord.com/developers/docs/resources/channel#channel-object-channel-types */
+export const FORUM_CHANNEL = 15;
 
 const leafOption = z.object({
   name: z.string(),
@@ -76,15 +86,53 @@ export function canManage(permissions: bigint | null): boolean {
 /** Outside a server (a DM) there is no guild; Discord itself names that scope `@me`. */
 export const DM_WORKSPACE = '@me';
 
-/** The core's view of who asked, and where. */
+/**
+ * The core's view of who asked, and where: the channel named in the `channel` option (a forum cannot be typed
+ * in, so it is named from elsewhere), else the one the command was typed in. Managing rights are those of
+ * the member in that channel; a named channel Discord did not resolve grants none.
+ */
 export function commandContext(invocation: DiscordInvocation): CommandContext {
+  const named = typeof invocation.options.channel === 'string' ? invocation.options.channel : null;
+  const here = named === null || named === invocation.channelId;
+  const permissions = here
+    ? invocation.permissions
+    : (invocation.resolvedChannels?.[named]?.permissions ?? null);
+  const type = here ? invocation.channelType : invocation.resolvedChannels?.[named]?.type;
   return {
     platform: 'discord',
     workspaceId: invocation.guildId ?? DM_WORKSPACE,
-    channelId: invocation.channelId,
+    channelId: named ?? invocation.channelId,
     userId: invocation.userId,
-    canManage: invocation.guildId !== null && canManage(invocation.permissions),
+    canManage: invocation.guildId !== null && canManage(permissions),
+    ...(type === undefined ? {} : { forum: type === FORUM_CHANNEL }),
   };
+}
+
+const resolvedChannel = z.object({
+  id: snowflakeText(),
+  type: z.number().int(),
+  permissions: z.string().regex(/^\d+$/).optional(),
+});
+
+/** `data.resolved.channels` of a raw interaction, permissions as bigints; empty when absent or malformed. */
+export function readResolvedChannels(data: unknown): NonNullable<DiscordInvocation['resolvedChannels']> {
+  const parsed = z
+    .object({ resolved: z.object({ channels: z.record(z.string(), resolvedChannel) }) })
+    .safeParse(data);
+  if (!parsed.success) return {};
+  return Object.fromEntries(
+    Object.entries(parsed.data.resolved.channels).map(([id, channel]) => [
+      id,
+      {
+        type: channel.type,
+        permissions: channel.permissions === undefined ? null : BigInt(channel.permissions),
+      },
+    ]),
+  );
+}
+
+function snowflakeText() {
+  return z.string().regex(/^\d{1,20}$/);
 }
 
 const snowflake = z.string().regex(/^\d{1,20}$/);
@@ -97,10 +145,12 @@ export const interactionPayload = z.object({
   token: z.string().min(1),
   guild_id: snowflake.optional(),
   channel_id: snowflake.optional(),
-  channel: z.object({ id: snowflake }).optional(),
+  channel: z.object({ id: snowflake, type: z.number().int().optional() }).optional(),
   member: z.object({ user: z.object({ id: snowflake }), permissions: z.string().regex(/^\d+$/) }).optional(),
   user: z.object({ id: snowflake }).optional(),
-  data: z.object({ name: z.string(), options: z.array(optionTree).optional() }).optional(),
+  data: z
+    .object({ name: z.string(), options: z.array(optionTree).optional(), resolved: z.unknown().optional() })
+    .optional(),
 });
 export type InteractionPayload = z.infer<typeof interactionPayload>;
 
@@ -129,5 +179,7 @@ export function invocationFromPayload(payload: InteractionPayload): DiscordInvoc
     channelId,
     userId,
     permissions: payload.member ? BigInt(payload.member.permissions) : null,
+    resolvedChannels: readResolvedChannels(payload.data),
+    ...(payload.channel?.type === undefined ? {} : { channelType: payload.channel.type }),
   };
 }

@@ -12,6 +12,8 @@ export interface SlackMessage {
 }
 
 const MAX_TAGS_SHOWN = 8;
+/** Slack user group ids: https://docs.slack.dev/messaging/formatting-message-text#mentioning-groups */
+const USER_GROUP = /^S[A-Z0-9]{2,20}$/;
 const MAX_TAG_LENGTH = 60;
 const MAX_AUTHOR_LENGTH = 200;
 
@@ -40,10 +42,18 @@ function fallbackText(post: Post, url: string | null): string {
  * and a "Read the post" button. Link unfurls are off (the message already is the preview) and `link_names`
  * is never sent, so nothing in the feed can ping anyone.
  */
-export function renderSlackAnnouncement(post: Post): SlackMessage {
+export function renderSlackAnnouncement(
+  post: Post,
+  options: { mentionRoleId?: string | undefined } = {},
+): SlackMessage {
   // A URL over the button's 3,000 characters is dropped everywhere, never sent to be refused.
   const web = webUrl(post.url);
   const url = web && web.length <= SLACK_LIMITS.buttonUrl ? web : null;
+  // A user group mention is our own token, built only from a validated id: feed text can never make one.
+  const group =
+    options.mentionRoleId && USER_GROUP.test(options.mentionRoleId)
+      ? `<!subteam^${options.mentionRoleId}>`
+      : null;
   // Header text is plain_text: Slack does not parse mentions or entities in it, so it is not escaped.
   const blocks: types.KnownBlock[] = [
     {
@@ -72,5 +82,7 @@ export function renderSlackAnnouncement(post: Post): SlackMessage {
       ],
     });
   }
-  return { text: fallbackText(post, url), blocks, unfurl_links: false, unfurl_media: false };
+  if (group) blocks.unshift({ type: 'section', text: { type: 'mrkdwn', text: group } });
+  const text = group ? `${group} ${fallbackText(post, url)}` : fallbackText(post, url);
+  return { text, blocks, unfurl_links: false, unfurl_media: false };
 }

@@ -59,12 +59,35 @@ export class SlackAnnouncer implements Announcer {
       const result = await this.client.chat.postMessage({
         token,
         channel: target.channelId,
-        ...renderSlackAnnouncement(post),
+        ...renderSlackAnnouncement(post, target.options),
         metadata: announcementMetadata(nonce),
       });
       if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
       return { messageId: result.ts };
     } catch (error) {
+      throw classifySlackError(error);
+    }
+  }
+
+  /**
+   * Rewrites the announcement at its recorded `ts` with `chat.update`, never posting a new one. A message
+   * deleted meanwhile cannot be edited: that is this post's problem, not the channel's.
+   * https://docs.slack.dev/reference/methods/chat.update
+   */
+  async edit(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void> {
+    try {
+      const token = await this.options.tokens.botToken(target.workspaceId);
+      const { text, blocks } = renderSlackAnnouncement(post, target.options);
+      await this.client.chat.update({
+        token,
+        channel: target.channelId,
+        ts: delivered.messageId,
+        text,
+        blocks,
+      });
+    } catch (error) {
+      if (error instanceof webApi.WebAPIPlatformError && error.data.error === 'message_not_found')
+        throw DeliveryError.unsendable('message_not_found', 'the announcement was deleted; nothing to edit');
       throw classifySlackError(error);
     }
   }

@@ -17,6 +17,7 @@ export const SLACK_BOT_SCOPES = [
   'users:read',
   'channels:read',
   'groups:read',
+  'usergroups:read',
 ];
 
 /** What the Slack side of the bot is built from. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseCommandText } from '../../src/commands/parse.js';
 import type { CommandContext, CommandRequest, CommandService, Reply } from '../../src/commands/types.js';
 import type { Logger } from '../../src/logger.js';
-import { channelAccessProblem, isWorkspaceAdmin } from './permissions.js';
+import { channelAccessProblem, isWorkspaceAdmin, resolveUserGroup } from './permissions.js';
 import { renderSlackReply } from './reply.js';
 
 /** What the `/psf` handler needs. */
@@ -26,7 +26,12 @@ const slashCommand = z.object({
   user_id: z.string().min(1),
 });
 
-const MANAGING: ReadonlySet<CommandRequest['name']> = new Set(['subscribe', 'unsubscribe', 'subscriptions']);
+const MANAGING: ReadonlySet<CommandRequest['name']> = new Set([
+  'subscribe',
+  'unsubscribe',
+  'subscriptions',
+  'test',
+]);
 
 /** Commands that manage subscriptions look the user up; lookups need no permission and skip the call. */
 async function contextFor(
@@ -61,9 +66,14 @@ export async function answerSlashCommand(
   const { request } = parsed;
   const share = 'share' in request && request.share;
   const context = await contextFor(request, payload.data, client, deps);
-  if (request.name === 'subscribe' && context.canManage) {
+  if ((request.name === 'subscribe' || request.name === 'test') && context.canManage) {
     const problem = await channelAccessProblem(client, context.channelId, deps.logger);
     if (problem) return { reply: { kind: 'error', message: problem }, share: false };
+  }
+  if (request.name === 'subscribe' && context.canManage && request.mention?.startsWith('@')) {
+    const resolved = await resolveUserGroup(client, request.mention, deps.logger);
+    if (!resolved.ok) return { reply: { kind: 'error', message: resolved.message }, share: false };
+    return { reply: await deps.commands.handle({ ...request, mention: resolved.id }, context), share };
   }
   return { reply: await deps.commands.handle(request, context), share };
 }

@@ -52,3 +52,28 @@ export async function channelAccessProblem(
     return null;
   }
 }
+
+/**
+ * The id of the user group written `@handle` (slash command text arrives unescaped), from `usergroups.list`
+ * (scope `usergroups:read`). https://docs.slack.dev/reference/methods/usergroups.list
+ */
+export async function resolveUserGroup(
+  client: webApi.WebClient,
+  mention: string,
+  logger: Logger,
+): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+  const handle = mention.replace(/^@/, '').toLowerCase();
+  try {
+    const { usergroups } = await client.usergroups.list({});
+    const found = (usergroups ?? []).find((group) => group.handle?.toLowerCase() === handle);
+    if (found?.id) return { ok: true, id: found.id };
+    return { ok: false, message: `No user group @${handle.slice(0, 80)} in this workspace.` };
+  } catch (error) {
+    logger.warn({ err: error }, 'usergroups.list failed');
+    return {
+      ok: false,
+      message:
+        'I could not read the user groups (the app needs the usergroups:read scope; reinstall it after adding it).',
+    };
+  }
+}

@@ -9,6 +9,8 @@ import type { Logger } from '../../src/logger.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
 import { reportFailure } from '../cli-errors.js';
+import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
+import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
 import { QUEUE } from '../queues.js';
 import { openAllQueues, pollerHealth, queueHealth } from '../queue-health.js';
 import { commandCore, withStores } from '../stores.js';
@@ -84,6 +86,7 @@ export async function runAsk(
     try {
       const stored = await stores.posts.all();
       const poll = queues.find((queue) => queue.name === QUEUE.poll);
+      // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean.
       const core = commandCore(
         config,
         stores,
@@ -92,6 +95,10 @@ export async function runAsk(
         logger,
         poll ? pollerHealth(poll) : undefined,
         knownFeeds(config.feeds, stored),
+        {
+          deliveries: deliveryLookup(queues),
+          testAnnouncer: testAnnouncer({ console: new ConsoleAnnouncer(process.stderr) }),
+        },
       );
       const reply = await core.handle(request, LOCAL_CONTEXT);
       printReply(reply, request, options);

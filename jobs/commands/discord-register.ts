@@ -1,4 +1,4 @@
-import { registerDiscordCommands } from '../../adapters/discord/commands.js';
+import { commandUsage, registerDiscordCommands } from '../../adapters/discord/commands.js';
 import type { Config } from '../../src/config.js';
 import { UsageError } from '../cli-errors.js';
 
@@ -24,5 +24,6 @@ export async function runDiscordRegister(config: Config, guildId: string | undef
       ? `registered ${names} in server ${guildId} (available now)\n`
       : `registered ${names} globally (Discord may take a while to show it everywhere)\n`,
   );
+  process.stdout.write(commandUsage(result.commands).join('\n') + '\n');
   return 0;
 }

@@ -1,11 +1,15 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { Announcer } from '../../src/delivery/announcer.js';
+import { DeliveryError, type Announcer, type Delivered } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
+import type { Post } from '../../src/posts/post.js';
+import { contentVersion } from '../../src/posts/version.js';
+import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
+import { deliverEdit } from './edit.js';
 import { classifyFailure, waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
 import { waitOutLookHolds, waitOutTenantHolds } from './rate-limited.js';
@@ -16,6 +20,10 @@ export interface DeliverDeps extends FailureDeps {
   posts: PostStore;
   /** Per-channel pacing (Slack): at most one message per `intervalMs` per channel. */
   pacing?: { pacer: ChannelPacer; intervalMs: number };
+  /** Discord: edits of crossposted messages, at most one per `intervalMs` per channel. */
+  editPacing?: { pacer: ChannelPacer; intervalMs: number };
+  /** Where a post that cannot go to a channel (a forum needing a tag) is noted for `subscriptions`. */
+  notes?: ChannelNotes;
   /** Where looking before a re-send was not allowed, for `status` and `doctor`. */
   lookNotes?: LookNotes;
 }
@@ -24,10 +32,12 @@ export interface DeliverDeps extends FailureDeps {
 export type DeliverOutcome =
   | { status: 'delivered'; messageId: string }
   | { status: 'already'; messageId: string }
+  | { status: 'edited'; messageId: string }
   | { status: 'skipped'; reason: string };
 
 /** The job surface the processor uses (a BullMQ `Job`). */
-export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'>;
+export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'> &
+  Partial<Pick<Job, 'attemptsStarted'>>;
 
 /**
  * Added to the per-channel interval: slots exactly one interval apart reach the platform a few ms closer
@@ -44,7 +54,9 @@ const EARLY_WAKE_MS = 100;
  * written only once the platform accepted. Error kinds become queue behaviour in `failure.ts` only.
  */
 export function createDeliverProcessor(deps: DeliverDeps) {
-  const lookFirst = createLookFirst({ ...deps, ...(deps.lookNotes ? { notes: deps.lookNotes } : {}) });
+  // `notes` of the deliver deps are channel notes; look-first takes its own.
+  const { notes: _channelNotes, ...lookDeps } = deps;
+  const lookFirst = createLookFirst({ ...lookDeps, ...(deps.lookNotes ? { notes: deps.lookNotes } : {}) });
   return async (job: DeliverJobHandle, token?: string): Promise<DeliverOutcome> => {
     const parsed = deliverJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`malformed deliver job: ${parsed.error.message}`);
@@ -55,6 +67,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       channelId: data.channelId,
     };
     const key = postKey(data.feed, data.postId);
+    if (data.action === 'edit') return deliverEdit(deps, job, token, data, channel);
     const recorded = await deps.ledger.get(key, channel);
     if (recorded) return { status: 'already', messageId: recorded.messageId };
 
@@ -66,7 +79,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
     const nonce = deliveryNonce(ready.post, channel);
-    let messageId: string;
+    let delivered: Delivered;
     let status: 'delivered' | 'already' = 'delivered';
     let sending = false;
     let first = false;
@@ -75,22 +88,34 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce, beforeLook);
       first = look.first;
       if (earlier) {
-        ({ messageId } = earlier);
+        delivered = earlier;
         status = 'already';
       } else {
         sending = true;
-        ({ messageId } = await deps.announcer.announce(ready.post, target, nonce));
+        delivered = await deps.announcer.announce(ready.post, target, nonce);
         await countSend(deps, job, channel);
       }
     } catch (error) {
       if (error instanceof DelayedError) throw error; // waiting out a hold on looking
       if (sending) await countSend(deps, job, channel);
+      if (error instanceof DeliveryError && error.kind === 'unsendable') {
+        // As for any refusal: no message of it exists only when no earlier attempt may have posted one.
+        if (sending && first) await deps.ledger.clearAttempt(key, channel);
+        return noteUnsendable(deps, job, channel, ready.post, error);
+      }
       // A refusal proves no message exists only when no earlier attempt may have posted one.
       const failing = { key, channel, refusedSend: sending && first, looking: !sending, postId: data.postId };
       throw await classifyFailure(deps, job, token, failing, error);
     }
-    await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
+    const { messageId } = delivered;
+    await deps.ledger.record(key, channel, {
+      ...delivered,
+      deliveredAt: new Date().toISOString(),
+      version: contentVersion(ready.post),
+    });
     await deps.ledger.clearAttempt(key, channel);
+    // A forum that took a post again no longer needs its note about a refused one.
+    if (ready.options.forum) await deps.notes?.clear(channel);
     deps.counters.increment(deps.platform, 'delivered');
     deps.logger.debug(
       { jobId: job.id, channelId: channel.channelId, postId: data.postId, messageId },
@@ -107,7 +132,12 @@ async function countSend(deps: DeliverDeps, job: DeliverJobHandle, channel: Chan
   });
 }
 
-async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: DeliverJob, channel: ChannelRef) {
+export async function loadTarget(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  data: DeliverJob,
+  channel: ChannelRef,
+) {
   const skip = (reason: string) => {
     deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
     return { status: 'skipped' as const, reason };
@@ -126,13 +156,13 @@ async function loadTarget(deps: DeliverDeps, job: DeliverJobHandle, data: Delive
  * attempt spent, no worker held); it is woken early because promotion from delayed takes tens of ms, and
  * the last moments are waited out here.
  */
-async function waitForChannelSlot(
+export async function waitForChannelSlot(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   token: string | undefined,
   channel: ChannelRef,
+  pacing = deps.pacing,
 ): Promise<void> {
-  const pacing = deps.pacing;
   if (!pacing) return;
   const reserve = () => pacing.pacer.reserve(channel, pacing.intervalMs + PACING_MARGIN_MS, String(job.id));
   let waitMs = await reserve();
@@ -143,4 +173,21 @@ async function waitForChannelSlot(
   if (waitMs <= 0) return;
   await job.moveToDelayed(Date.now() + Math.max(1, waitMs - EARLY_WAKE_MS), token);
   throw new DelayedError();
+}
+
+/**
+ * A post this channel cannot take (a forum requiring a tag none of the post's match): skipped, not retried
+ * (a retry would fail the same way), the subscription kept, and the reason noted for `subscriptions`.
+ */
+async function noteUnsendable(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  channel: ChannelRef,
+  post: Post,
+  error: DeliveryError,
+): Promise<DeliverOutcome> {
+  const reason = `${error.code}: ${error.message}`;
+  deps.logger.warn({ jobId: job.id, ...channel, postId: post.id, reason }, 'post not deliverable here');
+  await deps.notes?.set(channel, `“${post.title.slice(0, 100)}” was not posted: ${reason}`.slice(0, 500));
+  return { status: 'skipped', reason };
 }

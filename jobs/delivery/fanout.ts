@@ -1,10 +1,15 @@
 import type { BulkJobOptions, Job } from 'bullmq';
 import type { Logger } from '../../src/logger.js';
-import type { Platform } from '../../src/posts/post.js';
+import type { Platform, Post } from '../../src/posts/post.js';
+import type { MatchDecision } from '../../src/subscriptions/matching.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { PostStore } from '../../src/store/post-store.js';
-import { subscriptionMatches } from '../../src/subscriptions/matching.js';
+import type { DecisionLog } from '../../src/delivery/decisions.js';
+import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import { postKey } from '../../src/posts/identity.js';
+import { matchDecision } from '../../src/subscriptions/matching.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
-import { announceJobSchema, deliverJobId, type DeliverJob } from '../queues.js';
+import { announceJobSchema, deliverJobId, editJobId, type AnnounceJob, type DeliverJob } from '../queues.js';
 
 /** The one thing fan-out needs of a deliver queue (a BullMQ `Queue`). */
 export interface DeliverJobQueue {
@@ -22,6 +27,10 @@ export interface FanoutDeps {
   logger: Logger;
   /** Deliver jobs per `addBulk` call. */
   chunkSize?: number;
+  /** Where an edit finds the channels a post was delivered to. */
+  ledger?: DeliveryLedger;
+  /** Where each subscription's decision is kept for `/psf why`. */
+  decisions?: DecisionLog;
 }
 
 /** What one fan-out did: deliver jobs queued per platform (duplicates of earlier runs included). */
@@ -50,10 +59,14 @@ export function createFanoutProcessor(
       );
       return result;
     }
+    if (announce.action === 'edit') return fanOutEdit(deps, announce, post, chunkSize);
     const announcedAt = new Date(announce.announcedAt);
-    const matching = (await deps.subscriptions.list()).filter((sub) =>
-      subscriptionMatches(sub, post, announcedAt),
-    );
+    const decided = (await deps.subscriptions.list()).map((sub) => ({
+      sub,
+      decision: matchDecision(sub, post, announcedAt),
+    }));
+    await recordDecisions(deps, post, announce.announcedAt, decided);
+    const matching = decided.filter(({ decision }) => decision.kind === 'match').map(({ sub }) => sub);
     result.matched = matching.length;
     for (const sub of matching.filter((sub) => !deps.deliverQueues[sub.platform])) {
       result.skipped += 1;
@@ -78,4 +91,60 @@ export function createFanoutProcessor(
     deps.logger.info({ jobId: job.id, postId: post.id, feed: post.feed, ...result }, 'fanned out');
     return result;
   };
+}
+
+/**
+ * Keeps each subscription's decision for `/psf why`, except those it can tell without them (a feed the
+ * channel does not get, a subscription created after the announcement). Best effort: never fails the fan-out.
+ */
+async function recordDecisions(
+  deps: FanoutDeps,
+  post: { feed: string; id: string },
+  announcedAt: string,
+  decided: { sub: ChannelRef; decision: MatchDecision }[],
+): Promise<void> {
+  if (!deps.decisions) return;
+  const kept = decided
+    .filter(({ decision }) => decision.kind !== 'feed' && decision.kind !== 'before_subscription')
+    .map(({ sub, decision }) => ({
+      channel: { platform: sub.platform, workspaceId: sub.workspaceId, channelId: sub.channelId },
+      decision,
+    }));
+  try {
+    await deps.decisions.recordFanout(postKey(post.feed, post.id), announcedAt, kept);
+  } catch (error) {
+    deps.logger.warn({ err: error, postId: post.id }, 'could not record fan-out decisions');
+  }
+}
+
+/**
+ * An edit: one deliver job (action `edit`) per channel the ledger says the post was delivered to, with an
+ * id per (version, channel), through the same deliver queues, limits and processor as sends.
+ */
+async function fanOutEdit(
+  deps: FanoutDeps,
+  announce: AnnounceJob,
+  post: Post,
+  chunkSize: number,
+): Promise<FanoutResult> {
+  const result: FanoutResult = { matched: 0, queued: {}, skipped: 0 };
+  const version = announce.version;
+  if (!deps.ledger || !version) return result;
+  const records = await deps.ledger.forPost(postKey(post.feed, post.id));
+  result.matched = records.length;
+  for (const [platform, queue] of Object.entries(deps.deliverQueues) as [Platform, DeliverJobQueue][]) {
+    const jobs = records
+      .filter((record) => record.channel.platform === platform)
+      .map(({ channel }) => ({
+        name: 'edit',
+        data: { ...announce, platform, workspaceId: channel.workspaceId, channelId: channel.channelId },
+        opts: { ...deps.jobOptions, jobId: editJobId(post, version, channel) },
+      }));
+    for (let start = 0; start < jobs.length; start += chunkSize)
+      await queue.addBulk(jobs.slice(start, start + chunkSize));
+    if (jobs.length > 0) result.queued[platform] = jobs.length;
+  }
+  result.skipped = records.length - Object.values(result.queued).reduce((sum, n) => sum + n, 0);
+  deps.logger.info({ postId: post.id, feed: post.feed, version, ...result }, 'edit fanned out');
+  return result;
 }

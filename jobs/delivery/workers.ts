@@ -5,7 +5,9 @@ import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
 import type { RedisClient } from '../../src/store/redis-client.js';
 import type { DeliveryCounters } from '../../src/delivery/counters.js';
+import type { DecisionLog } from '../../src/delivery/decisions.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { Logger } from '../../src/logger.js';
 import { PLATFORMS, type Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
@@ -40,8 +42,10 @@ export interface DeliveryWorkersOptions {
   subscriptions: SubscriptionStore;
   ledger: DeliveryLedger;
   counters: DeliveryCounters;
-  /** Required when Slack is among the announcers: its per-channel pacing. */
+  /** Required when Slack is among the announcers: its per-channel pacing (Discord: edits of crossposted messages). */
   pacer?: ChannelPacer;
+  /** Where a post a channel cannot take is noted. */
+  notes?: ChannelNotes;
   config: Pick<Config, 'discord' | 'slack'>;
   logger: Logger;
   limits?: Partial<Record<Platform, RateLimit>>;
@@ -82,6 +86,14 @@ function defaultLimit(platform: Platform, config: Pick<Config, 'discord' | 'slac
   if (platform === 'discord') return smoothLimit(config.discord?.requestsPerSecond ?? 48);
   return smoothLimit(platform === 'slack' ? (config.slack?.messagesPerSecond ?? SLACK_QUEUE_CEILING) : 50);
 }
+
+/**
+ * Discord lets a bot edit a published (crossposted) message about 3 times an hour per channel; it does not
+ * document the limit, and the 429 it answers carries a wrong `Retry-After` (1 s for a wait of ~20 minutes):
+ * https://github.com/discord/discord-api-docs/issues/2258, https://github.com/discord/discord-api-docs/issues/6109
+ * So such edits are paced to one per 20 minutes per channel, as delayed jobs.
+ */
+export const CROSSPOSTED_EDIT_INTERVAL_MS = 20 * 60_000;
 
 /** Slack's pacing: each channel, and each workspace's SLACK_WORKSPACE_RATE budget, shared through Redis. */
 export function slackPacer(redis: RedisClient, prefix: string, config: Pick<Config, 'slack'>): ChannelPacer {
@@ -149,6 +161,10 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       ...(platform === 'slack' && options.pacer
         ? { pacing: { pacer: options.pacer, intervalMs: options.config.slack?.channelIntervalMs ?? 1_000 } }
         : {}),
+      ...(platform === 'discord' && options.pacer
+        ? { editPacing: { pacer: options.pacer, intervalMs: CROSSPOSTED_EDIT_INTERVAL_MS } }
+        : {}),
+      ...(options.notes ? { notes: options.notes } : {}),
     });
     const worker = new Worker(name, processor, {
       connection,
@@ -190,6 +206,10 @@ export interface FanoutWorkerOptions {
   platforms: readonly Platform[];
   config: Pick<Config, 'deliveryAttempts'>;
   logger: Logger;
+  /** Where edits find the channels a post was delivered to. */
+  ledger?: DeliveryLedger;
+  /** Where fan-out keeps each subscription's decision for `/psf why`. */
+  decisions?: DecisionLog;
   /** First retry delay of a deliver job; doubles each attempt. */
   backoffMs?: number;
   concurrency?: number;
@@ -208,6 +228,8 @@ export function createFanoutWorker(options: FanoutWorkerOptions): DeliveryHandle
     deliverQueues: Object.fromEntries(options.platforms.map((platform, i) => [platform, queues[i]])),
     jobOptions: deliverJobOptions(options.config.deliveryAttempts, options.backoffMs),
     logger: logger.child({ queue: QUEUE.announce }),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.decisions ? { decisions: options.decisions } : {}),
   });
   const worker = new Worker(QUEUE.announce, processor, {
     connection,

@@ -3,10 +3,14 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { discordGet, slackCall, type HttpPeer } from './http.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 import { SLACK_AUTH_ERRORS } from './tokens.js';
+import { checkDiscordPermissions } from './discord-channel-permissions.js';
+import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
 
 /** A subscribed channel to check, with why it is disabled when it is. */
 export interface ChannelToCheck extends ChannelRef {
   disabledReason: string | null;
+  /** What the subscription asks for (threads, forum posts, crossposting need more permissions). */
+  options?: SubscriptionOptions;
 }
 
 /** Where multi-workspace Slack finds a workspace's bot token (the Slack adapter's installation store fits). */
@@ -49,7 +53,9 @@ async function checkDiscordChannel(
     `/channels/${encodeURIComponent(channel.channelId)}`,
   );
   if (answer.status === 200) {
-    const label = `#${String(answer.body?.name ?? channel.channelId)} is visible to the bot`;
+    const permissions = await checkDiscordPermissions(channel, deps, name, answer.body ?? {});
+    // A forum has no messages of its own to read; elsewhere the history is where a re-send looks first.
+    if (!permissions.ok || channel.options?.forum) return permissions;
     const history = await discordGet(
       deps.peer,
       discord.apiUrl,
@@ -57,8 +63,8 @@ async function checkDiscordChannel(
       `/channels/${encodeURIComponent(channel.channelId)}/messages?limit=1`,
     );
     return history.status === 200
-      ? pass(name, label)
-      : pass(name, `${label}; it cannot read its history`, LOOK_DISCORD);
+      ? permissions
+      : pass(name, `${permissions.detail}; it cannot read its history`, LOOK_DISCORD);
   }
   if (answer.status === 403)
     return fail(name, 'the bot cannot see this channel (403 Missing Access)', DISCORD_ACCESS);

@@ -4,6 +4,8 @@ import { HELP_TEXT } from './help-text.js';
 import { byTag, latest, search, tags } from './lookups.js';
 import { status } from './status.js';
 import { listSubscriptions, subscribe, unsubscribe } from './subscription-commands.js';
+import { testAnnouncement } from './test-command.js';
+import { why } from './why.js';
 import type { CommandContext, CommandRequest, CommandService, Reply } from './types.js';
 
 export type { CommandDeps } from './command-deps.js';
@@ -53,11 +55,15 @@ export class CommandCore implements CommandService {
       case 'help':
         return { kind: 'text', text: HELP_TEXT };
       case 'subscribe':
-        return subscribe(this.deps, context, request.feed, request.tags, request.crosspost);
+        return subscribe(this.deps, context, request.feed, request);
       case 'unsubscribe':
         return unsubscribe(this.deps, context, request.feed);
       case 'subscriptions':
         return listSubscriptions(this.deps, context);
+      case 'test':
+        return testAnnouncement(this.deps, context);
+      case 'why':
+        return why(this.deps, context, request.query);
       default:
         // Only reachable from an unchecked caller; the type says it cannot happen.
         return {

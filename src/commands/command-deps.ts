@@ -3,8 +3,11 @@ import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
 import type { PostIndex } from '../search/post-index.js';
 import type { PostStore } from '../store/post-store.js';
+import type { DecisionLog } from '../delivery/decisions.js';
+import type { DeliveryLedger } from '../delivery/ledger.js';
+import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import type { PollerHealth, QueueHealth } from './types.js';
+import type { DeliveryLookup, PollerHealth, QueueHealth, TestAnnouncer } from './types.js';
 
 /** What the command core reads and writes; every lookup answers from these, never from the network. */
 export interface CommandDeps {
@@ -17,6 +20,16 @@ export interface CommandDeps {
   /** The running poller's schedule; without it `status` assumes `pollIntervalMs` (this process's setting). */
   poller?: PollerHealth;
   pollIntervalMs: number;
+  /** Notes about channels (a forum needing a tag), shown by `subscriptions` and `status`. */
+  notes?: ChannelNotes;
+  /** What was delivered where (`why`). */
+  ledger?: DeliveryLedger;
+  /** What fan-out and the poller decided about each post (`why`). */
+  decisions?: DecisionLog;
+  /** Where a deliver job stands (`why`): supplied by jobs/, the core knows no queue library. */
+  deliveries?: DeliveryLookup;
+  /** Posts one announcement now, not recorded as a delivery (`test`). */
+  testAnnouncer?: TestAnnouncer;
   /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */
   maxSubscriptionsPerWorkspace?: number;
   /** Channels the operator declared (`PSF_SUBSCRIPTIONS`): re-asserted by the poller, so not removable from chat. */

@@ -18,6 +18,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'unsubscribe',
   'subscriptions',
   'status',
+  'test',
+  'why',
   'help',
 ];
 
@@ -67,11 +69,53 @@ const query = z
   .transform(unquote)
   .pipe(z.string().min(1, { error: 'Search for what? For example `search python packaging`.' }));
 
-/** Several tags (`grants,pycon`, `grants+pycon`, `grants pycon`: see `splitTags`), normalised, without duplicates. */
-const tagList = z
+/** Writing `*` as the tags clears the filter: every post again. */
+export const ALL_TAGS = '*';
+
+/**
+ * A subscription's tag filter, `pycon, -sponsors` (separated as `splitTags` reads them): plain tags include (any of them), tags written with a
+ * leading `-` exclude (none of them). Absent: the filter is left as it is.
+ */
+const tagFilter = z
   .string()
+  .max(500, { error: 'That tag list is too long.' })
   .optional()
-  .transform((text) => [...new Set(splitTags(text ?? '').map(normaliseTag))].filter(Boolean));
+  .transform((text) => {
+    if (text === undefined) return {};
+    const parts = text.trim() === ALL_TAGS ? [] : splitTags(text);
+    const pick = (excluded: boolean) =>
+      [
+        ...new Set(
+          parts
+            .filter((part) => part.startsWith('-') === excluded)
+            .map((part) => normaliseTag(excluded ? part.slice(1) : part)),
+        ),
+      ].filter(Boolean);
+    const excludedTags = pick(true);
+    return { tags: pick(false), ...(excludedTags.length > 0 ? { excludedTags } : {}) };
+  });
+
+/** A Discord role (snowflake), a Slack user group id (`S…`), `@handle` of a Slack user group, or null (none). */
+const mention = z
+  .union([
+    z.null(),
+    z
+      .string()
+      .trim()
+      .regex(/^(?:\d{17,20}|S[A-Z0-9]{2,20}|@[\w.-]{1,80})$/, {
+        error: 'Mention a role (Discord) or a user group (Slack, `mention @group`), or `mention none`.',
+      }),
+  ])
+  .optional();
+
+const subscribeSchema = z.object({
+  name: z.literal('subscribe'),
+  feed,
+  tags: tagFilter,
+  crosspost: z.boolean().optional(),
+  mention,
+  thread: z.boolean().optional(),
+});
 
 const share = z.boolean().default(false);
 
@@ -80,11 +124,19 @@ const requestSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('tag'), tag, count, share }),
   z.object({ name: z.literal('tags'), share }),
   z.object({ name: z.literal('search'), query, share }),
-  z.object({ name: z.literal('subscribe'), feed, tags: tagList, crosspost: z.boolean().optional() }),
+  subscribeSchema,
   z.object({ name: z.literal('unsubscribe'), feed }),
   z.object({ name: z.literal('subscriptions') }),
   z.object({ name: z.literal('status'), share }),
   z.object({ name: z.literal('help'), share }),
+  z.object({ name: z.literal('test') }),
+  z.object({
+    name: z.literal('why'),
+    query: z
+      .string()
+      .transform(unquote)
+      .pipe(z.string().min(1, { error: 'Why what? Give a post URL, id or words of its title.' })),
+  }),
 ]);
 
 /** Validates a candidate request (from text or platform options); the first problem becomes the message. */
@@ -92,7 +144,10 @@ export function validateRequest(candidate: Record<string, unknown>): ParsedComma
   const parsed = requestSchema.safeParse(candidate);
   if (!parsed.success)
     return { ok: false, message: parsed.error.issues[0]?.message ?? 'That command is not valid.' };
-  return { ok: true, request: withoutUndefined(parsed.data) as CommandRequest };
+  const data: Record<string, unknown> = parsed.data;
+  // The tag filter parses into `{ tags, excludedTags }`: both fields of the subscribe request.
+  const flat = parsed.data.name === 'subscribe' ? { ...data, tags: undefined, ...parsed.data.tags } : data;
+  return { ok: true, request: withoutUndefined(flat) as CommandRequest };
 }
 
 /** exactOptionalPropertyTypes: an absent feed is left out, never set to undefined. */

@@ -5,6 +5,7 @@ export const HELP_TEXT = [
   '`tag <tag> [count]`: newest posts with a tag · `tags`: the tags in use',
   '`search <words>`: posts by relevance, typos forgiven',
   '`status`: feeds and queues',
-  '`subscribe [feed] [tag,tag]`, `unsubscribe [feed]`, `subscriptions`: announcements in this channel (channel managers)',
+  '`subscribe [feed] [tag,tag] [mention @group]` (`-tag` excludes), `unsubscribe [feed]`, `subscriptions`, `test`: announcements here (managers)',
+  '`why <post>`: was it announced here, and if not why',
   'Answers are private; add `share` to post one to the channel.',
 ].join('\n');

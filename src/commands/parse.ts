@@ -46,18 +46,24 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
     return { ok: false, message: TOO_LONG };
   }
   const candidate: Record<string, unknown> = { name: command };
-  for (const key of ['count', 'tag', 'query', 'feed', 'tags', 'share', 'crosspost'] as const) {
+  for (const key of ['count', 'tag', 'query', 'feed', 'tags', 'share', 'crosspost', 'thread'] as const) {
     const value = options?.[key];
     if (value !== undefined && value !== null) candidate[key] = value;
   }
+  // Discord's `role` option is the subscription's mention; `channel` is resolved by the adapter.
+  if (options?.role !== undefined && options.role !== null) candidate.mention = String(options.role);
   // Platforms send typed values, but a proxy or a test may send them as text.
   if (typeof candidate.count === 'string' && NUMBER.test(candidate.count))
     candidate.count = Number(candidate.count);
   if (candidate.share === 'true' || candidate.share === 'false') candidate.share = candidate.share === 'true';
   if (!SHAREABLE.has(command)) delete candidate.share;
-  if (command !== 'subscribe') delete candidate.crosspost;
+  if (command !== 'subscribe') {
+    delete candidate.crosspost;
+    delete candidate.thread;
+    delete candidate.mention;
+  }
   if (command === 'tag' && candidate.tag === undefined) candidate.tag = '';
-  if (command === 'search' && candidate.query === undefined) candidate.query = '';
+  if ((command === 'search' || command === 'why') && candidate.query === undefined) candidate.query = '';
   return validateRequest(candidate);
 }
 
@@ -73,10 +79,10 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
       return tagFromWords(args, share);
     case 'search':
       return { name, query: args.join(' '), share };
-    case 'subscribe': {
-      const [feed, ...tags] = args;
-      return { name, ...(feed === undefined ? {} : { feed }), tags: tags.join(' ') };
-    }
+    case 'subscribe':
+      return subscribeFromWords(args);
+    case 'why':
+      return { name, query: args.join(' ') };
     case 'unsubscribe':
       if (args.length > 1)
         return 'Unsubscribe from one feed at a time (`unsubscribe psf`), or from all (`unsubscribe`).';
@@ -91,6 +97,35 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
       if (args.length > 0) return `\`${name}\` takes no arguments.`;
       return name === 'status' ? { name, share } : { name };
   }
+}
+
+/** `subscribe [feed] [tag, -tag…] [mention @group|none]`: the first word is the feed, then the tag filter. */
+function subscribeFromWords(args: string[]): Candidate {
+  const words = [...args];
+  const at = words.findIndex((word) => word.toLowerCase() === 'mention');
+  let mention: string | null | undefined;
+  if (at >= 0) {
+    const target = words[at + 1];
+    if (target === undefined)
+      return 'Mention whom? For example `subscribe psf mention @psf-news`, or `mention none`.';
+    mention = target.toLowerCase() === 'none' ? null : slackGroup(target);
+    words.splice(at, 2);
+  }
+  // A first word that can only be a tag (`-sponsors`, `*`, `grants,`) leaves the feed as it is.
+  const tagFirst = words[0] !== undefined && /^[-*]|,/.test(words[0]);
+  const [feed, ...tags] = tagFirst ? [undefined, ...words] : words;
+  return {
+    name: 'subscribe',
+    ...(feed === undefined ? {} : { feed }),
+    ...(tags.length === 0 ? {} : { tags: tags.join(' ') }),
+    ...(mention === undefined ? {} : { mention }),
+  };
+}
+
+/** Slack writes an escaped user group as `<!subteam^S0123|@handle>`; its id is what a mention needs. */
+function slackGroup(word: string): string {
+  const escaped = /^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word);
+  return escaped ? escaped[1]! : word;
 }
 
 /** `latest [count] [feed]`, in either order. */

@@ -27,7 +27,7 @@ export async function status(deps: CommandDeps): Promise<Reply> {
     }),
   );
   if (names.length === 0) lines.push('No feed is configured.');
-  lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues);
+  lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues, ...(await noteLines(deps)));
   return { kind: 'text', text: lines.join('\n') };
 }
 
@@ -48,6 +48,21 @@ function pollerLine(poller: Exclude<PollerView, { kind: 'assumed' }>): string {
   }
   if (poller.workers === null) return 'Poller: Redis does not say whether one is running.';
   return `Poller: running (${plural(poller.workers, 'worker')}).`;
+}
+
+/** Channel notes (a forum that requires a tag no post matched): what an operator should look at. */
+async function noteLines(deps: CommandDeps): Promise<string[]> {
+  const notes = (await deps.notes?.all().catch(() => [])) ?? [];
+  if (notes.length === 0) return [];
+  return [
+    `Channel notes (${notes.length}):`,
+    ...notes
+      .slice(0, 10)
+      .map(
+        ({ channel, note }) =>
+          `  ${channel.platform} channel ${channel.channelId} (${note.at}): ${note.text}`,
+      ),
+  ];
 }
 
 function feedLine(

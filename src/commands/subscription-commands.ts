@@ -1,44 +1,55 @@
 import { normaliseTag } from '../posts/tags.js';
-import type { Subscription } from '../subscriptions/subscription.js';
+import { cleanOptions, type Subscription, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
 import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
-import type { CommandContext, Reply } from './types.js';
+import type { CommandContext, Reply, SubscribeChanges } from './types.js';
 
 const NOT_ALLOWED: Reply = {
   kind: 'error',
   message: 'Only members who can manage this channel can change or list its announcements.',
 };
 
-/** `subscribe [feed] [tags]`: adds the feed (none named: every feed) and replaces the tag filter. */
+/**
+ * `subscribe [feed] [tags] [options]`: adds the feed (none named: every feed), and changes the tag filter and
+ * each option only when given, keeping the rest.
+ */
 export async function subscribe(
   deps: CommandDeps,
   context: CommandContext,
   feed: string | undefined,
-  tags: string[],
-  crosspost?: boolean,
+  changes: SubscribeChanges,
 ): Promise<Reply> {
   if (!context.canManage) return NOT_ALLOWED;
   if (feed !== undefined && !deps.feeds.some((item) => item.name === feed)) {
     return { kind: 'error', message: unknownFeedMessage(feed, deps.feeds) };
   }
+  const mentionProblem = checkMention(changes.mention, context);
+  if (mentionProblem) return { kind: 'error', message: mentionProblem };
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
   if (!existing) {
     const full = await workspaceFull(deps, context);
     if (full) return full;
   }
-  // An empty feed list means every feed, so adding one feed to it changes nothing.
+  // An empty feed list means every feed, so adding one feed to it changes nothing; no feed named keeps the
+  // subscription's feeds (changing one option keeps the others), and a new subscription gets every feed.
   const feeds =
-    feed === undefined || (existing && existing.feeds.length === 0)
-      ? []
-      : [...new Set([...(existing?.feeds ?? []), feed])];
+    feed === undefined
+      ? (existing?.feeds ?? [])
+      : existing && existing.feeds.length === 0
+        ? []
+        : [...new Set([...(existing?.feeds ?? []), feed])];
+  const tags = changes.tags ?? existing?.tags ?? [];
+  const excluded = changes.tags !== undefined ? (changes.excludedTags ?? []) : (existing?.excludedTags ?? []);
   const subscription: Subscription = {
     ...channel,
     feeds,
     tags: [...new Set(tags.map(normaliseTag).filter(Boolean))],
-    // Discord's `crosspost` option changes only when given; other options are kept.
-    options: crosspost === undefined ? (existing?.options ?? {}) : { ...existing?.options, crosspost },
+    ...(excluded.length > 0
+      ? { excludedTags: [...new Set(excluded.map(normaliseTag).filter(Boolean))] }
+      : {}),
+    options: mergeOptions(existing?.options ?? {}, changes, context),
     createdBy: context.userId,
     // A subscription receives what is announced after it was created: an update must not reset that.
     createdAt: existing?.createdAt ?? now(deps).toISOString(),
@@ -46,6 +57,8 @@ export async function subscribe(
     disabledAt: null,
   };
   await deps.subscriptions.put(subscription);
+  // Subscribing again is how a manager says the channel was looked at: its note goes.
+  await deps.notes?.clear(channel);
   const reenabled = existing?.disabledReason
     ? ` It was disabled (${existing.disabledReason}) and is enabled again.`
     : '';
@@ -124,6 +137,13 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
   const all = await deps.subscriptions.listWorkspace(context.platform, context.workspaceId);
   if (all.length === 0)
     return { kind: 'text', text: 'No channel here gets announcements. `subscribe` starts them in this one.' };
+  const notes = new Map(
+    (await (deps.notes?.all() ?? Promise.resolve([])))
+      .filter(
+        ({ channel }) => channel.platform === context.platform && channel.workspaceId === context.workspaceId,
+      )
+      .map(({ channel, note }) => [channel.channelId, note]),
+  );
   const lines = all
     .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0))
     .map((sub) => {
@@ -131,19 +151,59 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
       const disabled = sub.disabledReason
         ? `; DISABLED since ${sub.disabledAt ?? 'unknown'}: ${sub.disabledReason} (\`subscribe\` there re-enables it)`
         : '';
-      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}`;
+      const note = notes.get(sub.channelId);
+      const noted = note ? `; NOTE (${note.at}): ${note.text}` : '';
+      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}${noted}`;
     });
   const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
   if (context.platform === 'console') return { kind: 'text', text };
   return { kind: 'text', text, channels: all.map((sub) => sub.channelId) };
 }
 
-/** `every post from psf, insider tagged grants or pycon`. */
-function describe(sub: Subscription): string {
+/** A mention must be what this platform can ping: a Discord role id, or a Slack user group id (`S…`). */
+function checkMention(mention: string | null | undefined, context: CommandContext): string | null {
+  if (mention === undefined || mention === null) return null;
+  if (mention.startsWith('@'))
+    return `I cannot look up ${mention.slice(0, 80)} here: give the user group's id (S…), as Slack writes it.`;
+  if (context.platform === 'discord' && !/^\d{17,20}$/.test(mention)) return 'That is not a Discord role.';
+  if (context.platform === 'slack' && !/^S[A-Z0-9]{2,20}$/.test(mention))
+    return 'That is not a Slack user group.';
+  return null;
+}
+
+/** Each option given replaces its value; the others are kept. A mention of the whole server (@everyone) clears it. */
+function mergeOptions(
+  current: SubscriptionOptions,
+  changes: SubscribeChanges,
+  context: CommandContext,
+): SubscriptionOptions {
+  const workspaceId = context.workspaceId;
+  const next: Record<string, unknown> = { ...current };
+  // What kind of channel it is comes from the platform, each time, never from the user.
+  if (context.forum === true) next.forum = true;
+  if (context.forum === false) delete next.forum;
+  if (changes.crosspost !== undefined) next.crosspost = changes.crosspost;
+  if (changes.thread !== undefined) next.thread = changes.thread;
+  if (changes.mention !== undefined) {
+    // Discord's @everyone role has the server's id; it is never pinged, so choosing it means "no role".
+    if (changes.mention === null || changes.mention === workspaceId) delete next.mentionRoleId;
+    else next.mentionRoleId = changes.mention;
+  }
+  return cleanOptions(next);
+}
+
+/** `posts from psf, insider tagged grants or pycon, not tagged sponsors, mentioning <@&1>, crossposted`. */
+export function describe(sub: Subscription): string {
   const feeds = sub.feeds.length === 0 ? 'every feed' : sub.feeds.join(', ');
   const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;
+  const excluded = sub.excludedTags?.length ? `, not tagged ${sub.excludedTags.join(' or ')}` : '';
+  const role = sub.options.mentionRoleId;
+  const mention = role
+    ? `, mentioning ${sub.platform === 'slack' ? `user group ${role}` : sub.platform === 'discord' ? `<@&${role}>` : role}`
+    : '';
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
-  return `posts from ${feeds}${tags}${crosspost}`;
+  const thread = sub.options.thread ? ', a thread on each' : '';
+  return `posts from ${feeds}${tags}${excluded}${mention}${crosspost}${thread}`;
 }
 
 /** `<#C123>` on Slack, `<#123>` on Discord (each shows a link to the channel); the console has no mentions. */

@@ -1,4 +1,5 @@
 import type { Platform, Post } from '../posts/post.js';
+import type { SubscriptionOptions } from '../subscriptions/subscription.js';
 
 /** Counts for lookups: 1–10, 5 by default (DESIGN §6). */
 export const DEFAULT_COUNT = 5;
@@ -10,11 +11,27 @@ export type CommandRequest =
   | { name: 'tag'; tag: string; count: number; share: boolean }
   | { name: 'tags'; share: boolean }
   | { name: 'search'; query: string; share: boolean }
-  | { name: 'subscribe'; feed?: string; tags: string[]; crosspost?: boolean }
+  | ({ name: 'subscribe'; feed?: string } & SubscribeChanges)
   | { name: 'unsubscribe'; feed?: string }
   | { name: 'subscriptions' }
   | { name: 'status'; share: boolean }
-  | { name: 'help'; share: boolean };
+  | { name: 'help'; share: boolean }
+  | { name: 'test' }
+  | { name: 'why'; query: string };
+
+/**
+ * What one `subscribe` changes: only the fields present; everything absent keeps its current value.
+ * `tags` (included) and `excludedTags` (written `-tag`) are given together, as one filter.
+ */
+export interface SubscribeChanges {
+  tags?: string[];
+  excludedTags?: string[];
+  crosspost?: boolean;
+  /** A Discord role id, a Slack user group id (`S…`) or `@handle` the adapter resolves; null clears it. */
+  mention?: string | null;
+  thread?: boolean;
+  // Issue 15 (digest) adds its field here.
+}
 
 export type CommandName = CommandRequest['name'];
 
@@ -27,6 +44,8 @@ export interface CommandContext {
   userId: string;
   /** Whether the caller may manage this channel's subscriptions. */
   canManage: boolean;
+  /** Discord: whether the channel is a forum (its announcements become forum posts); unknown elsewhere. */
+  forum?: boolean;
 }
 
 /** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */
@@ -70,3 +89,28 @@ export interface CommandService {
 
 /** Result of parsing untrusted command input (text or platform options). */
 export type ParsedCommand = { ok: true; request: CommandRequest } | { ok: false; message: string };
+
+/** Where one deliver job of (post, channel) stands, for `why`. */
+export type DeliveryState =
+  | { state: 'queued' }
+  | { state: 'failed'; error: string }
+  | { state: 'skipped'; reason: string }
+  | { state: 'done' }
+  | { state: 'none' };
+
+/** Looks deliver jobs up (jobs/ implements it over BullMQ). */
+export interface DeliveryLookup {
+  state(
+    post: Pick<Post, 'feed' | 'id'>,
+    channel: { platform: Platform; workspaceId: string; channelId: string },
+  ): Promise<DeliveryState>;
+}
+
+/** Posts one announcement to a channel now, exactly as a delivery renders it, recording nothing (`test`). */
+export interface TestAnnouncer {
+  announce(
+    post: Post,
+    channel: { platform: Platform; workspaceId: string; channelId: string },
+    options: SubscriptionOptions,
+  ): Promise<{ messageId: string; threadId?: string }>;
+}

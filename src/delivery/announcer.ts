@@ -11,6 +11,8 @@ export interface DeliveryTarget {
 /** What the platform answered when it accepted a message. */
 export interface Delivered {
   messageId: string;
+  /** Discord: the thread holding the message (a forum post), where edits of it go. */
+  threadId?: string;
 }
 
 /** An earlier attempt of a delivery that may have reached the platform without our hearing back. */
@@ -36,6 +38,11 @@ export interface Announcer {
   /** `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). */
   announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered>;
   /**
+   * Rewrites an announcement already delivered (`delivered` as the ledger recorded it) to show the post as
+   * it is now; never creates a message. Platforms without edits leave it out.
+   */
+  edit?(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void>;
+  /**
    * Looks in the channel for the message an earlier attempt may have posted. Throws a `DeliveryError` when
    * the look itself failed (then nothing may be sent). Absent: the platform cannot look (console).
    */
@@ -51,8 +58,10 @@ export interface Announcer {
  * `permanent`: the channel is gone or closed to us (disable it); `rate_limited`: wait and retry; `transient`:
  * back off and retry; `rejected`: the platform refused this one message as malformed (e.g. a field over a
  * limit): retrying sends the same bytes, and the channel is fine, so only this delivery fails.
+ * `unsendable`: this post cannot go to this channel (a forum requiring a tag none of the post's match, an
+ * announcement deleted before its edit), while the channel itself is fine: skip the post, note it, no retry.
  */
-export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'rejected';
+export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'rejected' | 'unsendable';
 
 /**
  * What a rate limit is about, so only that waits: `channel` (a Discord per-route bucket), `workspace` (Slack
@@ -91,5 +100,8 @@ export class DeliveryError extends Error {
   }
   static rejected(code: string, message: string): DeliveryError {
     return new DeliveryError('rejected', code, message);
+  }
+  static unsendable(code: string, message: string): DeliveryError {
+    return new DeliveryError('unsendable', code, message);
   }
 }

@@ -4,6 +4,12 @@ import type { ChannelRef } from '../subscriptions/subscription-store.js';
 export interface LedgerEntry {
   messageId: string;
   deliveredAt: string;
+  /** Discord: the thread holding the message (a forum post). */
+  threadId?: string;
+  /** The post's `contentVersion` the message shows now (absent: recorded before edits existed). */
+  version?: string;
+  /** When the message was last edited to show a new version. */
+  editedAt?: string;
 }
 
 /** One recorded delivery of a post. */
@@ -21,6 +27,8 @@ export interface DeliveryLedger {
   record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean>;
   /** Every channel the post was delivered to. */
   forPost(postKey: string): Promise<LedgerRecord[]>;
+  /** Replaces an existing entry (after an edit); does nothing where nothing was delivered. */
+  update(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<void>;
   /**
    * Notes, before a send, that an attempt may reach the platform. Returns when the first such attempt began
    * if one did (its message may exist: look before sending again), else null and remembers `at`.
@@ -42,7 +50,9 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   async get(postKey: string, channel: ChannelRef): Promise<LedgerEntry | null> {
     const found = this.entries.get(postKey)?.get(channelField(channel));
-    return found ? { messageId: found.messageId, deliveredAt: found.deliveredAt } : null;
+    if (!found) return null;
+    const { channel: _channel, ...entry } = found;
+    return entry;
   }
 
   async record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean> {
@@ -57,6 +67,11 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   async forPost(postKey: string): Promise<LedgerRecord[]> {
     return [...(this.entries.get(postKey)?.values() ?? [])];
+  }
+
+  async update(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<void> {
+    const found = this.entries.get(postKey)?.get(channelField(channel));
+    if (found) this.entries.get(postKey)!.set(channelField(channel), { ...entry, channel: found.channel });
   }
 
   async markAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<Date | null> {

@@ -4,7 +4,19 @@ import { PLATFORMS, type Platform } from '../posts/post.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { channelField, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger.js';
 
-const entrySchema = z.object({ messageId: z.string(), deliveredAt: z.string() });
+const entrySchema = z.object({
+  messageId: z.string(),
+  deliveredAt: z.string(),
+  threadId: z.string().optional(),
+  version: z.string().optional(),
+  editedAt: z.string().optional(),
+});
+
+const UPDATE_IF_PRESENT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return 0`;
 const channelSchema = z.tuple([z.enum(PLATFORMS as [Platform, ...Platform[]]), z.string(), z.string()]);
 
 /** Attempt marks outlive every retry and the failed-job retention (30 days), then expire. */
@@ -27,7 +39,7 @@ export class RedisDeliveryLedger implements DeliveryLedger {
 
   async get(postKey: string, channel: ChannelRef): Promise<LedgerEntry | null> {
     const value = await this.redis.hget(this.key(postKey), channelField(channel));
-    return value === null ? null : entrySchema.parse(JSON.parse(value));
+    return value === null ? null : readEntry(value);
   }
 
   async record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean> {
@@ -35,11 +47,16 @@ export class RedisDeliveryLedger implements DeliveryLedger {
     return (await this.redis.hsetnx(this.key(postKey), channelField(channel), value)) === 1;
   }
 
+  async update(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<void> {
+    const value = JSON.stringify(entrySchema.parse(entry));
+    await this.redis.eval(UPDATE_IF_PRESENT, 1, this.key(postKey), channelField(channel), value);
+  }
+
   async forPost(postKey: string): Promise<LedgerRecord[]> {
     const all = await this.redis.hgetall(this.key(postKey));
     return Object.entries(all).map(([field, value]) => {
       const [platform, workspaceId, channelId] = channelSchema.parse(JSON.parse(field));
-      return { ...entrySchema.parse(JSON.parse(value)), channel: { platform, workspaceId, channelId } };
+      return { ...readEntry(value), channel: { platform, workspaceId, channelId } };
     });
   }
 
@@ -58,4 +75,12 @@ export class RedisDeliveryLedger implements DeliveryLedger {
   async clearAttempt(postKey: string, channel: ChannelRef): Promise<void> {
     await this.redis.hdel(`${this.prefix}:ledger-attempt:${postKey}`, channelField(channel));
   }
+}
+
+/** A stored entry, absent optional fields left out (never `undefined`). */
+function readEntry(value: string): LedgerEntry {
+  const entry = entrySchema.parse(JSON.parse(value));
+  return Object.fromEntries(
+    Object.entries(entry).filter(([, v]) => v !== undefined),
+  ) as unknown as LedgerEntry;
 }

@@ -13,6 +13,7 @@ export type ScriptedFailure =
   | { kind: 'rate_limited'; retryAfterMs: number; scope?: RateLimitScope }
   | { kind: 'transient'; code?: string }
   | { kind: 'rejected'; code?: string }
+  | { kind: 'unsendable'; code?: string }
   | { kind: 'unclassified' };
 
 /** One announcement the scripted platform accepted. */
@@ -91,6 +92,8 @@ function toError(failure: ScriptedFailure): Error {
       return DeliveryError.transient(failure.code ?? 'http_503', 'scripted transient failure');
     case 'rejected':
       return DeliveryError.rejected(failure.code ?? '50035', 'scripted invalid form body');
+    case 'unsendable':
+      return DeliveryError.unsendable(failure.code ?? 'forum_tag_required', 'scripted unsendable post');
     case 'unclassified':
       return new Error('scripted unclassified failure');
   }

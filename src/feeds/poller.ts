@@ -1,5 +1,7 @@
 import type { FeedConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { DecisionLog, SeededReason } from '../delivery/decisions.js';
+import { postKey } from '../posts/identity.js';
 import type { Post } from '../posts/post.js';
 import type { PostStore } from '../store/post-store.js';
 import type { AnnouncementSink } from './announcement-sink.js';
@@ -25,6 +27,8 @@ export interface PollDeps {
   now: () => Date;
   logger: Logger;
   backoff?: BackoffPolicy;
+  /** Where the reason each post was remembered without announcing is kept, for `/psf why`. */
+  decisions?: DecisionLog;
 }
 
 /** Options of one poll. */
@@ -122,11 +126,19 @@ async function ingest(
 ): Promise<{ new: string[]; seeded: number }> {
   const parsed = await parseFeed(body, feed);
   for (const skipped of parsed.skipped) deps.logger.warn({ feed, ...skipped }, 'feed item skipped');
-  const { posts, knownAs } = await storePosts(feed, parsed.posts, deps.posts, deps.memory);
+  const { posts, knownAs, changed } = await storePosts(feed, parsed.posts, deps.posts, deps.memory, {
+    detectChanges: true,
+  });
+  // Saved first, queued second: an edit renders the stored post, which is then at least this version.
+  if (changed.length > 0 && deps.sink.enqueueEdits) await deps.sink.enqueueEdits(changed);
   if (!(await deps.memory.isKnown(feed))) {
     await deps.memory.firstSeen(posts, now);
     await deps.memory.remember(feed, posts);
     await deps.memory.markKnown(feed);
+    await recordSeeded(
+      deps,
+      posts.map((post) => ({ post, reason: { kind: 'first_sight' } })),
+    );
     return { new: [], seeded: posts.length };
   }
   const unseenIds = new Set(
@@ -153,8 +165,33 @@ async function ingest(
     posts,
   );
   if (queued.length > 0) await deps.sink.enqueue(queued);
+  const queuedIds = new Set(queued.map((post) => post.id));
+  await recordSeeded(
+    deps,
+    posts.flatMap((post, i): { post: Post; reason: SeededReason }[] => {
+      if (!unseenIds.has(post.id) || queuedIds.has(post.id)) return [];
+      const known = knownAs[i];
+      if (known) return [{ post, reason: { kind: 'moved', knownAs: { feed: known.feed, id: known.id } } }];
+      if (publishedBefore(post, oldest))
+        return [{ post, reason: { kind: 'too_old', publishedAt: post.publishedAt ?? '' } }];
+      return [];
+    }),
+  );
   if (unseen.length > 0) await deps.memory.remember(feed, unseen);
   return { new: queued.map((post) => post.id), seeded: unseen.length - queued.length };
+}
+
+/** Best effort: a lost reason only makes `/psf why` less precise, so it never fails the poll. */
+async function recordSeeded(deps: PollDeps, entries: { post: Post; reason: SeededReason }[]): Promise<void> {
+  if (!deps.decisions || entries.length === 0) return;
+  const log = deps.decisions;
+  try {
+    await Promise.all(
+      entries.map(({ post, reason }) => log.recordSeeded(postKey(post.feed, post.id), reason)),
+    );
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not record why posts were not announced');
+  }
 }
 
 function publishedBefore(post: Post, limitMs: number): boolean {

@@ -77,6 +77,13 @@ export class PostIndex {
   }
 
   /** How many posts the index holds. */
+  /** The post with exactly this URL or id, or null (linear over the posts held, for one command at a time). */
+  lookup(text: string): Post | null {
+    const wanted = text.trim();
+    for (const post of this.posts.values()) if (post.url === wanted || post.id === wanted) return post;
+    return null;
+  }
+
   get size(): number {
     return this.posts.size;
   }

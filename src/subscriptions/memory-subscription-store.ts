@@ -59,5 +59,11 @@ function channelKey(channel: ChannelRef): string {
 }
 
 function copy(sub: Subscription): Subscription {
-  return { ...sub, feeds: [...sub.feeds], tags: [...sub.tags], options: { ...sub.options } };
+  return {
+    ...sub,
+    feeds: [...sub.feeds],
+    tags: [...sub.tags],
+    ...(sub.excludedTags ? { excludedTags: [...sub.excludedTags] } : {}),
+    options: { ...sub.options },
+  };
 }

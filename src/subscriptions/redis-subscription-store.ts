@@ -1,7 +1,7 @@
 import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import { PLATFORMS, type Platform } from '../posts/post.js';
-import type { Subscription } from './subscription.js';
+import { cleanOptions, subscriptionOptionsSchema, type Subscription } from './subscription.js';
 import type { ChannelRef, SubscriptionStore } from './subscription-store.js';
 
 const stored = z.object({
@@ -10,7 +10,8 @@ const stored = z.object({
   channelId: z.string(),
   feeds: z.array(z.string()),
   tags: z.array(z.string()),
-  options: z.object({ crosspost: z.boolean().optional(), mentionRoleId: z.string().optional() }),
+  excludedTags: z.array(z.string()).optional(),
+  options: subscriptionOptionsSchema,
   createdBy: z.string(),
   createdAt: z.string(),
 });
@@ -104,13 +105,11 @@ export class RedisSubscriptionStore implements SubscriptionStore {
 function decode(value: string, mark: string | null): Subscription {
   const sub = stored.parse(JSON.parse(value));
   const disabled = mark === null ? null : disabledMark.parse(JSON.parse(mark));
-  const options = {
-    ...(sub.options.crosspost !== undefined ? { crosspost: sub.options.crosspost } : {}),
-    ...(sub.options.mentionRoleId !== undefined ? { mentionRoleId: sub.options.mentionRoleId } : {}),
-  };
+  const { excludedTags, ...rest } = sub;
   return {
-    ...sub,
-    options,
+    ...rest,
+    ...(excludedTags && excludedTags.length > 0 ? { excludedTags } : {}),
+    options: cleanOptions(sub.options),
     disabledReason: disabled?.reason ?? null,
     disabledAt: disabled ? disabled.at || null : null,
   };

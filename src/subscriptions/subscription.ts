@@ -1,11 +1,37 @@
+import { z } from 'zod';
 import type { Platform } from '../posts/post.js';
 
-/** Per-subscription options (DESIGN §5). */
-export interface SubscriptionOptions {
+/**
+ * Per-subscription options (DESIGN §5), one schema for storage and commands: each option is optional,
+ * and `subscribe` changes only the options it is given. New options are new keys here (and in
+ * `SUBSCRIPTION_OPTION_KEYS`); nothing else in the store needs to change.
+ */
+export const subscriptionOptionsSchema = z.object({
   /** Discord: crosspost in announcement channels. */
-  crosspost?: boolean;
-  /** Discord: a role to mention, opt-in. */
-  mentionRoleId?: string;
+  crosspost: z.boolean().optional(),
+  /** Discord: a role to mention (`<@&id>`); Slack: a user group (`<!subteam^ID>`). Opt-in. */
+  mentionRoleId: z.string().optional(),
+  /** Discord: open a thread on each announcement, named after the post title. */
+  thread: z.boolean().optional(),
+  /** Discord: the channel is a forum (type 15), so each announcement is a forum post. From the channel, not typed. */
+  forum: z.boolean().optional(),
+  // Issue 15 (digest) adds its option here.
+});
+
+/** Per-subscription options; absent means off. */
+export type SubscriptionOptions = z.infer<typeof subscriptionOptionsSchema>;
+
+/** The option keys, for copying and merging without naming each one. */
+export const SUBSCRIPTION_OPTION_KEYS = Object.keys(
+  subscriptionOptionsSchema.shape,
+) as (keyof SubscriptionOptions)[];
+
+/** Options without absent keys (exactOptionalPropertyTypes: never `key: undefined`). */
+export function cleanOptions(options: Record<string, unknown>): SubscriptionOptions {
+  const parsed = subscriptionOptionsSchema.parse(options);
+  return Object.fromEntries(
+    Object.entries(parsed).filter(([, value]) => value !== undefined),
+  ) as SubscriptionOptions;
 }
 
 /** (platform, workspace or server, channel) → feeds and an optional tag filter. */
@@ -17,6 +43,8 @@ export interface Subscription {
   feeds: string[];
   /** Normalised tags; a post matches when it carries any of them. Empty means every post. */
   tags: string[];
+  /** Normalised tags written `-tag`: a post carrying any of them is never announced here. */
+  excludedTags?: string[];
   options: SubscriptionOptions;
   createdBy: string;
   createdAt: string;

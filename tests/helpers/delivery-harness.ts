@@ -3,8 +3,10 @@ import { Redis } from 'ioredis';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import { RedisChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { MemoryDeliveryCounters } from '../../src/delivery/counters.js';
+import { RedisDecisionLog } from '../../src/delivery/decisions.js';
 import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
 import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
+import { RedisChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 import { MemoryPostStore } from '../../src/store/memory-post-store.js';
@@ -51,6 +53,8 @@ export async function startHarness(options: HarnessOptions) {
   const subscriptions = new RedisSubscriptionStore(redis, prefix);
   for (const sub of options.subscriptions) await subscriptions.put(sub);
   const ledger = new RedisDeliveryLedger(redis, prefix);
+  const decisions = new RedisDecisionLog(redis, prefix);
+  const notes = new RedisChannelNotes(redis, prefix);
   const counters = new MemoryDeliveryCounters();
   const logger = silentLogger();
   const platforms = Object.keys(options.announcers) as Platform[];
@@ -63,6 +67,8 @@ export async function startHarness(options: HarnessOptions) {
     config: { deliveryAttempts: options.attempts ?? 5 },
     logger,
     backoffMs: options.backoffMs ?? 50,
+    ledger,
+    decisions,
     ...(options.tuning ? { tuning: options.tuning } : {}),
   });
   const delivery = createDeliveryWorkers({
@@ -77,6 +83,7 @@ export async function startHarness(options: HarnessOptions) {
       options.workspaceRate === undefined
         ? new RedisChannelPacer(redis, prefix)
         : new RedisWorkspaceBudgetPacer(redis, prefix, options.workspaceRate),
+    notes,
     config: {
       slack: {
         signingSecret: 'x',
@@ -129,6 +136,8 @@ export async function startHarness(options: HarnessOptions) {
     posts,
     subscriptions,
     ledger,
+    decisions,
+    notes,
     counters,
     sink,
     announceQueue,

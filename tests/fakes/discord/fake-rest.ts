@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { FakeThreads } from './fake-threads.js';
 import { messageBodyProblems } from './validate.js';
 import {
   BOT_USER,
@@ -44,6 +45,15 @@ export class FakeDiscordRest {
   /** Channel types (0 text, 5 announcement); unknown channels answer 404 10003 on `GET /channels/:id`. */
   readonly channelTypes = new Map<string, number>();
   readonly commands = new Map<string, unknown[]>();
+  /** Forum channels (`addForum`), their posts, and threads opened on messages. */
+  readonly threads = new FakeThreads({
+    messages: this.messages,
+    channelTypes: this.channelTypes,
+    newMessage: (channelId, body, id) => this.message(channelId, body, id),
+    snowflake: () => this.snowflake(),
+  });
+  /** Message edits (`PATCH /channels/{id}/messages/{id}`), in order. */
+  readonly edits: { channelId: string; messageId: string; body: Record<string, unknown> }[] = [];
   /** How long `enforce_nonce` dedupes ("the past few minutes" on Discord); tests shorten it. */
   nonceWindowMs = 180_000;
   /** When each message was created (epoch ms), by id. */
@@ -156,7 +166,17 @@ export class FakeDiscordRest {
       message.crossposted = true;
       return ok(wire(message));
     }
+    if (/^\/guilds\/\d+\/threads\/active$/.test(path) && method === 'GET')
+      return this.threads.activeThreads();
+    if ((m = /^\/channels\/(\d+)\/threads$/.exec(path)) && method === 'POST')
+      return this.threads.createForumPost(m[1]!, body);
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST')
+      return this.threads.createFromMessage(m[1]!, m[2]!, body);
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH')
+      return this.editMessage(m[1]!, m[2]!, body);
     if ((m = /^\/channels\/(\d+)$/.exec(path)) && method === 'GET') {
+      const modelled = this.threads.channel(m[1]!);
+      if (modelled) return ok(modelled);
       const type = this.channelTypes.get(m[1]!);
       return type === undefined
         ? error(404, 10003, 'Unknown Channel')
@@ -243,9 +263,20 @@ export class FakeDiscordRest {
     return error(405, 0, 'Method Not Allowed');
   }
 
-  private message(channelId: string, body: Record<string, unknown>): FakeMessage {
+  /** Edits content, embeds and allowed mentions in place; an unknown message is 404 10008. */
+  private editMessage(channelId: string, messageId: string, body: Record<string, unknown>): CuedResponse {
+    const message = this.messages.get(channelId)?.find((item) => item.id === messageId);
+    if (!message) return error(404, 10008, 'Unknown Message');
+    this.edits.push({ channelId, messageId, body });
+    if (typeof body.content === 'string') message.content = body.content;
+    if (Array.isArray(body.embeds)) message.embeds = body.embeds;
+    message.body = { ...message.body, ...body };
+    return ok(wire(message));
+  }
+
+  private message(channelId: string, body: Record<string, unknown>, id?: string): FakeMessage {
     return {
-      id: this.snowflake(),
+      id: id ?? this.snowflake(),
       channel_id: channelId,
       content: typeof body.content === 'string' ? body.content : '',
       embeds: Array.isArray(body.embeds) ? body.embeds : [],
@@ -256,8 +287,8 @@ export class FakeDiscordRest {
     };
   }
 
-  /** Time-based like Discord's (ms since 2015 << 22), so `?after=` a time works; strictly increasing. */
-  private snowflake(): string {
+  /** A fresh id, time-based like Discord's (ms since 2015 << 22), so `?after=` a time works; strictly increasing. */
+  snowflake(): string {
     const now = (BigInt(Date.now()) - 1_420_070_400_000n) << 22n;
     this.nextId = now > this.nextId ? now : this.nextId + 1n;
     return this.nextId.toString();

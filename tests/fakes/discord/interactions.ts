@@ -13,10 +13,10 @@ export const GUILD_ID = '700000000000000001';
 export const CHANNEL_ID = '700000000000000010';
 export const USER_ID = '700000000000000100';
 
-/** A leaf option as Discord sends it (`type`: 3 string, 4 integer, 5 boolean). */
+/** A leaf option as Discord sends it (`type`: 3 string, 4 integer, 5 boolean, 7 channel, 8 role). */
 export interface LeafOption {
   name: string;
-  type: 3 | 4 | 5;
+  type: 3 | 4 | 5 | 7 | 8;
   value: string | number | boolean;
   focused?: boolean;
 }
@@ -31,6 +31,11 @@ export interface InteractionSpec {
   token?: string;
   guildId?: string;
   channelId?: string;
+  /**
+   * Channels named by channel options, as Discord resolves them: type, and the invoking member's
+   * permissions there (overwrites applied).
+   */
+  resolvedChannels?: Record<string, { type: number; permissions: string; name?: string }>;
 }
 
 let counter = 0;
@@ -87,6 +92,18 @@ export function psfInteraction(spec: InteractionSpec): Record<string, unknown> {
       name: 'psf',
       type: 1,
       options: [{ type: 1, name: spec.subcommand, options: spec.options ?? [] }],
+      ...(spec.resolvedChannels
+        ? {
+            resolved: {
+              channels: Object.fromEntries(
+                Object.entries(spec.resolvedChannels).map(([id, channel]) => [
+                  id,
+                  { id, name: channel.name ?? 'named', type: channel.type, permissions: channel.permissions },
+                ]),
+              ),
+            },
+          }
+        : {}),
     },
   };
 }

@@ -42,6 +42,10 @@ export class FakeSlack {
   oauthClient = { id: 'fake-client-id', secret: 'fake-client-secret' };
   readonly calls: FakeCall[] = [];
   readonly messages: FakeMessage[] = [];
+  /** `chat.update` calls that changed a message, in order. */
+  readonly updates: { channel: string; ts: string; params: Record<string, string> }[] = [];
+  /** What `usergroups.list` answers: the workspace's user groups. */
+  userGroups: { id: string; handle: string; name: string }[] = [];
   readonly responses: FakeResponse[] = [];
   readonly socketMode = new FakeSocketMode();
   private readonly cues = new Map<string, FakeCue[]>();
@@ -183,6 +187,10 @@ export class FakeSlack {
         };
       case 'chat.postMessage':
         return this.postMessage(token, params);
+      case 'chat.update':
+        return this.updateMessage(params);
+      case 'usergroups.list':
+        return { ok: true, usergroups: this.userGroups };
       case 'conversations.history':
         return this.history(params);
       case 'users.info': {
@@ -237,6 +245,20 @@ export class FakeSlack {
     return { ok: true, channel: channelId, ts };
   }
 
+  /**
+   * `chat.update`: rewrites text and blocks of the message at `ts` in `channel`; never creates one.
+   * https://docs.slack.dev/reference/methods/chat.update
+   */
+  private updateMessage(params: Record<string, string>): Json {
+    const message = this.messages.find((item) => item.channel === params.channel && item.ts === params.ts);
+    if (!message) return { ok: false, error: 'message_not_found' };
+    message.text = params.text ?? message.text;
+    message.blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : message.blocks;
+    message.params = { ...message.params, ...params };
+    this.updates.push({ channel: message.channel, ts: message.ts, params });
+    return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+  }
+
   /** Newest first, from `oldest` on; metadata only with `include_all_metadata`; no paging (limit ignored). */
   private history(params: Record<string, string>): Json {
     const channel = this.channels.get(params.channel ?? '');
@@ -267,7 +289,7 @@ export class FakeSlack {
       ok: true,
       app_id: 'A0FAKE',
       authed_user: { id: 'UINSTALLER' },
-      scope: 'commands,chat:write,chat:write.public,users:read,channels:read,groups:read',
+      scope: 'commands,chat:write,chat:write.public,users:read,channels:read,groups:read,usergroups:read',
       token_type: 'bot',
       access_token: grant.botToken,
       bot_user_id: grant.botUserId,

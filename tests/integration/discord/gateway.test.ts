@@ -114,6 +114,34 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
     });
   });
 
+  it('subscribes a forum named in `channel`, with a role and excluded tags, on the rights held in that forum', async () => {
+    const FORUM = '700000000000000015';
+    const ROLE = '700000000000000555';
+    const spec = (permissions: string): InteractionSpec => ({
+      subcommand: 'subscribe',
+      permissions: PERMISSIONS.manageChannels,
+      options: [
+        { type: 7, name: 'channel', value: FORUM },
+        { type: 3, name: 'tags', value: 'pycon, -sponsors' },
+        { type: 8, name: 'role', value: ROLE },
+      ],
+      resolvedChannels: { [FORUM]: { type: 15, permissions } },
+    });
+    const forum = { platform: 'discord' as const, workspaceId: GUILD_ID, channelId: FORUM };
+    const refused = await interact(spec(PERMISSIONS.sendMessages));
+    expect(refused.data.content).toMatch(/^⚠️ Only members who can manage/);
+    expect(await subscriptions.get(forum)).toBeNull();
+    const accepted = await interact(spec(PERMISSIONS.manageChannels));
+    expect(accepted.data.content).toMatch(
+      /now gets .*tagged pycon, not tagged sponsors, mentioning \\?<@&700000000000000555\\?>/,
+    );
+    expect(await subscriptions.get(forum)).toMatchObject({
+      tags: ['pycon'],
+      excludedTags: ['sponsors'],
+      options: { forum: true, mentionRoleId: ROLE },
+    });
+  });
+
   it('refuses to start when Discord rejects the token', async () => {
     fake.cueError('GET', /^\/gateway\/bot$/, 401, 0, '401: Unauthorized');
     const handler = new DiscordInteractionHandler({ commands: (await coreWith([])).core });

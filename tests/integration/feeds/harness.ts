@@ -10,7 +10,14 @@ import type { Redis } from 'ioredis';
 /** An announcement sink that records what it was given, and can be told to fail. */
 export class RecordingSink implements AnnouncementSink {
   readonly batches: Post[][] = [];
+  /** Edits queued, one batch per poll that found changes. */
+  readonly edits: { post: Post; version: string }[][] = [];
   failWith: Error | null = null;
+
+  async enqueueEdits(posts: { post: Post; version: string }[]): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.edits.push(posts);
+  }
 
   async enqueue(posts: Post[]): Promise<void> {
     if (this.failWith) throw this.failWith;

@@ -27,6 +27,21 @@ export function fakePeers(req: IncomingMessage, res: ServerResponse): void {
     if (route === '/applications/@me') return json(200, { id: APP_ID, verify_key: 'ab'.repeat(32) });
     if (route === '/channels/C-visible') return json(200, { id: 'C-visible', name: 'news', guild_id: 'G1' });
     if (route === '/channels/C-hidden') return json(403, { message: 'Missing Access', code: 50001 });
+    // Server G2: the bot may post and embed, but a channel overwrite takes Read Message History away, and
+    // no role grants thread permissions.
+    if (route === '/channels/C-threads')
+      return json(200, {
+        id: 'C-threads',
+        name: 'pycon',
+        guild_id: 'G2',
+        permission_overwrites: [{ id: 'G2', type: 0, allow: '0', deny: String(1n << 16n) }],
+      });
+    if (route === '/guilds/G2/roles')
+      return json(200, [
+        { id: 'G2', permissions: String((1n << 10n) | (1n << 11n) | (1n << 16n)) },
+        { id: 'R-bot', permissions: String(1n << 14n) },
+      ]);
+    if (route === `/guilds/G2/members/${APP_ID}`) return json(200, { roles: ['R-bot'] });
     // Visible, but without Read Message History.
     if (route === '/channels/C-visible/messages')
       return json(403, { message: 'Missing Access', code: 50001 });

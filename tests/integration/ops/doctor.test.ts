@@ -233,6 +233,7 @@ describe('psf-bot doctor', () => {
       subscription('discord', 'G1', 'C-visible'),
       subscription('discord', 'G1', 'C-hidden'),
       subscription('discord', 'G1', 'C-deleted'),
+      { ...subscription('discord', 'G2', 'C-threads'), options: { thread: true } },
       subscription('slack', 'T1', 'C-outsider'),
       subscription('slack', 'T1', 'C-private'),
       subscription('slack', 'T1', 'C-member', 'not_in_channel'),
@@ -255,6 +256,11 @@ describe('psf-bot doctor', () => {
       ok: false,
       fix: expect.stringContaining('View Channel'),
     });
+    // Computed from @everyone, the bot's role and the channel's overwrite: what a threaded subscription lacks.
+    expect(byName(checks, 'discord: channel C-threads (G2)')).toMatchObject({
+      ok: false,
+      detail: '#pycon: the bot lacks Read Message History, Create Public Threads, Send Messages in Threads',
+    });
     expect(byName(checks, 'discord: channel C-deleted (G1)')).toMatchObject({
       ok: false,
       detail: expect.stringContaining('unknown channel'),
@@ -275,6 +281,6 @@ describe('psf-bot doctor', () => {
     expect(report).toMatch(
       /^FAIL discord: channel C-hidden \(G1\) +the bot cannot see this channel .* — fix: give the bot View Channel/m,
     );
-    expect(report.split('\n').at(-1)).toMatch(/^6 of \d+ checks failed/);
+    expect(report.split('\n').at(-1)).toMatch(/^7 of \d+ checks failed/);
   });
 });

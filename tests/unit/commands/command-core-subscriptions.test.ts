@@ -139,4 +139,51 @@ describe('CommandCore subscriptions', () => {
     await core.handle({ name: 'subscribe', tags: [], crosspost: false }, ADMIN);
     expect((await subscriptions.get(ADMIN))?.options).toEqual({ crosspost: false });
   });
+
+  it('changes only the options given: tags, excluded tags, role mention and thread are kept otherwise', async () => {
+    const { core, subscriptions } = await makeCore(POSTS);
+    const DISCORD = { ...ADMIN, platform: 'discord' as const, workspaceId: '700000000000000001' };
+    await core.handle(
+      {
+        name: 'subscribe',
+        feed: 'psf',
+        tags: ['pycon'],
+        excludedTags: ['sponsors'],
+        mention: '700000000000000555',
+      },
+      DISCORD,
+    );
+    const reply = await core.handle({ name: 'subscribe', thread: true }, DISCORD);
+    expect(text(reply)).toBe(
+      'This channel now gets posts from psf tagged pycon, not tagged sponsors, mentioning <@&700000000000000555>, a thread on each.',
+    );
+    expect(await subscriptions.get(DISCORD)).toMatchObject({
+      tags: ['pycon'],
+      excludedTags: ['sponsors'],
+      options: { mentionRoleId: '700000000000000555', thread: true },
+    });
+    // @everyone's role id is the server's id: choosing it removes the mention, and a new filter replaces both lists.
+    await core.handle({ name: 'subscribe', mention: DISCORD.workspaceId, tags: ['grants'] }, DISCORD);
+    const after = await subscriptions.get(DISCORD);
+    expect(after?.options).toEqual({ thread: true });
+    expect(after?.tags).toEqual(['grants']);
+    expect(after?.excludedTags).toBeUndefined();
+  });
+
+  it('names a Slack user group mention by its id, never as a ping in the reply', async () => {
+    const { core } = await makeCore(POSTS);
+    const reply = await core.handle({ name: 'subscribe', mention: 'S0PSFNEWS' }, ADMIN);
+    expect(text(reply)).toBe('This channel now gets posts from every feed, mentioning user group S0PSFNEWS.');
+  });
+
+  it('refuses a mention this platform cannot ping, and a group handle nobody resolved', async () => {
+    const { core, subscriptions } = await makeCore(POSTS);
+    expect(text(await core.handle({ name: 'subscribe', mention: '@psf-news' }, ADMIN))).toMatch(
+      /cannot look up @psf-news/,
+    );
+    expect(text(await core.handle({ name: 'subscribe', mention: '700000000000000555' }, ADMIN))).toMatch(
+      /not a Slack user group/,
+    );
+    expect(await subscriptions.list()).toEqual([]);
+  });
 });

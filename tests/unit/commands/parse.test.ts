@@ -59,8 +59,9 @@ describe('parseCommandText', () => {
   });
 
   it('reads subscription commands with normalised, de-duplicated comma-separated tags', () => {
-    expect(request(parseCommandText('subscribe'))).toEqual({ name: 'subscribe', tags: [] });
-    expect(request(parseCommandText('subscribe psf'))).toEqual({ name: 'subscribe', feed: 'psf', tags: [] });
+    // No tags written: the filter is left as it is (changing one option keeps the others).
+    expect(request(parseCommandText('subscribe'))).toEqual({ name: 'subscribe' });
+    expect(request(parseCommandText('subscribe psf'))).toEqual({ name: 'subscribe', feed: 'psf' });
     expect(request(parseCommandText('subscribe psf grants,pycon'))).toEqual({
       name: 'subscribe',
       feed: 'psf',
@@ -74,6 +75,66 @@ describe('parseCommandText', () => {
     expect(request(parseCommandText('unsubscribe'))).toEqual({ name: 'unsubscribe' });
     expect(request(parseCommandText('unsubscribe psf'))).toEqual({ name: 'unsubscribe', feed: 'psf' });
     expect(request(parseCommandText('subscriptions'))).toEqual({ name: 'subscriptions' });
+  });
+
+  it('reads excluded tags, `*` (every post), and `mention @group|none` on Slack', () => {
+    expect(request(parseCommandText('subscribe psf pycon, -Sponsors, -sponsors'))).toEqual({
+      name: 'subscribe',
+      feed: 'psf',
+      tags: ['pycon'],
+      excludedTags: ['sponsors'],
+    });
+    expect(request(parseCommandText('subscribe -sponsors'))).toEqual({
+      name: 'subscribe',
+      tags: [],
+      excludedTags: ['sponsors'],
+    });
+    expect(request(parseCommandText('subscribe psf *'))).toEqual({
+      name: 'subscribe',
+      feed: 'psf',
+      tags: [],
+    });
+    expect(request(parseCommandText('subscribe psf grants mention <!subteam^S0PSF|@psf-news>'))).toEqual({
+      name: 'subscribe',
+      feed: 'psf',
+      tags: ['grants'],
+      mention: 'S0PSF',
+    });
+    expect(request(parseCommandText('subscribe mention @psf-news'))).toEqual({
+      name: 'subscribe',
+      mention: '@psf-news',
+    });
+    expect(request(parseCommandText('subscribe mention none'))).toEqual({ name: 'subscribe', mention: null });
+    expect(refusal(parseCommandText('subscribe mention'))).toMatch(/Mention whom/);
+    expect(refusal(parseCommandText('subscribe mention <!channel>'))).toMatch(/user group/);
+  });
+
+  it('reads Discord role, thread and the `why` query; `test` takes nothing', () => {
+    expect(
+      request(
+        parseCommandOptions('subscribe', {
+          role: '700000000000000555',
+          thread: true,
+          tags: 'pycon, -sponsors',
+        }),
+      ),
+    ).toEqual({
+      name: 'subscribe',
+      mention: '700000000000000555',
+      thread: true,
+      tags: ['pycon'],
+      excludedTags: ['sponsors'],
+    });
+    expect(request(parseCommandOptions('why', { query: 'PyCon US 2025' }))).toEqual({
+      name: 'why',
+      query: 'PyCon US 2025',
+    });
+    expect(refusal(parseCommandOptions('why', {}))).toMatch(/Why what/);
+    expect(request(parseCommandText('test'))).toEqual({ name: 'test' });
+    expect(request(parseCommandText('why "Python 3.14 released"'))).toEqual({
+      name: 'why',
+      query: 'Python 3.14 released',
+    });
   });
 
   it('refuses counts out of range with a clear message', () => {
@@ -166,13 +227,9 @@ describe('parseCommandOptions', () => {
       feed: 'psf',
       tags: ['grants', 'pycon'],
     });
-    expect(request(parseCommandOptions('subscribe', { share: true }))).toEqual({
-      name: 'subscribe',
-      tags: [],
-    });
+    expect(request(parseCommandOptions('subscribe', { share: true }))).toEqual({ name: 'subscribe' });
     expect(request(parseCommandOptions('subscribe', { crosspost: true }))).toEqual({
       name: 'subscribe',
-      tags: [],
       crosspost: true,
     });
     expect(request(parseCommandOptions('latest', { crosspost: true }))).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subscriptionMatches } from '../../../src/subscriptions/matching.js';
+import { matchDecision, subscriptionMatches } from '../../../src/subscriptions/matching.js';
 import { makePost, makeSubscription } from '../../helpers/delivery-fixtures.js';
 
 const now = new Date();
@@ -19,6 +19,17 @@ describe('which subscriptions an announced post goes to', () => {
     expect(subscriptionMatches(makeSubscription(1, { tags: ['board-of-directors'] }), post, now)).toBe(true);
     expect(subscriptionMatches(makeSubscription(1, { tags: ['grants', 'PYCON_US'] }), post, now)).toBe(true);
     expect(subscriptionMatches(makeSubscription(1, { tags: ['grants'] }), post, now)).toBe(false);
+  });
+
+  it('never goes where one of its tags is excluded, whatever else matches, and says which tag', () => {
+    const sub = makeSubscription(1, { tags: ['pycon-us'], excludedTags: ['board of directors'] });
+    expect(subscriptionMatches(sub, post, now)).toBe(false);
+    expect(matchDecision(sub, post, now)).toEqual({ kind: 'excluded_tag', tag: 'board of directors' });
+    expect(subscriptionMatches(makeSubscription(1, { excludedTags: ['sponsors'] }), post, now)).toBe(true);
+    expect(matchDecision(makeSubscription(1, { tags: ['grants'] }), post, now)).toEqual({
+      kind: 'no_included_tag',
+      tags: ['grants'],
+    });
   });
 
   it('never goes to a disabled subscription', () => {

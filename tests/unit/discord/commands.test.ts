@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discordCommandDefinitions } from '../../../adapters/discord/commands.js';
+import { commandUsage, discordCommandDefinitions } from '../../../adapters/discord/commands.js';
 
 interface Option {
   type: number;
@@ -47,9 +47,11 @@ describe('discordCommandDefinitions', () => {
       tag: ['tag', 'count', 'share'],
       tags: ['share'],
       search: ['query', 'share'],
-      subscribe: ['feed', 'tags', 'crosspost'],
-      unsubscribe: ['feed'],
+      subscribe: ['channel', 'feed', 'tags', 'crosspost', 'role', 'thread'],
+      unsubscribe: ['channel', 'feed'],
       subscriptions: [],
+      test: ['channel'],
+      why: ['query', 'channel'],
       status: ['share'],
       help: ['share'],
     });
@@ -57,6 +59,18 @@ describe('discordCommandDefinitions', () => {
     expect(tag[0]).toMatchObject({ name: 'tag', type: 3, required: true, autocomplete: true });
     expect(tag[1]).toMatchObject({ name: 'count', type: 4, min_value: 1, max_value: 10 });
     expect(tag[2]).toMatchObject({ name: 'share', type: 5 });
+    const subscribe = psf.options.find((sub) => sub.name === 'subscribe')!.options!;
+    // A channel option limited to text (0), announcement (5) and forum (15) channels; a role option.
+    expect(subscribe[0]).toMatchObject({ name: 'channel', type: 7, channel_types: [0, 5, 15] });
+    expect(subscribe[4]).toMatchObject({ name: 'role', type: 8 });
+    expect(subscribe[5]).toMatchObject({ name: 'thread', type: 5 });
+  });
+
+  it('describes each subcommand with its options for `discord register` to print', () => {
+    const lines = commandUsage(discordCommandDefinitions() as { name: string; options?: unknown }[]);
+    expect(lines).toContain('  /psf subscribe [channel] [feed] [tags] [crosspost] [role] [thread]');
+    expect(lines).toContain('  /psf why query [channel]');
+    expect(lines).toContain('  /psf test [channel]');
   });
 
   it('obeys Discord naming, description, ordering and count rules', () => {

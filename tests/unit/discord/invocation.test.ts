@@ -64,7 +64,32 @@ describe('interaction options', () => {
       channelId: CHANNEL_ID,
       userId: USER_ID,
       canManage: true,
+      forum: false,
     });
+  });
+
+  it("acts on the channel named in `channel`, with the member's rights in that channel", () => {
+    const FORUM = '700000000000000015';
+    const named = (permissions: string) =>
+      commandContext(
+        invocationFromPayload(
+          interactionPayload.parse(
+            psfInteraction({
+              subcommand: 'subscribe',
+              permissions: PERMISSIONS.manageChannels,
+              options: [{ type: 7, name: 'channel', value: FORUM }],
+              resolvedChannels: { [FORUM]: { type: 15, permissions } },
+            }),
+          ),
+        )!,
+      );
+    expect(named(PERMISSIONS.manageChannels)).toMatchObject({
+      channelId: FORUM,
+      canManage: true,
+      forum: true,
+    });
+    // Managing the channel the command was typed in grants nothing in the forum.
+    expect(named(PERMISSIONS.sendMessages)).toMatchObject({ channelId: FORUM, canManage: false });
   });
 
   it('never lets a DM manage subscriptions', () => {

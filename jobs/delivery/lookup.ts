@@ -1,0 +1,45 @@
+import type { Queue } from 'bullmq';
+import type { DeliveryLookup, DeliveryState, TestAnnouncer } from '../../src/commands/types.js';
+import type { Announcer } from '../../src/delivery/announcer.js';
+import type { Platform } from '../../src/posts/post.js';
+import { deliverJobId, deliverQueueName } from '../queues.js';
+
+/** Where the deliver job of (post, channel) stands, read from its platform's deliver queue (`/psf why`). */
+export function deliveryLookup(queues: readonly Queue[]): DeliveryLookup {
+  return {
+    async state(post, channel): Promise<DeliveryState> {
+      const queue = queues.find((candidate) => candidate.name === deliverQueueName(channel.platform));
+      const job = queue ? await queue.getJob(deliverJobId(post, channel)) : undefined;
+      if (!job) return { state: 'none' };
+      const state = await job.getState();
+      if (state === 'failed')
+        return { state: 'failed', error: (job.failedReason || 'unknown error').slice(0, 300) };
+      if (state === 'completed') {
+        const outcome = job.returnvalue as { status?: string; reason?: string } | null;
+        return outcome?.status === 'skipped'
+          ? { state: 'skipped', reason: outcome.reason ?? 'skipped' }
+          : { state: 'done' };
+      }
+      return state === 'unknown' ? { state: 'none' } : { state: 'queued' };
+    },
+  };
+}
+
+/**
+ * `/psf test` through the platform's own announcer, so the result is exactly an announcement; a fresh nonce
+ * each time (Discord would otherwise hand back the earlier test message), and no ledger entry.
+ */
+export function testAnnouncer(announcers: Partial<Record<Platform, Announcer>>): TestAnnouncer {
+  return {
+    async announce(post, channel, options) {
+      const announcer = announcers[channel.platform];
+      if (!announcer) throw new Error(`${channel.platform} is not configured here`);
+      const nonce = `test${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`.slice(0, 25);
+      return announcer.announce(
+        post,
+        { workspaceId: channel.workspaceId, channelId: channel.channelId, options },
+        nonce,
+      );
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { PostDecisions } from '../delivery/decisions.js';
+import type { LedgerEntry } from '../delivery/ledger.js';
+import { postKey } from '../posts/identity.js';
+import type { Post } from '../posts/post.js';
+import type { MatchDecision } from '../subscriptions/matching.js';
+import type { Subscription } from '../subscriptions/subscription.js';
+import type { ChannelRef } from '../subscriptions/subscription-store.js';
+import type { CommandDeps } from './command-deps.js';
+import type { CommandContext, Reply } from './types.js';
+
+/** `why <query>`: whether the post was announced in this channel, and if not, the reason in one line. */
+export async function why(deps: CommandDeps, context: CommandContext, query: string): Promise<Reply> {
+  // Slack may hand a pasted link over as `<url>` or `<url|label>`.
+  const text = query.replace(/^<([^|>]+)(?:\|[^>]*)?>$/, '$1');
+  const post = deps.index.lookup(text) ?? deps.index.search(text, 1)[0] ?? null;
+  if (!post)
+    return {
+      kind: 'error',
+      message: `No post matches “${query.slice(0, 80)}”. Try its URL or words of its title.`,
+    };
+  const channel: ChannelRef = {
+    platform: context.platform,
+    workspaceId: context.workspaceId,
+    channelId: context.channelId,
+  };
+  const key = postKey(post.feed, post.id);
+  const [entry, decisions, subscription] = await Promise.all([
+    deps.ledger?.get(key, channel) ?? null,
+    deps.decisions?.read(key, channel) ?? null,
+    deps.subscriptions.get(channel),
+  ]);
+  const title = `“${post.title.slice(0, 150)}”`;
+  const reason = entry
+    ? announced(context, entry)
+    : await notAnnounced(deps, post, channel, subscription, decisions);
+  return { kind: 'text', text: `${title}: ${reason}` };
+}
+
+function announced(context: CommandContext, entry: LedgerEntry): string {
+  const edited = entry.editedAt ? ` (edited ${entry.editedAt})` : '';
+  return `announced here ${entry.deliveredAt}${edited}: ${messageLink(context, entry)}`;
+}
+
+/** A link to the announcement (Discord message or forum post, Slack archive link), or its id. */
+export function messageLink(
+  context: Pick<CommandContext, 'platform' | 'workspaceId' | 'channelId'>,
+  entry: LedgerEntry,
+): string {
+  if (context.platform === 'discord')
+    return `https://discord.com/channels/${context.workspaceId}/${entry.threadId ?? context.channelId}/${entry.messageId}`;
+  if (context.platform === 'slack')
+    return `https://slack.com/archives/${context.channelId}/p${entry.messageId.replace('.', '')}`;
+  return `message ${entry.messageId}`;
+}
+
+async function notAnnounced(
+  deps: CommandDeps,
+  post: Post,
+  channel: ChannelRef,
+  subscription: Subscription | null,
+  decisions: PostDecisions | null,
+): Promise<string> {
+  const seeded = decisions?.seeded;
+  if (seeded?.kind === 'first_sight')
+    return `not announced: known from the first sight of feed ${post.feed} (the first poll remembers every post and announces none).`;
+  if (seeded?.kind === 'too_old')
+    return `not announced: older than the age limit (published ${seeded.publishedAt || 'at an unknown time'}).`;
+  if (seeded?.kind === 'moved')
+    return `not announced: already known from a feed move (as ${seeded.knownAs.id} in feed ${seeded.knownAs.feed}).`;
+  const decision = decisions?.decision;
+  if (decision && decision.kind !== 'match') return refused(decision);
+  if (decision?.kind === 'match') return delivery(deps, post, channel);
+  if (!subscription) return 'not announced: this channel has no subscription.';
+  if (subscription.feeds.length > 0 && !subscription.feeds.includes(post.feed))
+    return `not announced: this channel does not get feed ${post.feed} (it gets ${subscription.feeds.join(', ')}).`;
+  const announcedAt = decisions?.announcedAt ?? null;
+  if (announcedAt && Date.parse(subscription.createdAt) > Date.parse(announcedAt))
+    return `not announced: published before this subscription (announced ${announcedAt}; subscribed ${subscription.createdAt}).`;
+  if (!announcedAt && post.publishedAt && Date.parse(post.publishedAt) < Date.parse(subscription.createdAt))
+    return `not announced: published before this subscription (published ${post.publishedAt}; subscribed ${subscription.createdAt}).`;
+  if (announcedAt)
+    return `not announced: this channel had no subscription when it was announced (${announcedAt}).`;
+  return 'not announced: no announcement of it is recorded (indexed by a backfill, or still waiting for fan-out).';
+}
+
+function refused(decision: Exclude<MatchDecision, { kind: 'match' }>): string {
+  switch (decision.kind) {
+    case 'excluded_tag':
+      return `not announced: excluded by the tag filter (-${decision.tag}).`;
+    case 'no_included_tag':
+      return `not announced: it carries none of this channel's tags (${decision.tags.join(', ')}).`;
+    case 'disabled':
+      return `not announced: the subscription was disabled (${decision.reason}).`;
+    case 'feed':
+      return `not announced: this channel does not get feed ${decision.feed}.`;
+    case 'before_subscription':
+      return `not announced: published before this subscription (subscribed ${decision.createdAt}).`;
+  }
+}
+
+async function delivery(deps: CommandDeps, post: Post, channel: ChannelRef): Promise<string> {
+  const state = (await deps.deliveries?.state(post, channel)) ?? { state: 'none' as const };
+  switch (state.state) {
+    case 'queued':
+      return 'not announced yet: still queued for delivery.';
+    case 'failed':
+      return `delivery failed: ${state.error}. \`psf-bot deliveries retry\` can re-drive it.`;
+    case 'skipped':
+      return `not delivered: ${state.reason}.`;
+    case 'done':
+      return 'the delivery job finished, but no message is recorded for this channel.';
+    case 'none':
+      return 'queued for delivery, but no delivery is recorded and the job is gone.';
+  }
+}

@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryDeliveryLedger, type DeliveryLedger } from '../../../src/delivery/ledger.js';
+import { RedisDeliveryLedger } from '../../../src/delivery/redis-delivery-ledger.js';
+import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+
+const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const prefix = uniquePrefix('ledger');
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  await redis.quit();
+});
+
+const channel = { platform: 'discord' as const, workspaceId: 'g', channelId: 'c' };
+const other = { ...channel, channelId: 'elsewhere' };
+
+for (const [name, make] of [
+  ['memory', () => new MemoryDeliveryLedger()],
+  ['redis', () => new RedisDeliveryLedger(redis, `${prefix}:${Math.random()}`)],
+] as [string, () => DeliveryLedger][]) {
+  describe(`${name} delivery ledger`, () => {
+    it('keeps a forum post’s thread and the version shown, first record wins, an edit replaces only what exists', async () => {
+      const ledger = make();
+      const first = { messageId: 'm1', threadId: 'm1', deliveredAt: 't1', version: 'v1' };
+      expect(await ledger.record('k', channel, first)).toBe(true);
+      expect(await ledger.record('k', channel, { messageId: 'm2', deliveredAt: 't2' })).toBe(false);
+      expect(await ledger.get('k', channel)).toEqual(first);
+      await ledger.update('k', channel, { ...first, version: 'v2', editedAt: 't3' });
+      expect(await ledger.get('k', channel)).toEqual({ ...first, version: 'v2', editedAt: 't3' });
+      await ledger.update('k', other, { messageId: 'x', deliveredAt: 'y' });
+      expect(await ledger.get('k', other)).toBeNull();
+      expect(await ledger.forPost('k')).toEqual([{ ...first, version: 'v2', editedAt: 't3', channel }]);
+    });
+  });
+}
