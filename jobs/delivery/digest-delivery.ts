@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { guardScope } from '../../src/delivery/disable-guard.js';
 import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
 import { buildDigest } from '../../src/digests/digest.js';
 import type { DigestMarks } from '../../src/digests/digest-marks.js';
@@ -71,7 +72,7 @@ export async function deliverDigest(
     await stores.marks.advance(channel, periodEnd);
     return skip('nothing announced for this digest');
   }
-  if (await deps.guard?.tripped(deps.platform)) throw await waitForGuard(job, token);
+  if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
   await waitOutTenantHolds(deps, job, token, channel);
   await waitForChannelSlot(deps, job, token, channel);
   let messageId: string;
@@ -83,10 +84,10 @@ export async function deliverDigest(
     };
     ({ messageId } = await send(digest, target, digestNonce(channel, data.periodKey)));
   } catch (error) {
-    await countSend(deps, job);
+    await countSend(deps, job, channel);
     throw await classifyFailure(deps, job, token, { key, channel, refusedSend: true }, error);
   }
-  await countSend(deps, job);
+  await countSend(deps, job, channel);
   await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
   await stores.marks.advance(channel, periodEnd);
   deps.counters.increment(deps.platform, 'delivered');
