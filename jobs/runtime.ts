@@ -7,6 +7,7 @@ import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
 import {
   createDeliveryWorkers,
   createFanoutWorker,
+  discordEditPacer,
   slackPacer,
   type DeliveryHandles,
 } from './delivery/workers.js';
@@ -102,6 +103,7 @@ function startWorkers(config: Config, stores: Stores, metrics: Metrics, logger: 
     ledger: stores.ledger,
     counters: metrics,
     pacer: slackPacer(stores.redis, stores.prefix, config),
+    editPacer: discordEditPacer(stores.redis, stores.prefix),
     notes: stores.notes,
     config,
     safety: deliverySafety(stores.redis, stores.prefix),
