@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Platform } from './posts/post.js';
 import { parseKey } from './secrets/at-rest.js';
 import { splitTags } from './posts/tags.js';
+import { displayUrl, redactText } from './redaction.js';
 
 /** A named feed; `url` may be an http(s) URL or a local file path. */
 export interface FeedConfig {
@@ -103,9 +104,9 @@ function feedUrlProblem(name: string, url: string): string | null {
     } catch {
       // Falls through to the problem below.
     }
-    return `feed "${name}": "${url}" is not a valid URL`;
+    return `feed "${name}": "${redactText(url)}" is not a valid URL`;
   }
-  return `feed "${name}": "${url}" must be an http:// or https:// URL, or a file path (not ${scheme}:)`;
+  return `feed "${name}": "${displayUrl(url)}" must be an http:// or https:// URL, or a file path (not ${scheme}:)`;
 }
 
 /** Parses `name=url,name=url`. */
@@ -120,7 +121,7 @@ export function parseFeedList(text: string): { feeds: FeedConfig[]; problems: st
     const name = eq > 0 ? entry.slice(0, eq).trim() : '';
     const url = eq > 0 ? entry.slice(eq + 1).trim() : '';
     if (!FEED_NAME.test(name) || !url) {
-      problems.push(`"${entry}" is not name=url (name: lowercase letters, digits, - or _)`);
+      problems.push(`"${redactText(entry)}" is not name=url (name: lowercase letters, digits, - or _)`);
     } else if (feeds.some((feed) => feed.name === name)) {
       problems.push(`feed "${name}" is named twice`);
     } else if (feedUrlProblem(name, url)) {
@@ -358,7 +359,7 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
   if (interval !== null && interval > 0 && interval < MIN_POLL_INTERVAL_MS && remote.length > 0) {
     problem(
       `POLL_INTERVAL must be at least 30s for a feed on the network (got "${env.POLL_INTERVAL}"; ` +
-        `${remote[0]!.name} is at ${remote[0]!.url}); only files and loopback URLs may be polled faster`,
+        `${remote[0]!.name} is at ${displayUrl(remote[0]!.url)}); only files and loopback URLs may be polled faster`,
     );
   }
   const feedNames = new Set(feeds.map((feed) => feed.name));

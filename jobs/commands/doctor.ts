@@ -3,7 +3,7 @@ import type { Logger } from '../../src/logger.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
 import { reportFailure } from '../cli-errors.js';
 import { doctorPassed, renderDoctorReport, runDoctor as checkEverything } from '../doctor/index.js';
-import { plural } from '../doctor/report.js';
+import { plural } from '../../src/commands/command-deps.js';
 import { configuredRedis, connectRedis, privateRedisIfRunning, redisFromUrl } from '../redis.js';
 
 /**

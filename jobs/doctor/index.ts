@@ -1,3 +1,4 @@
+import { plural } from '../../src/commands/command-deps.js';
 import type { Config } from '../../src/config.js';
 import type { Platform } from '../../src/posts/post.js';
 import { parseKey } from '../../src/secrets/at-rest.js';
@@ -6,7 +7,7 @@ import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './cha
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
 import type { HttpPeer } from './http.js';
 import { checkRedis, type RedisLocation } from './redis.js';
-import { describeError, fail, pass, plural, unknown, warn, type DoctorCheck } from './report.js';
+import { describeError, fail, pass, unknown, warn, type DoctorCheck } from './report.js';
 import { checkDiscordToken, checkSlackTokens } from './tokens.js';
 
 export { renderDoctorReport, type DoctorCheck } from './report.js';

@@ -1,3 +1,5 @@
+import { plural } from '../../src/commands/command-deps.js';
+
 /** One finding of `psf-bot doctor`: what was checked, whether it is fine, what was seen, and what to do. */
 export interface DoctorCheck {
   check: string;
@@ -27,11 +29,6 @@ export function warn(check: string, detail: string, fix: string): DoctorCheck {
 /** Could not be checked because something it depends on failed: said as unknown, not as fine or broken. */
 export function unknown(check: string, detail: string, fix?: string): DoctorCheck {
   return { check, ok: true, mark: 'unknown', detail: `unknown: ${detail}`, ...(fix ? { fix } : {}) };
-}
-
-/** `1 check`, `2 checks`. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** The message of anything thrown, with the cause that undici's `fetch failed` hides. */

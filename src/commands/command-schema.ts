@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseTag, splitTags } from '../posts/tags.js';
+import { normaliseTag, splitTags, unquote } from '../posts/tags.js';
 import {
   DEFAULT_COUNT,
   MAX_COUNT,
@@ -45,13 +45,6 @@ const feed = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: (issue) => `“${String(issue.input)}” is not a feed name.` })
   .optional();
-
-/** Surrounding quotes are how people write multi-word tags and phrases; they are not part of them. */
-const unquote = (text: string) =>
-  text
-    .trim()
-    .replace(/^["'“”‘’]+|["'“”‘’]+$/g, '')
-    .trim();
 
 const tag = z
   .string()

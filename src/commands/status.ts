@@ -100,7 +100,11 @@ function nextPoll(
     const schedule = poller.schedules.find((candidate) => candidate.feed === feed);
     if (!schedule) return 'never: the running poller has no schedule for this feed';
     const every = schedule.everyMs ? ` (every ${duration(schedule.everyMs)})` : '';
-    const at = Math.max(schedule.nextAt ? Date.parse(schedule.nextAt) : Number.NaN, backoff || 0);
+    // The later of the scheduler's next tick and the end of the backoff, whichever of them is known.
+    const known = [schedule.nextAt ? Date.parse(schedule.nextAt) : Number.NaN, backoff].filter(
+      Number.isFinite,
+    );
+    const at = known.length > 0 ? Math.max(...known) : Number.NaN;
     return `${relative(at, now)}${every}`;
   }
   const at = Number.isFinite(backoff)

@@ -40,20 +40,29 @@ function defaultReason(code: FeedFetchErrorCode, status: number | null): string 
   }
 }
 
-/** Plain words for a network error code: `connection refused`, `host not found`. */
+/** Why a connection failed, in words an operator or a channel member acts on (one vocabulary for both). */
+const NETWORK_WORDS: Record<string, string> = {
+  ENOTFOUND: 'name not resolved',
+  EAI_AGAIN: 'name not resolved (DNS did not answer)',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed',
+};
+
+/** For logs: the words with the system's code to search for (`connection refused (ECONNREFUSED)`). */
+export function networkReason(code: string): string {
+  const words = NETWORK_WORDS[code];
+  return words ? `${words} (${code})` : code;
+}
+
+/** For chat: `cannot reach the feed: connection refused`, never a URL or the server's text. */
 export function networkChatReason(code: string | undefined): string {
-  const words: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'host not found (DNS)',
-    ETIMEDOUT: 'connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    EPIPE: 'connection closed',
-  };
   if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return 'the feed sent broken compressed data';
-  if (code && words[code]) return `cannot reach the feed: ${words[code]}`;
+  const words = code === undefined ? undefined : NETWORK_WORDS[code];
+  if (words) return `cannot reach the feed: ${words}`;
   if (code && /CERT|TLS|SSL/i.test(code)) return 'cannot reach the feed: TLS certificate problem';
   return 'cannot reach the feed';
 }

@@ -5,7 +5,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { decodeBody } from './decode.js';
 import { displayUrl } from '../redaction.js';
-import { FeedFetchError, formatBytes, formatDuration, networkChatReason } from './errors.js';
+import { FeedFetchError, formatBytes, formatDuration, networkChatReason, networkReason } from './errors.js';
 import { fetchFile } from './fetch-file.js';
 import {
   DEFAULT_MAX_BYTES,
@@ -237,20 +237,4 @@ function failure(error: unknown, signal: AbortSignal, url: string): FeedFetchErr
   const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
   const message = code ? networkReason(code) : error instanceof Error ? error.message : String(error);
   return new FeedFetchError('network', `cannot fetch ${url}: ${message}`, url, null, networkChatReason(code));
-}
-
-/** Why a connection failed, in words an operator acts on, with the system's code to search for. */
-const NETWORK_REASONS: Record<string, string> = {
-  ENOTFOUND: 'name not resolved',
-  EAI_AGAIN: 'name not resolved (DNS did not answer)',
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-};
-
-function networkReason(code: string): string {
-  const reason = NETWORK_REASONS[code];
-  return reason ? `${reason} (${code})` : code;
 }

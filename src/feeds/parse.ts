@@ -172,10 +172,13 @@ function absolute(url: string | null): string | null {
   return url && /^https?:\/\//i.test(url) ? url : null;
 }
 
-/** Plain words: the XML parser's own message quotes the body, so only its line number is kept. */
+/**
+ * Plain words: the XML parser's own message quotes the body, so only its line number is kept; sax counts
+ * lines from 0, people (and editors) from 1.
+ */
 function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/not recognized as RSS/i.test(message)) return 'the feed is not an RSS or Atom feed';
   const line = /\bLine:\s*(\d{1,9})/.exec(message)?.[1];
-  return `the feed is not XML${line ? ` (broken at line ${line})` : ''}`;
+  return `the feed is not XML${line ? ` (broken at line ${Number(line) + 1})` : ''}`;
 }

@@ -6,6 +6,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 
 const PREFIX = 'psf-sealed:v1';
 const IV_BYTES = 12;
+/** The full 16-byte GCM tag: without `authTagLength`, Node also accepts a tag cut to 4 bytes (easier forgery). */
+const TAG_BYTES = 16;
 
 /** A 32-byte key and its id (the first 8 hex digits of its SHA-256: names the key, reveals nothing of it). */
 export interface AtRestKey {
@@ -73,7 +75,9 @@ export class AtRestCipher {
       );
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv ?? '', 'base64'));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv ?? '', 'base64'), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAuthTag(Buffer.from(tag ?? '', 'base64'));
       const text = Buffer.concat([decipher.update(Buffer.from(sealed ?? '', 'base64')), decipher.final()]);
       return { text: text.toString('utf8'), stale: id !== this.current?.id };

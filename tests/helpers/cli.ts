@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { expect } from 'vitest';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -10,11 +12,19 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'psf-bot.js');
 
 /**
- * Where children run: an empty folder, because the CLI reads `.env` from its working directory and a
- * developer's `.env` at the repository root (tokens, a real REDIS_URL) must never reach a test's child.
+ * Spawns `psf-bot <args>` in an empty folder of its own, removed when it exits: the CLI reads `.env` from its
+ * working directory, and neither a developer's `.env` at the repository root (tokens, a real REDIS_URL) nor
+ * one anybody left in a fixed folder under /tmp (shared by every checkout on the machine) may reach a child.
  */
-export const CHILD_CWD = join(tmpdir(), 'psf-bot-tests-cwd');
-mkdirSync(CHILD_CWD, { recursive: true });
+export function spawnPsfBot(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): ChildProcessByStdio<null, Readable, Readable> {
+  const cwd = mkdtempSync(join(tmpdir(), 'psf-bot-child-'));
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('exit', () => rmSync(cwd, { recursive: true, force: true }));
+  return child;
+}
 
 /** The Redis every integration test uses. */
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -41,11 +51,7 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 /** Runs `psf-bot <args>` to completion (killed after `timeoutMs`) and collects its output. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: CHILD_CWD,
-      env: childEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnPsfBot(args, childEnv(env));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -62,6 +68,16 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 /** The non-empty lines of a text. */
 export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/**
+ * What docs/cli.md calls one plain line on stderr: one line, no stack frame, no multi-line dump; failures of
+ * the work (exit 1) also start with `psf-bot: `, usage errors (exit 2) come from the argument parser.
+ */
+export function expectOnePlainLine(stderr: string, start?: RegExp): void {
+  expect(lines(stderr), stderr).toHaveLength(1);
+  if (start) expect(stderr).toMatch(start);
+  expect(stderr).not.toMatch(/^\s+at /m);
 }
 
 // Shared with the delivery tests: one implementation each.

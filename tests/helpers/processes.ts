@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, CHILD_CWD, childEnv } from './cli.js';
+import type { ChildProcess } from 'node:child_process';
+import { childEnv, spawnPsfBot } from './cli.js';
 
 /** One JSON log line of a child (pino). */
 export type LogLine = Record<string, unknown> & { msg?: string };
@@ -77,11 +77,7 @@ export class BotProcesses {
     env: Record<string, string>,
     timeoutMs = 30_000,
   ): Promise<BotProcess> {
-    const child = spawn(process.execPath, [BIN, 'start', '--role', role], {
-      cwd: CHILD_CWD,
-      env: childEnv({ LOG_LEVEL: 'info', ...env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnPsfBot(['start', '--role', role], childEnv({ LOG_LEVEL: 'info', ...env }));
     let out = '';
     let err = '';
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));

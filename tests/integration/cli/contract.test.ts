@@ -1,6 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closedPort, deletePrefix, lines, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
+import {
+  closedPort,
+  deletePrefix,
+  expectOnePlainLine,
+  REDIS_URL,
+  runCli,
+  uniquePrefix,
+} from '../../helpers/cli.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
 
 // docs/cli.md's contract for the parts that need no feed: --help, usage errors (2), a broken config (2, every
@@ -14,12 +21,6 @@ afterAll(async () => {
   await deletePrefix(redis, prefix);
   await redis.quit();
 });
-
-/** No stack frame and no multi-line dump: what docs/cli.md calls one plain line. */
-function expectOnePlainLine(stderr: string): void {
-  expect(lines(stderr), stderr).toHaveLength(1);
-  expect(stderr).not.toMatch(/^\s+at /m);
-}
 
 describe('--help', () => {
   const commands = [

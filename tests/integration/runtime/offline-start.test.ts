@@ -32,7 +32,9 @@ function topLevelKeys(line: string): string[] {
 describe('first start with the feed unreachable', () => {
   it('says in one line which feed could not be reached, why, and when it retries', async () => {
     const port = await closedPort();
-    const feed = `http://127.0.0.1:${port}/feeds/posts/default`;
+    // Credentials and a query token in the URL (a private feed): the log shows the URL without them.
+    const shown = `http://127.0.0.1:${port}/feeds/posts/default`;
+    const feed = shown.replace('http://', 'http://reader:hunter2@') + '?key=tok-abc123';
     const bot = await bots.start('poller', 'poller', {
       REDIS_PREFIX: prefix,
       PSF_FEEDS: `psf=${feed}`,
@@ -48,7 +50,8 @@ describe('first start with the feed unreachable', () => {
     await bot.stop();
     expect(failures(), bot.stdout()).toHaveLength(1);
     const [line] = failures();
-    expect(line!.msg).toContain(feed);
+    expect(line!.msg).toContain(shown);
+    for (const secret of ['hunter2', 'tok-abc123']) expect(bot.stdout()).not.toContain(secret);
     expect(line!.msg).toMatch(/connection refused \(ECONNREFUSED\)/);
     expect(line!.msg).toMatch(/will retry in [45] minutes \(\d{4}-\d\d-\d\dT/);
     expect(Date.parse(String(line!.retryAt))).toBeGreaterThan(Date.now());

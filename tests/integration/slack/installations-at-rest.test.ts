@@ -52,6 +52,16 @@ describe('the at-rest cipher', () => {
     );
     expect(() => new AtRestCipher(null).open(one)).toThrow(/ENCRYPTION_KEY is not set/);
   });
+
+  it('refuses a value whose authentication tag was cut short (GCM accepts 4-byte tags unless told)', () => {
+    const cipher = atRestCipher({ currentKey: KEY_A, oldKeys: [] });
+    const parts = cipher.seal('{"bot":1}').split(':');
+    for (const bytes of [4, 8, 12]) {
+      const cut = [...parts];
+      cut[4] = Buffer.from(parts[4]!, 'base64').subarray(0, bytes).toString('base64');
+      expect(() => cipher.open(cut.join(':'))).toThrow(AtRestError);
+    }
+  });
 });
 
 describe('RedisInstallationStore with ENCRYPTION_KEY', () => {

@@ -7,8 +7,22 @@ import { MEMBER, NOW, makeCore } from './core-fixture.js';
 
 const text = (reply: Reply) => (reply.kind === 'text' ? reply.text : JSON.stringify(reply));
 
-async function statusWith(poller: PollerHealth): Promise<string> {
+async function statusWith(poller: PollerHealth, backoffUntil?: string): Promise<string> {
   const { core: _core, ...deps } = await makeCore([], ['psf']);
+  if (backoffUntil) {
+    await deps.feedStates.save({
+      feed: 'psf',
+      lastStatus: 'error',
+      lastAttemptAt: NOW.toISOString(),
+      lastSuccessAt: null,
+      consecutiveFailures: 3,
+      nextAttemptAt: backoffUntil,
+      lastError: 'cannot reach the feed: connection refused',
+      etag: null,
+      lastModified: null,
+      resolvedUrl: null,
+    });
+  }
   const core = new CommandCore({ ...deps, poller });
   return text(await core.handle({ name: 'status', share: false }, MEMBER));
 }
@@ -25,6 +39,19 @@ describe('status and the poller', () => {
     });
     expect(reply.split('\n')[0]).toBe('Poller: running (2 workers).');
     expect(reply).toContain('next poll in 10 minutes (every 1 hour).');
+  });
+
+  it('holds a failing feed back until its backoff ends, with or without the next tick known', async () => {
+    const schedule = (nextAt: string | null) => ({
+      state: async () => ({ workers: 1, schedules: [{ feed: 'psf', everyMs: 300_000, nextAt }] }),
+    });
+    expect(await statusWith(schedule(at(60_000)), at(1_200_000))).toContain(
+      'next poll in 20 minutes (every 5 minutes).',
+    );
+    expect(await statusWith(schedule(null), at(1_200_000))).toContain(
+      'next poll in 20 minutes (every 5 minutes).',
+    );
+    expect(await statusWith(schedule(at(60_000)))).toContain('next poll in 1 minute (every 5 minutes).');
   });
 
   it('says plainly when no poller is running', async () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration } from '../../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadConfig, parseDuration } from '../../../src/config.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 
 describe('configuration', () => {
   it('runs on defaults that point at the real services with no platform enabled', () => {

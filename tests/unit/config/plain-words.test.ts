@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLocalFeed, loadConfig } from '../../../src/config.js';
+import { isLocalFeed, loadConfig } from '../../../src/config.js';
+import { problemsOf } from '../../helpers/config-problems.js';
 
 // Configuration problems are said in the operator's words, never the validation library's.
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('configuration problems in plain words', () => {
   it.each([
@@ -63,6 +54,25 @@ describe('configuration problems in plain words', () => {
       'PSF_FEEDS: feed "c": "htps://x.org/f" must be an http:// or https:// URL, or a file path (not htps:)',
     ]);
     expect(problemsOf({ PSF_FEEDS: 'a=/srv/feed.xml,b=file:///srv/f.xml,c=https://x.org/f' })).toEqual([]);
+  });
+
+  it('never repeats the credentials or the query string of a feed URL in a problem', () => {
+    const problems = [
+      ...problemsOf({
+        POLL_INTERVAL: '10s',
+        PSF_FEEDS: 'psf=https://reader:hunter2@feeds.example/f?key=tok1',
+      }),
+      ...problemsOf({ PSF_FEEDS: 'a=ftp://reader:hunter2@feeds.example/f?key=tok1' }),
+      ...problemsOf({ PSF_FEEDS: 'a=https://reader:hunter2@/f?key=tok1' }),
+      ...problemsOf({ PSF_FEEDS: 'PSF=https://reader:hunter2@feeds.example/f?key=tok1' }),
+    ];
+    expect(problems).toHaveLength(4);
+    for (const problem of problems) {
+      expect(problem).not.toContain('hunter2');
+      expect(problem).not.toContain('tok1');
+    }
+    expect(problems[0]).toContain('psf is at https://feeds.example/f)');
+    expect(problems[1]).toContain('"ftp://feeds.example/f" must be an http:// or https:// URL');
   });
 
   it('tells local feeds from feeds on the network', () => {

@@ -8,6 +8,7 @@ import {
   stripMarkdownLinks,
 } from '../../../src/posts/linear-text.js';
 import { FIELD_CAP, SUMMARY_BUDGET, summarise } from '../../../src/posts/summary.js';
+import { splitTags } from '../../../src/posts/tags.js';
 import { hostileFeeds } from '../../../bench/lib/hostile-feeds.js';
 
 // Strings built from the pieces the old regular expressions tripped over, so short runs explore the cases.
@@ -154,5 +155,21 @@ describe('feeds with megabytes of hostile text in one item', () => {
     const post = (await parseFeed(rss, 'r')).posts[0];
     expect(post?.summary).toBe('Full body.');
     expect(post?.image).toBe('https://example.org/i.png');
+  });
+});
+
+describe('tag lists (chat options, PSF_SUBSCRIPTIONS)', () => {
+  it('split as people write them, quotes keeping a phrase', () => {
+    expect(splitTags('"PyCon US" grants')).toEqual(['PyCon US', 'grants']);
+    expect(splitTags('“PyCon US” grants')).toEqual(['PyCon US', 'grants']);
+    expect(splitTags('grants, "PyCon US"+board')).toEqual(['grants', 'PyCon US', 'board']);
+    expect(splitTags("o'''brien")).toEqual(["o'''brien"]);
+  });
+
+  // Before: a quote run inside a word, and an opening quote never closed, were rescanned from every position
+  // (40,000 quotes took 0.9 s, 400,000 minutes); the test's time-out is the failure, no timing is asserted.
+  it('split hundreds of thousands of quotes, or of unclosed opening quotes', () => {
+    expect(splitTags(`a${"'".repeat(400_000)}b`)).toHaveLength(1);
+    expect(splitTags('“a '.repeat(400_000))).toHaveLength(400_000);
   });
 });

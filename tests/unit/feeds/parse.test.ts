@@ -152,6 +152,13 @@ describe('parseFeed identity and bad input', () => {
     expect((error as Error).message).toMatch(/^feed psf: /);
     expect((error as Error).message).toMatch(message);
   });
+
+  it('names the line where the XML breaks as an editor numbers it, from 1', async () => {
+    const broken =
+      '<?xml version="1.0"?>\n<rss version="2.0">\n<channel>\n<title>x & y</title>\n</channel></rss>';
+    const error = await parseFeed(broken, 'psf').catch((caught: unknown) => caught);
+    expect((error as FeedParseError).reason).toBe('the feed is not XML (broken at line 4)');
+  });
 });
 
 describe('parseFeed images', () => {

@@ -18,15 +18,21 @@ const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 describe('the feeds readiness check', () => {
   it('names each feed whose last successful poll is older than three intervals', async () => {
-    const states = { all: async () => [state('psf', ago(10_000)), state('insider', ago(40_000))] };
-    const check = feedReadiness(states, ['psf', 'insider'], 10_000, Date.now() - 100_000);
-    expect(await check()).toMatch(/^feed insider: last successful poll 40 s ago$/);
+    const states = { all: async () => [state('psf', ago(60_000)), state('insider', ago(100_000))] };
+    const check = feedReadiness(states, ['psf', 'insider'], 30_000, Date.now() - 300_000);
+    expect(await check()).toMatch(/^feed insider: last successful poll 100 s ago$/);
+  });
+
+  it('gives short intervals at least a minute, so scheduling jitter never flaps readiness', async () => {
+    const states = { all: async () => [state('psf', ago(10_000)), state('insider', ago(70_000))] };
+    const check = feedReadiness(states, ['psf', 'insider'], 1_000, Date.now() - 300_000);
+    expect(await check()).toMatch(/^feed insider: last successful poll 70 s ago$/);
   });
 
   it('names a feed without any success only once the process has run three intervals', async () => {
     const states = { all: async () => [state('psf', null)] };
-    expect(await feedReadiness(states, ['psf'], 10_000, Date.now() - 5_000)()).toBe(true);
-    expect(await feedReadiness(states, ['psf'], 10_000, Date.now() - 31_000)()).toBe(
+    expect(await feedReadiness(states, ['psf'], 30_000, Date.now() - 5_000)()).toBe(true);
+    expect(await feedReadiness(states, ['psf'], 30_000, Date.now() - 91_000)()).toBe(
       'feed psf: no successful poll since start',
     );
   });
