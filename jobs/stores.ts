@@ -115,6 +115,7 @@ export function commandCore(
     feeds,
     pollIntervalMs: config.pollIntervalMs,
     maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
+    declared: config.subscriptions,
     logger,
     notes: stores.notes,
     ledger: stores.ledger,

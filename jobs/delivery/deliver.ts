@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { DeliveryError, type Announcer, type Delivered } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
+import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
 import type { Post } from '../../src/posts/post.js';
 import { contentVersion } from '../../src/posts/version.js';
@@ -11,7 +12,7 @@ import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
 import { deliverEdit } from './edit.js';
 import { classifyFailure, waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
-import { waitOutTenantHolds } from './rate-limited.js';
+import { waitOutLookHolds, waitOutTenantHolds } from './rate-limited.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -72,7 +73,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 
     const ready = await loadTarget(deps, job, data, channel);
     if ('status' in ready) return ready;
-    if (await deps.guard?.tripped(deps.platform)) throw await waitForGuard(job, token);
+    if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
     await waitForChannelSlot(deps, job, token, channel);
 
@@ -83,7 +84,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     let sending = false;
     let first = false;
     try {
-      const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce);
+      const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
+      const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce, beforeLook);
       first = look.first;
       if (earlier) {
         delivered = earlier;
@@ -91,17 +93,18 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       } else {
         sending = true;
         delivered = await deps.announcer.announce(ready.post, target, nonce);
-        await countSend(deps, job);
+        await countSend(deps, job, channel);
       }
     } catch (error) {
-      if (sending) await countSend(deps, job);
+      if (error instanceof DelayedError) throw error; // waiting out a hold on looking
+      if (sending) await countSend(deps, job, channel);
       if (error instanceof DeliveryError && error.kind === 'unsendable') {
         // As for any refusal: no message of it exists only when no earlier attempt may have posted one.
         if (sending && first) await deps.ledger.clearAttempt(key, channel);
         return noteUnsendable(deps, job, channel, ready.post, error);
       }
       // A refusal proves no message exists only when no earlier attempt may have posted one.
-      const failing = { key, channel, refusedSend: sending && first, postId: data.postId };
+      const failing = { key, channel, refusedSend: sending && first, looking: !sending, postId: data.postId };
       throw await classifyFailure(deps, job, token, failing, error);
     }
     const { messageId } = delivered;
@@ -123,8 +126,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
 }
 
 /** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
-async function countSend(deps: DeliverDeps, job: DeliverJobHandle): Promise<void> {
-  await deps.guard?.sent(deps.platform, String(job.id)).catch((error: unknown) => {
+async function countSend(deps: DeliverDeps, job: DeliverJobHandle, channel: ChannelRef): Promise<void> {
+  await deps.guard?.sent(guardScope(channel), String(job.id)).catch((error: unknown) => {
     deps.logger.debug({ err: error }, 'could not count a send for the mass-disable guard');
   });
 }

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { DeliveryCounters } from '../../src/delivery/counters.js';
-import type { GuardVerdict, RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import { guardScope, type GuardVerdict, type RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
@@ -20,7 +20,7 @@ export interface FailureDeps extends RateLimitDeps {
   counters: DeliveryCounters;
   logger: Logger;
   guard?: DisableGuard;
-  /** Pauses this platform's deliver queue in every process until the guard is cleared. */
+  /** Pauses this platform's deliver queue in every process until the guard is cleared (platform-wide guards). */
   pausePlatform?(): Promise<void>;
 }
 
@@ -37,6 +37,8 @@ export interface Failing {
    * attempt mark stays, so the next attempt looks again (a look inside Discord's nonce window reads nothing).
    */
   refusedSend: boolean;
+  /** True when the failure answered the look before a re-send, not a send: a 429 then holds only looks. */
+  looking?: boolean;
   postId?: string;
 }
 
@@ -45,7 +47,7 @@ export async function classifyFailure(
   deps: FailureDeps,
   job: DeliverJobHandle,
   token: string | undefined,
-  { key, channel, refusedSend, postId }: Failing,
+  { key, channel, refusedSend, looking, postId }: Failing,
   error: unknown,
 ): Promise<Error> {
   const log = { jobId: job.id, ...channel };
@@ -64,7 +66,7 @@ export async function classifyFailure(
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);
     deps.counters.increment(deps.platform, 'rate_limited');
     deps.logger.warn({ ...log, waitMs: error.retryAfterMs, scope: error.scope }, 'platform rate limit');
-    return reactToRateLimit(deps, job, token, channel, error);
+    return reactToRateLimit(deps, job, token, channel, error, looking);
   }
   if (error instanceof DeliveryError && error.kind === 'permanent') {
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);
@@ -76,7 +78,7 @@ export async function classifyFailure(
     await deps.subscriptions.disable(channel, reason);
     // The guard may have tripped between its verdict and the disable, re-enabling this channel before it was
     // disabled: then undo the disable and wait with the others.
-    if (await deps.guard?.tripped(deps.platform)) {
+    if (await deps.guard?.tripped(guardScope(channel))) {
       await reenable(deps, [channel]);
       deps.counters.increment(deps.platform, 'held');
       return waitForGuard(job, token);
@@ -102,12 +104,14 @@ async function hold(
 ): Promise<Error> {
   deps.counters.increment(deps.platform, 'held');
   if (verdict.justTripped) {
+    // On Slack each workspace has its own token: only that workspace is held (its jobs wait in delayed).
+    const scope = guardScope(channel);
     deps.logger.error(
-      { platform: deps.platform, reason: verdict.trip.reason, reenabled: verdict.reenable.length },
-      'mass-disable guard: too many channels lost access at once; pausing this platform, disabling nothing. ' +
+      { platform: deps.platform, scope, reason: verdict.trip.reason, reenabled: verdict.reenable.length },
+      `mass-disable guard: too many channels lost access at once; pausing ${scope === deps.platform ? 'this platform' : 'this workspace'}, disabling nothing. ` +
         'Check the token, DISCORD_API_URL/SLACK_API_URL and any proxy; deliveries resume once a probe succeeds',
     );
-    await deps.pausePlatform?.();
+    if (scope === deps.platform) await deps.pausePlatform?.();
     await reenable(deps, verdict.reenable);
   }
   deps.logger.warn({ jobId: job.id, ...channel }, 'lost-access answer held by the mass-disable guard');

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Announcer } from '../../src/delivery/announcer.js';
-import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import { guardScope, type RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
@@ -8,7 +8,7 @@ import type { SubscriptionStore } from '../../src/subscriptions/subscription-sto
 /** What the probe loop of one platform needs. */
 export interface GuardProbeOptions {
   platform: Platform;
-  guard: Pick<RedisDisableGuard, 'tripped' | 'clear' | 'redrives' | 'redriven'>;
+  guard: Pick<RedisDisableGuard, 'tripped' | 'trips' | 'clear' | 'redrives' | 'redriven'>;
   announcer: Announcer;
   queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
   subscriptions: Pick<SubscriptionStore, 'get' | 'put'>;
@@ -34,33 +34,41 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
   let timer: NodeJS.Timeout | undefined;
 
   const round = async () => {
-    const trip = await options.guard.tripped(options.platform);
-    if (!trip) {
+    const trips = await options.guard.trips(options.platform);
+    if (trips.length === 0) {
       if (promoteAgain) await options.queue.promoteJobs();
       promoteAgain = false;
       await redrive(options);
       wait = base;
       return;
     }
-    if (!(await options.queue.isPaused())) await options.queue.pause();
-    try {
-      await options.announcer.probe?.(trip.workspaceId);
-    } catch (error) {
-      wait = Math.min(wait * 2, max);
-      log.error(
-        { err: error, nextProbeMs: wait, reason: trip.reason },
-        'deliveries still paused: probe failed',
+    let failed = false;
+    // A platform-wide trip pauses the queue; a Slack workspace's trip holds only its own jobs (in delayed).
+    for (const { scope, trip } of trips) {
+      const wide = scope === options.platform;
+      if (wide && !(await options.queue.isPaused())) await options.queue.pause();
+      try {
+        await options.announcer.probe?.(trip.workspaceId);
+      } catch (error) {
+        failed = true;
+        log.error(
+          { err: error, scope, nextProbeMs: Math.min(wait * 2, max), reason: trip.reason },
+          'deliveries still paused: probe failed',
+        );
+        continue;
+      }
+      await options.guard.clear(scope);
+      if (wide) await options.queue.resume();
+      // The jobs parked while the guard held them need not wait out their delay.
+      await options.queue.promoteJobs();
+      promoteAgain = true;
+      log.warn(
+        { scope, reason: trip.reason },
+        'probe succeeded: mass-disable guard cleared, deliveries resume',
       );
-      return;
     }
-    await options.guard.clear(options.platform);
-    await options.queue.resume();
-    // The jobs parked while the guard held the platform need not wait out their delay.
-    await options.queue.promoteJobs();
-    promoteAgain = true;
     await redrive(options);
-    wait = base;
-    log.warn({ reason: trip.reason }, 'probe succeeded: mass-disable guard cleared, deliveries resume');
+    wait = failed ? Math.min(wait * 2, max) : base;
   };
   const schedule = () => {
     if (stopped) return;
@@ -84,6 +92,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
  */
 async function redrive(options: GuardProbeOptions): Promise<void> {
   for (const { member, jobId, channel } of await options.guard.redrives(options.platform)) {
+    if (await options.guard.tripped(guardScope(channel))) continue;
     const job = await options.queue.getJob(jobId);
     const state = job ? await job.getState() : 'unknown';
     if (state === 'active') continue;

@@ -7,6 +7,8 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 /** Where a platform would not let us look, recorded for `status` and `doctor`. */
 export interface LookNotes {
   unavailable(channel: ChannelRef, reason: string): Promise<void>;
+  /** A look worked here: the note (if any) no longer holds. */
+  available?(channel: ChannelRef): Promise<void>;
 }
 
 /** What looking first needs. */
@@ -16,6 +18,9 @@ export interface LookFirstDeps {
   logger: Logger;
   notes?: LookNotes;
 }
+
+/** Called before a look; throws (the job moves to delayed) while looking is rate-limited. */
+export type BeforeLook = () => Promise<void>;
 
 /**
  * Marks the attempt, and when an earlier one may have reached the platform (any attempt after the first,
@@ -33,13 +38,15 @@ export function createLookFirst(deps: LookFirstDeps) {
     post: Post,
     target: DeliveryTarget,
     nonce: string,
+    beforeLook?: BeforeLook,
   ): Promise<{ earlier: Delivered | null; first: boolean }> => {
     const since = await deps.ledger.markAttempt(key, channel, new Date());
     if (since === null) return { earlier: null, first: true };
     if (!deps.announcer.findEarlier) return { earlier: null, first: false };
+    await beforeLook?.();
     const look = await deps.announcer.findEarlier(post, target, { nonce, since });
+    const where = `${channel.platform}:${channel.workspaceId}`;
     if ('unavailable' in look) {
-      const where = `${channel.platform}:${channel.workspaceId}`;
       if (!warned.has(where)) {
         warned.add(where);
         deps.logger.warn(
@@ -50,6 +57,8 @@ export function createLookFirst(deps: LookFirstDeps) {
       }
       return { earlier: null, first: false };
     }
+    warned.delete(where);
+    await deps.notes?.available?.(channel);
     if (look.found) {
       deps.logger.info(
         { ...channel, postId: post.id, messageId: look.found.messageId },

@@ -26,11 +26,17 @@ export const MIN_RATE_LIMIT_MS = 250;
 /** Spreads the wake-ups of a held tenant's jobs, so they do not all ask again in the same instant. */
 const WAKE_JITTER_MS = 200;
 
-/** The hold names a 429 of each scope puts on a channel's tenants. */
+/**
+ * The hold names a 429 of each scope puts on a channel's tenants. A 429 to the look before a re-send (Slack
+ * `conversations.history`, Discord's channel read) is about that read method only: it holds `look:` + the
+ * tenant, which only deliveries about to look wait for; sends keep flowing.
+ */
 export function tenantKeys(channel: ChannelRef): { workspace: string; channel: string } {
   const workspace = `${channel.platform}:${channel.workspaceId}`;
   return { workspace, channel: `${workspace}:${channel.channelId}` };
 }
+
+const LOOK = 'look:';
 
 /** Delays the job to `at` without spending an attempt; the caller throws what this returns. */
 async function delay(job: DeliverJobHandle, token: string | undefined, waitMs: number): Promise<Error> {
@@ -45,6 +51,7 @@ export async function reactToRateLimit(
   token: string | undefined,
   channel: ChannelRef,
   error: DeliveryError,
+  looking = false,
 ): Promise<Error> {
   const waitMs = Math.max(error.retryAfterMs ?? 0, MIN_RATE_LIMIT_MS);
   if (error.scope === 'global') {
@@ -52,8 +59,26 @@ export async function reactToRateLimit(
     return Worker.RateLimitError();
   }
   const keys = tenantKeys(channel);
-  await deps.holds?.hold(error.scope === 'workspace' ? keys.workspace : keys.channel, waitMs);
+  const tenant = error.scope === 'workspace' ? keys.workspace : keys.channel;
+  await deps.holds?.hold(looking ? LOOK + tenant : tenant, waitMs);
   return delay(job, token, waitMs);
+}
+
+/** Before a look: when looking in the channel or its workspace is held, waits the hold out in delayed (throws). */
+export async function waitOutLookHolds(
+  deps: RateLimitDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+): Promise<void> {
+  if (!deps.holds) return;
+  const keys = tenantKeys(channel);
+  const [workspace, own] = await Promise.all([
+    deps.holds.remaining(LOOK + keys.workspace),
+    deps.holds.remaining(LOOK + keys.channel),
+  ]);
+  const waitMs = Math.max(workspace, own);
+  if (waitMs > 0) throw await delay(job, token, waitMs);
 }
 
 /** Before a send: when the channel or its workspace is held, waits the hold out in delayed (throws). */

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
-import { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import { RedisDisableGuard, type GuardTrip } from '../../src/delivery/disable-guard.js';
 import { RedisTenantHolds } from '../../src/delivery/tenant-holds.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { ReadinessCheck } from '../web/readiness.js';
@@ -16,18 +16,21 @@ export function deliverySafety(redis: RedisClient, prefix: string) {
 
 /** `/readyz`'s `delivery` check: not ready, naming the platform and why, while the guard pauses one. */
 export function guardReadiness(
-  guard: Pick<RedisDisableGuard, 'tripped'>,
+  guard: Pick<RedisDisableGuard, 'trips'>,
   platforms: readonly Platform[],
 ): ReadinessCheck {
   return async () => {
-    const trips = await Promise.all(platforms.map((platform) => guard.tripped(platform)));
-    const paused = platforms
-      .map((platform, i) =>
-        trips[i] ? `${platform} paused by the mass-disable guard (${trips[i].reason})` : '',
-      )
-      .filter(Boolean);
+    const trips = (await Promise.all(platforms.map((platform) => guard.trips(platform)))).flat();
+    const paused = trips.map(
+      ({ scope, trip }) => `${scopeName(scope, trip)} paused by the mass-disable guard (${trip.reason})`,
+    );
     return paused.length === 0 || paused.join('; ');
   };
+}
+
+/** A guard scope in words: `discord`, or `slack workspace T123`. */
+function scopeName(scope: string, trip: GuardTrip): string {
+  return scope.includes(':') ? `${scope.split(':')[0]} workspace ${trip.workspaceId}` : scope;
 }
 
 /** `status`'s extra lines: guard pauses and workspaces where the bot may not look before re-sending. */
@@ -35,13 +38,10 @@ export async function deliveryStatusLines(
   safety: ReturnType<typeof deliverySafety>,
   platforms: readonly Platform[],
 ): Promise<string[]> {
-  const trips = await Promise.all(platforms.map((platform) => safety.guard.tripped(platform)));
-  const lines = platforms.flatMap((platform, i) =>
-    trips[i]
-      ? [
-          `Deliveries to ${platform} are PAUSED by the mass-disable guard since ${trips[i].at}: ${trips[i].reason}`,
-        ]
-      : [],
+  const trips = (await Promise.all(platforms.map((platform) => safety.guard.trips(platform)))).flat();
+  const lines = trips.map(
+    ({ scope, trip }) =>
+      `Deliveries to ${scopeName(scope, trip)} are PAUSED by the mass-disable guard since ${trip.at}: ${trip.reason}`,
   );
   return [...lines, ...(await safety.notes.lines())];
 }

@@ -1,4 +1,4 @@
-import type { FeedConfig } from '../config.js';
+import type { DeclaredSubscription, FeedConfig } from '../config.js';
 import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
 import type { PostIndex } from '../search/post-index.js';
@@ -32,6 +32,8 @@ export interface CommandDeps {
   testAnnouncer?: TestAnnouncer;
   /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */
   maxSubscriptionsPerWorkspace?: number;
+  /** Channels the operator declared (`PSF_SUBSCRIPTIONS`): re-asserted by the poller, so not removable from chat. */
+  declared?: readonly Pick<DeclaredSubscription, 'platform' | 'workspaceId' | 'channelId'>[];
   now?: () => Date;
   /** Where unexpected failures are reported; the caller only sees a generic message. */
   logger?: Logger;

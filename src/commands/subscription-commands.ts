@@ -96,6 +96,8 @@ export async function unsubscribe(
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
   if (!existing) return { kind: 'text', text: 'This channel has no subscription.' };
+  const declared = deps.declared?.some((entry) => sameChannel(entry, channel)) ?? false;
+  if (feed === undefined && declared) return DECLARED;
   if (feed === undefined) {
     await deps.subscriptions.remove(channel);
     return { kind: 'text', text: 'This channel gets no more announcements.' };
@@ -109,6 +111,7 @@ export async function unsubscribe(
   const remaining = current.filter((name) => name !== feed);
   // An empty list would mean every feed, the opposite of what was asked: remove the subscription instead.
   if (remaining.length === 0) {
+    if (declared) return DECLARED;
     await deps.subscriptions.remove(channel);
     return { kind: 'text', text: `This channel gets no more announcements (${feed} was its only feed).` };
   }
@@ -119,6 +122,18 @@ export async function unsubscribe(
     text: `Done: this channel now gets ${describe(updated)}.`,
     ...roleMentions([updated]),
   };
+}
+
+/** The poller re-creates a declared subscription within a minute, so chat must not pretend to remove it. */
+const DECLARED: Reply = {
+  kind: 'error',
+  message:
+    "This channel's subscription is set by the operator's configuration (PSF_SUBSCRIPTIONS) and cannot be removed " +
+    'from chat: it stays. Ask the operator to remove it from the configuration.',
+};
+
+function sameChannel(a: ChannelRef, b: ChannelRef): boolean {
+  return a.platform === b.platform && a.workspaceId === b.workspaceId && a.channelId === b.channelId;
 }
 
 /** `subscriptions`: this workspace's subscriptions on this platform, disabled ones with their reason. */

@@ -1,6 +1,10 @@
 import type { RedisClient } from '../store/redis-client.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 
+function lookField(channel: ChannelRef): string {
+  return `look:${channel.platform} ${channel.workspaceId}`;
+}
+
 /**
  * What operators should know about delivery that no queue count shows: workspaces where the bot may not look
  * for an earlier attempt before re-sending (a missing scope or permission). Kept in one Redis hash,
@@ -17,8 +21,12 @@ export class RedisDeliveryNotes {
   }
 
   async unavailable(channel: ChannelRef, reason: string): Promise<void> {
-    const where = `${channel.platform} ${channel.workspaceId}`;
-    await this.redis.hset(this.key, `look:${where}`, `${reason} (e.g. channel ${channel.channelId})`);
+    await this.redis.hset(this.key, lookField(channel), `${reason} (e.g. channel ${channel.channelId})`);
+  }
+
+  /** A look worked in the channel's workspace (the scope or permission was granted): forgets its note. */
+  async available(channel: ChannelRef): Promise<void> {
+    await this.redis.hdel(this.key, lookField(channel));
   }
 
   /** One line per note, e.g. `slack T1: cannot look before re-sending: conversations.history: missing_scope …`. */

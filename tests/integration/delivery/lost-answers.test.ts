@@ -87,6 +87,33 @@ describe('a send whose answer was lost', () => {
     ]);
   });
 
+  it('once the history scope is granted, the next look clears the status note', async () => {
+    slack.channels.set('CGRANT', { isMember: true, historyError: 'missing_scope' });
+    const [before, after] = [makePost(4), makePost(5)];
+    const prefix = uniquePrefix('lost-slack-grant');
+    harness = await startHarness({
+      prefix,
+      announcers: { slack: slackAnnouncer() },
+      posts: [before, after],
+      subscriptions: [slackSub('CGRANT')],
+      slackIntervalMs: 50,
+    });
+    const notes = new RedisDeliveryNotes(harness.redis, prefix);
+    slack.cue('chat.postMessage', { status: 503 });
+    await harness.sink.enqueue([before]);
+    await waitFor(async () => inChannel('CGRANT').length === 1 && (await harness!.idle()), 'one message');
+    expect(await notes.lines()).toHaveLength(1);
+    // The workspace grants the scope: the next re-send's look works, and `status` stops saying it cannot.
+    slack.channels.set('CGRANT', { isMember: true });
+    slack.cue('chat.postMessage', { status: 503 });
+    await harness.sink.enqueue([after]);
+    await waitFor(async () => inChannel('CGRANT').length === 2 && (await harness!.idle()), 'two messages');
+    expect(slack.callsOf('conversations.history').filter((c) => c.params.channel === 'CGRANT')).toHaveLength(
+      2,
+    );
+    expect(await notes.lines()).toEqual([]);
+  });
+
   it("on Discord past the nonce window: the retry finds the bot's message in the channel", async () => {
     discord.rest.nonceWindowMs = 0; // the window has passed by the time the retry runs
     const channels = ['720000000000000001', '720000000000000002'];

@@ -1,0 +1,77 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SlackAnnouncer } from '../../../adapters/slack/announcer.js';
+import type { SlackTokenSource } from '../../../adapters/slack/tokens.js';
+import { deliverySafety, deliveryStatusLines, guardReadiness } from '../../../jobs/delivery/safety.js';
+import { postKey } from '../../../src/posts/identity.js';
+import { FakeSlack } from '../../fakes/slack/fake-slack.js';
+import { makePost, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
+import { startHarness } from '../../helpers/delivery-harness.js';
+
+type Harness = Awaited<ReturnType<typeof startHarness>>;
+let harness: Harness | undefined;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  slack = new FakeSlack();
+  await slack.start();
+});
+afterEach(async () => {
+  slack.intercept = null;
+  await harness?.close();
+  harness = undefined;
+});
+afterAll(async () => {
+  await slack.stop();
+});
+
+const slackSub = (workspaceId: string, channelId: string) =>
+  makeSubscription(0, { platform: 'slack', workspaceId, channelId });
+
+// Each Slack workspace has its own token: one whose uninstall was missed answers `token_revoked` to every call
+// (its probe too). Its channels trip the guard; that must hold that workspace alone, never the others.
+describe('the mass-disable guard on Slack', () => {
+  it("one workspace's revoked token holds only that workspace; the others keep flowing", async () => {
+    const first = makePost(1);
+    const post = makePost(2);
+    const tokens: SlackTokenSource = { botToken: async (team) => `xoxb-${team}` };
+    slack.tokens.set('xoxb-TGONE', { teamId: 'TGONE', botId: 'B1', botUserId: 'U1' });
+    slack.tokens.set('xoxb-TLIVE', { teamId: 'TLIVE', botId: 'B2', botUserId: 'U2' });
+    const gone = ['CG1', 'CG2', 'CG3', 'CG4', 'CG5', 'CG6'];
+    const live = ['CL1', 'CL2', 'CL3', 'CL4'];
+    for (const id of [...gone, ...live]) slack.channels.set(id, { isMember: true });
+    slack.intercept = (call) => (call.token === 'xoxb-TGONE' ? { error: 'token_revoked' } : null);
+    const prefix = uniquePrefix('slack-ws-guard');
+    harness = await startHarness({
+      prefix,
+      announcers: { slack: new SlackAnnouncer({ apiUrl: slack.apiUrl, tokens }) },
+      posts: [first, post],
+      subscriptions: gone.map((id) => slackSub('TGONE', id)),
+      slackIntervalMs: 50,
+      probeMs: 200,
+    });
+    const safety = deliverySafety(harness.redis, prefix);
+    const ready = guardReadiness(safety.guard, ['slack']);
+    await harness.sink.enqueue([first]);
+    let reported: string | boolean = true;
+    await waitFor(async () => (reported = await ready()) !== true, 'readiness to name the pause');
+    expect(reported).toMatch(/TGONE/);
+
+    for (const id of live) await harness.subscriptions.put(slackSub('TLIVE', id));
+    await harness.sink.enqueue([post]);
+    await waitFor(
+      async () =>
+        (await harness!.ledger.forPost(postKey(post.feed, post.id))).filter(
+          (r) => r.channel.workspaceId === 'TLIVE',
+        ).length === live.length,
+      'the other workspace to receive the post',
+    );
+    expect(slack.messages.filter((m) => live.includes(m.channel))).toHaveLength(live.length);
+    expect(await harness.deliverQueues.slack!.isPaused()).toBe(false);
+    // The revoked workspace is held (not disabled channel by channel), and said so in status.
+    expect(await ready()).toMatch(/^slack workspace TGONE paused by the mass-disable guard \(token_revoked/);
+    const lines = await deliveryStatusLines(safety, ['slack']);
+    expect(lines.join('\n')).toMatch(/workspace TGONE are PAUSED/);
+    const disabled = (await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null);
+    expect(disabled).toEqual([]);
+  });
+});
