@@ -8,6 +8,7 @@ import { upsertDigestSchedulers } from './delivery/digest-schedule.js';
 import {
   createDeliveryWorkers,
   createFanoutWorker,
+  discordEditPacer,
   slackPacer,
   type DeliveryHandles,
 } from './delivery/workers.js';
@@ -110,6 +111,7 @@ async function startWorkers(
     ledger: stores.ledger,
     counters: metrics,
     pacer: slackPacer(stores.redis, stores.prefix, config),
+    editPacer: discordEditPacer(stores.redis, stores.prefix),
     notes: stores.notes,
     config,
     digests: { announcements: stores.announcements, marks: stores.digestMarks },

@@ -28,7 +28,7 @@ export function renderDiscordReply(reply: Reply, options: { ephemeral: boolean }
     case 'posts':
       return { ...postsReply(reply), ...flags, allowed_mentions: noMentions() };
     case 'text':
-      return { ...textReply(reply.text, reply.channels), ...flags, allowed_mentions: noMentions() };
+      return { ...textReply(reply.text, reply), ...flags, allowed_mentions: noMentions() };
     case 'error':
       return {
         content: truncate(`⚠️ ${escapeReplyText(reply.message)}`, CONTENT_LIMIT),
@@ -51,21 +51,33 @@ function postsReply(reply: Extract<Reply, { kind: 'posts' }>): APIInteractionRes
   return { content: truncate(lines.join('\n'), CONTENT_LIMIT), ...(embeds.length > 0 ? { embeds } : {}) };
 }
 
-function textReply(raw: string, channels?: readonly string[]): APIInteractionResponseCallbackData {
-  const text = withChannelMentions(escapeReplyText(raw.trim()), channels);
+function textReply(
+  raw: string,
+  named: { channels?: readonly string[]; roles?: readonly string[] },
+): APIInteractionResponseCallbackData {
+  const text = withMentions(escapeReplyText(raw.trim()), named);
   if (text.length <= CONTENT_LIMIT) return { content: text || '…' };
   const embed: APIEmbed = { description: truncate(text, EMBED_LIMITS.description), color: EMBED_COLOR };
   return { embeds: [embed] };
 }
 
 /**
- * Escaping turned the core's `<#123>` into text; only the channels the reply names (snowflakes: digits) become
- * channel mentions again, so nothing else in the text can. They never ping (`allowed_mentions` is empty).
+ * Escaping turned the core's `<#123>` and `<@&123>` into text; only the channels and roles the reply names
+ * (snowflakes: digits) become channel and role mentions again, so nothing else in the text can. They never
+ * ping: every reply carries `allowed_mentions: { parse: [] }`, which lists no role.
  */
-function withChannelMentions(text: string, channels: readonly string[] | undefined): string {
-  const ids = new Set((channels ?? []).filter((id) => /^\d{1,25}$/.test(id)));
-  if (ids.size === 0) return text;
-  return text.replace(/\\<#(\d{1,25})\\>/g, (whole, id: string) => (ids.has(id) ? `<#${id}>` : whole));
+function withMentions(
+  text: string,
+  named: { channels?: readonly string[]; roles?: readonly string[] },
+): string {
+  const snowflakes = (ids: readonly string[] | undefined) =>
+    new Set((ids ?? []).filter((id) => /^\d{1,25}$/.test(id)));
+  const channels = snowflakes(named.channels);
+  const roles = snowflakes(named.roles);
+  if (channels.size === 0 && roles.size === 0) return text;
+  return text.replace(/\\<(#|@&)(\d{1,25})\\>/g, (whole, kind: string, id: string) =>
+    (kind === '#' ? channels : roles).has(id) ? `<${kind}${id}>` : whole,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type RateLimit,
   createFanoutWorker,
   deliverConcurrency,
+  discordEditPacer,
   slackPacer,
   type DeliveryHandles,
 } from '../../jobs/delivery/workers.js';
@@ -88,6 +89,7 @@ export async function startPipeline(
       ledger: stores.ledger,
       counters,
       pacer: slackPacer(stores.redis, stores.prefix, config),
+      editPacer: discordEditPacer(stores.redis, stores.prefix),
       config,
       ...(options.limits ? { limits: options.limits } : {}),
     }),

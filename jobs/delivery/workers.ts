@@ -2,8 +2,6 @@ import { Queue, Worker, type ConnectionOptions, type Job, type WorkerOptions } f
 import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
-import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
-import type { RedisClient } from '../../src/store/redis-client.js';
 import type { DeliveryCounters } from '../../src/delivery/counters.js';
 import type { DecisionLog } from '../../src/delivery/decisions.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
@@ -21,6 +19,9 @@ import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { TenantHolds } from '../../src/delivery/tenant-holds.js';
 import { createDeliverProcessor } from './deliver.js';
 import { createDigestPlanner } from './digest-plan.js';
+import { platformPacing } from './pacers.js';
+
+export { CROSSPOSTED_EDIT_INTERVAL_MS, discordEditPacer, platformPacing, slackPacer } from './pacers.js';
 import { startGuardProbe } from './guard-probe.js';
 import { createFanoutProcessor } from './fanout.js';
 
@@ -46,8 +47,10 @@ export interface DeliveryWorkersOptions {
   subscriptions: SubscriptionStore;
   ledger: DeliveryLedger;
   counters: DeliveryCounters;
-  /** Required when Slack is among the announcers: its per-channel pacing (Discord: edits of crossposted messages). */
+  /** Required when Slack is among the announcers: its per-channel and per-workspace pacing (`slackPacer`). */
   pacer?: ChannelPacer;
+  /** Discord: spacing of edits per channel (crossposted) and per message (`discordEditPacer`); none without it. */
+  editPacer?: ChannelPacer;
   /** Where a post a channel cannot take is noted. */
   notes?: ChannelNotes;
   config: Pick<Config, 'discord' | 'slack'>;
@@ -91,19 +94,6 @@ export const SLACK_QUEUE_CEILING = 1_000;
 function defaultLimit(platform: Platform, config: Pick<Config, 'discord' | 'slack'>): RateLimit {
   if (platform === 'discord') return smoothLimit(config.discord?.requestsPerSecond ?? 48);
   return smoothLimit(platform === 'slack' ? (config.slack?.messagesPerSecond ?? SLACK_QUEUE_CEILING) : 50);
-}
-
-/**
- * Discord lets a bot edit a published (crossposted) message about 3 times an hour per channel; it does not
- * document the limit, and the 429 it answers carries a wrong `Retry-After` (1 s for a wait of ~20 minutes):
- * https://github.com/discord/discord-api-docs/issues/2258, https://github.com/discord/discord-api-docs/issues/6109
- * So such edits are paced to one per 20 minutes per channel, as delayed jobs.
- */
-export const CROSSPOSTED_EDIT_INTERVAL_MS = 20 * 60_000;
-
-/** Slack's pacing: each channel, and each workspace's SLACK_WORKSPACE_RATE budget, shared through Redis. */
-export function slackPacer(redis: RedisClient, prefix: string, config: Pick<Config, 'slack'>): ChannelPacer {
-  return new RedisWorkspaceBudgetPacer(redis, prefix, config.slack?.workspacePerSecond ?? 20);
 }
 
 /**
@@ -165,12 +155,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
             pausePlatform: () => queue.pause(),
           }
         : {}),
-      ...(platform === 'slack' && options.pacer
-        ? { pacing: { pacer: options.pacer, intervalMs: options.config.slack?.channelIntervalMs ?? 1_000 } }
-        : {}),
-      ...(platform === 'discord' && options.pacer
-        ? { editPacing: { pacer: options.pacer, intervalMs: CROSSPOSTED_EDIT_INTERVAL_MS } }
-        : {}),
+      ...platformPacing(platform, options),
       ...(options.notes ? { notes: options.notes } : {}),
     });
     const worker = new Worker(name, processor, {

@@ -65,6 +65,7 @@ export async function subscribe(
   return {
     kind: 'text',
     text: `This channel now gets ${describe(subscription)}.${reenabled}`,
+    ...roleMentions([subscription]),
   };
 }
 
@@ -116,7 +117,11 @@ export async function unsubscribe(
   }
   const updated: Subscription = { ...existing, feeds: remaining };
   await deps.subscriptions.put(updated);
-  return { kind: 'text', text: `Done: this channel now gets ${describe(updated)}.` };
+  return {
+    kind: 'text',
+    text: `Done: this channel now gets ${describe(updated)}.`,
+    ...roleMentions([updated]),
+  };
 }
 
 /** The poller re-creates a declared subscription within a minute, so chat must not pretend to remove it. */
@@ -157,7 +162,15 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
     });
   const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
   if (context.platform === 'console') return { kind: 'text', text };
-  return { kind: 'text', text, channels: all.map((sub) => sub.channelId) };
+  return { kind: 'text', text, channels: all.map((sub) => sub.channelId), ...roleMentions(all) };
+}
+
+/** The Discord roles `describe` writes as `<@&id>`, so the adapter shows them as role mentions (never pings). */
+function roleMentions(subs: readonly Subscription[]): { roles?: string[] } {
+  const roles = subs.flatMap((sub) =>
+    sub.platform === 'discord' && sub.options.mentionRoleId ? [sub.options.mentionRoleId] : [],
+  );
+  return roles.length > 0 ? { roles: [...new Set(roles)] } : {};
 }
 
 /** A mention must be what this platform can ping: a Discord role id, or a Slack user group id (`S…`). */

@@ -57,6 +57,8 @@ export type Reply =
       text: string;
       /** Channel ids the text mentions as `<#id>`, which Discord and Slack show as channel links. */
       channels?: string[];
+      /** Discord role ids the text mentions as `<@&id>`, shown as role mentions (replies never ping). */
+      roles?: string[];
     }
   | { kind: 'error'; message: string };
 

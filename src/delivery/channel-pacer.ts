@@ -39,16 +39,20 @@ if held then redis.call('HDEL', KEYS[2], ARGV[2]) end
 redis.call('SET', KEYS[3], tostring(now), 'PX', interval * 2)
 return 0`;
 
-/** Per-channel slots in Redis under `${prefix}:ledger-pace:<channel>` (next free slot), `…:tickets` and `…:last`. */
+/**
+ * Per-channel slots in Redis under `${prefix}:${space}:<channel>` (next free slot), `…:tickets` and `…:last`.
+ * `space` keeps pacers with different jobs apart (default `ledger-pace`, the channels' message pacing).
+ */
 export class RedisChannelPacer implements ChannelPacer {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
+    private readonly space: string = 'ledger-pace',
   ) {}
 
   async reserve(channel: ChannelRef, intervalMs: number, ticket: string): Promise<number> {
     if (intervalMs <= 0) return 0;
-    const key = `${this.prefix}:ledger-pace:${channelField(channel)}`;
+    const key = `${this.prefix}:${this.space}:${channelField(channel)}`;
     return Number(
       await this.redis.eval(
         RESERVE,

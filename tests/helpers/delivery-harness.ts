@@ -19,6 +19,7 @@ import { BullAnnouncementSink, deliverQueueName, QUEUE } from '../../jobs/queues
 import {
   createDeliveryWorkers,
   createFanoutWorker,
+  discordEditPacer,
   type RateLimit,
   type WorkerTuning,
 } from '../../jobs/delivery/workers.js';
@@ -94,6 +95,7 @@ export async function startHarness(options: HarnessOptions) {
       options.workspaceRate === undefined
         ? new RedisChannelPacer(redis, prefix)
         : new RedisWorkspaceBudgetPacer(redis, prefix, options.workspaceRate),
+    editPacer: discordEditPacer(redis, prefix),
     notes,
     config: {
       slack: {

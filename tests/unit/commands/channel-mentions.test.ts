@@ -41,6 +41,48 @@ describe('subscriptions names channels as mentions', () => {
     expect(body.allowed_mentions).toEqual({ parse: [] });
   });
 
+  it('on Discord: the role a subscription mentions shows as a role mention, and still pings no one', async () => {
+    const { core } = await makeCore([]);
+    const discord = {
+      ...ADMIN,
+      platform: 'discord' as const,
+      workspaceId: '111',
+      channelId: '222333444555666777',
+    };
+    const role = '700000000000000555';
+    const subscribed = await core.handle({ name: 'subscribe', tags: [], mention: role }, discord);
+    const confirmation = renderDiscordReply(subscribed, { ephemeral: true });
+    expect(confirmation.content).toContain(`, mentioning <@&${role}>.`);
+    expect(confirmation.content).not.toContain('\\<@&');
+    expect(confirmation.allowed_mentions).toEqual({ parse: [] });
+    const listed = renderDiscordReply(await core.handle({ name: 'subscriptions' }, discord), {
+      ephemeral: false,
+    });
+    expect(listed.content).toContain(`mentioning <@&${role}>`);
+    expect(listed.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('on Discord, a <@&…> or <#…> that the reply does not name stays text', () => {
+    const reply: Reply = {
+      kind: 'text',
+      text: 'see <@&9> <#9> <@&1> <#2>',
+      channels: ['2', '1'],
+      roles: ['1', '2'],
+    };
+    expect(renderDiscordReply(reply, { ephemeral: true }).content).toBe('see \\<@&9\\> \\<#9\\> <@&1> <#2>');
+  });
+
+  it('on Slack: the user group stays its plain id (a <!subteam^…> in a shared reply would notify the group)', async () => {
+    const { core } = await makeCore([]);
+    const reply = await core.handle({ name: 'subscribe', tags: [], mention: 'S0PSFNEWS' }, ADMIN);
+    expect(reply).not.toHaveProperty('roles');
+    for (const share of [false, true]) {
+      const { text } = renderSlackReply(reply, { share });
+      expect(text).toContain('mentioning user group S0PSFNEWS');
+      expect(text).not.toContain('<!subteam');
+    }
+  });
+
   it('on the console: the plain channel name', async () => {
     const { core } = await makeCore([]);
     const console = { ...ADMIN, platform: 'console' as const, workspaceId: 'local', channelId: 'console' };
