@@ -7,9 +7,10 @@ import type {
   DeliveryTarget,
   EarlierAttempt,
   LookResult,
+  LookSubject,
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
-import { DeliveryError } from '../../src/delivery/announcer.js';
+import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
 import { renderDiscordAnnouncement } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
@@ -78,17 +79,17 @@ export class DiscordAnnouncer implements Announcer {
    * Looks for the message an earlier attempt may have posted (beyond the nonce window). A forum has no
    * messages of its own to list: there it looks for the forum post (thread) an earlier attempt made.
    */
-  findEarlier(post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
-    if (target.options.forum)
-      return this.guarded(async () => ({
-        found: await this.earlierForumPost(target, threadName(post.title)),
-      }));
+  findEarlier(subject: LookSubject, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
+    if (target.options.forum) {
+      const name = isDigestSubject(subject) ? digestThreadName(subject) : threadName(subject.title);
+      return this.guarded(async () => ({ found: await this.earlierForumPost(target, name) }));
+    }
     return this.guarded(() =>
       findEarlierDiscordMessage(
         this.rest,
         this.botId,
         target.channelId,
-        post,
+        subject,
         attempt,
         this.options.nonceTrustMs,
       ),
@@ -158,7 +159,8 @@ export class DiscordAnnouncer implements Announcer {
 
   /**
    * In a forum a digest is a forum post named after the digest and its day, tagged with the forum's tags its
-   * posts carry (at most 5). Forum posts take no nonce: the ledger, keyed by period, guards repeats.
+   * posts carry (at most 5). Forum posts take no nonce: a re-send after an attempt that may have reached
+   * Discord first looks for the forum post by its name (`findEarlier`).
    * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
    */
   private async forumDigest(digest: Digest, target: DeliveryTarget): Promise<Delivered> {
@@ -171,7 +173,7 @@ export class DiscordAnnouncer implements Announcer {
           'this forum requires a tag, and none matches the tags of the posts in this digest',
         );
       const body = {
-        name: threadName(`${digestTitle(digest)}, ${digest.periodEnd.slice(0, 10)}`),
+        name: digestThreadName(digest),
         applied_tags: appliedTags,
         message: renderDiscordDigest(digest),
       };
@@ -295,6 +297,11 @@ export class DiscordAnnouncer implements Announcer {
     this.channelTypes.set(channelId, channel.type);
     return channel.type;
   }
+}
+
+/** A digest's forum post is named after the digest and its day (what a look for it searches). */
+function digestThreadName(digest: Digest): string {
+  return threadName(`${digestTitle(digest)}, ${digest.periodEnd.slice(0, 10)}`);
 }
 
 function tagRequired(post: Post, forumTags: { name: string }[]): DeliveryError {

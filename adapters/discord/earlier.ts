@@ -1,5 +1,11 @@
 import { DiscordAPIError, MessageType, Routes, type APIMessage, type APIUser, type REST } from 'discord.js';
-import type { EarlierAttempt, LookResult } from '../../src/delivery/announcer.js';
+import {
+  isDigestSubject,
+  type EarlierAttempt,
+  type LookResult,
+  type LookSubject,
+} from '../../src/delivery/announcer.js';
+import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import type { Post } from '../../src/posts/post.js';
 import { toDeliveryError } from './errors.js';
 
@@ -28,14 +34,24 @@ export function snowflakeAt(ms: number): string {
 }
 
 /**
- * True when the message is ours and announces `post` (its embed links the post, or it names the URL). An
- * announcement is a plain message (type 0); the bot's answers to slash commands (`/psf latest` shows posts the
- * same way) come through the interaction webhook and are not taken for one.
+ * True when the message is ours and announces `subject`: for a post, its embed links the post or it names
+ * the URL; for a digest, its embed carries the digest's marker (the digest title and the period's end as the
+ * embed timestamp: one per channel and period). An announcement is a plain message (type 0); the bot's
+ * answers to slash commands (`/psf latest` shows posts the same way) come through the interaction webhook
+ * and are not taken for one.
  */
-function announces(message: APIMessage, botId: string, post: Post): boolean {
+function announces(message: APIMessage, botId: string, subject: LookSubject): boolean {
   if (message.author.id !== botId || message.webhook_id || message.type !== MessageType.Default) return false;
+  if (isDigestSubject(subject)) return message.embeds.some((embed) => marksDigest(embed, subject));
+  const post: Post = subject;
   if (post.url === null) return message.embeds.some((embed) => embed.title === post.title);
   return message.embeds.some((embed) => embed.url === post.url) || message.content.includes(post.url);
+}
+
+/** The digest's marker in its embed: its title and, as timestamp, the end of its period. */
+function marksDigest(embed: { title?: string; timestamp?: string }, digest: Digest): boolean {
+  if (embed.title !== digestTitle(digest) || !embed.timestamp) return false;
+  return Date.parse(embed.timestamp) === Date.parse(digest.periodEnd);
 }
 
 /**
@@ -47,7 +63,7 @@ export async function findEarlierDiscordMessage(
   rest: REST,
   botId: () => Promise<string>,
   channelId: string,
-  post: Post,
+  subject: LookSubject,
   attempt: EarlierAttempt,
   trustMs = NONCE_TRUST_MS,
 ): Promise<LookResult> {
@@ -58,7 +74,7 @@ export async function findEarlierDiscordMessage(
     for (let page = 0; page < MAX_PAGES; page++) {
       const query = new URLSearchParams({ after, limit: '100' });
       const messages = (await rest.get(Routes.channelMessages(channelId), { query })) as APIMessage[];
-      const mine = messages.find((message) => announces(message, me, post));
+      const mine = messages.find((message) => announces(message, me, subject));
       if (mine) return { found: { messageId: mine.id } };
       if (messages.length < 100) return { found: null };
       after = messages.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);

@@ -5,6 +5,7 @@ import type {
   DeliveryTarget,
   EarlierAttempt,
   LookResult,
+  LookSubject,
 } from '../../src/delivery/announcer.js';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
@@ -71,12 +72,20 @@ export class SlackAnnouncer implements Announcer {
     }
   }
 
-  /** A digest is one `chat.postMessage`, classified like an announcement; the ledger guards repeats. */
-  async sendDigest(digest: Digest, target: DeliveryTarget, _nonce: string): Promise<Delivered> {
+  /**
+   * A digest is one `chat.postMessage`, classified like an announcement, carrying its delivery key in the
+   * same metadata, so a re-send looks for it first (`findEarlier`) as for an announcement.
+   */
+  async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
     try {
       const token = await this.options.tokens.botToken(target.workspaceId);
       const message = renderSlackDigest(digest);
-      const result = await this.client.chat.postMessage({ token, channel: target.channelId, ...message });
+      const result = await this.client.chat.postMessage({
+        token,
+        channel: target.channelId,
+        ...message,
+        metadata: announcementMetadata(nonce),
+      });
       if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
       return { messageId: result.ts };
     } catch (error) {
@@ -108,7 +117,11 @@ export class SlackAnnouncer implements Announcer {
   }
 
   /** Looks in the channel's history for the message an earlier attempt may have posted. */
-  async findEarlier(_post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
+  async findEarlier(
+    _subject: LookSubject,
+    target: DeliveryTarget,
+    attempt: EarlierAttempt,
+  ): Promise<LookResult> {
     let token: string;
     try {
       token = await this.options.tokens.botToken(target.workspaceId);

@@ -3,7 +3,6 @@ import { DeliveryError, type Announcer, type Delivered } from '../../src/deliver
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
-import type { Post } from '../../src/posts/post.js';
 import { contentVersion } from '../../src/posts/version.js';
 import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { PostStore } from '../../src/store/post-store.js';
@@ -61,7 +60,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   const { notes: _channelNotes, ...lookDeps } = deps;
   const lookFirst = createLookFirst({ ...lookDeps, ...(deps.lookNotes ? { notes: deps.lookNotes } : {}) });
   return async (job: DeliverJobHandle, token?: string): Promise<DeliverOutcome> => {
-    if (isDigestJob(job.data)) return deliverDigest(deps, job, token);
+    if (isDigestJob(job.data)) return deliverDigest(deps, job, token, lookFirst);
     const parsed = deliverJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`malformed deliver job: ${parsed.error.message}`);
     const data = parsed.data;
@@ -105,7 +104,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       if (error instanceof DeliveryError && error.kind === 'unsendable') {
         // As for any refusal: no message of it exists only when no earlier attempt may have posted one.
         if (sending && first) await deps.ledger.clearAttempt(key, channel);
-        return noteUnsendable(deps, job, channel, ready.post, error);
+        return noteUnsendable(deps, job, channel, ready.post.title, error);
       }
       // A refusal proves no message exists only when no earlier attempt may have posted one.
       const failing = { key, channel, refusedSend: sending && first, looking: !sending, postId: data.postId };
@@ -184,18 +183,18 @@ export async function waitForChannelSlot(
 }
 
 /**
- * A post this channel cannot take (a forum requiring a tag none of the post's match): skipped, not retried
- * (a retry would fail the same way), the subscription kept, and the reason noted for `subscriptions`.
+ * A post or digest this channel cannot take (a forum requiring a tag none of its posts' match): skipped, not
+ * retried (a retry would fail the same way), the subscription kept, and the reason noted for `subscriptions`.
  */
-async function noteUnsendable(
+export async function noteUnsendable(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   channel: ChannelRef,
-  post: Post,
+  title: string,
   error: DeliveryError,
 ): Promise<DeliverOutcome> {
   const reason = `${error.code}: ${error.message}`;
-  deps.logger.warn({ jobId: job.id, ...channel, postId: post.id, reason }, 'post not deliverable here');
-  await deps.notes?.set(channel, `“${post.title.slice(0, 100)}” was not posted: ${reason}`.slice(0, 500));
+  deps.logger.warn({ jobId: job.id, ...channel, title: title.slice(0, 100), reason }, 'not deliverable here');
+  await deps.notes?.set(channel, `“${title.slice(0, 100)}” was not posted: ${reason}`.slice(0, 500));
   return { status: 'skipped', reason };
 }

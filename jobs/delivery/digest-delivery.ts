@@ -1,19 +1,22 @@
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DeliveryError, type Delivered } from '../../src/delivery/announcer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
-import { buildDigest } from '../../src/digests/digest.js';
+import { buildDigest, digestTitle } from '../../src/digests/digest.js';
 import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.js';
 import {
   countSend,
+  noteUnsendable,
   waitForChannelSlot,
   type DeliverDeps,
   type DeliverJobHandle,
   type DeliverOutcome,
 } from './deliver.js';
 import { classifyFailure, waitForGuard } from './failure.js';
-import { waitOutTenantHolds } from './rate-limited.js';
+import type { LookFirst } from './look-first.js';
+import { waitOutLookHolds, waitOutTenantHolds } from './rate-limited.js';
 
 /** What digest deliveries read and write besides what every delivery does. */
 export interface DigestStores {
@@ -29,8 +32,9 @@ export function isDigestJob(data: unknown): boolean {
 /**
  * One period's digest to one channel: an action of the one deliver processor, so it shares the ledger
  * (keyed by period), the mass-disable guard, the rate-limit holds, the pacing, the nonce rule and the
- * failure handling of a post. It does not look for an earlier attempt's message first (`findEarlier` reads
- * announcements only): on Slack, which takes no nonce, a crash between the send and the ledger can repeat it.
+ * failure handling of a post, and like a post it looks for an earlier attempt's message before a re-send (Slack
+ * metadata, Discord nonce then history/forum post), and a digest a forum cannot take (a required tag none of
+ * its posts match) is noted, not retried.
  * The channel's mark moves to the period's end once the digest is in the ledger (also when a retry finds it
  * there), or when the period had nothing to list; the next digest lists what came after it.
  */
@@ -38,6 +42,7 @@ export async function deliverDigest(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   token: string | undefined,
+  lookFirst: LookFirst,
 ): Promise<DeliverOutcome> {
   const parsed = deliverDigestJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`malformed digest job: ${parsed.error.message}`);
@@ -75,25 +80,48 @@ export async function deliverDigest(
   if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
   await waitOutTenantHolds(deps, job, token, channel);
   await waitForChannelSlot(deps, job, token, channel);
-  let messageId: string;
+  const target = {
+    workspaceId: channel.workspaceId,
+    channelId: channel.channelId,
+    options: subscription.options,
+  };
+  const nonce = digestNonce(channel, data.periodKey);
+  let delivered: Delivered;
+  let status: 'delivered' | 'already' = 'delivered';
+  let sending = false;
+  let first = false;
   try {
-    const target = {
-      workspaceId: channel.workspaceId,
-      channelId: channel.channelId,
-      options: subscription.options,
-    };
-    ({ messageId } = await send(digest, target, digestNonce(channel, data.periodKey)));
+    const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
+    const { earlier, ...look } = await lookFirst(key, channel, digest, target, nonce, beforeLook);
+    first = look.first;
+    if (earlier) {
+      delivered = earlier;
+      status = 'already';
+    } else {
+      sending = true;
+      delivered = await send(digest, target, nonce);
+      await countSend(deps, job, channel);
+    }
   } catch (error) {
-    await countSend(deps, job, channel);
-    throw await classifyFailure(deps, job, token, { key, channel, refusedSend: true }, error);
+    if (error instanceof DelayedError) throw error; // waiting out a hold on looking
+    if (sending) await countSend(deps, job, channel);
+    if (error instanceof DeliveryError && error.kind === 'unsendable') {
+      // As an announcement's: skipped and noted; the mark stays, so a later digest still lists these posts.
+      if (sending && first) await deps.ledger.clearAttempt(key, channel);
+      return noteUnsendable(deps, job, channel, `${digestTitle(digest)} (${data.periodKey})`, error);
+    }
+    const failing = { key, channel, refusedSend: sending && first, looking: !sending };
+    throw await classifyFailure(deps, job, token, failing, error);
   }
-  await countSend(deps, job, channel);
-  await deps.ledger.record(key, channel, { messageId, deliveredAt: new Date().toISOString() });
+  const { messageId } = delivered;
+  await deps.ledger.record(key, channel, { ...delivered, deliveredAt: new Date().toISOString() });
+  await deps.ledger.clearAttempt(key, channel);
   await stores.marks.advance(channel, periodEnd);
+  if (subscription.options.forum) await deps.notes?.clear(channel);
   deps.counters.increment(deps.platform, 'delivered');
   deps.logger.debug(
     { jobId: job.id, channelId: channel.channelId, digest: data.periodKey, messageId },
     'delivered',
   );
-  return { status: 'delivered', messageId };
+  return { status, messageId };
 }

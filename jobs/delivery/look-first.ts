@@ -1,7 +1,6 @@
-import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
+import type { Announcer, Delivered, DeliveryTarget, LookSubject } from '../../src/delivery/announcer.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { Logger } from '../../src/logger.js';
-import type { Post } from '../../src/posts/post.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 
 /** Where a platform would not let us look, recorded for `status` and `doctor`. */
@@ -23,7 +22,7 @@ export interface LookFirstDeps {
 export type BeforeLook = () => Promise<void>;
 
 /**
- * Marks the attempt, and when an earlier one may have reached the platform (any attempt after the first,
+ * Marks the attempt (of an announcement or a digest), and when an earlier one may have reached the platform (any attempt after the first,
  * a stalled job, a timeout, a reset, a worker killed between send and ledger), looks in the channel for its
  * message first. Returns the message when found (the caller records it and stops), else null: send; and
  * whether this is the first attempt (only then does a refused send prove no message of this delivery exists).
@@ -35,7 +34,7 @@ export function createLookFirst(deps: LookFirstDeps) {
   return async (
     key: string,
     channel: ChannelRef,
-    post: Post,
+    subject: LookSubject,
     target: DeliveryTarget,
     nonce: string,
     beforeLook?: BeforeLook,
@@ -44,7 +43,7 @@ export function createLookFirst(deps: LookFirstDeps) {
     if (since === null) return { earlier: null, first: true };
     if (!deps.announcer.findEarlier) return { earlier: null, first: false };
     await beforeLook?.();
-    const look = await deps.announcer.findEarlier(post, target, { nonce, since });
+    const look = await deps.announcer.findEarlier(subject, target, { nonce, since });
     const where = `${channel.platform}:${channel.workspaceId}`;
     if ('unavailable' in look) {
       if (!warned.has(where)) {
@@ -61,10 +60,13 @@ export function createLookFirst(deps: LookFirstDeps) {
     await deps.notes?.available?.(channel);
     if (look.found) {
       deps.logger.info(
-        { ...channel, postId: post.id, messageId: look.found.messageId },
+        { ...channel, delivery: key, messageId: look.found.messageId },
         'found the message an earlier attempt posted: recording it instead of sending again',
       );
     }
     return { earlier: look.found, first: false };
   };
 }
+
+/** A look-first function as `createLookFirst` makes it. */
+export type LookFirst = ReturnType<typeof createLookFirst>;

@@ -28,6 +28,14 @@ export interface EarlierAttempt {
  * What looking for an earlier attempt's message found: the message, nothing (safe to send), or that the
  * platform would not let us look (a missing scope or permission): then the caller sends as before.
  */
+/** What a look searches for: one post's announcement, or one period's digest. */
+export type LookSubject = Post | Digest;
+
+/** Whether a look is for a digest (a digest lists posts; a post has none). */
+export function isDigestSubject(subject: LookSubject): subject is Digest {
+  return 'posts' in subject;
+}
+
 export type LookResult = { found: Delivered } | { found: null } | { unavailable: string };
 
 /**
@@ -52,7 +60,7 @@ export interface Announcer {
    * Looks in the channel for the message an earlier attempt may have posted. Throws a `DeliveryError` when
    * the look itself failed (then nothing may be sent). Absent: the platform cannot look (console).
    */
-  findEarlier?(post: Post, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult>;
+  findEarlier?(subject: LookSubject, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult>;
   /**
    * One cheap authenticated call (Discord `GET /users/@me`, Slack `auth.test`): resolves when the platform
    * accepts the bot, throws when not. Used to resume deliveries the mass-disable guard paused.
