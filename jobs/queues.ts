@@ -74,8 +74,10 @@ export const deliverDigestJobSchema = z.object({
   workspaceId: z.string().min(1),
   channelId: z.string().min(1),
   cadence: z.enum(['daily', 'weekly']),
-  periodKey: z.string().regex(/^(daily|weekly)-\d{4}-\d{2}-\d{2}$/),
+  periodKey: z.string().regex(/^(daily|weekly)-\d{4}-\d{2}-\d{2}(-off\d{4})?$/),
   periodEnd: isoTime,
+  /** The last digest of a channel that switched `digest off` (key `…-offHHMM`): sent only while still off. */
+  final: z.literal(true).optional(),
 });
 export type DeliverDigestJob = z.infer<typeof deliverDigestJobSchema>;
 
@@ -126,6 +128,12 @@ export function digestSchedulerId(cadence: 'daily' | 'weekly'): string {
 /** The ledger key of a period's digest (the ledger's "post" for a digest). */
 export function digestLedgerKey(periodKey: string): string {
   return `digest-${periodKey}`;
+}
+
+/** The period key of the last digest of a channel switching `digest off` at `at` (one per minute). */
+export function finalDigestKey(cadence: 'daily' | 'weekly', at: Date): string {
+  const iso = at.toISOString();
+  return `${cadence}-${iso.slice(0, 10)}-off${iso.slice(11, 13)}${iso.slice(14, 16)}`;
 }
 
 /** The deliver job id of (channel, period): two planners or a re-run at the boundary add one job. */

@@ -22,7 +22,7 @@ import {
 } from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
 import { startPoller } from './parts/poller.js';
-import { deliveryLookup, testAnnouncer } from './delivery/lookup.js';
+import { deliveryLookup, finalDigests, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
 import { QUEUE } from './queues.js';
 import { runs, type Role } from './roles.js';
@@ -76,6 +76,7 @@ async function startCommandCore(
     {
       deliveries: deliveryLookup(queues),
       testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
+      finalDigest: finalDigests(queues, config.deliveryAttempts),
     },
   );
 }

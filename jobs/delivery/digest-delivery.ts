@@ -70,7 +70,10 @@ export async function deliverDigest(
   if (!subscription) return skip('subscription removed');
   if (subscription.disabledReason !== null)
     return skip(`subscription disabled: ${subscription.disabledReason}`);
-  if (subscription.options.digest !== data.cadence) return skip(`no longer a ${data.cadence} digest`);
+  if (data.final) {
+    // Switched on again meanwhile: the next regular digest lists these posts.
+    if (subscription.options.digest) return skip('digest switched on again');
+  } else if (subscription.options.digest !== data.cadence) return skip(`no longer a ${data.cadence} digest`);
   const sources = { ...stores, posts: deps.posts, ledger: deps.ledger };
   const digest = await buildDigest(sources, subscription, data.cadence, periodEnd);
   if (!digest) {

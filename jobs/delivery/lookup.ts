@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
-import type { DeliveryLookup, DeliveryState, TestAnnouncer } from '../../src/commands/types.js';
+import type { DeliveryLookup, DeliveryState, FinalDigest, TestAnnouncer } from '../../src/commands/types.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { Platform } from '../../src/posts/post.js';
-import { deliverJobId, deliverQueueName } from '../queues.js';
+import { deliverJobId, deliverJobOptions, deliverQueueName, digestJobId, finalDigestKey } from '../queues.js';
 
 /** Where the deliver job of (post, channel) stands, read from its platform's deliver queue (`/psf why`). */
 export function deliveryLookup(queues: readonly Queue[]): DeliveryLookup {
@@ -40,6 +40,23 @@ export function testAnnouncer(announcers: Partial<Record<Platform, Announcer>>):
         { workspaceId: channel.workspaceId, channelId: channel.channelId, options },
         nonce,
       );
+    },
+  };
+}
+
+/**
+ * `digest off`: queues the channel's last digest (what was announced since its last one, up to now) on its
+ * platform's deliver queue, one per channel and minute; the deliver processor sends it only if still off.
+ */
+export function finalDigests(queues: readonly Queue[], attempts: number, backoffMs?: number): FinalDigest {
+  return {
+    async queue(channel, cadence, at) {
+      const queue = queues.find((candidate) => candidate.name === deliverQueueName(channel.platform));
+      if (!queue) return;
+      const periodKey = finalDigestKey(cadence, at);
+      const data = { action: 'digest' as const, ...channel, cadence, periodKey, periodEnd: at.toISOString() };
+      const opts = { ...deliverJobOptions(attempts, backoffMs), jobId: digestJobId(channel, periodKey) };
+      await queue.add('digest', { ...data, final: true }, opts);
     },
   };
 }

@@ -57,6 +57,13 @@ export async function subscribe(
     disabledAt: null,
   };
   await deps.subscriptions.put(subscription);
+  const held = existing?.options.digest;
+  let last = '';
+  if (held && !subscription.options.digest && deps.finalDigest) {
+    // Posts held for the digest would otherwise never be sent: they come once now, as one last digest.
+    await deps.finalDigest.queue(channel, held, now(deps));
+    last = ` Posts announced since its last ${held} digest come now, as one last digest.`;
+  }
   // Subscribing again is how a manager says the channel was looked at: its note goes.
   await deps.notes?.clear(channel);
   const reenabled = existing?.disabledReason
@@ -64,7 +71,7 @@ export async function subscribe(
     : '';
   return {
     kind: 'text',
-    text: `This channel now gets ${describe(subscription)}.${reenabled}`,
+    text: `This channel now gets ${describe(subscription)}.${reenabled}${last}`,
     ...roleMentions([subscription]),
   };
 }

@@ -109,6 +109,18 @@ export interface DeliveryLookup {
   ): Promise<DeliveryState>;
 }
 
+/**
+ * Queues a channel's last digest when it switches `digest off`: the posts announced since its last digest,
+ * sent once now as one message (they were held for a digest and would otherwise never be sent).
+ */
+export interface FinalDigest {
+  queue(
+    channel: { platform: Platform; workspaceId: string; channelId: string },
+    cadence: 'daily' | 'weekly',
+    at: Date,
+  ): Promise<void>;
+}
+
 /** Posts one announcement to a channel now, exactly as a delivery renders it, recording nothing (`test`). */
 export interface TestAnnouncer {
   announce(

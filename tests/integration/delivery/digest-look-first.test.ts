@@ -6,7 +6,9 @@ import type { Announcer } from '../../../src/delivery/announcer.js';
 import type { DigestSchedule } from '../../../src/digests/period.js';
 import type { Post } from '../../../src/posts/post.js';
 import type { Subscription } from '../../../src/subscriptions/subscription.js';
+import { finalDigests } from '../../../jobs/delivery/lookup.js';
 import { digestLedgerKey, digestNonce } from '../../../jobs/queues.js';
+import { ScriptedAnnouncer } from '../../../src/delivery/scripted-announcer.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { makePost, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
@@ -142,5 +144,39 @@ describe('a digest a forum cannot take', () => {
     expect((await h.subscriptions.get(sub))?.disabledReason).toBeNull();
     expect(await h.digestMarks.lastEnd(sub)).toBeNull();
     expect(discord.rest.find('POST', new RegExp(`/channels/${forum}/threads$`))).toEqual([]);
+  });
+});
+
+describe('a channel switching `digest off`', () => {
+  it('gets the posts held for its digest once, as one last digest, and nothing if switched on again', async () => {
+    const sub = makeSubscription(6, { createdAt: CREATED, options: { digest: 'daily' } });
+    const announcer = new ScriptedAnnouncer('console');
+    const posts = [makePost(7), makePost(8)];
+    clock = new Date('2026-12-01T10:00:00Z');
+    harness = await startHarness({
+      prefix: uniquePrefix('digest-off'),
+      announcers: { console: announcer },
+      posts,
+      subscriptions: [sub],
+      digests: { schedule: SCHEDULE, now: () => clock },
+    });
+    const h = harness;
+    await h.sink.enqueue(posts);
+    await waitFor(() => h.idle(), 'announcements handled');
+    expect(announcer.sent).toEqual([]);
+    const final = finalDigests(Object.values(h.deliverQueues), 3, 50);
+    // Switched on again before the job ran: nothing (the next regular digest lists them).
+    await final.queue(sub, 'daily', new Date('2026-12-01T11:00:00Z'));
+    await waitFor(() => h.idle(), 'final digest skipped');
+    expect(announcer.digests).toEqual([]);
+    await h.subscriptions.put({ ...sub, options: {} });
+    const at = new Date('2026-12-01T12:00:00Z');
+    await final.queue(sub, 'daily', at);
+    await final.queue(sub, 'daily', at);
+    await waitFor(() => h.idle(), 'final digest sent');
+    expect(announcer.digests.map((sent) => sent.digest.posts.map((post) => post.title).sort())).toEqual([
+      posts.map((post) => post.title).sort(),
+    ]);
+    expect(await h.digestMarks.lastEnd(sub)).toEqual(at);
   });
 });

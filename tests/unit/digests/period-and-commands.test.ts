@@ -4,6 +4,7 @@ import type { Reply } from '../../../src/commands/types.js';
 import type { ConfigError } from '../../../src/config.js';
 import { loadConfig } from '../../../src/config.js';
 import { cronPattern, latestPeriod } from '../../../src/digests/period.js';
+import { CommandCore } from '../../../src/commands/command-core.js';
 import { ADMIN, makeCore } from '../commands/core-fixture.js';
 
 const at = (iso: string) => new Date(iso);
@@ -108,5 +109,25 @@ describe('the digest option of subscribe', () => {
     expect((await subscriptions.get(ADMIN))?.options).toEqual({ crosspost: true });
     const help = await core.handle({ name: 'help', share: false }, ADMIN);
     expect(text(help)).toMatch(/digest daily/);
+  });
+
+  it('on `digest off` queues the posts held for the digest once, as one last digest, and says so', async () => {
+    const { core: _core, ...deps } = await makeCore([]);
+    const queued: { channelId: string; cadence: string }[] = [];
+    const finalDigest = {
+      queue: async (channel: { channelId: string }, cadence: 'daily' | 'weekly') => {
+        queued.push({ channelId: channel.channelId, cadence });
+      },
+    };
+    const core = new CommandCore({ ...deps, finalDigest });
+    const text = (reply: Reply) => (reply.kind === 'text' ? reply.text : JSON.stringify(reply));
+    await core.handle({ name: 'subscribe', feed: 'psf', digest: 'off' }, ADMIN);
+    await core.handle({ name: 'subscribe', feed: 'psf', digest: 'weekly' }, ADMIN);
+    expect(queued).toEqual([]);
+    const off = text(await core.handle({ name: 'subscribe', feed: 'psf', digest: 'off' }, ADMIN));
+    expect(off).toMatch(/since its last weekly digest come now, as one last digest/);
+    expect(queued).toEqual([{ channelId: ADMIN.channelId, cadence: 'weekly' }]);
+    await core.handle({ name: 'subscribe', feed: 'psf', digest: 'off' }, ADMIN);
+    expect(queued).toHaveLength(1);
   });
 });
