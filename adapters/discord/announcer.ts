@@ -1,4 +1,4 @@
-import { ChannelType, DiscordAPIError, REST, Routes, type APIChannel, type APIMessage } from 'discord.js';
+import { DiscordAPIError, REST, Routes, type APIMessage } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
@@ -16,9 +16,9 @@ import { renderDiscordDigest } from './digest.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
 import { toDeliveryError } from './errors.js';
 import { ForumTagCache, matchForumTags, threadName } from './forum.js';
+import { DiscordFollowUps } from './follow-ups.js';
+import { findEarlierForumPost, postToForum } from './forum-posts.js';
 
-/** A forum requires a tag and the post carries none of its tags: https://discord.com/developers/docs/topics/opcodes-and-status-codes#json */
-const TAG_REQUIRED = 40067;
 /**
  * Edits that cannot be made while the channel itself is fine: the message is gone (deleted by a moderator),
  * or its forum post's thread was archived (Discord archives idle threads) or locked. Lost access they are
@@ -64,15 +64,15 @@ export function createAnnouncerRest(options: DiscordAnnouncerOptions): REST {
 export class DiscordAnnouncer implements Announcer {
   readonly platform = 'discord' as const;
   private readonly rest: REST;
-  /** Channel types never change in place, so one lookup per channel per process is enough. */
-  private readonly channelTypes = new Map<string, number>();
   private readonly forums: ForumTagCache;
   private readonly botId: () => Promise<string>;
+  private readonly followUps: DiscordFollowUps;
 
   constructor(private readonly options: DiscordAnnouncerOptions & { rest?: REST }) {
     this.rest = options.rest ?? createAnnouncerRest(options);
     this.forums = new ForumTagCache(this.rest);
     this.botId = botIdOnce(this.rest);
+    this.followUps = new DiscordFollowUps(this.rest, options.logger);
   }
 
   /**
@@ -82,7 +82,9 @@ export class DiscordAnnouncer implements Announcer {
   findEarlier(subject: LookSubject, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
     if (target.options.forum) {
       const name = isDigestSubject(subject) ? digestThreadName(subject) : threadName(subject.title);
-      return this.guarded(async () => ({ found: await this.earlierForumPost(target, name) }));
+      return this.guarded(async () => ({
+        found: await findEarlierForumPost(this.rest, this.botId, target, name),
+      }));
     }
     return this.guarded(() =>
       findEarlierDiscordMessage(
@@ -122,7 +124,7 @@ export class DiscordAnnouncer implements Announcer {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    if (target.options.forum) return this.forumPost(post, target);
+    if (target.options.forum) return postToForum(this.rest, this.forums, post, target);
     const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
     let message: APIMessage;
     try {
@@ -132,8 +134,8 @@ export class DiscordAnnouncer implements Announcer {
     } catch (error) {
       throw toDeliveryError(error);
     }
-    if (target.options.crosspost) await this.crosspost(target.channelId, message.id);
-    if (target.options.thread) await this.openThread(target.channelId, message.id, post.title);
+    if (target.options.crosspost) await this.followUps.crosspost(target.channelId, message.id);
+    if (target.options.thread) await this.followUps.openThread(target.channelId, message.id, post.title);
     return { messageId: message.id };
   }
 
@@ -189,53 +191,6 @@ export class DiscordAnnouncer implements Announcer {
   }
 
   /**
-   * A forum post: `POST /channels/{forum}/threads`, titled after the post, the announcement as its first
-   * message (whose id is the thread's), with the forum's tags that match the post's. Forum posts take no
-   * nonce: a re-send after an attempt that may have reached Discord first looks (`findEarlier`).
-   * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
-   */
-  private async forumPost(post: Post, target: DeliveryTarget): Promise<Delivered> {
-    try {
-      const forum = await this.forums.get(target.channelId);
-      const appliedTags = matchForumTags(post, forum);
-      if (forum.requireTag && appliedTags.length === 0) throw tagRequired(post, forum.tags);
-      const body = {
-        name: threadName(post.title),
-        applied_tags: appliedTags,
-        message: renderDiscordAnnouncement(post, target.options),
-      };
-      const thread = (await this.rest.post(Routes.threads(target.channelId), { body })) as {
-        id: string;
-        message?: { id: string };
-      };
-      return { messageId: thread.message?.id ?? thread.id, threadId: thread.id };
-    } catch (error) {
-      if (error instanceof DiscordAPIError && error.code === TAG_REQUIRED) {
-        // The cached tags were stale (the forum started requiring one): read them afresh next time.
-        this.forums.forget(target.channelId);
-        throw tagRequired(post, []);
-      }
-      throw toDeliveryError(error);
-    }
-  }
-
-  /**
-   * The forum post an earlier attempt may have made: an active thread of this forum, started by this bot,
-   * with this name (a new post stays active for days).
-   * https://discord.com/developers/docs/resources/guild#list-active-guild-threads
-   */
-  private async earlierForumPost(target: DeliveryTarget, name: string): Promise<Delivered | null> {
-    const botId = await this.botId();
-    const { threads } = (await this.rest.get(Routes.guildActiveThreads(target.workspaceId))) as {
-      threads: { id: string; parent_id?: string | null; owner_id?: string; name?: string }[];
-    };
-    const found = threads.find(
-      (thread) => thread.parent_id === target.channelId && thread.owner_id === botId && thread.name === name,
-    );
-    return found ? { messageId: found.id, threadId: found.id } : null;
-  }
-
-  /**
    * Rewrites the announcement in place (`PATCH`; a forum post's first message lives in its thread). The
    * same body as the send, `allowed_mentions` included: an edit without it re-parses mentions with defaults.
    * https://discord.com/developers/docs/resources/message#edit-message
@@ -252,64 +207,9 @@ export class DiscordAnnouncer implements Announcer {
       throw toDeliveryError(error);
     }
   }
-
-  /**
-   * Opens a thread on the announcement, named after the post. Best effort, like crossposting: the message is
-   * delivered, and failing here would only repeat it.
-   * https://discord.com/developers/docs/resources/channel#start-thread-from-message
-   */
-  private async openThread(channelId: string, messageId: string, title: string): Promise<void> {
-    try {
-      await this.rest.post(Routes.threads(channelId, messageId), { body: { name: threadName(title) } });
-    } catch (error) {
-      const failure = toDeliveryError(error);
-      this.options.logger?.warn(
-        { channelId, messageId, code: failure.code, err: failure.message },
-        'thread not opened',
-      );
-    }
-  }
-
-  /**
-   * Publishes the message to following servers. Best effort: the message is already delivered, and
-   * failing the job here would only repeat the send, so a crosspost failure (missing permission, the
-   * tight per-channel crosspost rate limit) is logged, never thrown.
-   * https://discord.com/developers/docs/resources/message#crosspost-message
-   */
-  private async crosspost(channelId: string, messageId: string): Promise<void> {
-    try {
-      if ((await this.channelType(channelId)) !== ChannelType.GuildAnnouncement) return;
-      await this.rest.post(Routes.channelMessageCrosspost(channelId, messageId));
-    } catch (error) {
-      const failure = toDeliveryError(error);
-      this.options.logger?.warn(
-        { channelId, messageId, code: failure.code, err: failure.message },
-        'crosspost failed',
-      );
-    }
-  }
-
-  /** The channel's type (cached for ever: types do not change in place). */
-  private async channelType(channelId: string): Promise<number> {
-    const known = this.channelTypes.get(channelId);
-    if (known !== undefined) return known;
-    const channel = (await this.rest.get(Routes.channel(channelId))) as APIChannel;
-    this.channelTypes.set(channelId, channel.type);
-    return channel.type;
-  }
 }
 
 /** A digest's forum post is named after the digest and its day (what a look for it searches). */
 function digestThreadName(digest: Digest): string {
   return threadName(`${digestTitle(digest)}, ${digest.periodEnd.slice(0, 10)}`);
-}
-
-function tagRequired(post: Post, forumTags: { name: string }[]): DeliveryError {
-  const theirs = post.tags.length > 0 ? post.tags.join(', ') : 'none';
-  const ours =
-    forumTags.length > 0 ? `; the forum's tags: ${forumTags.map((tag) => tag.name).join(', ')}` : '';
-  return DeliveryError.unsendable(
-    'forum_tag_required',
-    `this forum requires a tag, and none matches the post's tags (${theirs})${ours}: add a matching forum tag or turn off "Require tags"`,
-  );
 }
