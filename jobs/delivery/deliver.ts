@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { DeliveryError, type Announcer, type Delivered } from '../../src/delivery/announcer.js';
+import type { Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
@@ -10,9 +10,10 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
 import { deliverDigest, isDigestJob, type DigestStores } from './digest-delivery.js';
 import { deliverEdit } from './edit.js';
-import { classifyFailure, waitForGuard, type FailureDeps } from './failure.js';
+import { waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
-import { waitOutLookHolds, waitOutTenantHolds } from './rate-limited.js';
+import { waitOutTenantHolds } from './rate-limited.js';
+import { sendOnce } from './send-once.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -81,62 +82,19 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     await waitForChannelSlot(deps, job, token, channel);
 
     const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
-    const nonce = deliveryNonce(ready.post, channel);
-    let delivered: Delivered;
-    let status: 'delivered' | 'already' = 'delivered';
-    let sending = false;
-    let first = false;
-    try {
-      const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
-      const { earlier, ...look } = await lookFirst(key, channel, ready.post, target, nonce, beforeLook);
-      first = look.first;
-      if (earlier) {
-        delivered = earlier;
-        status = 'already';
-      } else {
-        sending = true;
-        delivered = await deps.announcer.announce(ready.post, target, nonce);
-        await countSend(deps, job, channel);
-      }
-    } catch (error) {
-      if (error instanceof DelayedError) throw error; // waiting out a hold on looking
-      if (sending) await countSend(deps, job, channel);
-      if (error instanceof DeliveryError && error.kind === 'unsendable') {
-        // As for any refusal: no message of it exists only when no earlier attempt may have posted one.
-        if (sending && first) await deps.ledger.clearAttempt(key, channel);
-        return noteUnsendable(deps, job, channel, ready.post.title, error);
-      }
-      // A refusal proves no message exists only when no earlier attempt may have posted one.
-      const failing = { key, channel, refusedSend: sending && first, looking: !sending, postId: data.postId };
-      throw await classifyFailure(deps, job, token, failing, error);
-    }
-    const { messageId } = delivered;
-    await deps.ledger.record(key, channel, {
-      ...delivered,
-      deliveredAt: new Date().toISOString(),
-      version: contentVersion(ready.post),
+    return sendOnce(deps, job, token, lookFirst, {
+      key,
+      channel,
+      subject: ready.post,
+      target,
+      nonce: deliveryNonce(ready.post, channel),
+      send: (post, to, nonce) => deps.announcer.announce(post, to, nonce),
+      label: ready.post.title,
+      about: { postId: data.postId },
+      entry: { version: contentVersion(ready.post) },
+      failing: { postId: data.postId },
     });
-    await deps.ledger.clearAttempt(key, channel);
-    // A forum that took a post again no longer needs its note about a refused one.
-    if (ready.options.forum) await deps.notes?.clear(channel);
-    deps.counters.increment(deps.platform, 'delivered');
-    deps.logger.debug(
-      { jobId: job.id, channelId: channel.channelId, postId: data.postId, messageId },
-      'delivered',
-    );
-    return { status, messageId };
   };
-}
-
-/** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
-export async function countSend(
-  deps: DeliverDeps,
-  job: DeliverJobHandle,
-  channel: ChannelRef,
-): Promise<void> {
-  await deps.guard?.sent(guardScope(channel), String(job.id)).catch((error: unknown) => {
-    deps.logger.debug({ err: error }, 'could not count a send for the mass-disable guard');
-  });
 }
 
 export async function loadTarget(
@@ -180,21 +138,4 @@ export async function waitForChannelSlot(
   if (waitMs <= 0) return;
   await job.moveToDelayed(Date.now() + Math.max(1, waitMs - EARLY_WAKE_MS), token);
   throw new DelayedError();
-}
-
-/**
- * A post or digest this channel cannot take (a forum requiring a tag none of its posts' match): skipped, not
- * retried (a retry would fail the same way), the subscription kept, and the reason noted for `subscriptions`.
- */
-export async function noteUnsendable(
-  deps: DeliverDeps,
-  job: DeliverJobHandle,
-  channel: ChannelRef,
-  title: string,
-  error: DeliveryError,
-): Promise<DeliverOutcome> {
-  const reason = `${error.code}: ${error.message}`;
-  deps.logger.warn({ jobId: job.id, ...channel, title: title.slice(0, 100), reason }, 'not deliverable here');
-  await deps.notes?.set(channel, `“${title.slice(0, 100)}” was not posted: ${reason}`.slice(0, 500));
-  return { status: 'skipped', reason };
 }

@@ -1,5 +1,4 @@
-import { DelayedError, UnrecoverableError } from 'bullmq';
-import { DeliveryError, type Delivered } from '../../src/delivery/announcer.js';
+import { UnrecoverableError } from 'bullmq';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
 import { buildDigest, digestTitle } from '../../src/digests/digest.js';
@@ -7,16 +6,15 @@ import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.js';
 import {
-  countSend,
-  noteUnsendable,
   waitForChannelSlot,
   type DeliverDeps,
   type DeliverJobHandle,
   type DeliverOutcome,
 } from './deliver.js';
-import { classifyFailure, waitForGuard } from './failure.js';
+import { waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
-import { waitOutLookHolds, waitOutTenantHolds } from './rate-limited.js';
+import { waitOutTenantHolds } from './rate-limited.js';
+import { sendOnce } from './send-once.js';
 
 /** What digest deliveries read and write besides what every delivery does. */
 export interface DigestStores {
@@ -88,43 +86,15 @@ export async function deliverDigest(
     channelId: channel.channelId,
     options: subscription.options,
   };
-  const nonce = digestNonce(channel, data.periodKey);
-  let delivered: Delivered;
-  let status: 'delivered' | 'already' = 'delivered';
-  let sending = false;
-  let first = false;
-  try {
-    const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
-    const { earlier, ...look } = await lookFirst(key, channel, digest, target, nonce, beforeLook);
-    first = look.first;
-    if (earlier) {
-      delivered = earlier;
-      status = 'already';
-    } else {
-      sending = true;
-      delivered = await send(digest, target, nonce);
-      await countSend(deps, job, channel);
-    }
-  } catch (error) {
-    if (error instanceof DelayedError) throw error; // waiting out a hold on looking
-    if (sending) await countSend(deps, job, channel);
-    if (error instanceof DeliveryError && error.kind === 'unsendable') {
-      // As an announcement's: skipped and noted; the mark stays, so a later digest still lists these posts.
-      if (sending && first) await deps.ledger.clearAttempt(key, channel);
-      return noteUnsendable(deps, job, channel, `${digestTitle(digest)} (${data.periodKey})`, error);
-    }
-    const failing = { key, channel, refusedSend: sending && first, looking: !sending };
-    throw await classifyFailure(deps, job, token, failing, error);
-  }
-  const { messageId } = delivered;
-  await deps.ledger.record(key, channel, { ...delivered, deliveredAt: new Date().toISOString() });
-  await deps.ledger.clearAttempt(key, channel);
-  await stores.marks.advance(channel, periodEnd);
-  if (subscription.options.forum) await deps.notes?.clear(channel);
-  deps.counters.increment(deps.platform, 'delivered');
-  deps.logger.debug(
-    { jobId: job.id, channelId: channel.channelId, digest: data.periodKey, messageId },
-    'delivered',
-  );
-  return { status, messageId };
+  return sendOnce(deps, job, token, lookFirst, {
+    key,
+    channel,
+    subject: digest,
+    target,
+    nonce: digestNonce(channel, data.periodKey),
+    send,
+    label: `${digestTitle(digest)} (${data.periodKey})`,
+    about: { digest: data.periodKey },
+    afterRecord: () => stores.marks.advance(channel, periodEnd),
+  });
 }

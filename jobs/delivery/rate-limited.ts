@@ -71,14 +71,7 @@ export async function waitOutLookHolds(
   token: string | undefined,
   channel: ChannelRef,
 ): Promise<void> {
-  if (!deps.holds) return;
-  const keys = tenantKeys(channel);
-  const [workspace, own] = await Promise.all([
-    deps.holds.remaining(LOOK + keys.workspace),
-    deps.holds.remaining(LOOK + keys.channel),
-  ]);
-  const waitMs = Math.max(workspace, own);
-  if (waitMs > 0) throw await delay(job, token, waitMs);
+  return waitOutHolds(deps, job, token, channel, LOOK);
 }
 
 /** Before a send: when the channel or its workspace is held, waits the hold out in delayed (throws). */
@@ -88,11 +81,22 @@ export async function waitOutTenantHolds(
   token: string | undefined,
   channel: ChannelRef,
 ): Promise<void> {
+  return waitOutHolds(deps, job, token, channel, '');
+}
+
+/** Waits out the longer of the holds named `prefix` + the channel's workspace and `prefix` + the channel. */
+async function waitOutHolds(
+  deps: RateLimitDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+  prefix: string,
+): Promise<void> {
   if (!deps.holds) return;
   const keys = tenantKeys(channel);
   const [workspace, own] = await Promise.all([
-    deps.holds.remaining(keys.workspace),
-    deps.holds.remaining(keys.channel),
+    deps.holds.remaining(prefix + keys.workspace),
+    deps.holds.remaining(prefix + keys.channel),
   ]);
   const waitMs = Math.max(workspace, own);
   if (waitMs > 0) throw await delay(job, token, waitMs);

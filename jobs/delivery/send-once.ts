@@ -1,0 +1,120 @@
+import { DelayedError } from 'bullmq';
+import {
+  DeliveryError,
+  type Delivered,
+  type DeliveryTarget,
+  type LookSubject,
+} from '../../src/delivery/announcer.js';
+import { guardScope } from '../../src/delivery/disable-guard.js';
+import type { LedgerEntry } from '../../src/delivery/ledger.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
+import { classifyFailure } from './failure.js';
+import type { LookFirst } from './look-first.js';
+import { waitOutLookHolds } from './rate-limited.js';
+
+/** One message of the deliver path (an announcement or a digest), and what differs between them. */
+export interface SendOnce<S extends LookSubject> {
+  key: string;
+  channel: ChannelRef;
+  subject: S;
+  target: DeliveryTarget;
+  nonce: string;
+  /** The platform call that posts the subject. */
+  send(subject: S, target: DeliveryTarget, nonce: string): Promise<Delivered>;
+  /** How the subject is named in the note of a channel that cannot take it. */
+  label: string;
+  /** What names the subject in the delivered log line (`postId`, or `digest` and its period). */
+  about: Record<string, string>;
+  /** Ledger fields beyond the message and the time (an announcement's content version). */
+  entry?: Partial<LedgerEntry>;
+  /** Passed on with a failure (an announcement's `postId`). */
+  failing?: { postId?: string };
+  /** Run once the delivery is recorded and its attempt cleared (a digest's mark moves on). */
+  afterRecord?(): Promise<void>;
+}
+
+/**
+ * Looks for an earlier attempt's message, else sends; counts the send for the guard; turns a failure into
+ * queue behaviour (an unsendable subject is noted and skipped); records what the platform accepted, clears the
+ * attempt mark, and a forum's note about a refused message.
+ */
+export async function sendOnce<S extends LookSubject>(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  lookFirst: LookFirst,
+  one: SendOnce<S>,
+): Promise<DeliverOutcome> {
+  const { key, channel, target, nonce } = one;
+  let delivered: Delivered;
+  let status: 'delivered' | 'already' = 'delivered';
+  let sending = false;
+  let first = false;
+  try {
+    const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
+    const { earlier, ...look } = await lookFirst(key, channel, one.subject, target, nonce, beforeLook);
+    first = look.first;
+    if (earlier) {
+      delivered = earlier;
+      status = 'already';
+    } else {
+      sending = true;
+      delivered = await one.send(one.subject, target, nonce);
+      await countSend(deps, job, channel);
+    }
+  } catch (error) {
+    if (error instanceof DelayedError) throw error; // waiting out a hold on looking
+    if (sending) await countSend(deps, job, channel);
+    if (error instanceof DeliveryError && error.kind === 'unsendable') {
+      // No message of it exists only when no earlier attempt may have posted one. A digest's mark stays, so a
+      // later digest still lists its posts.
+      if (sending && first) await deps.ledger.clearAttempt(key, channel);
+      return noteUnsendable(deps, job, channel, one.label, error);
+    }
+    // A refusal proves no message exists only when no earlier attempt may have posted one.
+    const failing = { key, channel, refusedSend: sending && first, looking: !sending, ...one.failing };
+    throw await classifyFailure(deps, job, token, failing, error);
+  }
+  const { messageId } = delivered;
+  await deps.ledger.record(key, channel, {
+    ...delivered,
+    deliveredAt: new Date().toISOString(),
+    ...one.entry,
+  });
+  await deps.ledger.clearAttempt(key, channel);
+  await one.afterRecord?.();
+  // A forum that took a message again no longer needs its note about a refused one.
+  if (target.options.forum) await deps.notes?.clear(channel);
+  deps.counters.increment(deps.platform, 'delivered');
+  deps.logger.debug({ jobId: job.id, channelId: channel.channelId, ...one.about, messageId }, 'delivered');
+  return { status, messageId };
+}
+
+/** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
+export async function countSend(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  channel: ChannelRef,
+): Promise<void> {
+  await deps.guard?.sent(guardScope(channel), String(job.id)).catch((error: unknown) => {
+    deps.logger.debug({ err: error }, 'could not count a send for the mass-disable guard');
+  });
+}
+
+/**
+ * A post or digest this channel cannot take (a forum requiring a tag none of its posts' match): skipped, not
+ * retried (a retry would fail the same way), the subscription kept, and the reason noted for `subscriptions`.
+ */
+export async function noteUnsendable(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  channel: ChannelRef,
+  title: string,
+  error: DeliveryError,
+): Promise<DeliverOutcome> {
+  const reason = `${error.code}: ${error.message}`;
+  deps.logger.warn({ jobId: job.id, ...channel, title: title.slice(0, 100), reason }, 'not deliverable here');
+  await deps.notes?.set(channel, `“${title.slice(0, 100)}” was not posted: ${reason}`.slice(0, 500));
+  return { status: 'skipped', reason };
+}
