@@ -22,6 +22,11 @@ const SECRET_KEYS = [
 
 /** pino's redaction takes explicit paths: every secret key at the top level and up to three levels down. */
 const REDACT = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
+/**
+ * ioredis puts the failed command on a reply error (`err.command.args`): for a rejected AUTH that is the
+ * Redis password, and a cluster error nests it (`err.lastNodeError.command.args`).
+ */
+REDACT.push('*.command.args', '*.*.command.args', '*.*.*.command.args');
 
 /** A log line longer than this has each of its strings cut to `LOG_STRING_CAP` (a feed can send megabytes). */
 const LINE_CAP = 16 * 1024;

@@ -74,4 +74,23 @@ describe('logger', () => {
     expect(lines[1]!.length).toBeLessThan(20_000);
     expect(JSON.parse(lines[1]!)).toMatchObject({ msg: 'a huge title' });
   });
+  it('never logs the password of a failed Redis AUTH (ioredis puts the command and its args on the error)', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('debug', { stream });
+    // The shape ioredis 5 gives a WRONGPASS reply to AUTH (seen against a redis-server with requirepass);
+    // a Redis Cluster's ClusterAllFailedError carries the node's error as lastNodeError.
+    const wrongPass = () =>
+      Object.assign(new Error('WRONGPASS invalid username-password pair or user is disabled.'), {
+        name: 'ReplyError',
+        command: { name: 'auth', args: ['bot', 'redis-pw-123'] },
+      });
+    logger.error({ err: wrongPass(), queue: 'deliver-slack' }, 'queue connection error');
+    logger.debug(
+      { err: Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: wrongPass() }) },
+      'x',
+    );
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).not.toContain('redis-pw-123');
+    expect(lines[0]).toContain('WRONGPASS');
+  });
 });
