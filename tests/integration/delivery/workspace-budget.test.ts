@@ -55,8 +55,8 @@ describe('Slack budget per workspace (RedisWorkspaceBudgetPacer)', () => {
   it('spaces one workspace’s channels by its budget and holds no other workspace back', async () => {
     const pacer = new RedisWorkspaceBudgetPacer(redis, `${prefix}:a`, 4);
     const start = Date.now();
-    const waits = [];
-    const elapsed = [];
+    const waits: number[] = [];
+    const elapsed: number[] = [];
     for (let i = 0; i < 6; i += 1) {
       waits.push(await pacer.reserve(slack('TBUSY', `C${i}`), 1_000, `t${i}`));
       elapsed.push(Date.now() - start);
