@@ -14,7 +14,7 @@ export const NO_REDIS_SERVER = spawnSync('redis-server', ['--version'], { stdio:
   ? 'redis-server is not on PATH: the Redis Cluster and Sentinel tests need it (apt-get install redis-server)'
   : null;
 
-function portFree(port: number): Promise<boolean> {
+export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
@@ -23,7 +23,7 @@ function portFree(port: number): Promise<boolean> {
 }
 
 /** A free port whose cluster-bus port (port + 10000) is free too. */
-async function freePortPair(): Promise<number> {
+export async function freePortPair(): Promise<number> {
   for (let i = 0; i < 200; i += 1) {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     if ((await portFree(port)) && (await portFree(port + 10_000))) return port;
@@ -40,7 +40,16 @@ export interface PrivateServer {
   kill(): Promise<void>;
 }
 
-async function startServer(args: string[], dir: string, port: number): Promise<PrivateServer> {
+/**
+ * Starts one redis-server and waits for it to answer; if it never does, it is killed before the error is
+ * thrown (the caller never got it to stop).
+ */
+export async function startServer(
+  args: string[],
+  dir: string,
+  port: number,
+  timeoutMs = 10_000,
+): Promise<PrivateServer> {
   const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
   const server: PrivateServer = {
     port,
@@ -56,7 +65,14 @@ async function startServer(args: string[], dir: string, port: number): Promise<P
   const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => 50 });
   probe.on('error', () => undefined);
   try {
-    await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', `redis on ${port}`, 10_000);
+    await waitFor(
+      async () => (await probe.ping().catch(() => null)) === 'PONG',
+      `redis on ${port}`,
+      timeoutMs,
+    );
+  } catch (error) {
+    await server.kill();
+    throw error;
   } finally {
     probe.disconnect();
   }
