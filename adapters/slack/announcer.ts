@@ -56,34 +56,30 @@ export class SlackAnnouncer implements Announcer {
    * Slack has no idempotency key for messages: the nonce travels in the message's metadata instead, so a
    * re-send can first look for it (`findEarlier`).
    */
-  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
-    try {
-      const token = await this.options.tokens.botToken(target.workspaceId);
-      const result = await this.client.chat.postMessage({
-        token,
-        channel: target.channelId,
-        ...renderSlackAnnouncement(post, target.options),
-        metadata: announcementMetadata(nonce),
-      });
-      if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
-      return { messageId: result.ts };
-    } catch (error) {
-      throw classifySlackError(error);
-    }
+  announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    return this.post(target, nonce, () => renderSlackAnnouncement(post, target.options));
   }
 
   /**
    * A digest is one `chat.postMessage`, classified like an announcement, carrying its delivery key in the
    * same metadata, so a re-send looks for it first (`findEarlier`) as for an announcement.
    */
-  async sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+  sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+    return this.post(target, nonce, () => renderSlackDigest(digest));
+  }
+
+  /** One `chat.postMessage` carrying the delivery key in its metadata; any failure comes back classified. */
+  private async post(
+    target: DeliveryTarget,
+    nonce: string,
+    render: () => ReturnType<typeof renderSlackAnnouncement> | ReturnType<typeof renderSlackDigest>,
+  ): Promise<Delivered> {
     try {
       const token = await this.options.tokens.botToken(target.workspaceId);
-      const message = renderSlackDigest(digest);
       const result = await this.client.chat.postMessage({
         token,
         channel: target.channelId,
-        ...message,
+        ...render(),
         metadata: announcementMetadata(nonce),
       });
       if (!result.ts) throw DeliveryError.transient('no_ts', 'Slack accepted the message but returned no ts');
