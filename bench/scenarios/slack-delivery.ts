@@ -1,6 +1,6 @@
-import { RedisInstallationStore } from '../../adapters/slack/installation-store.js';
 import { benchSlackToken, SLACK_LIMITS } from '../fakes/limited-slack.js';
 import { atLeast, exactly, figure, type Figure } from '../lib/figures.js';
+import { installBenchWorkspaces } from '../lib/installs.js';
 import type { Peer } from '../lib/peer.js';
 import { baseEnv, startPipeline } from '../lib/pipeline.js';
 import { deliveryPost, subscription } from '../lib/posts.js';
@@ -51,20 +51,8 @@ export async function slackBurst(peer: Peer): Promise<Figure[]> {
 /** One post to 1,000 channels across 10 workspaces (OAuth mode: each workspace its own bot token). */
 export async function slackFanout(peer: Peer): Promise<Figure[]> {
   return withPrefix('slack-fanout', async (redis, prefix) => {
-    const installations = new RedisInstallationStore(redis, prefix);
-    for (let w = 0; w < FANOUT_WORKSPACES; w += 1) {
-      const team = `T0BENCH${w}`;
-      await installations.storeInstallation({
-        team: { id: team, name: team },
-        enterprise: undefined,
-        isEnterpriseInstall: false,
-        user: { id: 'UINSTALLER', token: undefined, scopes: undefined },
-        bot: { token: benchSlackToken(team), userId: 'UBENCH', id: 'BBENCH', scopes: ['chat:write'] },
-        tokenType: 'bot',
-        appId: 'A0BENCH',
-        authVersion: 'v2',
-      });
-    }
+    const teams = Array.from({ length: FANOUT_WORKSPACES }, (_, w) => `T0BENCH${w}`);
+    await installBenchWorkspaces(redis, prefix, teams);
     const pipeline = await startPipeline({
       ...baseEnv(prefix),
       SLACK_CLIENT_ID: 'bench-client',

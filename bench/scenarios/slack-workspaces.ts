@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { Cluster } from 'ioredis';
-import { RedisInstallationStore } from '../../adapters/slack/installation-store.js';
 import type { Post } from '../../src/posts/post.js';
 import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisPostStore } from '../../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
-import { benchSlackToken } from '../fakes/limited-slack.js';
 import { atLeast, exactly, figure, type Figure } from '../lib/figures.js';
+import { installBenchWorkspaces } from '../lib/installs.js';
 import type { Peer } from '../lib/peer.js';
 import { baseEnv, startPipeline } from '../lib/pipeline.js';
 import { deliveryPost, subscription } from '../lib/posts.js';
@@ -19,20 +18,8 @@ export const CHANNELS = 1_000;
 
 /** Installs `WORKSPACES` workspaces through OAuth (a bot token each) and subscribes `CHANNELS` channels. */
 export async function seedWorkspaces(redis: RedisClient, prefix: string, posts: Post[]): Promise<void> {
-  const installations = new RedisInstallationStore(redis, prefix);
-  for (let w = 0; w < WORKSPACES; w += 1) {
-    const team = `T0WS${w}`;
-    await installations.storeInstallation({
-      team: { id: team, name: team },
-      enterprise: undefined,
-      isEnterpriseInstall: false,
-      user: { id: 'UINSTALLER', token: undefined, scopes: undefined },
-      bot: { token: benchSlackToken(team), userId: 'UBENCH', id: 'BBENCH', scopes: ['chat:write'] },
-      tokenType: 'bot',
-      appId: 'A0BENCH',
-      authVersion: 'v2',
-    });
-  }
+  const teams = Array.from({ length: WORKSPACES }, (_, w) => `T0WS${w}`);
+  await installBenchWorkspaces(redis, prefix, teams);
   await new RedisPostStore(redis, prefix).save(posts);
   const subscriptions = new RedisSubscriptionStore(redis, prefix);
   // Channel i belongs to workspace i mod 100, so the fan-out interleaves the workspaces as a real one would.
