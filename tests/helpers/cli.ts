@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
+import { TEST_REDIS_URL } from './test-redis.js';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -26,8 +27,8 @@ export function spawnPsfBot(
   return child;
 }
 
-/** The Redis every integration test uses. */
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The Redis every integration test uses, and the REDIS_URL each child gets: TEST_REDIS_URL (test-redis.ts). */
+export const REDIS_URL = TEST_REDIS_URL;
 
 /** What one finished `psf-bot` run printed and how it ended. */
 export interface CliResult {

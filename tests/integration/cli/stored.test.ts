@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // `ask` answers from what Redis holds, not from the asking shell's settings: a feed with posts stored is a
 // known feed, and `status` reports the running poller's schedule from its BullMQ job schedulers.
@@ -43,7 +44,7 @@ describe('ask answers from what is stored', () => {
 });
 
 describe('status with a poller running', () => {
-  const connection = { host: '127.0.0.1', port: 6379 };
+  const connection = testRedisOptions();
   let queue: Queue;
   let worker: Worker;
 
