@@ -18,6 +18,8 @@ export interface CommandDeps {
   feedStates: FeedStateStore;
   queues: QueueHealth;
   feeds: FeedConfig[];
+  /** The feeds `help` names, when not all of `feeds`: `ask` knows feeds polled once by hand, help does not. */
+  helpFeeds?: FeedConfig[];
   /** The running poller's schedule; without it `status` assumes `pollIntervalMs` (this process's setting). */
   poller?: PollerHealth;
   pollIntervalMs: number;

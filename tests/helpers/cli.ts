@@ -73,7 +73,7 @@ export function lines(text: string): string[] {
 
 /**
  * What docs/cli.md calls one plain line on stderr: one line, no stack frame, no multi-line dump; failures of
- * the work (exit 1) also start with `psf-bot: `, usage errors (exit 2) come from the argument parser.
+ * the work (exit 1) and usage errors (exit 2) alike start with `psf-bot: `.
  */
 export function expectOnePlainLine(stderr: string, start?: RegExp): void {
   expect(lines(stderr), stderr).toHaveLength(1);

@@ -45,6 +45,17 @@ describe('--help', () => {
       expect(result.stderr, what).toBe('');
     });
   });
+
+  it('says that poll and backfill --json print JSON Lines, with a jq -s example', async () => {
+    for (const [command, example] of [
+      [['poll'], 'psf-bot poll --once --json | jq -s .'],
+      [['backfill'], 'psf-bot backfill --json | jq -s .'],
+    ] as const) {
+      const result = await runCli([...command, '--help'], env);
+      expect(result.stdout).toContain('JSON Lines');
+      expect(result.stdout).toContain(example);
+    }
+  });
 });
 
 describe.concurrent('usage errors exit 2 with one line on stderr', () => {
@@ -59,7 +70,8 @@ describe.concurrent('usage errors exit 2 with one line on stderr', () => {
     const result = await runCli(args, env);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
-    expectOnePlainLine(result.stderr);
+    // The argument parser's errors start like the bot's own.
+    expectOnePlainLine(result.stderr, /^psf-bot: /);
   });
 
   it('an unknown feed name for --feed', async () => {
