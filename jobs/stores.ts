@@ -120,6 +120,7 @@ export function commandCore(
     ...(poller ? { poller } : {}),
     feeds,
     pollIntervalMs: config.pollIntervalMs,
+    digestSchedule: config.digest,
     maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
     declared: config.subscriptions,
     logger,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HELP_TEXT } from '../../../src/commands/help-text.js';
 import { parseCommandText } from '../../../src/commands/parse.js';
 import { loadConfig } from '../../../src/config.js';
+import { ADMIN, makeCore } from '../commands/core-fixture.js';
 
 // What README says matches the files it describes, and several tags are written one way everywhere.
 
@@ -29,25 +30,29 @@ describe('README agrees with the files', () => {
 describe('several tags are written one way everywhere, and comma, space and + all work', () => {
   it('help, README and .env.example write them tag,tag', () => {
     expect(HELP_TEXT).toContain('[tag,tag]');
-    expect(readme).toContain('`subscribe [feed] [tag,tag]`');
+    expect(readme).toContain('`subscribe [feed…\\|all] [tag,tag]`');
     expect(readme).toContain('`platform:workspace:channel[:feed,feed[:tag,tag]]`');
     expect(read('.env.example')).toContain('platform:workspace:channel[:feed,feed[:tag,tag]]');
   });
 
-  it('in chat', () => {
+  it('in chat', async () => {
     for (const text of [
       'subscribe psf grants,pycon',
       'subscribe psf grants pycon',
       'subscribe psf grants+pycon',
+      'subscribe grants psf pycon',
     ]) {
+      const { core, subscriptions } = await makeCore([]);
       const parsed = parseCommandText(text);
-      expect(parsed, text).toEqual({
-        ok: true,
-        request: { name: 'subscribe', feed: 'psf', tags: ['grants', 'pycon'] },
+      if (!parsed.ok) throw new Error(parsed.message);
+      await core.handle(parsed.request, ADMIN);
+      expect(await subscriptions.get(ADMIN), text).toMatchObject({
+        feeds: ['psf'],
+        tags: ['grants', 'pycon'],
       });
     }
     const phrase = parseCommandText('subscribe psf "PyCon US" grants');
-    expect(phrase).toMatchObject({ ok: true, request: { tags: ['pycon us', 'grants'] } });
+    expect(phrase).toMatchObject({ ok: true, request: { tags: ['psf', 'pycon us', 'grants'] } });
   });
 
   it('in PSF_SUBSCRIPTIONS', () => {
