@@ -19,6 +19,16 @@ describe('README agrees with the files', () => {
     expect(readme.match(/`node:\d+[^`]*`/g)).toEqual([`\`${image}\``]);
   });
 
+  it('shows the compose override files exactly as shipped', () => {
+    for (const name of ['docker-compose.cluster.yml', 'docker-compose.sentinel.yml']) {
+      const block = new RegExp('```yaml\\n(# ' + name.replace(/\./g, '\\.') + ':[\\s\\S]*?)```').exec(
+        readme,
+      )?.[1];
+      expect(block, name).toBeDefined();
+      expect(read(name)).toBe(block);
+    }
+  });
+
   it('shows every command as `npx psf-bot …`', () => {
     const commands = 'start|poll|backfill|preview|ask|discord|doctor|deliveries';
     const bare = new RegExp(`(^|[^/\\w.-])(?<!npx )psf-bot (${commands})\\b`, 'gm');
