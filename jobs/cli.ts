@@ -189,6 +189,29 @@ export function buildProgram(setStatus: (status: number) => void): Command {
       setStatus(await (await import('./commands/doctor.js')).runDoctor(readConfig(), logger())),
     );
 
+  const subscriptions = program
+    .command('subscriptions')
+    .description('back up and restore the subscriptions made in chat');
+  subscriptions
+    .command('export')
+    .description('print every chat-made subscription, with its options, as JSON')
+    .action(async () =>
+      setStatus(
+        await (await import('./commands/subscriptions.js')).runSubscriptionsExport(readConfig(), logger()),
+      ),
+    );
+  subscriptions
+    .command('import')
+    .description('restore an export; refuses, importing nothing, if a channel already has a subscription')
+    .argument('<file>', 'a file written by `subscriptions export`, or - for stdin')
+    .action(async (file: string) =>
+      setStatus(
+        await (
+          await import('./commands/subscriptions.js')
+        ).runSubscriptionsImport(readConfig(), file, logger()),
+      ),
+    );
+
   program
     .command('deliveries')
     .description('list deliveries that exhausted their retries, or re-drive them')

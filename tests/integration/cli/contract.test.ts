@@ -34,6 +34,9 @@ describe('--help', () => {
     ['discord', 'register'],
     ['doctor'],
     ['deliveries'],
+    ['subscriptions'],
+    ['subscriptions', 'export'],
+    ['subscriptions', 'import'],
   ];
 
   it('exits 0 with usage on stdout for the program and every command', async () => {
