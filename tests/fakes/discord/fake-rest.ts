@@ -255,6 +255,13 @@ export class FakeDiscordRest {
   ): CuedResponse {
     const list = this.interactionMessages.get(token) ?? [];
     this.interactionMessages.set(token, list);
+    // https://discord.com/developers/docs/interactions/receiving-and-responding#get-original-interaction-response
+    if (method === 'GET' && messageId) {
+      const found = list.find(
+        (item) => item.id === messageId || (messageId === '@original' && item.body.original),
+      );
+      return found ? ok(wire(found)) : error(404, 10008, 'Unknown Message');
+    }
     if (method === 'POST' && !messageId) {
       const message = this.message('0', body);
       list.push(message);
