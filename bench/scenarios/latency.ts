@@ -11,7 +11,8 @@ import { withPrefix } from '../lib/redis.js';
  * minutes). `psf-bot start` runs with no POLL_INTERVAL set (the default, 1 minute) on the console platform
  * against a local feed host that answers conditional requests with 304. Twenty posts are published at random
  * moments of a ten-minute window; each one's latency is from its publication to its announcement on the
- * bot's stdout. The feed host counts what one instance costs it: requests answering 200 and 304, and bytes.
+ * bot's stdout. The feed host counts what one instance costs it: requests answering 200 and 304, and bytes,
+ * while publishing and over a quiet spell after it.
  */
 export async function publishLatency(): Promise<Figure[]> {
   const windowMs = Number(process.env.BENCH_LATENCY_WINDOW_S ?? 600) * 1000;
@@ -54,7 +55,18 @@ export async function publishLatency(): Promise<Figure[]> {
           await until(() => pending.size === 0, 180_000, 'the last announcements').catch((error: Error) =>
             progress(`latency: ${error.message}; ${pending.size} never announced`),
           );
+          // Then a quiet spell, nothing published: what an instance costs the host on an ordinary hour.
+          const quietMs = Number(process.env.BENCH_LATENCY_QUIET_S ?? 300) * 1000;
+          const quietFrom = { at: Date.now(), ...host.counts, bytes: host.bytes };
+          await sleep(quietMs);
+          const quietFactor = 3_600_000 / (Date.now() - quietFrom.at);
+          const quiet = {
+            requests: (host.counts[200] + host.counts[304] - quietFrom[200] - quietFrom[304]) * quietFactor,
+            notModified: (host.counts[304] - quietFrom[304]) * quietFactor,
+            bytes: (host.bytes - quietFrom.bytes) * quietFactor,
+          };
           const note = `${latencies.length}/${posts} posts over ${windowMs / 60_000} min at the default POLL_INTERVAL`;
+          const quietNote = `nothing published for ${quietMs / 60_000} min, scaled to an hour`;
           return [
             figure('publish_to_channel_p50_s', percentile(latencies, 50), 's', {
               goal: atMost(45),
@@ -70,8 +82,11 @@ export async function publishLatency(): Promise<Figure[]> {
             figure('feed_requests_per_hour_304', perHour.notModified, 'req/h', { digits: 0 }),
             figure('feed_bytes_per_hour', perHour.bytes, 'B/h', {
               digits: 0,
-              note: 'both directions, headers included, one connection per request',
+              note: 'while publishing; both directions, headers included, one connection per request',
             }),
+            figure('feed_quiet_requests_per_hour', quiet.requests, 'req/h', { digits: 0, note: quietNote }),
+            figure('feed_quiet_304_per_hour', quiet.notModified, 'req/h', { digits: 0, note: quietNote }),
+            figure('feed_quiet_bytes_per_hour', quiet.bytes, 'B/h', { digits: 0, note: quietNote }),
           ];
         } finally {
           clearInterval(watch);
