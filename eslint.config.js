@@ -1,7 +1,7 @@
 // Lint enforces the layering of STYLE.md: src/ is the platform-neutral core, adapters/ render one platform
 // each and never touch the queue, jobs/ is the only layer that wires both.
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 const sdkModules = ['discord.js', '@discordjs/*', '@slack/*', 'bullmq', 'express'];
 
@@ -86,6 +86,18 @@ export default tseslint.config(
     files: ['adapters/**/*.ts', 'jobs/**/*.ts'],
     ignores: clientLayers,
     rules: { 'no-restricted-syntax': ['error', ...restSyntax] },
+  },
+  {
+    // The deliver job's steps import each other in one direction only (STYLE.md: where two files import each
+    // other, a step is in the wrong one). Resolving `./x.js` to `x.ts` lets the rule see the imports; type-only
+    // imports are ignored, since they vanish at run time.
+    files: ['jobs/delivery/**/*.ts'],
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['src/**/*.ts', 'adapters/**/*.ts', 'jobs/**/*.ts'],
