@@ -160,7 +160,12 @@ export class DiscordClient {
     const budget = this.options.budget;
     if (!budget) return;
     for (;;) {
-      const wait = await budget.take();
+      const wait = await budget.take().catch((error: unknown) => {
+        throw DeliveryError.transient(
+          'request_budget',
+          `the shared request budget is unreadable: ${String(error)}`,
+        );
+      });
       if (wait <= 0) return;
       if (wait > MAX_INLINE_WAIT_MS)
         throw DeliveryError.rateLimited(
