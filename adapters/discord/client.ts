@@ -19,7 +19,15 @@
  *   they are neither paced nor able to clear the token.
  *   https://discord.com/developers/docs/interactions/receiving-and-responding#endpoints
  */
-import { REST, Routes, type RequestMethod, type RESTOptions } from 'discord.js';
+import {
+  DiscordAPIError,
+  HTTPError,
+  RateLimitError,
+  REST,
+  Routes,
+  type RequestMethod,
+  type RESTOptions,
+} from 'discord.js';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { RequestBudget } from '../../src/delivery/request-budget.js';
 import type { Logger } from '../../src/logger.js';
@@ -48,6 +56,9 @@ function route<const P extends string>(
 /** Every Discord REST route the bot calls, by name. Add a route here before calling it. */
 export const DISCORD_ROUTES = {
   currentUser: route('GET', [], () => Routes.user('@me')),
+  currentApplication: route('GET', [], () => Routes.currentApplication()),
+  listGuildRoles: route('GET', ['guildId'], (p) => Routes.guildRoles(p.guildId)),
+  getGuildMember: route('GET', ['guildId', 'userId'], (p) => Routes.guildMember(p.guildId, p.userId)),
   getChannel: route('GET', ['channelId'], (p) => Routes.channel(p.channelId)),
   listMessages: route('GET', ['channelId'], (p) => Routes.channelMessages(p.channelId)),
   createMessage: route('POST', ['channelId'], (p) => Routes.channelMessages(p.channelId)),
@@ -136,6 +147,34 @@ export class DiscordClient {
     params: DiscordRouteParams<N>,
     init: DiscordRequestInit = {},
   ): Promise<unknown> {
+    try {
+      return await this.send(name, params, init);
+    } catch (error) {
+      throw toDeliveryError(error);
+    }
+  }
+
+  /**
+   * The same request, for callers that judge Discord's answer themselves (`doctor`): Discord's HTTP status and
+   * JSON body, error answers included. Throws a classified `DeliveryError` only when no usable answer came
+   * (network, timeout, a body that is not JSON).
+   */
+  async ask<N extends DiscordRouteName>(
+    name: N,
+    params: DiscordRouteParams<N>,
+    init: DiscordRequestInit = {},
+  ): Promise<{ status: number; body: unknown }> {
+    try {
+      return { status: 200, body: await this.send(name, params, init) };
+    } catch (error) {
+      if (error instanceof DiscordAPIError) return { status: error.status, body: error.rawError };
+      if (error instanceof HTTPError) return { status: error.status, body: null };
+      if (error instanceof RateLimitError) return { status: 429, body: null };
+      throw toDeliveryError(error);
+    }
+  }
+
+  private async send(name: DiscordRouteName, params: unknown, init: DiscordRequestInit): Promise<unknown> {
     const spec: DiscordRoute = DISCORD_ROUTES[name];
     if (spec.bot && !this.options.token)
       throw DeliveryError.auth('no_token', `${name} needs the bot token (DISCORD_TOKEN)`);
@@ -151,7 +190,7 @@ export class DiscordClient {
     } catch (error) {
       // Whatever failed, the token stays set: a 401 (even a proxy's HTML one) must not stop later calls.
       if (spec.bot && this.options.token) this.rest.setToken(this.options.token);
-      throw toDeliveryError(error);
+      throw error;
     }
   }
 
@@ -197,7 +236,8 @@ export class DiscordClient {
  */
 function queueOwnedRestOptions(options: DiscordClientOptions): Partial<RESTOptions> {
   return {
-    api: options.apiUrl,
+    // discord.js appends `/v10`: a trailing slash in DISCORD_API_URL would make `…/api//v10`.
+    api: options.apiUrl.replace(/\/+$/, ''),
     retries: 0,
     rejectOnRateLimit: () => true,
     globalRequestsPerSecond: options.requestsPerSecond ?? 50,

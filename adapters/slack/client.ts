@@ -23,6 +23,9 @@ function method<A, R>(invoke: (web: webApi.WebClient, args: A) => Promise<R>) {
 
 /** Every Web API method the bot calls, by Slack's name. Add a method here before calling it. */
 export const SLACK_METHODS = {
+  'apps.connections.open': method((web, args: webApi.AppsConnectionsOpenArguments) =>
+    web.apps.connections.open(args),
+  ),
   'auth.test': method((web, args: webApi.AuthTestArguments) => web.auth.test(args)),
   'chat.postMessage': method((web, args: webApi.ChatPostMessageArguments) => web.chat.postMessage(args)),
   'chat.update': method((web, args: webApi.ChatUpdateArguments) => web.chat.update(args)),

@@ -19,6 +19,7 @@ const IDS: Record<string, string> = {
   channelId: '7300000000000000001',
   messageId: '7300000000000000002',
   guildId: '7300000000000000003',
+  userId: '7300000000000000006',
   applicationId: '7300000000000000004',
   interactionId: '7300000000000000005',
   interactionToken: 'interaction-token-1',
