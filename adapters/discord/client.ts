@@ -114,8 +114,6 @@ export interface DiscordClientOptions {
   requestsPerSecond?: number;
   /** Discord's per-token and invalid-request limits, shared by every process (none: this process only). */
   budget?: RequestBudget;
-  /** A REST client built elsewhere (the gateway `Client`'s); by default the client builds its own. */
-  rest?: REST;
   logger?: Logger;
 }
 
@@ -130,12 +128,14 @@ export class DiscordClient {
   private readonly rest: REST;
 
   constructor(private readonly options: DiscordClientOptions) {
-    this.rest = options.rest ?? new REST(queueOwnedRestOptions(options));
+    this.rest = new REST(queueOwnedRestOptions(options));
     if (options.token) this.rest.setToken(options.token);
-    this.rest.on('response', (request, response) => {
-      if (!isInvalidAnswer(response.status, response.headers.get('x-ratelimit-scope'))) return;
-      void this.noteInvalid(request.method, request.path, response.status);
-    });
+    // Listening makes discord.js clone each response: only when there is a budget to count into.
+    if (options.budget)
+      this.rest.on('response', (request, response) => {
+        if (!isInvalidAnswer(response.status, response.headers.get('x-ratelimit-scope'))) return;
+        void this.noteInvalid(request.method, request.path, response.status);
+      });
   }
 
   /**
