@@ -1,13 +1,12 @@
 import {
   ApplicationCommandOptionType as Option,
   ApplicationCommandType,
-  REST,
-  Routes,
   type APIApplicationCommand,
   type APIApplicationCommandBasicOption,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { MAX_COUNT } from '../../src/commands/types.js';
+import { DiscordClient } from './client.js';
 import { COMMAND_NAME } from './interaction-handler.js';
 import { INTEGRATION_TYPE, INTERACTION_CONTEXT } from './invocation.js';
 
@@ -178,15 +177,15 @@ export interface RegisterOptions {
 export async function registerDiscordCommands(
   options: RegisterOptions,
 ): Promise<{ scope: 'global' | 'guild'; commands: APIApplicationCommand[] }> {
-  const rest = new REST({ api: options.apiUrl }).setToken(options.token);
-  const route = options.guildId
-    ? Routes.applicationGuildCommands(options.applicationId, options.guildId)
-    : Routes.applicationCommands(options.applicationId);
+  const client = new DiscordClient({ token: options.token, apiUrl: options.apiUrl });
   const body = discordCommandDefinitions({
     ...(options.feeds ? { feeds: options.feeds } : {}),
     global: !options.guildId,
   });
-  const commands = (await rest.put(route, { body })) as APIApplicationCommand[];
+  const { applicationId, guildId } = options;
+  const commands = (await (guildId
+    ? client.call('putGuildCommands', { applicationId, guildId }, { body })
+    : client.call('putGlobalCommands', { applicationId }, { body }))) as APIApplicationCommand[];
   return { scope: options.guildId ? 'guild' : 'global', commands };
 }
 

@@ -9,6 +9,7 @@ import {
   type Interaction,
 } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
+import { DiscordClient } from './client.js';
 import type { DiscordInteractionHandler } from './interaction-handler.js';
 import {
   isGuildInstalled,
@@ -39,8 +40,14 @@ export class DiscordGatewayBot {
   readonly client: Client;
   /** Resolved channels of interactions being dispatched, by interaction id (removed when handled). */
   private readonly resolved = new Map<string, Pick<DiscordInvocation, 'resolvedChannels' | 'channelType'>>();
+  /** Interaction replies go through the client layer; they carry the interaction's token, not the bot's. */
+  private readonly replies: DiscordClient;
 
   constructor(private readonly options: DiscordGatewayBotOptions) {
+    this.replies = new DiscordClient({
+      apiUrl: options.apiUrl,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: { api: options.apiUrl },
@@ -94,7 +101,7 @@ export class DiscordGatewayBot {
     if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
     const invocation = { ...invocationFromInteraction(interaction), ...raw };
     try {
-      await this.options.handler.handle(invocation, restResponder(this.client.rest, invocation));
+      await this.options.handler.handle(invocation, restResponder(this.replies, invocation));
     } catch (error) {
       this.options.logger?.error(
         { err: error, command: invocation.commandName, subcommand: invocation.subcommand },
