@@ -122,7 +122,11 @@ const requestSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('unsubscribe'), feed }),
   z.object({ name: z.literal('subscriptions') }),
   z.object({ name: z.literal('status'), share }),
-  z.object({ name: z.literal('help'), share }),
+  z.object({
+    name: z.literal('help'),
+    topic: z.string().trim().toLowerCase().max(40, { error: 'Send `help` to see the commands.' }).optional(),
+    share,
+  }),
   z.object({ name: z.literal('test') }),
   z.object({
     name: z.literal('why'),

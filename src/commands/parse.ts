@@ -104,7 +104,7 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
         return `\`tags\` lists every tag; to see the posts with one, send \`tag ${args.join(' ')}\`.`;
       return { name, share };
     case 'help':
-      return { name, share };
+      return { name, share, ...(args[0] === undefined ? {} : { topic: args[0] }) };
     default:
       if (args.length > 0) return `\`${name}\` takes no arguments.`;
       return name === 'status' ? { name, share } : { name };

@@ -15,7 +15,7 @@ export type CommandRequest =
   | { name: 'unsubscribe'; feed?: string }
   | { name: 'subscriptions' }
   | { name: 'status'; share: boolean }
-  | { name: 'help'; share: boolean }
+  | { name: 'help'; share: boolean; topic?: string }
   | { name: 'test' }
   | { name: 'why'; query: string };
 

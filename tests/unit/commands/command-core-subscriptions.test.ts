@@ -121,6 +121,14 @@ describe('CommandCore subscriptions', () => {
     expect(text(await core.handle({ name: 'subscriptions' }, ADMIN))).toContain(
       'as one daily digest, next on Tuesday 15:00 UTC',
     );
+    const help = text(await core.handle({ name: 'help', share: false, topic: 'digest' }, ADMIN));
+    expect(help).toContain(
+      'Digests: daily digest, next on Tuesday 15:00 UTC; weekly digest, next on Monday 15:00 UTC.',
+    );
+    expect(text(await core.handle({ name: 'help', share: false, topic: 'subscribe' }, ADMIN))).toMatch(
+      /naming feeds sets exactly those[\s\S]*weekly digest, next on Monday 15:00 UTC/,
+    );
+    expect(text(await core.handle({ name: 'help', share: false }, ADMIN))).toContain('`help <command>`');
   });
 
   it('subscribes to every feed when none is named, and refuses an unknown feed', async () => {

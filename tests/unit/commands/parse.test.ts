@@ -30,7 +30,7 @@ describe('parseCommandText', () => {
     ['search serach pycn', { name: 'search', query: 'serach pycn', share: false }],
     ['status', { name: 'status', share: false }],
     ['help', { name: 'help', share: false }],
-    ['help tag', { name: 'help', share: false }],
+    ['help tag', { name: 'help', share: false, topic: 'tag' }],
     ['', { name: 'help', share: false }],
     ['/psf', { name: 'help', share: false }],
   ])('reads %j', (text, expected) => {
