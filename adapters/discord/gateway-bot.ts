@@ -11,7 +11,13 @@ import {
 import type { Logger } from '../../src/logger.js';
 import { DiscordClient } from './client.js';
 import type { DiscordInteractionHandler } from './interaction-handler.js';
-import { readOptions, readResolvedChannels, type DiscordInvocation, type OptionTree } from './invocation.js';
+import {
+  isGuildInstalled,
+  readOptions,
+  readResolvedChannels,
+  type DiscordInvocation,
+  type OptionTree,
+} from './invocation.js';
 import { restResponder } from './rest-responder.js';
 
 /** Raw interaction data kept for dispatch; far more than can be in flight at once. */
@@ -119,6 +125,8 @@ function invocationFromInteraction(
     channelId: interaction.channelId,
     userId: interaction.user.id,
     permissions: interaction.memberPermissions?.bitfield ?? null,
+    // The raw map (keys "0" guild install, "1" user install), as an HTTP interaction carries it.
+    guildInstalled: isGuildInstalled(interaction.guildId, interaction.authorizingIntegrationOwners.toJSON()),
   };
 }
 
