@@ -4,6 +4,7 @@ import { RedisDecisionLog } from '../src/delivery/decisions.js';
 import { RedisDeliveryLedger } from '../src/delivery/redis-delivery-ledger.js';
 import { RedisAnnouncementLog } from '../src/digests/announcement-log.js';
 import { RedisDigestMarks } from '../src/digests/digest-marks.js';
+import { RedisEditSequence } from '../src/posts/edit-sequence.js';
 import { RedisChannelNotes } from '../src/subscriptions/channel-notes.js';
 import { RedisFeedMemory } from '../src/feeds/redis-feed-memory.js';
 import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
@@ -30,6 +31,8 @@ export interface Stores {
   ledger: RedisDeliveryLedger;
   announcements: RedisAnnouncementLog;
   digestMarks: RedisDigestMarks;
+  /** Numbers each change of a post, so every change is edited (`BullAnnouncementSink`). */
+  editSequence: RedisEditSequence;
   /** Why each post went or did not go where (for `/psf why`). */
   decisions: RedisDecisionLog;
   /** Per-channel notes (a forum needing a tag), shown by `subscriptions`. */
@@ -61,6 +64,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     ledger: new RedisDeliveryLedger(redis, prefix),
     announcements: new RedisAnnouncementLog(redis, prefix),
     digestMarks: new RedisDigestMarks(redis, prefix),
+    editSequence: new RedisEditSequence(redis, prefix),
     decisions: new RedisDecisionLog(redis, prefix),
     notes: new RedisChannelNotes(redis, prefix),
     async close() {

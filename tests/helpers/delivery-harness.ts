@@ -11,6 +11,7 @@ import { RedisDigestMarks } from '../../src/digests/digest-marks.js';
 import type { DigestSchedule } from '../../src/digests/period.js';
 import { RedisChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import { silentLogger } from '../../src/logger.js';
+import { RedisEditSequence } from '../../src/posts/edit-sequence.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 import { MemoryPostStore } from '../../src/store/memory-post-store.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
@@ -120,7 +121,8 @@ export async function startHarness(options: HarnessOptions) {
   const deliverQueues = Object.fromEntries(
     platforms.map((platform) => [platform, new Queue(deliverQueueName(platform), { connection, prefix })]),
   ) as Partial<Record<Platform, Queue>>;
-  const sink = new BullAnnouncementSink(announceQueue, digests?.now, announcements);
+  const editSequence = new RedisEditSequence(redis, prefix);
+  const sink = new BullAnnouncementSink(announceQueue, digests?.now, announcements, editSequence);
   const all = [announceQueue, digestQueue, ...Object.values(deliverQueues)];
   for (const queue of all) queue.on('error', () => undefined); // a Redis restart test expects these
 

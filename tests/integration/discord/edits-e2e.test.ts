@@ -105,6 +105,26 @@ describe('edits of announced posts through the delivery queue', () => {
     expect(fake.rest.messages.get(channelId(2))).toHaveLength(1);
   });
 
+  it('edits again each time a post changes back and forth (v1 → v2 → v1 → v2)', async () => {
+    const post = makePost(3);
+    const h = await start(post, [subscription(4)]);
+    await h.sink.enqueue([post]);
+    await waitFor(
+      async () => (fake.rest.messages.get(channelId(4))?.length ?? 0) === 1 && (await h.idle()),
+      'send',
+    );
+    const changed = { ...post, title: 'Changed title' };
+    const shown = () => (fake.rest.messages.get(channelId(4))![0]!.embeds[0] as { title: string }).title;
+    for (const [i, version] of [changed, post, changed].entries()) {
+      await change(h, version);
+      await waitFor(async () => editsOf(channelId(4)).length === i + 1 && (await h.idle()), `edit ${i + 1}`);
+      expect(shown()).toBe(version.title);
+    }
+    expect((await h.ledger.get(postKey(post.feed, post.id), ref(channelId(4))))?.version).toBe(
+      contentVersion(changed),
+    );
+  });
+
   it('edits nothing where the post was never announced', async () => {
     const post = makePost(2);
     const h = await start(post, [subscription(3)]);
