@@ -9,11 +9,13 @@ import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
 import { deliverDigest, isDigestJob, type DigestStores } from './digest-delivery.js';
+import { heldForDigest, type PerPostJobs } from './digest-handover.js';
 import { deliverEdit } from './edit.js';
 import { waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
 import { sendOnce } from './send-once.js';
+import { editIfStale, type EditQueue } from './stale-send.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -29,6 +31,10 @@ export interface DeliverDeps extends FailureDeps {
   lookNotes?: LookNotes;
   /** What digests are built from; without it digest jobs are skipped. */
   digests?: DigestStores;
+  /** Whether a post's own delivery may still happen: a digest waits for those before it is built. */
+  perPost?: PerPostJobs;
+  /** Where a send that recorded an older version than the stored post queues its own edit. */
+  editQueue?: EditQueue;
 }
 
 /** How one deliver job ended (the job's return value, visible in Bull Board). */
@@ -73,16 +79,21 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const key = postKey(data.feed, data.postId);
     if (data.action === 'edit') return deliverEdit(deps, job, token, data, channel);
     const recorded = await deps.ledger.get(key, channel);
-    if (recorded) return { status: 'already', messageId: recorded.messageId };
+    if (recorded) {
+      await editIfStale(deps, job, data, channel);
+      return { status: 'already', messageId: recorded.messageId };
+    }
 
     const ready = await loadTarget(deps, job, data, channel);
     if ('status' in ready) return ready;
+    const held = await heldForDigest(deps.digests?.marks, channel, ready.options, data.announcedAt);
+    if (held) return skipDelivery(deps, job, data, channel, held);
     if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
     await waitForChannelSlot(deps, job, token, channel);
 
     const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
-    return sendOnce(deps, job, token, lookFirst, {
+    const outcome = await sendOnce(deps, job, token, lookFirst, {
       key,
       channel,
       subject: ready.post,
@@ -94,7 +105,21 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       entry: { version: contentVersion(ready.post) },
       failing: { postId: data.postId },
     });
+    if (outcome.status !== 'skipped') await editIfStale(deps, job, data, channel);
+    return outcome;
   };
+}
+
+/** A delivery that will not happen, logged with why; the reason is the job's return value (Bull Board, `why`). */
+function skipDelivery(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  data: DeliverJob,
+  channel: ChannelRef,
+  reason: string,
+) {
+  deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
+  return { status: 'skipped' as const, reason };
 }
 
 export async function loadTarget(
@@ -103,10 +128,7 @@ export async function loadTarget(
   data: DeliverJob,
   channel: ChannelRef,
 ) {
-  const skip = (reason: string) => {
-    deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
-    return { status: 'skipped' as const, reason };
-  };
+  const skip = (reason: string) => skipDelivery(deps, job, data, channel, reason);
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
   if (subscription.disabledReason !== null)

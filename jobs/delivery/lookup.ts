@@ -2,7 +2,18 @@ import type { Queue } from 'bullmq';
 import type { DeliveryLookup, DeliveryState, FinalDigest, TestAnnouncer } from '../../src/commands/types.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { Platform } from '../../src/posts/post.js';
-import { deliverJobId, deliverJobOptions, deliverQueueName, digestJobId, finalDigestKey } from '../queues.js';
+import type { DeliverJobHandle } from './deliver.js';
+import type { PerPostJobs } from './digest-handover.js';
+import type { EditQueue } from './stale-send.js';
+import {
+  announceJobId,
+  deliverJobId,
+  deliverJobOptions,
+  deliverQueueName,
+  digestJobId,
+  finalDigestKey,
+  RETENTION,
+} from '../queues.js';
 
 /** Where the deliver job of (post, channel) stands, read from its platform's deliver queue (`/psf why`). */
 export function deliveryLookup(queues: readonly Queue[]): DeliveryLookup {
@@ -57,6 +68,41 @@ export function finalDigests(queues: readonly Queue[], attempts: number, backoff
       const data = { action: 'digest' as const, ...channel, cadence, periodKey, periodEnd: at.toISOString() };
       const opts = { ...deliverJobOptions(attempts, backoffMs), jobId: digestJobId(channel, periodKey) };
       await queue.add('digest', { ...data, final: true }, opts);
+    },
+  };
+}
+
+/** Whether a job exists and has not finished (waits, runs, is delayed or prioritised). */
+async function unfinished(queue: Queue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return false;
+  const state = await job.getState();
+  return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+}
+
+/** `PerPostJobs` over the queues: a post's fan-out (`announce`) or its deliver job to the channel is unfinished. */
+export function perPostJobs(announce: Queue, deliver: Queue): PerPostJobs {
+  return {
+    async pending(post, channel) {
+      return (
+        (await unfinished(announce, announceJobId(post))) ||
+        (await unfinished(deliver, deliverJobId(post, channel)))
+      );
+    },
+  };
+}
+
+/** `EditQueue` over a deliver queue: the edit takes the attempts and back-off of the job that queues it. */
+export function editQueue(deliver: Queue): EditQueue {
+  return {
+    async add(data, jobId, like: DeliverJobHandle['opts']) {
+      const { attempts, backoff } = like;
+      await deliver.add('edit', data, {
+        ...RETENTION,
+        ...(attempts !== undefined ? { attempts } : {}),
+        ...(backoff !== undefined ? { backoff } : {}),
+        jobId,
+      });
     },
   };
 }

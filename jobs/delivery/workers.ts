@@ -19,6 +19,7 @@ import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { TenantHolds } from '../../src/delivery/tenant-holds.js';
 import { createDeliverProcessor } from './deliver.js';
 import { createDigestPlanner } from './digest-plan.js';
+import { editQueue, perPostJobs } from './lookup.js';
 import { platformPacing } from './pacers.js';
 import { deliverConcurrency, defaultLimit, type RateLimit } from './limits.js';
 
@@ -93,6 +94,10 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
   const queues: Queue[] = [];
   const stops: (() => void)[] = [];
   const safety = options.safety;
+  // Read only: whether a post's fan-out is done, before a digest that would list it is built.
+  const announceQueue = new Queue(QUEUE.announce, { connection, prefix });
+  logErrorsThrottled(announceQueue, logger, QUEUE.announce);
+  queues.push(announceQueue);
   for (const platform of PLATFORMS) {
     const announcer = options.announcers[platform];
     if (!announcer) continue;
@@ -109,6 +114,8 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       logger: logger.child({ queue: name }),
       rateLimit: (ms) => queue.rateLimit(ms),
       ...(options.digests ? { digests: options.digests } : {}),
+      perPost: perPostJobs(announceQueue, queue),
+      editQueue: editQueue(queue),
       ...(safety
         ? {
             holds: safety.holds,

@@ -42,6 +42,16 @@ export async function buildDigest(
   cadence: DigestCadence,
   periodEnd: Date,
 ): Promise<Digest | null> {
+  return digestOf(cadence, periodEnd, await digestPosts(sources, subscription, cadence, periodEnd));
+}
+
+/** The posts `buildDigest` lists, oldest first (all of them, also those past `DIGEST_MAX_POSTS`). */
+export async function digestPosts(
+  sources: DigestSources,
+  subscription: Subscription,
+  cadence: DigestCadence,
+  periodEnd: Date,
+): Promise<Post[]> {
   const since =
     (await sources.marks.lastEnd(subscription)) ?? new Date(periodEnd.getTime() - periodLengthMs(cadence));
   const logged = await sources.announcements.between(since, periodEnd);
@@ -52,8 +62,13 @@ export async function buildDigest(
     if (await sources.ledger.get(postKey(post.feed, post.id), subscription)) continue;
     matching.push(post);
   }
-  if (matching.length === 0) return null;
-  const newest = matching.reverse();
+  return matching;
+}
+
+/** One digest message of `posts` (oldest first), or null when there are none. */
+export function digestOf(cadence: DigestCadence, periodEnd: Date, posts: readonly Post[]): Digest | null {
+  if (posts.length === 0) return null;
+  const newest = [...posts].reverse();
   return {
     cadence,
     periodEnd: periodEnd.toISOString(),
