@@ -1,7 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
-import { digestOf, digestPosts, digestTitle } from '../../src/digests/digest.js';
+import { digestOf, digestPosts, digestSince, digestTitle } from '../../src/digests/digest.js';
+import type { DigestHistory } from '../../src/digests/digest-history.js';
 import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.js';
@@ -21,6 +22,8 @@ import { sendOnce } from './send-once.js';
 export interface DigestStores {
   announcements: AnnouncementLog;
   marks: DigestMarks;
+  /** Where each digest sent is kept, so `/psf why` can say which one listed a post. */
+  history?: DigestHistory;
 }
 
 /** Whether a deliver job is a digest (`action: 'digest'`) rather than one post. */
@@ -77,6 +80,7 @@ export async function deliverDigest(
     if (subscription.options.digest) return skip('digest switched on again');
   } else if (subscription.options.digest !== data.cadence) return skip(`no longer a ${data.cadence} digest`);
   const sources = { ...stores, posts: deps.posts, ledger: deps.ledger };
+  const since = await digestSince(sources, subscription, data.cadence, periodEnd);
   const listed = await digestPosts(sources, subscription, data.cadence, periodEnd);
   await waitForPerPostDeliveries(deps.perPost, job, token, channel, listed);
   const digest = digestOf(data.cadence, periodEnd, listed);
@@ -101,6 +105,10 @@ export async function deliverDigest(
     send,
     label: `${digestTitle(digest)} (${data.periodKey})`,
     about: { digest: data.periodKey },
-    afterRecord: () => stores.marks.advance(channel, periodEnd),
+    afterRecord: async () => {
+      const sent = { cadence: data.cadence, periodKey: data.periodKey, since: since.toISOString() };
+      await stores.history?.record(channel, { ...sent, end: data.periodEnd });
+      await stores.marks.advance(channel, periodEnd);
+    },
   });
 }

@@ -1,5 +1,14 @@
 import type { Queue } from 'bullmq';
-import type { DeliveryLookup, DeliveryState, FinalDigest, TestAnnouncer } from '../../src/commands/types.js';
+import type {
+  DeliveryLookup,
+  DeliveryState,
+  DigestLookup,
+  FinalDigest,
+  TestAnnouncer,
+} from '../../src/commands/types.js';
+import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { DigestHistory } from '../../src/digests/digest-history.js';
+import { latestPeriod, periodLengthMs, type DigestSchedule } from '../../src/digests/period.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { DeliverJobHandle } from './deliver.js';
@@ -11,6 +20,7 @@ import {
   deliverJobOptions,
   deliverQueueName,
   digestJobId,
+  digestLedgerKey,
   finalDigestKey,
   RETENTION,
 } from '../queues.js';
@@ -32,6 +42,26 @@ export function deliveryLookup(queues: readonly Queue[]): DeliveryLookup {
           : { state: 'done' };
       }
       return state === 'unknown' ? { state: 'none' } : { state: 'queued' };
+    },
+  };
+}
+
+/** Which digest listed a post in a channel (history, then its ledger entry for the link), and the next one due. */
+export function digestLookup(
+  history: DigestHistory,
+  ledger: DeliveryLedger,
+  schedule: DigestSchedule,
+): DigestLookup {
+  return {
+    async listedIn(channel, announcedAt) {
+      const sent = await history.covering(channel, announcedAt);
+      if (!sent) return null;
+      const entry = await ledger.get(digestLedgerKey(sent.periodKey), channel);
+      return { cadence: sent.cadence, periodEnd: sent.end, entry };
+    },
+    nextDue(cadence, now) {
+      const latest = latestPeriod(cadence, schedule, now).end;
+      return new Date(latest.getTime() + periodLengthMs(cadence));
     },
   };
 }

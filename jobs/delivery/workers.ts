@@ -6,7 +6,6 @@ import type { DeliveryCounters } from '../../src/delivery/counters.js';
 import type { DecisionLog } from '../../src/delivery/decisions.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
-import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { DigestSchedule } from '../../src/digests/period.js';
 import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { Logger } from '../../src/logger.js';
@@ -18,6 +17,7 @@ import type { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
 import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { TenantHolds } from '../../src/delivery/tenant-holds.js';
 import { createDeliverProcessor } from './deliver.js';
+import type { DigestStores } from './digest-delivery.js';
 import { createDigestPlanner } from './digest-plan.js';
 import { editQueue, perPostJobs } from './lookup.js';
 import { platformPacing } from './pacers.js';
@@ -62,8 +62,8 @@ export interface DeliveryWorkersOptions {
   limits?: Partial<Record<Platform, RateLimit>>;
   concurrency?: Partial<Record<Platform, number>>;
   tuning?: WorkerTuning;
-  /** What digest deliveries are built from. */
-  digests?: { announcements: AnnouncementLog; marks: DigestMarks };
+  /** What digest deliveries are built from, and where each one sent is kept. */
+  digests?: DigestStores;
   /** Per-tenant 429 holds, the mass-disable guard (and its probe's first back-off) and delivery notes. */
   safety?: { holds: TenantHolds; guard: RedisDisableGuard; notes: RedisDeliveryNotes; probeMs?: number };
 }

@@ -52,8 +52,7 @@ export async function digestPosts(
   cadence: DigestCadence,
   periodEnd: Date,
 ): Promise<Post[]> {
-  const since =
-    (await sources.marks.lastEnd(subscription)) ?? new Date(periodEnd.getTime() - periodLengthMs(cadence));
+  const since = await digestSince(sources, subscription, cadence, periodEnd);
   const logged = await sources.announcements.between(since, periodEnd);
   const matching: Post[] = [];
   for (const entry of logged) {
@@ -63,6 +62,18 @@ export async function digestPosts(
     matching.push(post);
   }
   return matching;
+}
+
+/** Where a channel's digest ending at `periodEnd` starts: its last digest's end, else one period back. */
+export async function digestSince(
+  sources: Pick<DigestSources, 'marks'>,
+  subscription: Subscription,
+  cadence: DigestCadence,
+  periodEnd: Date,
+): Promise<Date> {
+  return (
+    (await sources.marks.lastEnd(subscription)) ?? new Date(periodEnd.getTime() - periodLengthMs(cadence))
+  );
 }
 
 /** One digest message of `posts` (oldest first), or null when there are none. */

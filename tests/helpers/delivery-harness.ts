@@ -7,6 +7,7 @@ import { RedisDecisionLog } from '../../src/delivery/decisions.js';
 import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
 import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
 import { RedisAnnouncementLog } from '../../src/digests/announcement-log.js';
+import { RedisDigestHistory } from '../../src/digests/digest-history.js';
 import { RedisDigestMarks } from '../../src/digests/digest-marks.js';
 import type { DigestSchedule } from '../../src/digests/period.js';
 import { RedisChannelNotes } from '../../src/subscriptions/channel-notes.js';
@@ -67,6 +68,7 @@ export async function startHarness(options: HarnessOptions) {
   const platforms = Object.keys(options.announcers) as Platform[];
   const announcements = new RedisAnnouncementLog(redis, prefix);
   const digestMarks = new RedisDigestMarks(redis, prefix);
+  const digestHistory = new RedisDigestHistory(redis, prefix);
   const digests = options.digests;
   const fanout = createFanoutWorker({
     connection,
@@ -112,7 +114,7 @@ export async function startHarness(options: HarnessOptions) {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
-    ...(digests ? { digests: { announcements, marks: digestMarks } } : {}),
+    ...(digests ? { digests: { announcements, marks: digestMarks, history: digestHistory } } : {}),
   });
   let stalled = 0;
   for (const worker of [...fanout.workers, ...delivery.workers]) worker.on('stalled', () => (stalled += 1));
@@ -158,6 +160,7 @@ export async function startHarness(options: HarnessOptions) {
     counters,
     announcements,
     digestMarks,
+    digestHistory,
     sink,
     announceQueue,
     digestQueue,
