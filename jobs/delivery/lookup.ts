@@ -102,11 +102,9 @@ export function finalDigests(queues: readonly Queue[], attempts: number, backoff
   };
 }
 
-/** Whether a job exists and has not finished (waits, runs, is delayed or prioritised). */
+/** Whether a job exists and has not finished (waits, runs, is delayed or prioritised): one Redis call. */
 async function unfinished(queue: Queue, jobId: string): Promise<boolean> {
-  const job = await queue.getJob(jobId);
-  if (!job) return false;
-  const state = await job.getState();
+  const state = await queue.getJobState(jobId);
   return state !== 'completed' && state !== 'failed' && state !== 'unknown';
 }
 
