@@ -10,7 +10,7 @@ import type { DeliverJobHandle } from './deliver.js';
  * job waits, runs or is delayed. Supplied by `workers.ts` over the announce and deliver queues.
  */
 export interface PerPostJobs {
-  pending(post: PostRef, channel: ChannelRef): Promise<boolean>;
+  anyPending(posts: readonly PostRef[], channel: ChannelRef): Promise<boolean>;
 }
 
 /** How long a digest waits before it checks again whether the per-post deliveries it would list have settled. */
@@ -48,10 +48,7 @@ export async function waitForPerPostDeliveries(
   channel: ChannelRef,
   posts: readonly PostRef[],
 ): Promise<void> {
-  if (!perPost) return;
-  for (const post of posts) {
-    if (!(await perPost.pending(post, channel))) continue;
-    await job.moveToDelayed(Date.now() + SETTLE_RECHECK_MS, token);
-    throw new DelayedError();
-  }
+  if (!perPost || posts.length === 0 || !(await perPost.anyPending(posts, channel))) return;
+  await job.moveToDelayed(Date.now() + SETTLE_RECHECK_MS, token);
+  throw new DelayedError();
 }

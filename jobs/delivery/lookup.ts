@@ -102,20 +102,25 @@ export function finalDigests(queues: readonly Queue[], attempts: number, backoff
   };
 }
 
-/** Whether a job exists and has not finished (waits, runs, is delayed or prioritised): one Redis call. */
-async function unfinished(queue: Queue, jobId: string): Promise<boolean> {
-  const state = await queue.getJobState(jobId);
+/** Whether a job in this state exists and has not finished (waits, runs, is delayed or prioritised). */
+function unfinished(state: string): boolean {
   return state !== 'completed' && state !== 'failed' && state !== 'unknown';
 }
 
-/** `PerPostJobs` over the queues: a post's fan-out (`announce`) or its deliver job to the channel is unfinished. */
+/**
+ * `PerPostJobs` over the queues: a post's fan-out (`announce`) or its deliver job to the channel is unfinished.
+ * The states are asked all at once (one round trip's wait, not two per post).
+ */
 export function perPostJobs(announce: Queue, deliver: Queue): PerPostJobs {
   return {
-    async pending(post, channel) {
-      return (
-        (await unfinished(announce, announceJobId(post))) ||
-        (await unfinished(deliver, deliverJobId(post, channel)))
+    async anyPending(posts, channel) {
+      const states = await Promise.all(
+        posts.flatMap((post) => [
+          announce.getJobState(announceJobId(post)),
+          deliver.getJobState(deliverJobId(post, channel)),
+        ]),
       );
+      return states.some(unfinished);
     },
   };
 }
