@@ -87,7 +87,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const ready = await loadTarget(deps, job, data, channel);
     if ('status' in ready) return ready;
     const held = await heldForDigest(deps.digests?.marks, channel, ready.options, data.announcedAt);
-    if (held) return skipDelivery(deps, job, data, channel, held);
+    if (held) {
+      deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason: held }, 'delivery skipped');
+      return { status: 'skipped', reason: held };
+    }
     if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
     await waitForChannelSlot(deps, job, token, channel);
@@ -110,25 +113,16 @@ export function createDeliverProcessor(deps: DeliverDeps) {
   };
 }
 
-/** A delivery that will not happen, logged with why; the reason is the job's return value (Bull Board, `why`). */
-function skipDelivery(
-  deps: DeliverDeps,
-  job: DeliverJobHandle,
-  data: DeliverJob,
-  channel: ChannelRef,
-  reason: string,
-) {
-  deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
-  return { status: 'skipped' as const, reason };
-}
-
 export async function loadTarget(
   deps: DeliverDeps,
   job: DeliverJobHandle,
   data: DeliverJob,
   channel: ChannelRef,
 ) {
-  const skip = (reason: string) => skipDelivery(deps, job, data, channel, reason);
+  const skip = (reason: string) => {
+    deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
+    return { status: 'skipped' as const, reason };
+  };
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
   if (subscription.disabledReason !== null)
