@@ -1,3 +1,4 @@
+import type { Announcer } from '../../src/delivery/announcer.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { Logger } from '../../src/logger.js';
 import { postKey } from '../../src/posts/identity.js';
@@ -15,6 +16,7 @@ export interface EditQueue {
 
 /** What checking a send against the post's current version needs. */
 export interface StaleSendDeps {
+  announcer: Pick<Announcer, 'edit'>;
   ledger: DeliveryLedger;
   posts: PostStore;
   logger: Logger;
@@ -33,7 +35,8 @@ export async function editIfStale(
   data: DeliverJob,
   channel: ChannelRef,
 ): Promise<void> {
-  if (!deps.editQueue) return;
+  // A platform without edits (the console) has nothing to queue.
+  if (!deps.editQueue || !deps.announcer.edit) return;
   const [entry, post] = await Promise.all([
     deps.ledger.get(postKey(data.feed, data.postId), channel),
     deps.posts.get(data.feed, data.postId),
