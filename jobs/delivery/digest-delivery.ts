@@ -6,12 +6,8 @@ import type { DigestHistory } from '../../src/digests/digest-history.js';
 import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.js';
-import {
-  waitForChannelSlot,
-  type DeliverDeps,
-  type DeliverJobHandle,
-  type DeliverOutcome,
-} from './deliver.js';
+import { waitForChannelSlot } from './channel-slot.js';
+import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { waitForPerPostDeliveries } from './digest-handover.js';
 import { waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
