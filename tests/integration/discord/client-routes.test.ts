@@ -11,6 +11,7 @@ import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../../src/deliver
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { BOT_USER } from '../../fakes/discord/wire.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // Every route the layer declares, taken from the layer itself: a route added there is tested here.
 const ROUTE_NAMES = Object.keys(DISCORD_ROUTES) as DiscordRouteName[];
@@ -32,7 +33,7 @@ const prefix = uniquePrefix('discord-client');
 
 beforeAll(async () => {
   fake = await FakeDiscord.start();
-  redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+  redis = new Redis({ ...testRedisOptions(), lazyConnect: true });
   await redis.connect();
 });
 afterAll(async () => {
