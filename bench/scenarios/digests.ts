@@ -15,11 +15,11 @@ import { figure, type Figure } from '../lib/figures.js';
 import { productLogger } from '../lib/pipeline.js';
 import { deliveryPost, subscription } from '../lib/posts.js';
 import { withPrefix } from '../lib/redis.js';
+import { testRedisOptions } from '../../tests/helpers/test-redis.js';
 
 const CHANNELS = 500;
 const POSTS = 20;
 const SCHEDULE: DigestSchedule = { hour: 15, minute: 0, weekday: 1 };
-const connection = { host: '127.0.0.1', port: 6379 };
 
 /**
  * A daily digest boundary: `CHANNELS` digest channels, `POSTS` posts announced that day, each channel's digest
@@ -47,6 +47,7 @@ export async function digestBoundary(): Promise<Figure[]> {
     const ledger = new RedisDeliveryLedger(redis, prefix);
     const announcements = new RedisAnnouncementLog(redis, prefix);
     const announcer = new ScriptedAnnouncer('console');
+    const connection = testRedisOptions();
     const common = { connection, prefix, posts, subscriptions, logger };
     const fanout = createFanoutWorker({
       ...common,

@@ -11,8 +11,9 @@ import {
   type EditSequence,
 } from '../../../src/posts/edit-sequence.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
 const prefix = uniquePrefix('digest-history');
 afterAll(async () => {
   await deleteKeys(redis, prefix);
