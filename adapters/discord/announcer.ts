@@ -2,6 +2,7 @@ import { DiscordAPIError, REST, Routes, type APIMessage } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
+  AccessCheck,
   Announcer,
   Delivered,
   DeliveryTarget,
@@ -11,6 +12,8 @@ import type {
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import { confirmDiscordAccess } from './access.js';
 import { renderDiscordAnnouncement } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
@@ -100,6 +103,11 @@ export class DiscordAnnouncer implements Announcer {
   /** `GET /users/@me`: resolves when Discord accepts the token. */
   async probe(): Promise<void> {
     await this.guarded(() => this.rest.get(Routes.user('@me')));
+  }
+
+  /** The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). */
+  confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+    return confirmDiscordAccess(this.rest, suspects, (call) => this.guarded(call));
   }
 
   /**

@@ -109,8 +109,11 @@ export async function loadTarget(
   };
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null)
+  if (subscription.disabledReason !== null) {
+    // Should the guard trip over this channel's lost access, the job is re-driven with the channel's others.
+    await deps.guard?.skipped(channel, String(job.id));
     return skip(`subscription disabled: ${subscription.disabledReason}`);
+  }
   const post = await deps.posts.get(data.feed, data.postId);
   if (!post) return skip('post not stored');
   return { post, options: subscription.options };

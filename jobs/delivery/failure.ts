@@ -10,7 +10,7 @@ import type { DeliverJobHandle } from './deliver.js';
 import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
 
 /** The mass-disable guard as the deliver job uses it. */
-export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped'>;
+export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped' | 'skipped'>;
 
 /** What turning a failure into queue behaviour needs. */
 export interface FailureDeps extends RateLimitDeps {
@@ -72,7 +72,7 @@ export async function classifyFailure(
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);
     const reason = `${error.code}: ${error.message}`;
     const verdict: GuardVerdict = deps.guard
-      ? await deps.guard.lost(channel, reason, String(job.id))
+      ? await deps.guard.lost(channel, reason, String(job.id), error.code)
       : { action: 'disable' };
     if (verdict.action === 'hold') return hold(deps, job, token, channel, verdict);
     await deps.subscriptions.disable(channel, reason);

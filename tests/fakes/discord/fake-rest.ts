@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { FakeGuilds } from './fake-guilds.js';
 import { FakeThreads } from './fake-threads.js';
 import { messageBodyProblems } from './validate.js';
 import {
@@ -52,6 +53,13 @@ export class FakeDiscordRest {
     newMessage: (channelId, body, id) => this.message(channelId, body, id),
     snowflake: () => this.snowflake(),
   });
+  /** Servers the bot is in (`guilds.add`), and servers that removed it (`guilds.remove`). */
+  readonly guilds = new FakeGuilds(this.channelTypes);
+  /**
+   * 401, 403 and 429 answers, which Discord counts toward its invalid-request limit (10,000 per 10 minutes
+   * per IP, then the IP is blocked): https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans
+   */
+  invalidRequests = 0;
   /** Message edits (`PATCH /channels/{id}/messages/{id}`), in order. */
   readonly edits: { channelId: string; messageId: string; body: Record<string, unknown> }[] = [];
   /** How long `enforce_nonce` dedupes ("the past few minutes" on Discord); tests shorten it. */
@@ -112,7 +120,8 @@ export class FakeDiscordRest {
       res.socket?.destroy();
       return;
     }
-    const answer = cued ?? this.invalid(request) ?? this.route(request);
+    const answer = cued ?? this.guilds.refuse(request.path) ?? this.invalid(request) ?? this.route(request);
+    if (answer.status === 401 || answer.status === 403 || answer.status === 429) this.invalidRequests += 1;
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     if (answer.raw !== undefined) res.end(answer.raw);
     else
@@ -156,6 +165,7 @@ export class FakeDiscordRest {
       });
     }
     if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
+    if (method === 'GET' && path === '/users/@me/guilds') return this.guilds.list(request.query);
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST')
       return ok(this.createMessage(m[1]!, body));
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'GET')
@@ -180,7 +190,7 @@ export class FakeDiscordRest {
       const type = this.channelTypes.get(m[1]!);
       return type === undefined
         ? error(404, 10003, 'Unknown Channel')
-        : ok({ id: m[1], type, guild_id: '1', name: 'news' });
+        : ok({ id: m[1], type, guild_id: this.guilds.guild(m[1]!) ?? '1', name: 'news' });
     }
     if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) && method === 'POST') return { status: 204 };
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path)))

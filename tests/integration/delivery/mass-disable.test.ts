@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
 import { postKey } from '../../../src/posts/identity.js';
+import type { Post } from '../../../src/posts/post.js';
 import { deliverySafety, guardReadiness } from '../../../jobs/delivery/safety.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { makePost, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
@@ -25,10 +26,11 @@ describe('the mass-disable guard', () => {
   it('pauses Discord instead of disabling channel after channel, says so, and resumes once a probe succeeds', async () => {
     const post = makePost(1);
     const channels = Array.from({ length: 20 }, (_, i) => `74000000000000${String(1000 + i)}`);
+    discord.rest.guilds.add('1', channels);
     const prefix = uniquePrefix('mass-disable');
     // Channel after channel "loses access" at once: the bot, not the channels, is what is wrong. The fifth such
-    // answer trips the guard; the four channels disabled before it are re-enabled and their jobs re-driven.
-    // (A lost-access answer after the guard clears disables its channel again, as it should: hence five.)
+    // answer trips the guard; once the token works, Discord shows every channel (`GET /channels/{id}`), so
+    // the four channels disabled before it are re-enabled and their jobs re-driven.
     discord.rest.cue(
       'POST',
       /^\/channels\/\d+\/messages$/,
@@ -70,6 +72,47 @@ describe('the mass-disable guard', () => {
     const counts = harness.counters.snapshot().discord;
     expect(counts.held).toBeGreaterThan(0);
     expect(counts.disabled).toBeLessThan(5);
+  });
+
+  it('re-drives every job skipped while a channel was disabled, once Discord shows the channel is fine', async () => {
+    const posts = [makePost(3), makePost(4), makePost(5)];
+    const [first, second, third] = posts as [Post, Post, Post];
+    const channels = Array.from({ length: 8 }, (_, i) => `76500000000000${String(1000 + i)}`);
+    discord.rest.guilds.add('2', channels);
+    // Four channels answer 50001 to their first send: too few to trip the guard, so they are disabled, and
+    // their jobs for the second post (queued already) are skipped.
+    for (const id of channels.slice(0, 4))
+      discord.rest.cue('POST', new RegExp(`^/channels/${id}/messages$`), {
+        status: 403,
+        body: { code: 50001, message: 'Missing Access' },
+      });
+    harness = await startHarness({
+      prefix: uniquePrefix('mass-disable-skipped'),
+      announcers: { discord: new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: discord.apiUrl }) },
+      posts,
+      subscriptions: channels.map((channelId) =>
+        makeSubscription(0, { platform: 'discord', workspaceId: '2', channelId }),
+      ),
+      concurrency: { discord: 1 },
+      probeMs: 300,
+    });
+    await harness.sink.enqueue([first, second]);
+    await waitFor(() => harness!.idle(), 'the first two posts to settle');
+    expect((await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null)).toHaveLength(4);
+    // A fifth channel's 50001 to the third post trips the guard; Discord then shows every channel.
+    discord.rest.cue('POST', new RegExp(`^/channels/${channels[4]!}/messages$`), {
+      status: 403,
+      body: { code: 50001, message: 'Missing Access' },
+    });
+    await harness.sink.enqueue([third]);
+    for (const post of posts)
+      await waitFor(
+        async () => (await harness!.ledger.forPost(postKey(post.feed, post.id))).length === 8,
+        `every channel to get ${post.title}`,
+      );
+    expect(harness.counters.snapshot().discord.held).toBeGreaterThan(0);
+    expect((await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null)).toEqual([]);
+    for (const id of channels) expect(discord.rest.messages.get(id)).toHaveLength(3);
   });
 
   it('a DISCORD_API_URL ending in /v10 (every send 404s) disables no subscription at all', async () => {

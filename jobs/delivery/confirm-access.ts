@@ -1,0 +1,64 @@
+import type { AccessCheck, Announcer } from '../../src/delivery/announcer.js';
+import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import { disableWorkspace } from '../../src/delivery/lost-access.js';
+import type { Logger } from '../../src/logger.js';
+import type { Platform } from '../../src/posts/post.js';
+import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+
+/** What confirming the guard's suspects needs. */
+export interface ConfirmAccessDeps {
+  platform: Platform;
+  guard: Pick<RedisDisableGuard, 'suspects' | 'settle'>;
+  announcer: Pick<Announcer, 'confirmAccess'>;
+  subscriptions: Pick<SubscriptionStore, 'listWorkspace' | 'disable'>;
+  logger: Logger;
+}
+
+/**
+ * Once the probe shows the token works, asks the platform about every channel the tripped guard held. The
+ * loss it confirms is acted on at once: the channel (or, when the whole server removed the bot, every
+ * subscription of that server) is disabled with the platform's reason. The rest stay enabled, and the guard
+ * re-drives their jobs as it clears. Returns false when the platform could not be asked: then the scope
+ * stays paused and the next probe round asks again.
+ */
+export async function confirmSuspects(deps: ConfirmAccessDeps, scope: string): Promise<boolean> {
+  const suspects = await deps.guard.suspects(scope);
+  if (suspects.length === 0 || !deps.announcer.confirmAccess) return true;
+  let checks: AccessCheck[];
+  try {
+    checks = await deps.announcer.confirmAccess(suspects);
+  } catch (error) {
+    deps.logger.error(
+      { err: error, scope, suspects: suspects.length },
+      'deliveries still paused: could not confirm which channels lost access',
+    );
+    return false;
+  }
+  const judged = { lost: [] as ChannelRef[], reachable: [] as ChannelRef[], unknown: [] as ChannelRef[] };
+  const servers = new Map<string, string>();
+  let disabled = 0;
+  for (const check of checks) {
+    judged[check.verdict].push(check.channel);
+    if (check.verdict !== 'lost') continue;
+    if (check.workspace) servers.set(check.channel.workspaceId, check.reason);
+    else {
+      await deps.subscriptions.disable(check.channel, check.reason);
+      disabled += 1;
+    }
+  }
+  for (const [workspaceId, reason] of servers)
+    disabled += await disableWorkspace(deps.subscriptions, deps.platform, workspaceId, reason);
+  await deps.guard.settle(scope, judged);
+  deps.logger.warn(
+    {
+      scope,
+      confirmedLost: judged.lost.length,
+      reachable: judged.reachable.length,
+      unconfirmed: judged.unknown.length,
+      serversLost: [...servers.keys()],
+      disabled,
+    },
+    'mass-disable guard: lost access confirmed with the platform; only those channels are disabled',
+  );
+  return true;
+}
