@@ -15,6 +15,7 @@ import type { Announcer } from '../../src/delivery/announcer.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import { atRestCipher } from '../../src/secrets/at-rest.js';
+import { disableRemovedServer } from '../../src/delivery/lost-access.js';
 import { logCommands } from '../command-log.js';
 import { instrumentCommands, type Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../web/readiness.js';
@@ -90,7 +91,13 @@ export async function startCommandFrontends(
       logger,
     });
     if (discord.mode === 'gateway' && parts.gateway) {
-      const bot = new DiscordGatewayBot({ token: discord.token, apiUrl: discord.apiUrl, handler, logger });
+      const bot = new DiscordGatewayBot({
+        token: discord.token,
+        apiUrl: discord.apiUrl,
+        handler,
+        logger,
+        onRemovedFromServer: (guildId) => disableRemovedServer(stores.subscriptions, guildId, logger),
+      });
       await bot.start();
       closers.push(() => bot.stop());
       frontends.readiness.discord = () => bot.readiness();

@@ -1,3 +1,4 @@
+import type { Logger } from '../logger.js';
 import type { Platform } from '../posts/post.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 
@@ -16,4 +17,21 @@ export async function disableWorkspace(
   );
   for (const subscription of enabled) await subscriptions.disable(subscription, reason);
   return enabled.length;
+}
+
+/** Why a server's subscriptions are disabled when the gateway says it removed the bot. */
+export const GUILD_DELETE_REASON = 'GUILD_DELETE: the bot was removed from this server';
+
+/**
+ * Gateway mode: a server removed the bot (`GUILD_DELETE`, not an outage). Every subscription there is
+ * disabled at once with the reason, so no delivery to it is even tried; `subscribe` there again (after
+ * inviting the bot back) re-enables it.
+ */
+export async function disableRemovedServer(
+  subscriptions: Pick<SubscriptionStore, 'listWorkspace' | 'disable'>,
+  guildId: string,
+  logger: Logger,
+): Promise<void> {
+  const disabled = await disableWorkspace(subscriptions, 'discord', guildId, GUILD_DELETE_REASON);
+  logger.warn({ guild: guildId, disabled }, 'Discord server removed the bot; its subscriptions are disabled');
 }
