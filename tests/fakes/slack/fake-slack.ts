@@ -235,6 +235,7 @@ export class FakeSlack {
     const channel = this.channels.get(channelId);
     if (!channel) return { ok: false, error: 'channel_not_found' };
     if (channel.postError) return { ok: false, error: channel.postError };
+    if (channel.isArchived) return { ok: false, error: 'is_archived' };
     // Real-time seconds (so `oldest` works), a counter for uniqueness.
     const ts = `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, '0')}`;
     const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
