@@ -8,6 +8,7 @@ export interface HttpPeer {
 export interface JsonAnswer {
   status: number;
   body: Record<string, unknown> | null;
+  headers?: Headers;
 }
 
 /** Sends one request and reads a JSON answer; network failures and timeouts throw. */
@@ -21,7 +22,7 @@ export async function requestJson(peer: HttpPeer, url: string, init: RequestInit
   } catch {
     body = null;
   }
-  return { status: response.status, body };
+  return { status: response.status, body, headers: response.headers };
 }
 
 /** Discord's versioned REST base, as discord.js builds it: `${api}/v10`. */
@@ -55,13 +56,28 @@ export async function slackCall(
   method: string,
   params: Record<string, string> = {},
 ): Promise<Record<string, unknown>> {
+  return (await slackCallScoped(peer, apiUrl, token, method, params)).body;
+}
+
+/**
+ * `slackCall`, also giving the token's scopes as Slack lists them in the `x-oauth-scopes` header (null
+ * when the answer has none).
+ */
+export async function slackCallScoped(
+  peer: HttpPeer,
+  apiUrl: string,
+  token: string,
+  method: string,
+  params: Record<string, string> = {},
+): Promise<{ body: Record<string, unknown>; scopes: string | null }> {
   const base = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
   const answer = await requestJson(peer, `${base}${method}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(params).toString(),
   });
-  if (answer.status === 429) return { ok: false, error: 'rate_limited' };
-  if (!answer.body) return { ok: false, error: `http_${answer.status}` };
-  return answer.body;
+  const scopes = answer.headers?.get('x-oauth-scopes') ?? null;
+  if (answer.status === 429) return { body: { ok: false, error: 'rate_limited' }, scopes };
+  if (!answer.body) return { body: { ok: false, error: `http_${answer.status}` }, scopes };
+  return { body: answer.body, scopes };
 }
