@@ -12,6 +12,7 @@ import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
+import { serverRemoved } from './scenarios/server-removed.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
@@ -60,6 +61,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 120_000,
     run: slackFanout100,
+  },
+  {
+    name: 'server-removed',
+    figures: [
+      ['server_removed_requests_per_channel', 'req'],
+      ['server_removed_rounds', 'count'],
+      ['server_removed_other_server_wait_s', 's'],
+    ],
+    limitMs: 150_000,
+    run: () => serverRemoved(),
   },
   {
     name: 'lookups',
