@@ -10,7 +10,7 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
 import { deliverDigest, isDigestJob, type DigestStores } from './digest-delivery.js';
 import { deliverEdit } from './edit.js';
-import { waitForGuard, type FailureDeps } from './failure.js';
+import { holdOrNoteSkip, waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
 import { sendOnce } from './send-once.js';
@@ -75,7 +75,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const recorded = await deps.ledger.get(key, channel);
     if (recorded) return { status: 'already', messageId: recorded.messageId };
 
-    const ready = await loadTarget(deps, job, data, channel);
+    const ready = await loadTarget(deps, job, data, channel, token);
     if ('status' in ready) return ready;
     if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
@@ -102,6 +102,7 @@ export async function loadTarget(
   job: DeliverJobHandle,
   data: DeliverJob,
   channel: ChannelRef,
+  token?: string,
 ) {
   const skip = (reason: string) => {
     deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
@@ -110,8 +111,7 @@ export async function loadTarget(
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
   if (subscription.disabledReason !== null) {
-    // Should the guard trip over this channel's lost access, the job is re-driven with the channel's others.
-    await deps.guard?.skipped(channel, String(job.id));
+    await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);
   }
   const post = await deps.posts.get(data.feed, data.postId);

@@ -11,7 +11,7 @@ import {
   type DeliverJobHandle,
   type DeliverOutcome,
 } from './deliver.js';
-import { waitForGuard } from './failure.js';
+import { holdOrNoteSkip, waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
 import { sendOnce } from './send-once.js';
@@ -66,8 +66,10 @@ export async function deliverDigest(
   }
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null)
+  if (subscription.disabledReason !== null) {
+    await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);
+  }
   if (data.final) {
     // Switched on again meanwhile: the next regular digest lists these posts.
     if (subscription.options.digest) return skip('digest switched on again');

@@ -4,7 +4,7 @@ import { guardScope, type RedisDisableGuard } from '../../src/delivery/disable-g
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
-import { confirmSuspects } from './confirm-access.js';
+import { confirmSuspects, reenable } from './confirm-access.js';
 
 /** What the probe loop of one platform needs. */
 export interface GuardProbeOptions {
@@ -107,10 +107,7 @@ async function redrive(options: GuardProbeOptions): Promise<void> {
     const job = await options.queue.getJob(jobId);
     const state = job ? await job.getState() : 'unknown';
     if (state === 'active') continue;
-    const subscription = await options.subscriptions.get(channel);
-    if (subscription?.disabledReason) {
-      await options.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
-    }
+    await reenable(options.subscriptions, channel);
     if (job && (state === 'failed' || state === 'completed')) await job.retry(state);
     await options.guard.redriven(options.platform, member);
   }

@@ -22,9 +22,12 @@ export const guardTripSchema = z.object({
 });
 export type GuardTrip = z.infer<typeof guardTripSchema>;
 
-/** What to do with one permanent failure. */
+/**
+ * What to do with one permanent failure. On hold, `earlier`: the channels that lost access in the window
+ * before the guard tripped (disabled, now suspects to confirm).
+ */
 export type GuardVerdict =
-  { action: 'disable' } | { action: 'hold'; trip: GuardTrip; justTripped: boolean; reenable: ChannelRef[] };
+  { action: 'disable' } | { action: 'hold'; trip: GuardTrip; justTripped: boolean; earlier: ChannelRef[] };
 
 /**
  * What one guard watches: a platform's bot is one token on Discord, but one token per workspace on Slack, so a
@@ -117,7 +120,7 @@ function channelOfField(field: string): ChannelRef {
  * The mass-disable guard (shared by every worker process, in Redis): a subscription is disabled on a lost-access
  * answer unless such answers are suddenly a large share of the platform's sends, which means the bot, its
  * token, a proxy or the config is wrong, not the channels. Then nothing more is disabled, the channels disabled
- * in the window are handed back for re-enabling, and the platform stays paused until `clear`.
+ * in the window become suspects with the ones held since, and the platform stays paused until `clear`.
  * Keys: `${prefix}:guard:<scope>:sends|lost|skipped` (sorted sets of the window), `…:tripped`, `…:suspects`
  * (channels held while tripped, with their codes) and `…:reachable` (channels a confirmation found reachable),
  * where the scope is the platform or, on Slack, `slack:<workspace>` (see `guardScope`); `…:<platform>:trips`
@@ -179,8 +182,8 @@ export class RedisDisableGuard {
     )) as string[];
     if (answer[0] === 'disable' || answer[0] === 'confirmed') return { action: 'disable' };
     const stored = guardTripSchema.parse(JSON.parse(answer[1]!));
-    const reenable = answer.slice(2).map((member) => channelOfField(member.split(SEP)[2]!));
-    return { action: 'hold', trip: stored, justTripped: answer[0] === 'tripped', reenable };
+    const earlier = answer.slice(2).map((member) => channelOfField(member.split(SEP)[2]!));
+    return { action: 'hold', trip: stored, justTripped: answer[0] === 'tripped', earlier };
   }
 
   /**

@@ -3,8 +3,8 @@ import type { Platform } from '../posts/post.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 
 /**
- * Disables every enabled subscription of one server or workspace with the platform's reason (Discord: the
- * server removed the bot); disabled ones keep their first reason. Returns how many were disabled.
+ * Disables every subscription of one server or workspace with the platform's reason (Discord: the server
+ * removed the bot), replacing an earlier reason: this one is the platform's last word. Returns how many.
  */
 export async function disableWorkspace(
   subscriptions: Pick<SubscriptionStore, 'listWorkspace' | 'disable'>,
@@ -12,11 +12,9 @@ export async function disableWorkspace(
   workspaceId: string,
   reason: string,
 ): Promise<number> {
-  const enabled = (await subscriptions.listWorkspace(platform, workspaceId)).filter(
-    (subscription) => subscription.disabledReason === null,
-  );
-  for (const subscription of enabled) await subscriptions.disable(subscription, reason);
-  return enabled.length;
+  const all = await subscriptions.listWorkspace(platform, workspaceId);
+  for (const subscription of all) await subscriptions.disable(subscription, reason);
+  return all.length;
 }
 
 /** Why a server's subscriptions are disabled when the gateway says it removed the bot. */

@@ -88,4 +88,48 @@ describe('a server that removed the bot', () => {
     expect(kicked.map(requestsTo)).toEqual(before);
     for (const id of healthy) expect(discord.rest.messages.get(id)).toHaveLength(2);
   });
+
+  it('never loops on channels Discord shows but refuses to post in (50013): disabled after one confirmation', async () => {
+    const guild = '810000000000000003';
+    const refusing = guildChannels('7800000000000');
+    discord.rest.guilds.add(guild, refusing);
+    const post = makePost(3);
+    // The bot may view these channels (GET /channels/{id} answers 200) but not send there.
+    discord.rest.intercept = (request) =>
+      request.method === 'POST' && refusing.some((id) => request.path === `/channels/${id}/messages`)
+        ? { status: 403, body: { code: 50013, message: 'Missing Permissions' } }
+        : null;
+    const prefix = uniquePrefix('server-refusing');
+    harness = await startHarness({
+      prefix,
+      announcers: { discord: new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: discord.apiUrl }) },
+      posts: [post],
+      subscriptions: subscriptionsOf(guild, refusing),
+      concurrency: { discord: 4 },
+      probeMs: 300,
+    });
+    const guildLists = () => discord.rest.find('GET', /^\/users\/@me\/guilds$/).length;
+    const listsBefore = guildLists();
+    try {
+      await harness.sink.enqueue([post]);
+      await waitFor(
+        async () =>
+          (await harness!.subscriptions.list()).every((sub) => sub.disabledReason !== null) &&
+          (await harness!.idle()),
+        'every refusing channel to be disabled',
+      );
+      for (const sub of await harness.subscriptions.list()) expect(sub.disabledReason).toMatch(/^50013: /);
+      // One confirmation round: each channel refused at most twice and read at most once.
+      expect(guildLists() - listsBefore).toBe(1);
+      for (const id of refusing) {
+        expect(
+          discord.rest.find('POST', new RegExp(`^/channels/${id}/messages$`)).length,
+        ).toBeLessThanOrEqual(2);
+        expect(discord.rest.find('GET', new RegExp(`^/channels/${id}$`)).length).toBeLessThanOrEqual(1);
+      }
+      expect(await deliverySafety(harness.redis, prefix).guard.trips('discord')).toEqual([]);
+    } finally {
+      discord.rest.intercept = null;
+    }
+  });
 });

@@ -67,12 +67,15 @@ describe('the mass-disable guard on Slack', () => {
     );
     expect(slack.messages.filter((m) => live.includes(m.channel))).toHaveLength(live.length);
     expect(await harness.deliverQueues.slack!.isPaused()).toBe(false);
-    // The revoked workspace is held (not disabled channel by channel), and said so in status.
+    // The revoked workspace is held (not disabled channel by channel), and said so in status. Only the channels
+    // that answered before the guard tripped are disabled; they stay so until a probe succeeds and Slack is
+    // asked about each (never, with a revoked token: its uninstall event removes them).
     expect(await ready()).toMatch(/^slack workspace TGONE paused by the mass-disable guard \(token_revoked/);
     const lines = await deliveryStatusLines(safety, ['slack']);
     expect(lines.join('\n')).toMatch(/workspace TGONE are PAUSED/);
     const disabled = (await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null);
-    expect(disabled).toEqual([]);
+    expect(disabled.length).toBeLessThan(5);
+    expect(disabled.every((sub) => sub.workspaceId === 'TGONE')).toBe(true);
   });
 
   it('confirms channel-level codes with conversations.info: archived and deleted channels are disabled, the rest re-driven', async () => {
