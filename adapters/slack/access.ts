@@ -1,6 +1,6 @@
-import type { webApi } from '@slack/bolt';
 import type { AccessCheck } from '../../src/delivery/announcer.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import type { SlackClient } from './client.js';
 import { classifySlackError } from './errors.js';
 
 /** Channels asked about at once (`conversations.info` is Tier 3: 50+ a minute per workspace). */
@@ -17,16 +17,16 @@ interface ChannelInfo {
  * `is_archived`): archived, gone (or private without the app) and, for `not_in_channel`, not a member are
  * confirmed; a channel Slack shows otherwise is reachable. A rate limit throws, so the whole confirmation
  * waits for the next round; any other failure proves nothing (`unknown`).
- * https://docs.slack.dev/reference/methods/conversations.info
+ * https://docs.slack.dev/reference/methods/conversations.info (through the client layer, `client.ts`)
  */
 async function checkChannel(
-  client: webApi.WebClient,
+  client: SlackClient,
   token: string,
   { channel, code }: { channel: ChannelRef; code: string },
 ): Promise<AccessCheck> {
   let info: ChannelInfo;
   try {
-    const answer = await client.conversations.info({ token, channel: channel.channelId });
+    const answer = await client.call('conversations.info', { token, channel: channel.channelId });
     info = (answer.channel ?? {}) as ChannelInfo;
   } catch (error) {
     const classified = classifySlackError(error);
@@ -47,7 +47,7 @@ async function checkChannel(
 
 /** Confirms, with one workspace's token, each held channel of that workspace (a few at a time). */
 export async function confirmSlackAccess(
-  client: webApi.WebClient,
+  client: SlackClient,
   token: string,
   suspects: readonly { channel: ChannelRef; code: string }[],
 ): Promise<AccessCheck[]> {

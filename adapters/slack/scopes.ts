@@ -51,8 +51,11 @@ export function slackScopeSentence(): string {
   return `The manifest asks for these bot scopes: ${items.join(', ')}.`;
 }
 
-/** The scopes of `wanted` a token was not granted (`granted`: Slack's `x-oauth-scopes` header). */
-export function missingScopes(granted: string, wanted: readonly string[] = SLACK_BOT_SCOPES): string[] {
-  const have = new Set(granted.split(',').map((scope) => scope.trim()));
+/** The scopes of `wanted` a token was not granted (`granted`: Slack's `x-oauth-scopes` header, split). */
+export function missingScopes(
+  granted: readonly string[],
+  wanted: readonly string[] = SLACK_BOT_SCOPES,
+): string[] {
+  const have = new Set(granted.map((scope) => scope.trim()));
   return wanted.filter((scope) => !have.has(scope));
 }

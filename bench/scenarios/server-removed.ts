@@ -72,7 +72,7 @@ async function run(removed: boolean): Promise<Run> {
             kicked.some((id) => request.path.startsWith(`/channels/${id}`)),
           ).length,
           guildLists: discord.rest.find('GET', /^\/users\/@me\/guilds$/).length,
-          invalid: discord.rest.invalidRequests,
+          invalid: discord.rest.invalidAnswers.length,
           disabled: disabled.length,
         };
       } finally {

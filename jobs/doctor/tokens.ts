@@ -1,6 +1,6 @@
 import type { Config } from '../../src/config.js';
 import { missingScopes, SLACK_HISTORY_SCOPES } from '../../adapters/slack/scopes.js';
-import { discordGet, slackCall, slackCallScoped, type HttpPeer } from './http.js';
+import { discordGet, slackCall, type PlatformPeer } from './http.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 
 type DiscordConfig = NonNullable<Config['discord']>;
@@ -15,9 +15,9 @@ export const SLACK_AUTH_ERRORS = new Set([
   'account_inactive',
 ]);
 
-async function checkDiscordApplication(discord: DiscordConfig, peer: HttpPeer): Promise<DoctorCheck> {
+async function checkDiscordApplication(discord: DiscordConfig, peer: PlatformPeer): Promise<DoctorCheck> {
   const name = 'discord: application';
-  const answer = await discordGet(peer, discord.apiUrl, discord.token, '/applications/@me');
+  const answer = await discordGet(peer, discord, 'currentApplication', {});
   if (answer.status !== 200 || !answer.body) {
     return fail(
       name,
@@ -45,10 +45,10 @@ async function checkDiscordApplication(discord: DiscordConfig, peer: HttpPeer): 
 }
 
 /** Discord: the bot token authenticates (`GET /users/@me`) and belongs to the configured application. */
-export async function checkDiscordToken(discord: DiscordConfig, peer: HttpPeer): Promise<DoctorCheck[]> {
+export async function checkDiscordToken(discord: DiscordConfig, peer: PlatformPeer): Promise<DoctorCheck[]> {
   const name = 'discord: token';
   try {
-    const answer = await discordGet(peer, discord.apiUrl, discord.token, '/users/@me');
+    const answer = await discordGet(peer, discord, 'currentUser', {});
     if (answer.status === 401) {
       return [
         fail(
@@ -86,8 +86,8 @@ export async function checkDiscordToken(discord: DiscordConfig, peer: HttpPeer):
  * A token without some of the scopes the app asks for (the one list, `adapters/slack/scopes.ts`): failing,
  * unless only the history scopes are missing (then re-sends go out without looking first).
  */
-function scopeCheck(name: string, detail: string, granted: string | null): DoctorCheck {
-  const missing = granted === null ? [] : missingScopes(granted);
+function scopeCheck(name: string, detail: string, granted: readonly string[] | undefined): DoctorCheck {
+  const missing = granted === undefined ? [] : missingScopes(granted);
   if (missing.length === 0) return pass(name, detail);
   const fix = `add ${missing.join(', ')} to the app's bot scopes (manifest.yml lists every one) and reinstall the app, then copy the new Bot User OAuth Token`;
   const lacks = `${detail}; the token lacks ${missing.join(', ')}`;
@@ -96,9 +96,15 @@ function scopeCheck(name: string, detail: string, granted: string | null): Docto
     : fail(name, lacks, fix);
 }
 
-async function checkSlackBotToken(slack: SlackConfig, token: string, peer: HttpPeer): Promise<DoctorCheck> {
+async function checkSlackBotToken(
+  slack: SlackConfig,
+  token: string,
+  peer: PlatformPeer,
+): Promise<DoctorCheck> {
   const name = 'slack: token';
-  const { body: answer, scopes } = await slackCallScoped(peer, slack.apiUrl, token, 'auth.test');
+  const answer = await slackCall(peer, slack.apiUrl, token, 'auth.test');
+  // Slack lists the token's scopes in `x-oauth-scopes`; web-api hands them over as response_metadata.scopes.
+  const scopes = (answer.response_metadata as { scopes?: string[] } | undefined)?.scopes;
   if (answer.ok === true) {
     const who = `authenticated as @${String(answer.user)} in ${String(answer.team)} (${String(answer.team_id)})`;
     return scopeCheck(name, who, scopes);
@@ -113,7 +119,7 @@ async function checkSlackBotToken(slack: SlackConfig, token: string, peer: HttpP
 async function checkSlackAppToken(
   slack: SlackConfig,
   appToken: string,
-  peer: HttpPeer,
+  peer: PlatformPeer,
 ): Promise<DoctorCheck> {
   // apps.connections.open only hands out a WebSocket URL; nothing connects to it.
   const answer = await slackCall(peer, slack.apiUrl, appToken, 'apps.connections.open');
@@ -126,7 +132,7 @@ async function checkSlackAppToken(
 }
 
 /** Slack: the bot token answers `auth.test`; the Socket Mode app token, when set, can open a connection. */
-export async function checkSlackTokens(slack: SlackConfig, peer: HttpPeer): Promise<DoctorCheck[]> {
+export async function checkSlackTokens(slack: SlackConfig, peer: PlatformPeer): Promise<DoctorCheck[]> {
   try {
     const checks: DoctorCheck[] = [];
     if (slack.botToken) checks.push(await checkSlackBotToken(slack, slack.botToken, peer));

@@ -179,7 +179,7 @@ describe('a server that removed the bot', () => {
       concurrency: { discord: 4 },
       probeMs: 300,
     });
-    const invalidBefore = discord.rest.invalidRequests;
+    const invalidBefore = discord.rest.invalidAnswers.length;
     const listsBefore = guildLists();
     await harness.sink.enqueue([posts[0]!]);
 
@@ -197,7 +197,7 @@ describe('a server that removed the bot', () => {
     // A few requests per kicked channel: the refused send, at most one confirmation; one guild list per round.
     for (const id of kicked) expect(requestsTo(id)).toBeLessThanOrEqual(2);
     expect(guildLists() - listsBefore).toBe(1);
-    expect(discord.rest.invalidRequests - invalidBefore).toBeLessThanOrEqual(16);
+    expect(discord.rest.invalidAnswers.length - invalidBefore).toBeLessThanOrEqual(16);
 
     // The next post goes to the healthy server only; the kicked server costs nothing more.
     const before = kicked.map(requestsTo);
