@@ -11,7 +11,7 @@ import type {
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
-import { renderDiscordAnnouncement } from './announcement.js';
+import { renderDiscordAnnouncement, renderDiscordEdit } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
 import { toDeliveryError } from './errors.js';
@@ -196,8 +196,7 @@ export class DiscordAnnouncer implements Announcer {
    * https://discord.com/developers/docs/resources/message#edit-message
    */
   async edit(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void> {
-    const { content, embeds, allowed_mentions } = renderDiscordAnnouncement(post, target.options);
-    const body = { content: content ?? '', embeds, allowed_mentions };
+    const body = renderDiscordEdit(post, target.options);
     const channelId = delivered.threadId ?? target.channelId;
     try {
       await this.rest.patch(Routes.channelMessage(channelId, delivered.messageId), { body });
