@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { normaliseTag, splitTags, unquote } from '../posts/tags.js';
+import { STYLES } from '../templates/style.js';
+import { MAX_TEMPLATE_LENGTH, templateProblem } from '../templates/template.js';
 import {
   DEFAULT_COUNT,
   MAX_COUNT,
@@ -101,6 +103,32 @@ const mention = z
   ])
   .optional();
 
+/**
+ * A subscription's template, checked now so a mistake is said at once (an unknown placeholder lists the known
+ * ones); `none` clears it (null).
+ */
+const template = z
+  .union([
+    z.null(),
+    z
+      .string()
+      .trim()
+      .min(1, { error: 'The template is empty: give it in double quotes, or `template none` to clear it.' })
+      .max(MAX_TEMPLATE_LENGTH, { error: `A template has at most ${MAX_TEMPLATE_LENGTH} characters.` })
+      .transform((text) => (text.toLowerCase() === 'none' ? null : text))
+      .superRefine((text, context) => {
+        const problem = text === null ? null : templateProblem(text);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      }),
+  ])
+  .optional();
+
+const style = z
+  .enum(STYLES, {
+    error: 'A style is `embed` or `components` (Discord), `blocks` or `card` (Slack).',
+  })
+  .optional();
+
 const subscribeSchema = z.object({
   name: z.literal('subscribe'),
   feed,
@@ -109,6 +137,8 @@ const subscribeSchema = z.object({
   mention,
   thread: z.boolean().optional(),
   digest: z.enum(['off', 'daily', 'weekly'], { error: 'A digest is `daily`, `weekly` or `off`.' }).optional(),
+  template,
+  style,
 });
 
 const share = z.boolean().default(false);
