@@ -96,8 +96,8 @@ function tagList(tags: readonly string[]): string {
 }
 
 /**
- * `{{summary:200}}`: at most `cap` characters, cut on the last word boundary (when one is in the last fifth)
- * and marked with `…`. A surrogate pair is never split.
+ * `{{summary:200}}`: at most `cap` characters, cut after the last whole word (mid-word only when the first word
+ * alone is longer) and marked with `…`. A surrogate pair is never split.
  */
 export function capWords(text: string, cap: number): string {
   if (text.length <= cap) return text;
@@ -106,6 +106,6 @@ export function capWords(text: string, cap: number): string {
   if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
   let head = text.slice(0, cut);
   const space = head.lastIndexOf(' ');
-  if (space > cut * 0.8) head = head.slice(0, space);
+  if (space > 0) head = head.slice(0, space);
   return `${head.trimEnd()}${ELLIPSIS}`;
 }
