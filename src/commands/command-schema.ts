@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normaliseTag, splitTags, unquote } from '../posts/tags.js';
 import { STYLES } from '../templates/style.js';
-import { MAX_TEMPLATE_LENGTH, templateProblem } from '../templates/template.js';
+import { templateProblem } from '../templates/template.js';
 import {
   DEFAULT_COUNT,
   MAX_COUNT,
@@ -108,20 +108,21 @@ const mention = z
  * ones); `none` clears it (null).
  */
 const template = z
-  .union([
-    z.null(),
-    z
-      .string()
-      .trim()
-      .min(1, { error: 'The template is empty: give it in double quotes, or `template none` to clear it.' })
-      .max(MAX_TEMPLATE_LENGTH, { error: `A template has at most ${MAX_TEMPLATE_LENGTH} characters.` })
-      .transform((text) => (text.toLowerCase() === 'none' ? null : text))
-      .superRefine((text, context) => {
-        const problem = text === null ? null : templateProblem(text);
-        if (problem) context.addIssue({ code: 'custom', message: problem });
-      }),
-  ])
-  .optional();
+  .string()
+  .nullable()
+  .optional()
+  .transform((text, context) => {
+    if (text === undefined || text === null) return text;
+    const trimmed = text.trim();
+    if (trimmed.toLowerCase() === 'none') return null;
+    const problem =
+      trimmed === ''
+        ? 'The template is empty: give it in double quotes, or `template none` to clear it.'
+        : templateProblem(trimmed);
+    if (!problem) return trimmed;
+    context.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  });
 
 const style = z
   .enum(STYLES, {
