@@ -153,7 +153,13 @@ const requestSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('unsubscribe'), feed }),
   z.object({ name: z.literal('subscriptions') }),
   z.object({ name: z.literal('status'), share }),
-  z.object({ name: z.literal('help'), share }),
+  z.object({
+    name: z.literal('help'),
+    share,
+    topic: z
+      .literal('subscribe', { error: 'Send `help`, or `help subscribe` for templates and styles.' })
+      .optional(),
+  }),
   z.object({ name: z.literal('test') }),
   z.object({
     name: z.literal('why'),

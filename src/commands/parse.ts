@@ -115,7 +115,8 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
         return `\`tags\` lists every tag; to see the posts with one, send \`tag ${args.join(' ')}\`.`;
       return { name, share };
     case 'help':
-      return { name, share };
+      // `help subscribe` explains subscribe's options, templates and styles; any other word gets `help`.
+      return { name, share, ...(args[0]?.toLowerCase() === 'subscribe' ? { topic: 'subscribe' } : {}) };
     default:
       if (args.length > 0) return `\`${name}\` takes no arguments.`;
       return name === 'status' ? { name, share } : { name };

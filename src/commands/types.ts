@@ -16,7 +16,7 @@ export type CommandRequest =
   | { name: 'unsubscribe'; feed?: string }
   | { name: 'subscriptions' }
   | { name: 'status'; share: boolean }
-  | { name: 'help'; share: boolean }
+  | { name: 'help'; share: boolean; topic?: 'subscribe' }
   | { name: 'test' }
   | { name: 'why'; query: string };
 

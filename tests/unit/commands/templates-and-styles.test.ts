@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { argumentValue, splitArguments } from '../../../src/commands/arguments.js';
 import { parseCommandOptions, parseCommandText } from '../../../src/commands/parse.js';
 import type { CommandRequest, ParsedCommand } from '../../../src/commands/types.js';
-import { ADMIN, makeCore } from './core-fixture.js';
+import { PLACEHOLDERS, templateProblem } from '../../../src/templates/template.js';
+import { ADMIN, MEMBER, makeCore } from './core-fixture.js';
 
 function request(parsed: ParsedCommand): CommandRequest & Record<string, unknown> {
   if (!parsed.ok) throw new Error(`expected a request, got: ${parsed.message}`);
@@ -122,5 +123,23 @@ describe('subscribe template and style', () => {
     const options = (await subscriptions.get(channel))?.options;
     expect(options).not.toHaveProperty('template');
     expect(options).toMatchObject({ style: 'card' });
+  });
+});
+
+describe('help subscribe', () => {
+  it('lists every placeholder and three example templates, each of which parses', async () => {
+    const { core } = await makeCore([]);
+    const parsed = request(parseCommandText('help subscribe'));
+    const reply = await core.handle(parsed, MEMBER);
+    const text = (reply as { text: string }).text;
+    for (const name of PLACEHOLDERS) expect(text).toContain(`{{${name}}}`);
+    const examples = [...text.matchAll(/`template "([^"]+)"`/g)].map((match) => match[1]!);
+    expect(examples).toHaveLength(3);
+    for (const example of examples) expect(templateProblem(example)).toBeNull();
+    expect(text).toContain('style embed|components');
+    // `help` itself stays short and points here.
+    const help = (await core.handle({ name: 'help', share: false }, MEMBER)) as { text: string };
+    expect(help.text).toContain('`help subscribe`');
+    expect(request(parseCommandText('help me'))).toEqual({ name: 'help', share: false });
   });
 });
