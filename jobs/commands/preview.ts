@@ -35,7 +35,11 @@ export function announcementPayload(platform: Platform, post: Post, look: Announ
 /** `psf-bot preview <URL|PATH>`: parses a feed without Redis and prints each post's announcement. */
 export async function runPreview(config: Config, source: string, options: PreviewOptions): Promise<number> {
   const platform = options.platform ?? 'console';
-  const refused = options.style ? styleProblem(options.style, platform) : null;
+  const refused = !options.style
+    ? null
+    : platform === 'console'
+      ? 'a style is for `--platform discord` or `--platform slack`'
+      : styleProblem(options.style, platform);
   if (refused) throw new UsageError(`--style: ${refused}`);
   const look = lookOf(options);
   const fetched = await fetchFeed(source, {}, config.fetch);

@@ -9,14 +9,15 @@ export type AnnouncementStyle = (typeof STYLES)[number];
 export const PLATFORM_STYLES: Readonly<Record<Platform, readonly AnnouncementStyle[]>> = {
   discord: ['embed', 'components'],
   slack: ['blocks', 'card'],
-  console: [],
+  // The console shows text whatever the style: a local channel may keep any, so `ask "test" --platform …`
+  // can show how a style looks on Discord or Slack.
+  console: [...STYLES],
 };
 
 /** Why `style` cannot be used on this platform, or null when it can. */
 export function styleProblem(style: AnnouncementStyle, platform: Platform): string | null {
   const offered = PLATFORM_STYLES[platform];
   if (offered.includes(style)) return null;
-  if (offered.length === 0) return `Announcements here have one layout; \`style\` is for Discord and Slack.`;
   return `On ${platform === 'discord' ? 'Discord' : 'Slack'} the style is ${offered.map((name) => `\`${name}\``).join(' or ')}.`;
 }
 
