@@ -42,7 +42,7 @@ export function renderComponents(post: Post, look: ComponentsLook): APIMessageTo
   const inner: APIComponentInContainer[] = [];
   const template = discordTemplateText(look.template, post, BUDGET.template);
   if (template) inner.push(text(template));
-  const heading = `## ${truncate(escapeMarkdown(post.title.trim()) || 'Untitled post', BUDGET.title)}`;
+  const heading = headingOf(post);
   const meta = metaLine(post);
   const used = (look.role?.length ?? 0) + 5 + (template?.length ?? 0) + heading.length + (meta?.length ?? 0);
   const summary = truncate(escapeMarkdown(post.summary.trim()), COMPONENTS_LIMITS.text - used - 10);
@@ -68,6 +68,29 @@ export function renderComponents(post: Post, look: ComponentsLook): APIMessageTo
     components: inner,
   };
   return look.role ? [text(`<@&${look.role}>`), container] : [container];
+}
+
+/** The heading a Components V2 announcement gives the post's title. */
+function headingOf(post: Post): string {
+  return `## ${truncate(escapeMarkdown(post.title.trim()) || 'Untitled post', BUDGET.title)}`;
+}
+
+/**
+ * Whether a message's components announce this post, as `renderComponents` builds them: a link button to the
+ * post, or its title as the heading (a post without a URL, or one too long for a button).
+ */
+export function componentsAnnounce(components: readonly unknown[], post: Post): boolean {
+  const heading = headingOf(post);
+  const url = embedUrl(post.url);
+  const stack = [...components] as Record<string, unknown>[];
+  while (stack.length > 0) {
+    const component = stack.pop()!;
+    if (component.type === ComponentType.Button && url !== null && component.url === url) return true;
+    if (component.type === ComponentType.TextDisplay && component.content === heading) return true;
+    if (Array.isArray(component.components))
+      stack.push(...(component.components as Record<string, unknown>[]));
+  }
+  return false;
 }
 
 function text(content: string): APITextDisplayComponent {

@@ -108,6 +108,27 @@ describe('announcement styles through the delivery queue (real discord.js, fake 
     });
   });
 
+  it('finds its own Components V2 message when it looks before a re-send (by the link button, or the heading)', async () => {
+    const looking = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, nonceTrustMs: 0 });
+    const since = new Date(Date.now() - 1000);
+    for (const [i, post] of [makePost(2), makePost(3, { url: null })].entries()) {
+      const target = { workspaceId: GUILD, channelId: V2_CHANNEL, options: { style: 'components' as const } };
+      const nonce = `styles-look-${i}`;
+      const delivered = await looking.announce(post, target, nonce);
+      const found = await looking.findEarlier(post, target, { nonce, since });
+      expect(found).toEqual({ found: { messageId: delivered.messageId } });
+    }
+    const other = await looking.findEarlier(
+      makePost(4),
+      { workspaceId: GUILD, channelId: V2_CHANNEL, options: {} },
+      {
+        nonce: 'styles-look-x',
+        since,
+      },
+    );
+    expect(other).toEqual({ found: null });
+  });
+
   it('is refused by Discord when an edit would turn a Components V2 message back into an embed', async () => {
     const post = makePost(1);
     const target = { workspaceId: GUILD, channelId: V2_CHANNEL, options: { style: 'components' as const } };
