@@ -15,6 +15,7 @@ import { scaleWorkers } from './scenarios/scale.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
+import { templateRendering } from './scenarios/templates.js';
 
 /** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
 interface Scenario {
@@ -107,6 +108,12 @@ const SCENARIOS: Scenario[] = [
     figures: [['adversarial_item_ms', 'ms']],
     limitMs: 60_000,
     run: () => adversarial(),
+  },
+  {
+    name: 'templates',
+    figures: [['template_render_ms', 'ms']],
+    limitMs: 60_000,
+    run: () => templateRendering(),
   },
   {
     name: 'scale',
