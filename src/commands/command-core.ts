@@ -55,7 +55,8 @@ export class CommandCore implements CommandService {
       case 'help':
         return {
           kind: 'text',
-          text: request.topic === 'subscribe' ? SUBSCRIBE_HELP : helpText(this.deps.feeds),
+          text:
+            request.topic === 'subscribe' ? SUBSCRIBE_HELP : helpText(this.deps.helpFeeds ?? this.deps.feeds),
         };
       case 'subscribe':
         return subscribe(this.deps, context, request.feed, request);

@@ -54,10 +54,10 @@ describe('subscribe template and style', () => {
         'subscribe psf grants template "New on {{feed}}: {{title}} by {{author||feed}}" style card',
       ),
     );
+    // Feeds and tags are one list the command core tells apart; the option words come out whole.
     expect(parsed).toMatchObject({
       name: 'subscribe',
-      feed: 'psf',
-      tags: ['grants'],
+      tags: ['psf', 'grants'],
       template: 'New on {{feed}}: {{title}} by {{author||feed}}',
       style: 'card',
     });
