@@ -14,9 +14,11 @@ import { feedCosts } from './scenarios/feeds.js';
 import { publishLatency } from './scenarios/latency.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
+import { serverRemoved } from './scenarios/server-removed.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
+import { templateRendering } from './scenarios/templates.js';
 
 /** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
 interface Scenario {
@@ -64,6 +66,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 120_000,
     run: slackFanout100,
+  },
+  {
+    name: 'server-removed',
+    figures: [
+      ['server_removed_requests_per_channel', 'req'],
+      ['server_removed_rounds', 'count'],
+      ['server_removed_other_server_wait_s', 's'],
+    ],
+    limitMs: 150_000,
+    run: () => serverRemoved(),
   },
   {
     name: 'lookups',
@@ -117,6 +129,12 @@ const SCENARIOS: Scenario[] = [
     figures: [['adversarial_item_ms', 'ms']],
     limitMs: 60_000,
     run: () => adversarial(),
+  },
+  {
+    name: 'templates',
+    figures: [['template_render_ms', 'ms']],
+    limitMs: 60_000,
+    run: () => templateRendering(),
   },
   {
     name: 'scale',

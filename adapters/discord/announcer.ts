@@ -1,6 +1,7 @@
 import type { APIMessage } from 'discord.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
+  AccessCheck,
   Announcer,
   Delivered,
   DeliveryTarget,
@@ -10,7 +11,9 @@ import type {
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
-import { renderDiscordAnnouncement } from './announcement.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import { confirmDiscordAccess } from './access.js';
+import { renderDiscordAnnouncement, renderDiscordEdit } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { DiscordClient, type DiscordClientOptions } from './client.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
@@ -83,6 +86,11 @@ export class DiscordAnnouncer implements Announcer {
   /** `GET /users/@me`: resolves when Discord accepts the token. */
   async probe(): Promise<void> {
     await this.client.call('currentUser', {});
+  }
+
+  /** The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). */
+  confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+    return confirmDiscordAccess(this.client, suspects);
   }
 
   /**
@@ -160,8 +168,7 @@ export class DiscordAnnouncer implements Announcer {
    * https://discord.com/developers/docs/resources/message#edit-message
    */
   async edit(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void> {
-    const { content, embeds, allowed_mentions } = renderDiscordAnnouncement(post, target.options);
-    const body = { content: content ?? '', embeds, allowed_mentions };
+    const body = renderDiscordEdit(post, target.options);
     const channelId = delivered.threadId ?? target.channelId;
     try {
       await this.client.call('editMessage', { channelId, messageId: delivered.messageId }, { body });

@@ -8,10 +8,23 @@ export const HELP_TEXT = [
   '`tag <tag> [count]`: newest posts with a tag · `tags`: the tags in use',
   '`search <words> [year] [sort:new]`: best matches first',
   '`status`: feeds and queues',
-  '`subscribe [feed] [tag,tag] [mention @group]` (`-tag` excludes), `unsubscribe [feed]`, `subscriptions`, `test`: announcements here (managers)',
+  '`subscribe [feed] [tag,tag]`, `unsubscribe [feed]`, `subscriptions`, `test`: announcements here (managers)',
   '`why <post>`: was it announced here, if not why',
-  '`… digest daily|weekly|off`: one message a day or week',
-  'Answers are private; add `share` to post to the channel. `help <command>`: more.',
+  '`… digest daily|weekly|off`, `… template "…"`, `… style …`: see `help subscribe`',
+  'Answers are private (add `share`). `help <command>`: more.',
+].join('\n');
+
+/** `help subscribe`: every option of `subscribe`, templates and styles with three examples. */
+export const SUBSCRIBE_HELP = [
+  '`subscribe [feed…|all] [tag,tag] [option…]` (managers). Options:',
+  '`-tag` excludes a tag; `*` as the tags: every post',
+  '`mention @group|none`: ping a user group (Slack) or role (Discord) with each post',
+  '`digest daily|weekly|off`: one message a day or week instead of one per post',
+  '`style embed|components` (Discord) or `style blocks|card` (Slack): the layout; a change applies to later posts',
+  '`template "<text>"|none`: text shown first in each announcement. Placeholders: `{{title}}`, `{{summary}}`, `{{link}}`, `{{author}}`, `{{date}}`, `{{tags}}`, `{{feed}}`, `{{image}}`; fallbacks `{{author||feed||text::the PSF}}`; a cap cut on a word `{{summary:200}}`. Feed text is escaped and never pings. Examples:',
+  `• ${'`'}template "New on {{feed}}: {{title}}"${'`'}`,
+  `• ${'`'}template "{{title}} by {{author||text::the PSF}}, {{date}}"${'`'}`,
+  `• ${'`'}template "{{summary:200}} · tags: {{tags||text::none}}"${'`'}`,
 ].join('\n');
 
 /** `help` with the configured feeds named in words: `Feeds: psf (PSF blog), insider (Python Insider)`. */
@@ -44,7 +57,7 @@ export function helpTopic(
       : '';
     const digest =
       '`… digest daily|weekly|off`: one message a day or a week listing the posts, not one per post.';
-    return topic === 'digest' ? `${digest}${when}` : `${DETAIL.subscribe}\n${digest}${when}`;
+    return topic === 'digest' ? `${digest}${when}` : `${DETAIL.subscribe}\n${SUBSCRIBE_HELP}${when}`;
   }
   return DETAIL[topic] ?? `No help on “${topic.slice(0, 40)}”.\n${helpText(feeds)}`;
 }

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { FakeGuilds } from './fake-guilds.js';
 import { FakeThreads } from './fake-threads.js';
-import { messageBodyProblems } from './validate.js';
+import { MESSAGE_OPERATIONS, openApiProblems, type DiscordOperation } from './openapi.js';
+import { IS_COMPONENTS_V2, messageBodyProblems } from './validate.js';
 import {
   BOT_USER,
   FAKE_APPLICATION_ID,
@@ -63,6 +65,8 @@ export class FakeDiscordRest {
     newMessage: (channelId, body, id) => this.message(channelId, body, id),
     snowflake: () => this.snowflake(),
   });
+  /** Servers the bot is in (`guilds.add`), and servers that removed it (`guilds.remove`). */
+  readonly guilds = new FakeGuilds(this.channelTypes);
   /** Message edits (`PATCH /channels/{id}/messages/{id}`), in order. */
   readonly edits: { channelId: string; messageId: string; body: Record<string, unknown> }[] = [];
   /** The application's public key (hex), as `GET /applications/@me` reports it: set it to the signer's key. */
@@ -136,7 +140,7 @@ export class FakeDiscordRest {
       res.socket?.destroy();
       return;
     }
-    const answer = cued ?? this.invalid(request) ?? this.route(request);
+    const answer = cued ?? this.guilds.refuse(request.path) ?? this.invalid(request) ?? this.route(request);
     if (countsAsInvalid(answer)) this.invalidAnswers.push(Date.now());
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     if (answer.raw !== undefined) res.end(answer.raw);
@@ -162,6 +166,17 @@ export class FakeDiscordRest {
       : /\/callback$/.test(request.path) && body?.type === 4
         ? body.data
         : undefined;
+    const operation = describedOperation(request);
+    const described = operation ? openApiProblems(operation, request.body) : [];
+    if (described.length > 0)
+      return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: described } };
+    const forumMessage =
+      operation === MESSAGE_OPERATIONS.forumPost ? (body as { message?: unknown })?.message : undefined;
+    if (forumMessage !== undefined) {
+      const problems = messageBodyProblems(forumMessage);
+      if (problems.length > 0)
+        return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: problems } };
+    }
     if (message === undefined || (request.method !== 'POST' && request.method !== 'PATCH')) return null;
     const problems = messageBodyProblems(message);
     return problems.length === 0
@@ -181,6 +196,7 @@ export class FakeDiscordRest {
       });
     }
     if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
+    if (method === 'GET' && path === '/users/@me/guilds') return this.guilds.list(request.query);
     // https://discord.com/developers/docs/resources/application#get-current-application
     if (method === 'GET' && path === '/applications/@me') {
       return ok({
@@ -215,7 +231,7 @@ export class FakeDiscordRest {
       const type = this.channelTypes.get(m[1]!);
       return type === undefined
         ? error(404, 10003, 'Unknown Channel')
-        : ok({ id: m[1], type, guild_id: '1', name: 'news' });
+        : ok({ id: m[1], type, guild_id: this.guilds.guild(m[1]!) ?? '1', name: 'news' });
     }
     if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) && method === 'POST') return { status: 204 };
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path)))
@@ -309,7 +325,10 @@ export class FakeDiscordRest {
   private editMessage(channelId: string, messageId: string, body: Record<string, unknown>): CuedResponse {
     const message = this.messages.get(channelId)?.find((item) => item.id === messageId);
     if (!message) return error(404, 10008, 'Unknown Message');
+    const refused = componentsV2EditProblem(message.flags, body);
+    if (refused) return error(400, 50035, `Invalid Form Body: ${refused}`);
     this.edits.push({ channelId, messageId, body });
+    if (typeof body.flags === 'number') message.flags = body.flags;
     if (typeof body.content === 'string') message.content = body.content;
     if (Array.isArray(body.embeds)) message.embeds = body.embeds;
     message.body = { ...message.body, ...body };
@@ -335,4 +354,31 @@ export class FakeDiscordRest {
     this.nextId = now > this.nextId ? now : this.nextId + 1n;
     return this.nextId.toString();
   }
+}
+
+/** The channel-message operations whose bodies the fake checks against Discord's OpenAPI description. */
+function describedOperation(request: RecordedRequest): DiscordOperation | null {
+  if (request.method === 'POST' && /^\/channels\/\d+\/messages$/.test(request.path))
+    return MESSAGE_OPERATIONS.create;
+  if (request.method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(request.path))
+    return MESSAGE_OPERATIONS.edit;
+  if (request.method === 'POST' && /^\/channels\/\d+\/threads$/.test(request.path))
+    return MESSAGE_OPERATIONS.forumPost;
+  return null;
+}
+
+/**
+ * A Components V2 message keeps its flag: an edit that clears it, or sends `content` or `embeds` to it, is
+ * refused. "Once a message has been sent with this flag, it can't be removed from that message."
+ * https://discord.com/developers/docs/components/reference
+ */
+function componentsV2EditProblem(flags: number, body: Record<string, unknown>): string | null {
+  if ((flags & IS_COMPONENTS_V2) === 0) return null;
+  if (typeof body.flags === 'number' && (body.flags & IS_COMPONENTS_V2) === 0)
+    return 'flags: IS_COMPONENTS_V2 cannot be removed';
+  if (typeof body.content === 'string' && body.content.length > 0)
+    return 'content cannot be set on a Components V2 message';
+  if (Array.isArray(body.embeds) && body.embeds.length > 0)
+    return 'embeds cannot be set on a Components V2 message';
+  return null;
 }
