@@ -4,6 +4,7 @@ import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
 import { contentVersion } from '../../src/posts/version.js';
+import type { LookTurns } from '../../src/delivery/look-turns.js';
 import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
@@ -29,6 +30,12 @@ export interface DeliverDeps extends FailureDeps {
   lookNotes?: LookNotes;
   /** What digests are built from; without it digest jobs are skipped. */
   digests?: DigestStores;
+  /** One look at a time per workspace, in turn (Slack: one history read a minute per workspace). */
+  lookTurns?: LookTurns;
+  /** How long a look waits per look ahead of it in its workspace's line (`TURN_WAIT_MS`). */
+  turnWaitMs?: number;
+  /** How long a look may take before its delivery is unverified (`LOOK_DEADLINE_MS`). */
+  lookDeadlineMs?: number;
 }
 
 /** How one deliver job ended (the job's return value, visible in Bull Board). */
@@ -40,7 +47,7 @@ export type DeliverOutcome =
 
 /** The job surface the processor uses (a BullMQ `Job`). */
 export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'> &
-  Partial<Pick<Job, 'attemptsStarted'>>;
+  Partial<Pick<Job, 'attemptsStarted' | 'updateData'>>;
 
 /**
  * Added to the per-channel interval: slots exactly one interval apart reach the platform a few ms closer

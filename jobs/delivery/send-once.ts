@@ -10,8 +10,9 @@ import type { LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { classifyFailure } from './failure.js';
-import type { LookFirst } from './look-first.js';
-import { waitOutLookHolds } from './rate-limited.js';
+import { LookUnfinished, type LookFirst } from './look-first.js';
+import { createLookSession } from './look-session.js';
+import { recordUnverified } from './unverified.js';
 
 /** One message of the deliver path (an announcement or a digest), and what differs between them. */
 export interface SendOnce<S extends LookSubject> {
@@ -52,8 +53,8 @@ export async function sendOnce<S extends LookSubject>(
   let sending = false;
   let first = false;
   try {
-    const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
-    const { earlier, ...look } = await lookFirst(key, channel, one.subject, target, nonce, beforeLook);
+    const session = createLookSession(deps, job, token, channel);
+    const { earlier, ...look } = await lookFirst(key, channel, one.subject, target, nonce, session);
     first = look.first;
     if (earlier) {
       delivered = earlier;
@@ -64,7 +65,8 @@ export async function sendOnce<S extends LookSubject>(
       await countSend(deps, job, channel);
     }
   } catch (error) {
-    if (error instanceof DelayedError) throw error; // waiting out a hold on looking
+    if (error instanceof DelayedError) throw error; // waiting out a hold on looking, or its turn
+    if (error instanceof LookUnfinished) throw await recordUnverified(deps, job, channel, one.label, error);
     if (sending) await countSend(deps, job, channel);
     if (error instanceof DeliveryError && error.kind === 'unsendable') {
       // No message of it exists only when no earlier attempt may have posted one. A digest's mark stays, so a

@@ -22,12 +22,10 @@ export interface EarlierAttempt {
   nonce: string;
   /** When the first attempt started: nothing older needs reading. */
   since: Date;
+  /** Where a look that read part of its window stopped (`{ partial }`): it goes on from there. */
+  cursor?: string;
 }
 
-/**
- * What looking for an earlier attempt's message found: the message, nothing (safe to send), or that the
- * platform would not let us look (a missing scope or permission): then the caller sends as before.
- */
 /** What a look searches for: one post's announcement, or one period's digest. */
 export type LookSubject = Post | Digest;
 
@@ -36,7 +34,13 @@ export function isDigestSubject(subject: LookSubject): subject is Digest {
   return 'posts' in subject;
 }
 
-export type LookResult = { found: Delivered } | { found: null } | { unavailable: string };
+/**
+ * What looking for an earlier attempt's message found: the message, nothing (safe to send), that the
+ * platform would not let us look (a missing scope or permission: then the caller sends as before), or
+ * (`partial`) one page read without it and more to read: the look goes on later from that cursor.
+ */
+export type LookResult =
+  { found: Delivered } | { found: null } | { unavailable: string } | { partial: string };
 
 /**
  * The outbound port: post one announcement to one channel. Implementations throw `DeliveryError`
