@@ -30,3 +30,19 @@ export function renderDiscordAnnouncement(
     allowed_mentions: role ? { parse: [], roles: [role] } : noMentions(),
   };
 }
+
+/**
+ * The first line of a `/psf test` message (Discord's small "subtext" markdown): members see it is a test, and
+ * a look before a re-send never takes it for the announcement of the same post.
+ */
+export const TEST_MARK = '-# Test announcement (`/psf test`), not a delivery';
+
+/** A message body marked as a `/psf test` message: the mark above any role mention. */
+export function markedAsTest<T extends { content?: string | undefined }>(body: T): T {
+  return { ...body, content: body.content ? `${TEST_MARK}\n${body.content}` : TEST_MARK };
+}
+
+/** Whether a message's content begins with the test mark. */
+export function isTestMessage(content: string | undefined): boolean {
+  return (content ?? '').startsWith(TEST_MARK);
+}

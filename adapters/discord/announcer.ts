@@ -2,6 +2,7 @@ import { DiscordAPIError, REST, Routes, type APIMessage } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
+  AnnounceMode,
   Announcer,
   Delivered,
   DeliveryTarget,
@@ -11,7 +12,7 @@ import type {
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
-import { renderDiscordAnnouncement } from './announcement.js';
+import { markedAsTest, renderDiscordAnnouncement } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
 import { toDeliveryError } from './errors.js';
@@ -82,9 +83,9 @@ export class DiscordAnnouncer implements Announcer {
   findEarlier(subject: LookSubject, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
     if (target.options.forum) {
       const name = isDigestSubject(subject) ? digestThreadName(subject) : threadName(subject.title);
-      return this.guarded(async () => ({
-        found: await findEarlierForumPost(this.rest, this.botId, target, name),
-      }));
+      return this.guarded(() =>
+        findEarlierForumPost(this.rest, this.botId, target, { name, subject, since: attempt.since }),
+      );
     }
     return this.guarded(() =>
       findEarlierDiscordMessage(
@@ -120,12 +121,18 @@ export class DiscordAnnouncer implements Announcer {
    * returns the first message instead of creating a second one. Crossposts in announcement channels
    * when the subscription asks.
    */
-  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+  async announce(
+    post: Post,
+    target: DeliveryTarget,
+    nonce: string,
+    mode: AnnounceMode = 'delivery',
+  ): Promise<Delivered> {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    if (target.options.forum) return postToForum(this.rest, this.forums, post, target);
-    const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
+    if (target.options.forum) return postToForum(this.rest, this.forums, post, target, mode);
+    const rendered = renderDiscordAnnouncement(post, target.options);
+    const body = { ...(mode === 'test' ? markedAsTest(rendered) : rendered), nonce, enforce_nonce: true };
     let message: APIMessage;
     try {
       message = (await this.guarded(() =>

@@ -42,14 +42,21 @@ export function isDigestSubject(subject: LookSubject): subject is Digest {
 export type LookResult =
   { found: Delivered } | { found: null } | { unavailable: string } | { partial: string };
 
+/** Whether a message is a delivery (the announcement the ledger records) or a `/psf test` message. */
+export type AnnounceMode = 'delivery' | 'test';
+
 /**
  * The outbound port: post one announcement to one channel. Implementations throw `DeliveryError`
  * for every failure they can classify; anything else is treated as transient.
  */
 export interface Announcer {
   readonly platform: Platform;
-  /** `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). */
-  announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered>;
+  /**
+   * `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). `mode: 'test'`
+   * (`/psf test`) marks the message as a test where the platform has no other way to tell it from the
+   * delivery, so a look never takes it for the announcement.
+   */
+  announce(post: Post, target: DeliveryTarget, nonce: string, mode?: AnnounceMode): Promise<Delivered>;
   /**
    * Posts one digest (a list of posts) to one channel; the same errors and nonce rules as `announce`. Every
    * platform adapter has it; absent only in test doubles that never receive a digest.
