@@ -14,6 +14,7 @@ import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
+import { slackTightLook } from './scenarios/slack-tight-look.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
 
 /** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
@@ -60,6 +61,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 120_000,
     run: slackFanout100,
+  },
+  {
+    name: 'slack-tight-look',
+    figures: [
+      ['slack_look_settle_1ch_minutes', 'min'],
+      ['slack_look_settle_5ch_minutes', 'min'],
+      ['slack_look_duplicates', 'count'],
+    ],
+    limitMs: 240_000,
+    run: () => slackTightLook(),
   },
   {
     name: 'lookups',
