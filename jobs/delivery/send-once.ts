@@ -52,8 +52,9 @@ export async function sendOnce<S extends LookSubject>(
   let status: 'delivered' | 'already' = 'delivered';
   let sending = false;
   let first = false;
+  const session = createLookSession(deps, job, token, channel);
+  const forced = Boolean(session.progress?.force);
   try {
-    const session = createLookSession(deps, job, token, channel);
     const { earlier, ...look } = await lookFirst(key, channel, one.subject, target, nonce, session);
     first = look.first;
     if (earlier) {
@@ -86,8 +87,9 @@ export async function sendOnce<S extends LookSubject>(
   });
   await deps.ledger.clearAttempt(key, channel);
   await one.afterRecord?.();
-  // A forum that took a message again no longer needs its note about a refused one.
-  if (target.options.forum) await deps.notes?.clear(channel);
+  // A forum that took a message again no longer needs its note about a refused one, nor a channel whose
+  // unverified delivery the operator forced its note about that.
+  if (target.options.forum || forced) await deps.notes?.clear(channel);
   deps.counters.increment(deps.platform, 'delivered');
   deps.logger.debug({ jobId: job.id, channelId: channel.channelId, ...one.about, messageId }, 'delivered');
   return { status, messageId };

@@ -16,8 +16,13 @@ export interface LookTurns {
   release(workspace: string, ticket: string, again: boolean): Promise<void>;
 }
 
-/** How long a ticket keeps its place without asking again (its longest wait is a `Retry-After`). */
-export const TURN_STALE_MS = 5 * 60_000;
+/**
+ * How long a ticket keeps its place without asking again. A look waiting its turn asks every few seconds, the
+ * look at the head after each `Retry-After` (a minute under Slack's tightest limit); a job that ended some
+ * other way (its subscription removed while it waited) holds the line no longer than this. A look dropped by
+ * mistake only queues up again at the back.
+ */
+export const TURN_STALE_MS = 2 * 60_000;
 
 /** An idle workspace's line is forgotten after a day. */
 const LINE_TTL_MS = 24 * 3_600_000;

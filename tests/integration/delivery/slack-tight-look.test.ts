@@ -164,6 +164,7 @@ describe("the Slack look under Slack's tightest history limits", () => {
       // The operator's call: sent without another look.
       expect(botMessages('CSTUCK')).toHaveLength(2);
       expect(slack.callsOf('conversations.history')).toHaveLength(looks);
+      await waitFor(async () => (await h.idle()) && (await h.notes.all()).length === 0, 'the note to go');
     } finally {
       slack.intercept = null;
     }
