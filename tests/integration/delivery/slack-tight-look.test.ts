@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SlackAnnouncer } from '../../../adapters/slack/announcer.js';
 import { staticBotToken } from '../../../adapters/slack/tokens.js';
 import { listFailedDeliveries, retryFailedDeliveries } from '../../../jobs/delivery/failed.js';
-import { deliverJobId } from '../../../jobs/queues.js';
+import { testAnnouncer } from '../../../jobs/delivery/lookup.js';
+import { deliverJobId, deliveryNonce } from '../../../jobs/queues.js';
 import { postKey } from '../../../src/posts/identity.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { MARKETPLACE_LESS } from '../../fakes/slack/history.js';
@@ -167,6 +168,33 @@ describe("the Slack look under Slack's tightest history limits", () => {
       await waitFor(async () => (await h.idle()) && (await h.notes.all()).length === 0, 'the note to go');
     } finally {
       slack.intercept = null;
+    }
+  });
+});
+
+describe('the Slack look matches the delivery, nothing else', () => {
+  it('never takes a /psf test message of the post, nor the announcement of another post with the same title', async () => {
+    slack.channels.set('CMATCH', { isMember: true });
+    const announcer = new SlackAnnouncer({
+      apiUrl: slack.apiUrl,
+      tokens: staticBotToken(SLACK_TOKEN),
+      timeoutMs: 15_000,
+    });
+    const post = makePost(7);
+    const twin = makePost(8, { title: post.title });
+    const target = { workspaceId: 'T1', channelId: 'CMATCH', options: {} };
+    const nonce = deliveryNonce(post, ref('CMATCH'));
+    const since = new Date();
+    await testAnnouncer({ slack: announcer }).announce(post, ref('CMATCH'), {});
+    await announcer.announce(twin, target, deliveryNonce(twin, ref('CMATCH')));
+    slack.say('CMATCH', `${post.title} ${post.url ?? ''}`);
+    slack.limitHistory(null);
+    try {
+      expect(await announcer.findEarlier(post, target, { nonce, since })).toEqual({ found: null });
+      const sent = await announcer.announce(post, target, nonce);
+      expect(await announcer.findEarlier(post, target, { nonce, since })).toEqual({ found: sent });
+    } finally {
+      slack.limitHistory(TIGHT);
     }
   });
 });
