@@ -111,6 +111,21 @@ describe('the look in a forum', () => {
     });
   });
 
+  it("never takes the day's regular digest for its final digest (both forum posts get the same name)", async () => {
+    const forum = newChannel();
+    fake.rest.threads.addForum(forum, []);
+    const bot = lookingAnnouncer();
+    const posts = [samplePost({ id: 'digest-1' })];
+    const regular = { cadence: 'daily' as const, periodEnd: '2026-12-07T00:00:00.000Z', posts, more: 0 };
+    const final = { ...regular, periodEnd: '2026-12-07T15:32:00.000Z' };
+    const since = new Date();
+    const first = await bot.sendDigest(regular, target(forum, true), 'n-regular');
+    const look = (digest: typeof regular) =>
+      bot.findEarlier(digest, target(forum, true), { nonce: 'n-final', since });
+    expect(await look(final)).toEqual({ found: null });
+    expect(await look(regular)).toEqual({ found: first });
+  });
+
   it('finds the forum post after the forum archived it (idle posts are archived after an hour)', async () => {
     const forum = newChannel();
     fake.rest.threads.addForum(forum, []);
