@@ -1,4 +1,4 @@
-import { DiscordAPIError, Routes, type APIMessage, type REST } from 'discord.js';
+import type { APIMessage } from 'discord.js';
 import {
   DeliveryError,
   type AnnounceMode,
@@ -9,6 +9,7 @@ import {
 } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
 import { markedAsTest, renderDiscordAnnouncement } from './announcement.js';
+import type { DiscordClient } from './client.js';
 import { announces, CANNOT_READ, SKEW_MS, snowflakeAt } from './earlier.js';
 import { toDeliveryError } from './errors.js';
 import { matchForumTags, threadName, type ForumTagCache } from './forum.js';
@@ -25,7 +26,7 @@ const UNKNOWN_MESSAGE = 10008;
  * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
  */
 export async function postToForum(
-  rest: REST,
+  client: DiscordClient,
   forums: ForumTagCache,
   post: Post,
   target: DeliveryTarget,
@@ -41,13 +42,13 @@ export async function postToForum(
       applied_tags: appliedTags,
       message: mode === 'test' ? markedAsTest(rendered) : rendered,
     };
-    const thread = (await rest.post(Routes.threads(target.channelId), { body })) as {
+    const thread = (await client.call('startForumThread', { channelId: target.channelId }, { body })) as {
       id: string;
       message?: { id: string };
     };
     return { messageId: thread.message?.id ?? thread.id, threadId: thread.id };
   } catch (error) {
-    if (error instanceof DiscordAPIError && error.code === TAG_REQUIRED) {
+    if (error instanceof DeliveryError && error.code === String(TAG_REQUIRED)) {
       // The cached tags were stale (the forum started requiring one): read them afresh next time.
       forums.forget(target.channelId);
       throw tagRequired(post, []);
@@ -84,7 +85,7 @@ const MAX_ARCHIVED_PAGES = 5;
  * https://discord.com/developers/docs/resources/channel#list-public-archived-threads
  */
 export async function findEarlierForumPost(
-  rest: REST,
+  client: DiscordClient,
   botIdOf: () => Promise<string>,
   target: DeliveryTarget,
   look: ForumLook,
@@ -97,20 +98,20 @@ export async function findEarlierForumPost(
       thread.owner_id === botId &&
       thread.name === look.name &&
       BigInt(thread.id) >= after;
-    const { threads } = (await rest.get(Routes.guildActiveThreads(target.workspaceId))) as {
+    const { threads } = (await client.call('listActiveThreads', { guildId: target.workspaceId })) as {
       threads: ThreadObject[];
     };
     for (const thread of threads.filter(candidate)) {
-      if (await startsWithAnnouncement(rest, thread.id, botId, look.subject))
+      if (await startsWithAnnouncement(client, thread.id, botId, look.subject))
         return { found: { messageId: thread.id, threadId: thread.id } };
     }
-    for await (const thread of archivedSince(rest, target.channelId, look.since.getTime() - SKEW_MS)) {
-      if (candidate(thread) && (await startsWithAnnouncement(rest, thread.id, botId, look.subject)))
+    for await (const thread of archivedSince(client, target.channelId, look.since.getTime() - SKEW_MS)) {
+      if (candidate(thread) && (await startsWithAnnouncement(client, thread.id, botId, look.subject)))
         return { found: { messageId: thread.id, threadId: thread.id } };
     }
     return { found: null };
   } catch (error) {
-    if (error instanceof DiscordAPIError && CANNOT_READ.has(Number(error.code)))
+    if (error instanceof DeliveryError && CANNOT_READ.has(Number(error.code)))
       return { unavailable: `cannot read the forum's posts (${error.code}): grant Read Message History` };
     throw toDeliveryError(error);
   }
@@ -120,11 +121,15 @@ export async function findEarlierForumPost(
  * The forum's public archived threads, most recently archived first, down to those archived before `sinceMs`
  * (a thread started after the first attempt was archived after it too).
  */
-async function* archivedSince(rest: REST, forumId: string, sinceMs: number): AsyncGenerator<ThreadObject> {
+async function* archivedSince(
+  client: DiscordClient,
+  forumId: string,
+  sinceMs: number,
+): AsyncGenerator<ThreadObject> {
   let before: string | undefined;
   for (let page = 0; page < MAX_ARCHIVED_PAGES; page++) {
     const query = new URLSearchParams({ limit: '50', ...(before ? { before } : {}) });
-    const answer = (await rest.get(Routes.channelThreads(forumId, 'public'), { query })) as {
+    const answer = (await client.call('listPublicArchivedThreads', { channelId: forumId }, { query })) as {
       threads: ThreadObject[];
       has_more?: boolean;
     };
@@ -144,16 +149,19 @@ async function* archivedSince(rest: REST, forumId: string, sinceMs: number): Asy
  * started since the first attempt, and posting again could only double it.
  */
 async function startsWithAnnouncement(
-  rest: REST,
+  client: DiscordClient,
   threadId: string,
   botId: string,
   subject: LookSubject,
 ): Promise<boolean> {
   try {
-    const first = (await rest.get(Routes.channelMessage(threadId, threadId))) as APIMessage;
+    const first = (await client.call('getMessage', {
+      channelId: threadId,
+      messageId: threadId,
+    })) as APIMessage;
     return announces(first, botId, subject);
   } catch (error) {
-    if (error instanceof DiscordAPIError && Number(error.code) === UNKNOWN_MESSAGE) return true;
+    if (error instanceof DeliveryError && error.code === String(UNKNOWN_MESSAGE)) return true;
     throw error;
   }
 }

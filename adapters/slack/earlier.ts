@@ -1,5 +1,5 @@
-import { webApi } from '@slack/bolt';
-import type { EarlierAttempt, LookResult } from '../../src/delivery/announcer.js';
+import { DeliveryError, type EarlierAttempt, type LookResult } from '../../src/delivery/announcer.js';
+import type { SlackClient } from './client.js';
 import { classifySlackError } from './errors.js';
 
 /**
@@ -66,14 +66,14 @@ export function lookWindow(since: Date, timeoutMs: number): { oldest: string; la
  * https://docs.slack.dev/reference/methods/conversations.history
  */
 export async function findEarlierSlackMessage(
-  client: webApi.WebClient,
+  client: SlackClient,
   token: string,
   channelId: string,
   attempt: EarlierAttempt,
   timeoutMs: number,
 ): Promise<LookResult> {
   try {
-    const answer = await client.conversations.history({
+    const answer = await client.call('conversations.history', {
       token,
       channel: channelId,
       ...lookWindow(attempt.since, timeoutMs),
@@ -88,8 +88,8 @@ export async function findEarlierSlackMessage(
     const cursor = answer.response_metadata?.next_cursor;
     return answer.has_more && cursor ? { partial: cursor } : { found: null };
   } catch (error) {
-    if (error instanceof webApi.WebAPIPlatformError && CANNOT_READ.has(String(error.data.error))) {
-      return { unavailable: `conversations.history: ${String(error.data.error)}` };
+    if (error instanceof DeliveryError && CANNOT_READ.has(error.code)) {
+      return { unavailable: `conversations.history: ${error.code}` };
     }
     throw classifySlackError(error);
   }

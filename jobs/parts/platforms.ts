@@ -12,6 +12,7 @@ import { homeContent } from '../../src/commands/home.js';
 import type { CommandService } from '../../src/commands/types.js';
 import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
+import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../src/delivery/request-budget.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import { atRestCipher } from '../../src/secrets/at-rest.js';
@@ -39,6 +40,7 @@ export function buildAnnouncers(
     announcers.discord = new DiscordAnnouncer({
       token: config.discord.token,
       apiUrl: config.discord.apiUrl,
+      budget: discordRequestBudget(config.discord, stores),
       logger,
     });
   }
@@ -50,6 +52,20 @@ export function buildAnnouncers(
   }
   if (!config.discord && !config.slack) announcers.console = new ConsoleAnnouncer(process.stdout);
   return announcers;
+}
+
+/**
+ * Discord's per-token request limit (`DISCORD_RATE_LIMIT` a second) and invalid-request budget, counted per
+ * request in Redis by every worker process together.
+ */
+export function discordRequestBudget(
+  discord: Pick<NonNullable<Config['discord']>, 'requestsPerSecond'>,
+  stores: Pick<Stores, 'redis' | 'prefix'>,
+): RedisRequestBudget {
+  return new RedisRequestBudget(stores.redis, stores.prefix, 'discord', {
+    ...DISCORD_REQUEST_LIMITS,
+    perSecond: discord.requestsPerSecond,
+  });
 }
 
 /** Slack installations in Redis, sealed with ENCRYPTION_KEY when it is set. */
