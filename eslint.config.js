@@ -1,4 +1,4 @@
-// Lint enforces the layering of STYLE.md: src/ is the platform-neutral core, adapters/ render one platform
+// Lint enforces the layering CONTRIBUTING.md describes: src/ is the platform-neutral core, adapters/ render one platform
 // each and never touch the queue, jobs/ is the only layer that wires both.
 import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';

@@ -8,6 +8,7 @@ import { stopAllProducts } from './lib/product.js';
 import { deleteActivePrefixes } from './lib/redis.js';
 import { adversarial } from './scenarios/adversarial.js';
 import { clusterVariants } from './scenarios/cluster.js';
+import { digestBoundary } from './scenarios/digests.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
 import { publishLatency } from './scenarios/latency.js';
@@ -115,6 +116,12 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 90_000,
     run: feedCosts,
+  },
+  {
+    name: 'digests',
+    figures: [['digest_boundary_seconds', 's']],
+    limitMs: 120_000,
+    run: () => digestBoundary(),
   },
   {
     name: 'adversarial',

@@ -26,9 +26,15 @@ const count: APIApplicationCommandBasicOption = {
   max_value: MAX_COUNT,
 };
 
-function feedOption(description: string, feeds: readonly string[]): APIApplicationCommandBasicOption {
+function feedOption(
+  description: string,
+  feeds: readonly string[],
+  all = false,
+): APIApplicationCommandBasicOption {
+  // `subscribe` also takes `all`: every feed, whatever the channel had.
+  const names = all ? [...feeds, 'all'] : feeds;
   const choices =
-    feeds.length > 0 && feeds.length <= MAX_CHOICES ? feeds.map((name) => ({ name, value: name })) : [];
+    feeds.length > 0 && names.length <= MAX_CHOICES ? names.map((name) => ({ name, value: name })) : [];
   return {
     type: Option.String,
     name: 'feed',
@@ -106,7 +112,7 @@ export function discordCommandDefinitions(
         ]),
         subcommand('subscribe', 'Announce new posts in a channel (Manage Channels)', [
           channelOption('The channel or forum to announce in (this one by default)'),
-          feedOption('Only this feed (all feeds by default)', feeds),
+          feedOption('One feed, or all (a new subscription gets all; unset keeps the feeds)', feeds, true),
           {
             type: Option.String,
             name: 'tags',

@@ -20,6 +20,7 @@ import { logCommands } from '../command-log.js';
 import { instrumentCommands, type Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 import type { Stores } from '../stores.js';
+import { platformStep } from './startup-errors.js';
 
 /** The platforms this deployment serves: those configured, else the console. */
 export function enabledPlatforms(config: Config): Platform[] {
@@ -107,7 +108,9 @@ export async function startCommandFrontends(
     });
     if (discord.mode === 'gateway' && parts.gateway) {
       const bot = new DiscordGatewayBot({ token: discord.token, apiUrl: discord.apiUrl, handler, logger });
-      await bot.start();
+      // discord.js logs in with `GET /gateway/bot` (https://discord.com/developers/docs/events/gateway#get-gateway-bot).
+      const gatewayBot = `${discord.apiUrl.replace(/\/+$/, '')}/v10/gateway/bot`;
+      await platformStep('Discord', { method: 'GET', url: gatewayBot }, () => bot.start());
       closers.push(() => bot.stop());
       frontends.readiness.discord = () => bot.readiness();
     }
@@ -125,21 +128,28 @@ export async function startCommandFrontends(
   const slack = config.slack;
   const socketMode = Boolean(slack?.appToken);
   if (slack && ((socketMode && parts.gateway) || (!socketMode && parts.http))) {
-    const bot = await createSlackApp({
-      config: slack,
-      commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
-      subscriptions: stores.subscriptions,
-      home: (workspaceId, canManage) =>
-        homeContent(
-          { posts: stores.posts, subscriptions: stores.subscriptions, feeds: config.feeds },
-          { platform: 'slack', workspaceId },
-          canManage,
-        ),
-      ...(slack.oauth ? { installations: installationStore(config, stores) } : {}),
-      logger,
+    const slackMethod = (method: string) => ({
+      method: 'POST',
+      url: `${slack.apiUrl.replace(/\/?$/, '/')}${method}`,
     });
+    // Bolt checks the bot token with auth.test before it serves anything; Socket Mode then opens a connection.
+    const bot = await platformStep('Slack', slackMethod('auth.test'), () =>
+      createSlackApp({
+        config: slack,
+        commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
+        subscriptions: stores.subscriptions,
+        home: (workspaceId, canManage) =>
+          homeContent(
+            { posts: stores.posts, subscriptions: stores.subscriptions, feeds: config.feeds },
+            { platform: 'slack', workspaceId },
+            canManage,
+          ),
+        ...(slack.oauth ? { installations: installationStore(config, stores) } : {}),
+        logger,
+      }),
+    );
     if (bot.mode === 'socket') {
-      await bot.app.start();
+      await platformStep('Slack', slackMethod('apps.connections.open'), () => bot.app.start());
       closers.push(async () => void (await bot.app.stop()));
     }
     if (bot.router) frontends.mounts.push({ router: bot.router });

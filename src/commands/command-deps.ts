@@ -1,4 +1,5 @@
 import type { DeclaredSubscription, FeedConfig } from '../config.js';
+import type { DigestSchedule } from '../digests/period.js';
 import { feedLabel } from '../feeds/catalogue.js';
 import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
@@ -8,7 +9,14 @@ import type { DecisionLog } from '../delivery/decisions.js';
 import type { DeliveryLedger } from '../delivery/ledger.js';
 import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import type { DeliveryLookup, FinalDigest, PollerHealth, QueueHealth, TestAnnouncer } from './types.js';
+import type {
+  DeliveryLookup,
+  DigestLookup,
+  FinalDigest,
+  PollerHealth,
+  QueueHealth,
+  TestAnnouncer,
+} from './types.js';
 
 /** What the command core reads and writes; every lookup answers from these, never from the network. */
 export interface CommandDeps {
@@ -18,6 +26,8 @@ export interface CommandDeps {
   feedStates: FeedStateStore;
   queues: QueueHealth;
   feeds: FeedConfig[];
+  /** The feeds `help` names, when not all of `feeds`: `ask` knows feeds polled once by hand, help does not. */
+  helpFeeds?: FeedConfig[];
   /** The running poller's schedule; without it `status` assumes `pollIntervalMs` (this process's setting). */
   poller?: PollerHealth;
   pollIntervalMs: number;
@@ -29,10 +39,14 @@ export interface CommandDeps {
   decisions?: DecisionLog;
   /** Where a deliver job stands (`why`): supplied by jobs/, the core knows no queue library. */
   deliveries?: DeliveryLookup;
+  /** Which digest listed a post, and when the next one is due (`why` in digest channels): supplied by jobs/. */
+  digests?: DigestLookup;
   /** Posts one announcement now, not recorded as a delivery (`test`). */
   testAnnouncer?: TestAnnouncer;
   /** Sends a channel's pending digest once when it switches `digest off`: supplied by jobs/. */
   finalDigest?: FinalDigest;
+  /** When digests go out (`DIGEST_TIME`, `DIGEST_WEEKDAY`): replies name the next one. */
+  digestSchedule?: DigestSchedule;
   /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */
   maxSubscriptionsPerWorkspace?: number;
   /** Channels the operator declared (`PSF_SUBSCRIPTIONS`): re-asserted by the poller, so not removable from chat. */

@@ -3,6 +3,7 @@ import { FakeThreads } from './fake-threads.js';
 import { messageBodyProblems } from './validate.js';
 import {
   BOT_USER,
+  FAKE_APPLICATION_ID,
   error,
   ok,
   parseJson,
@@ -64,6 +65,8 @@ export class FakeDiscordRest {
   });
   /** Message edits (`PATCH /channels/{id}/messages/{id}`), in order. */
   readonly edits: { channelId: string; messageId: string; body: Record<string, unknown> }[] = [];
+  /** The application's public key (hex), as `GET /applications/@me` reports it: set it to the signer's key. */
+  verifyKey = '00'.repeat(32);
   /** How long `enforce_nonce` dedupes ("the past few minutes" on Discord); tests shorten it. */
   nonceWindowMs = 180_000;
   /** When each message was created (epoch ms), by id. */
@@ -178,6 +181,16 @@ export class FakeDiscordRest {
       });
     }
     if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
+    // https://discord.com/developers/docs/resources/application#get-current-application
+    if (method === 'GET' && path === '/applications/@me') {
+      return ok({
+        id: FAKE_APPLICATION_ID,
+        name: 'psf-bot',
+        verify_key: this.verifyKey,
+        bot: BOT_USER,
+        flags: 0,
+      });
+    }
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST')
       return ok(this.createMessage(m[1]!, body));
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'GET')

@@ -5,6 +5,7 @@ import { deliverQueueName } from '../../../jobs/queues.js';
 import { deletePrefix, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/delivery-fixtures.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // docs/cli.md: `deliveries failed` lists unverified deliveries (a lost answer no look could check within 30
 // minutes) as such, and `deliveries retry` forces them: the re-driven job sends without looking again.
@@ -12,7 +13,7 @@ import { FIXTURES } from '../../helpers/fixtures.js';
 const prefix = uniquePrefix('cli-unverified');
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 const env = { REDIS_PREFIX: prefix, PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}` };
-const connection = { host: '127.0.0.1', port: 6379 };
+const connection = testRedisOptions();
 
 afterAll(async () => {
   await deletePrefix(redis, prefix);

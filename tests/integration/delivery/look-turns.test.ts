@@ -2,8 +2,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisLookTurns } from '../../../src/delivery/look-turns.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const redis = new Redis(testRedisOptions());
 const prefix = uniquePrefix('look-turns');
 
 afterAll(async () => {

@@ -8,9 +8,11 @@ import {
 } from '../../../adapters/discord/client.js';
 import { DeliveryError } from '../../../src/delivery/announcer.js';
 import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../../src/delivery/request-budget.js';
+import { createLogger } from '../../../src/logger.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { BOT_USER } from '../../fakes/discord/wire.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // Every route the layer declares, taken from the layer itself: a route added there is tested here.
 const ROUTE_NAMES = Object.keys(DISCORD_ROUTES) as DiscordRouteName[];
@@ -32,7 +34,7 @@ const prefix = uniquePrefix('discord-client');
 
 beforeAll(async () => {
   fake = await FakeDiscord.start();
-  redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+  redis = new Redis({ ...testRedisOptions(), lazyConnect: true });
   await redis.connect();
 });
 afterAll(async () => {
@@ -135,13 +137,21 @@ describe('the invalid-request budget', () => {
     expect(fake.rest.invalidCount() - fakeBefore).toBe(3);
   });
 
-  it('holds every request once the budget reaches its hold mark, sending nothing to Discord', async () => {
+  it('warns at each mark and holds every request from the hold mark, sending nothing to Discord', async () => {
     const limits = { ...DISCORD_REQUEST_LIMITS, reportAt: 1, slowAt: 2, holdAt: 3 };
     const budget = new RedisRequestBudget(redis, prefix, 'hold', limits);
-    const client = new DiscordClient({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, budget });
+    const lines: string[] = [];
+    const logger = createLogger('warn', { stream: { write: (line: string) => void lines.push(line) } });
+    const client = new DiscordClient({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, budget, logger });
     fake.rest.cue('GET', /^\/users\/@me$/, UNAUTHORIZED, 3);
     for (let i = 0; i < 3; i++) await settle(client.call('currentUser', {}));
     await expect.poll(() => budget.invalidCount()).toBe(3);
+    await expect.poll(() => lines.length).toBe(3);
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      expect.stringContaining('nothing slows yet'),
+      expect.stringContaining('slowed'),
+      expect.stringContaining('held'),
+    ]);
     const before = fake.rest.requests.length;
     const held = await settle(client.call('currentUser', {}));
     expect(held).toMatchObject({ kind: 'rate_limited', scope: 'global' });
