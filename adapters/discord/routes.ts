@@ -28,6 +28,7 @@ function route<const P extends string>(
 export const DISCORD_ROUTES = {
   currentUser: route('GET', [], () => Routes.user('@me')),
   currentApplication: route('GET', [], () => Routes.currentApplication()),
+  listCurrentUserGuilds: route('GET', [], () => Routes.userGuilds()),
   listGuildRoles: route('GET', ['guildId'], (p) => Routes.guildRoles(p.guildId)),
   getGuildMember: route('GET', ['guildId', 'userId'], (p) => Routes.guildMember(p.guildId, p.userId)),
   getChannel: route('GET', ['channelId'], (p) => Routes.channel(p.channelId)),
