@@ -231,7 +231,9 @@ export function buildProgram(setStatus: (status: number) => void): Command {
 
   program
     .command('deliveries')
-    .description('list deliveries that exhausted their retries, or re-drive them')
+    .description(
+      'list deliveries that exhausted their retries or are unverified (a lost answer no look could check within 30 minutes), or re-drive them (an unverified one is sent without looking again)',
+    )
     .addArgument(new Command().createArgument('<action>', 'failed | retry').choices(['failed', 'retry']))
     .argument('[ids...]', 'job ids to retry (default: every failed delivery)')
     .option('--json', 'JSON output')

@@ -1,16 +1,47 @@
 import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
 import { RedisDisableGuard, type GuardTrip } from '../../src/delivery/disable-guard.js';
-import { RedisTenantHolds } from '../../src/delivery/tenant-holds.js';
+import { RedisLookTurns, type LookTurns } from '../../src/delivery/look-turns.js';
+import { RedisTenantHolds, type TenantHolds } from '../../src/delivery/tenant-holds.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 
-/** The Redis-backed parts that keep delivery safe: per-tenant 429 holds, the mass-disable guard, notes. */
+/**
+ * The Redis-backed parts that keep delivery safe: per-tenant 429 holds, the mass-disable guard, notes, and
+ * the per-workspace line of looks before a re-send.
+ */
 export function deliverySafety(redis: RedisClient, prefix: string) {
   return {
     holds: new RedisTenantHolds(redis, prefix),
     guard: new RedisDisableGuard(redis, prefix),
     notes: new RedisDeliveryNotes(redis, prefix),
+    turns: new RedisLookTurns(redis, prefix),
+  };
+}
+
+/**
+ * Per-tenant 429 holds, the mass-disable guard (and its probe's first back-off), delivery notes, and the
+ * per-workspace line of looks before a re-send (Slack's history limits) with its wait and deadline.
+ */
+export interface DeliverySafety {
+  holds: TenantHolds;
+  guard: RedisDisableGuard;
+  notes: RedisDeliveryNotes;
+  probeMs?: number;
+  turns?: LookTurns;
+  turnWaitMs?: number;
+  lookDeadlineMs?: number;
+}
+
+/**
+ * The look's deadline, and on Slack (one history read a minute per workspace for apps outside the
+ * Marketplace) its turns: one look at a time per workspace.
+ */
+export function lookLimits(platform: Platform, safety: DeliverySafety) {
+  return {
+    ...(platform === 'slack' && safety.turns ? { lookTurns: safety.turns } : {}),
+    ...(safety.turnWaitMs !== undefined ? { turnWaitMs: safety.turnWaitMs } : {}),
+    ...(safety.lookDeadlineMs !== undefined ? { lookDeadlineMs: safety.lookDeadlineMs } : {}),
   };
 }
 

@@ -219,6 +219,12 @@ export class FakeDiscordRest {
     }
     if (/^\/guilds\/\d+\/threads\/active$/.test(path) && method === 'GET')
       return this.threads.activeThreads();
+    if ((m = /^\/channels\/(\d+)\/threads\/archived\/public$/.exec(path)) && method === 'GET')
+      return this.threads.archivedThreads(m[1]!, request.query);
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'GET') {
+      const message = this.messages.get(m[1]!)?.find((item) => item.id === m![2]);
+      return message ? ok(wire(message)) : error(404, 10008, 'Unknown Message');
+    }
     if ((m = /^\/channels\/(\d+)\/threads$/.exec(path)) && method === 'POST')
       return this.threads.createForumPost(m[1]!, body);
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST')
