@@ -104,6 +104,7 @@ export function commandContext(invocation: DiscordInvocation): CommandContext {
     channelId: named ?? invocation.channelId,
     userId: invocation.userId,
     canManage: invocation.guildId !== null && canManage(permissions),
+    ...(invocation.guildId === null ? { direct: true } : {}),
     ...(type === undefined ? {} : { forum: type === FORUM_CHANNEL }),
   };
 }

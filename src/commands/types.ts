@@ -47,6 +47,8 @@ export interface CommandContext {
   canManage: boolean;
   /** Discord: whether the channel is a forum (its announcements become forum posts); unknown elsewhere. */
   forum?: boolean;
+  /** Asked outside any server or workspace (a Discord DM): replies show only what is public. */
+  direct?: boolean;
 }
 
 /** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */
@@ -62,11 +64,40 @@ export type Reply =
     }
   | { kind: 'error'; message: string };
 
+/** One server or workspace: what `status` shows of delivery is keyed by it. */
+export interface Tenant {
+  platform: Platform;
+  workspaceId: string;
+}
+
+/**
+ * A delivery condition `status` shows (a pause by the mass-disable guard, a workspace where the bot may not look
+ * before re-sending, a rate-limit hold), and whom it concerns: the operator and `tenant` see `text`. A
+ * platform-wide condition (Discord's guard pauses every server) also has `shared`, what the platform's other
+ * servers see: it names no server, channel or reason of another.
+ */
+export interface DeliveryNote {
+  tenant: Tenant;
+  text: string;
+  shared?: string;
+}
+
+/** Counts of one queue's jobs. */
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
 /** Queue counts for `status`, supplied by jobs/ (the core knows no queue library). */
 export interface QueueHealth {
-  counts(): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>>;
-  /** Delivery conditions an operator must know (a platform paused by the mass-disable guard, …). */
-  notes?(): Promise<string[]>;
+  /** Every queue's counts: shown to the operator only. */
+  counts(): Promise<Record<string, QueueCounts>>;
+  /** The counts of the queues announcements wait in (not the poller's), for the one-word health; else all. */
+  deliveryCounts?(): Promise<QueueCounts[]>;
+  /** Delivery conditions, each keyed by the tenant it concerns; `asking` adds that tenant's own holds. */
+  notes?(asking?: Tenant): Promise<DeliveryNote[]>;
 }
 
 /** One feed's poll schedule as the running poller registered it (a BullMQ job scheduler in Redis). */
