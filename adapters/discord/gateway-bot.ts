@@ -10,7 +10,13 @@ import {
 } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { DiscordInteractionHandler } from './interaction-handler.js';
-import { readOptions, readResolvedChannels, type DiscordInvocation, type OptionTree } from './invocation.js';
+import {
+  readOptions,
+  readResolvedChannels,
+  readResolvedRoles,
+  type DiscordInvocation,
+  type OptionTree,
+} from './invocation.js';
 import { restResponder } from './rest-responder.js';
 
 /** Raw interaction data kept for dispatch; far more than can be in flight at once. */
@@ -32,7 +38,10 @@ export interface DiscordGatewayBotOptions {
 export class DiscordGatewayBot {
   readonly client: Client;
   /** Resolved channels of interactions being dispatched, by interaction id (removed when handled). */
-  private readonly resolved = new Map<string, Pick<DiscordInvocation, 'resolvedChannels' | 'channelType'>>();
+  private readonly resolved = new Map<
+    string,
+    Pick<DiscordInvocation, 'resolvedChannels' | 'resolvedRoles' | 'channelType'>
+  >();
 
   constructor(private readonly options: DiscordGatewayBotOptions) {
     this.client = new Client({
@@ -51,6 +60,7 @@ export class DiscordGatewayBot {
         if (this.resolved.size >= MAX_PENDING_RAW) this.resolved.delete(this.resolved.keys().next().value!);
         this.resolved.set(packet.d.id, {
           resolvedChannels: readResolvedChannels(packet.d.data),
+          resolvedRoles: readResolvedRoles(packet.d.data),
           ...(typeof type === 'number' ? { channelType: type } : {}),
         });
       },

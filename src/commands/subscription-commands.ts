@@ -26,6 +26,12 @@ export async function subscribe(
   }
   const mentionProblem = checkMention(changes.mention, context);
   if (mentionProblem) return { kind: 'error', message: mentionProblem };
+  // Choosing @everyone (the server's id) clears the mention, so only a real role is the member's to grant.
+  const mayMention =
+    changes.mention && changes.mention !== context.workspaceId
+      ? context.mentionProblem?.(changes.mention)
+      : null;
+  if (mayMention) return { kind: 'error', message: mayMention };
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
   if (!existing) {

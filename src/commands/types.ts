@@ -49,6 +49,11 @@ export interface CommandContext {
   forum?: boolean;
   /** Asked outside any server or workspace (a Discord DM): replies show only what is public. */
   direct?: boolean;
+  /**
+   * Whether the asking member may have the bot mention this role in the channel being subscribed: null when
+   * they may, else why not (Discord: the role's `mentionable`, or the member's Mention Everyone there).
+   */
+  mentionProblem?: (role: string) => string | null;
 }
 
 /** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */
