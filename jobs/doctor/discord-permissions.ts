@@ -8,6 +8,7 @@ export const DISCORD_PERMISSIONS = {
   manageMessages: 1n << 13n,
   embedLinks: 1n << 14n,
   readMessageHistory: 1n << 16n,
+  mentionEveryone: 1n << 17n,
   createPublicThreads: 1n << 35n,
   sendMessagesInThreads: 1n << 38n,
 } as const;
@@ -19,6 +20,7 @@ const NAMES: Record<keyof typeof DISCORD_PERMISSIONS, string> = {
   manageMessages: 'Manage Messages',
   embedLinks: 'Embed Links',
   readMessageHistory: 'Read Message History',
+  mentionEveryone: 'Mention @everyone, @here and All Roles',
   createPublicThreads: 'Create Public Threads',
   sendMessagesInThreads: 'Send Messages in Threads',
 };
@@ -99,3 +101,25 @@ export function channelPermissions(
 export function missingPermissions(held: bigint, needed: (keyof typeof DISCORD_PERMISSIONS)[]): string[] {
   return needed.filter((name) => (held & DISCORD_PERMISSIONS[name]) === 0n).map((name) => NAMES[name]);
 }
+
+/**
+ * Why the bot cannot ping the role a subscription mentions, or null when it can: the role must still exist, and
+ * be mentionable unless the bot holds Mention Everyone in the channel. Otherwise Discord posts the announcement
+ * with the role's name but pings no one.
+ * https://discord.com/developers/docs/topics/permissions#role-object
+ */
+export function rolePingProblem(
+  roleId: string | undefined,
+  roles: readonly { id: string; name?: string; mentionable?: boolean }[],
+  held: bigint,
+): string | null {
+  if (!roleId) return null;
+  const role = roles.find((candidate) => candidate.id === roleId);
+  if (!role) return `its role ${roleId} no longer exists`;
+  if (role.mentionable || (held & DISCORD_PERMISSIONS.mentionEveryone) !== 0n) return null;
+  return `the bot cannot ping its role @${String(role.name ?? roleId).slice(0, 100)}: not mentionable, and the bot lacks ${NAMES.mentionEveryone} there`;
+}
+
+/** What to do when `rolePingProblem` found one. */
+export const ROLE_PING_FIX =
+  'make the role mentionable (Server Settings → Roles), or grant the bot Mention @everyone, @here and All Roles in that channel, or pick another role with `/psf subscribe role:`';
