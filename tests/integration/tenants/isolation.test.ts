@@ -161,7 +161,7 @@ async function runEverything(tenant: Tenant): Promise<string[]> {
     return Promise.all([
       discordCommand(tenant, 'status'),
       discordCommand(tenant, 'subscriptions'),
-      discordCommand(tenant, 'why', q(post.url)),
+      discordCommand(tenant, 'why', q(post.url ?? post.title)),
       discordCommand(tenant, 'test'),
       discordCommand(tenant, 'help'),
       discordCommand(tenant, 'latest'),
@@ -175,7 +175,15 @@ async function runEverything(tenant: Tenant): Promise<string[]> {
       await discordCommand(tenant, 'unsubscribe', [{ type: 3, name: 'feed', value: 'psf' }]),
     ]);
   }
-  const texts = ['status', 'subscriptions', `why ${post.url}`, 'test', 'help', 'latest', 'tag grants'];
+  const texts = [
+    'status',
+    'subscriptions',
+    `why ${post.url ?? post.title}`,
+    'test',
+    'help',
+    'latest',
+    'tag grants',
+  ];
   const answers = [];
   for (const text of [...texts, 'tags', 'search python', `subscribe mention ${tenant.role}`, 'unsubscribe'])
     answers.push(await slackCommand(tenant, text));
