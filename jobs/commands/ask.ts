@@ -11,6 +11,8 @@ import { PostIndex } from '../../src/search/post-index.js';
 import { reportFailure } from '../cli-errors.js';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
+import { deliverySafety, deliveryStatusNotes } from '../delivery/safety.js';
+import { enabledPlatforms } from '../parts/platforms.js';
 import { QUEUE } from '../queues.js';
 import { openAllQueues, pollerHealth, queueHealth } from '../queue-health.js';
 import { commandCore, withStores } from '../stores.js';
@@ -86,12 +88,15 @@ export async function runAsk(
     try {
       const stored = await stores.posts.all();
       const poll = queues.find((queue) => queue.name === QUEUE.poll);
+      // The operator's view: every guard pause and look note of every server and workspace.
+      const safety = deliverySafety(stores.redis, stores.prefix);
+      const notes = () => deliveryStatusNotes(safety, enabledPlatforms(config));
       // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean.
       const core = commandCore(
         config,
         stores,
         PostIndex.build(stored),
-        queueHealth(queues),
+        queueHealth(queues, notes),
         logger,
         poll ? pollerHealth(poll) : undefined,
         knownFeeds(config.feeds, stored),
