@@ -22,6 +22,7 @@ import {
   startCommandFrontends,
 } from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
+import { discordRolePings } from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
 import { deliveryLookup, finalDigests, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
@@ -78,6 +79,7 @@ async function startCommandCore(
       deliveries: deliveryLookup(queues),
       testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
       finalDigest: finalDigests(queues, config.deliveryAttempts),
+      ...(config.discord ? { rolePings: discordRolePings(config.discord, logger) } : {}),
     },
   );
 }

@@ -109,7 +109,7 @@ export function commandCore(
   logger: Logger,
   poller?: PollerHealth,
   feeds: Config['feeds'] = config.feeds,
-  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer' | 'finalDigest'> = {},
+  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer' | 'finalDigest' | 'rolePings'> = {},
 ): CommandCore {
   return new CommandCore({
     posts: stores.posts,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommandContext } from '../../src/commands/types.js';
+import { DISCORD_PERMISSIONS } from './permissions.js';
 
 /** Option types that matter here: https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-type */
 const SUB_COMMAND = 1;
@@ -11,9 +12,6 @@ export const MANAGE_PERMISSIONS = {
   manageChannels: 1n << 4n,
   manageGuild: 1n << 5n,
 } as const;
-
-/** Mention @everyone, @here and All Roles: lets a member (or the bot) ping roles that are not mentionable. */
-export const MENTION_EVERYONE = 1n << 17n;
 
 /** A slash command or autocomplete request, whichever transport (gateway or HTTP) delivered it. */
 export interface DiscordInvocation {
@@ -126,7 +124,10 @@ function roleMentionProblem(
 ): string | null {
   if (!role) return 'I cannot see that role: pick it from the list Discord offers.';
   if (role.mentionable) return null;
-  if (permissions !== null && (permissions & (MENTION_EVERYONE | MANAGE_PERMISSIONS.administrator)) !== 0n)
+  if (
+    permissions !== null &&
+    (permissions & (DISCORD_PERMISSIONS.mentionEveryone | MANAGE_PERMISSIONS.administrator)) !== 0n
+  )
     return null;
   return (
     'That role is not mentionable, and you may not mention every role in that channel (Mention @everyone, @here ' +

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
-import { DiscordAnnouncer } from '../../adapters/discord/announcer.js';
+import { createAnnouncerRest, DiscordAnnouncer } from '../../adapters/discord/announcer.js';
+import { DiscordRolePings } from '../../adapters/discord/role-pings.js';
 import { DiscordGatewayBot } from '../../adapters/discord/gateway-bot.js';
 import { createDiscordInteractionsRouter } from '../../adapters/discord/http-interactions.js';
 import { DiscordInteractionHandler } from '../../adapters/discord/interaction-handler.js';
@@ -26,6 +27,11 @@ export function enabledPlatforms(config: Config): Platform[] {
   if (config.discord) platforms.push('discord');
   if (config.slack) platforms.push('slack');
   return platforms.length > 0 ? platforms : ['console'];
+}
+
+/** Whether the bot can ping subscribed Discord roles, for `subscriptions` (its own REST client, no retries). */
+export function discordRolePings(discord: NonNullable<Config['discord']>, logger: Logger): DiscordRolePings {
+  return new DiscordRolePings(createAnnouncerRest({ token: discord.token, apiUrl: discord.apiUrl }), logger);
 }
 
 /** One announcer per enabled platform, for the deliver workers. */

@@ -8,7 +8,14 @@ import type { DecisionLog } from '../delivery/decisions.js';
 import type { DeliveryLedger } from '../delivery/ledger.js';
 import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import type { DeliveryLookup, FinalDigest, PollerHealth, QueueHealth, TestAnnouncer } from './types.js';
+import type {
+  DeliveryLookup,
+  FinalDigest,
+  PollerHealth,
+  QueueHealth,
+  RolePings,
+  TestAnnouncer,
+} from './types.js';
 
 /** What the command core reads and writes; every lookup answers from these, never from the network. */
 export interface CommandDeps {
@@ -31,6 +38,8 @@ export interface CommandDeps {
   deliveries?: DeliveryLookup;
   /** Posts one announcement now, not recorded as a delivery (`test`). */
   testAnnouncer?: TestAnnouncer;
+  /** Whether the bot can ping each subscription's role (`subscriptions` warns when not). */
+  rolePings?: RolePings;
   /** Sends a channel's pending digest once when it switches `digest off`: supplied by jobs/. */
   finalDigest?: FinalDigest;
   /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */

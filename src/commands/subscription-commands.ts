@@ -3,6 +3,7 @@ import { cleanOptions, type Subscription, type SubscriptionOptions } from '../su
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
 import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { checkMention, roleMentions, rolePingProblems } from './mentions.js';
 import type { CommandContext, Reply, SubscribeChanges } from './types.js';
 
 const NOT_ALLOWED: Reply = {
@@ -162,6 +163,7 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
       )
       .map(({ channel, note }) => [channel.channelId, note]),
   );
+  const pings = await rolePingProblems(deps, all);
   const lines = all
     .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0))
     .map((sub) => {
@@ -171,30 +173,13 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
         : '';
       const note = notes.get(sub.channelId);
       const noted = note ? `; NOTE (${note.at}): ${note.text}` : '';
-      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}${noted}`;
+      const ping = pings.get(sub.channelId);
+      const warned = ping ? `; WARNING: ${ping}` : '';
+      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}${noted}${warned}`;
     });
   const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
   if (context.platform === 'console') return { kind: 'text', text };
   return { kind: 'text', text, channels: all.map((sub) => sub.channelId), ...roleMentions(all) };
-}
-
-/** The Discord roles `describe` writes as `<@&id>`, so the adapter shows them as role mentions (never pings). */
-function roleMentions(subs: readonly Subscription[]): { roles?: string[] } {
-  const roles = subs.flatMap((sub) =>
-    sub.platform === 'discord' && sub.options.mentionRoleId ? [sub.options.mentionRoleId] : [],
-  );
-  return roles.length > 0 ? { roles: [...new Set(roles)] } : {};
-}
-
-/** A mention must be what this platform can ping: a Discord role id, or a Slack user group id (`S…`). */
-function checkMention(mention: string | null | undefined, context: CommandContext): string | null {
-  if (mention === undefined || mention === null) return null;
-  if (mention.startsWith('@'))
-    return `I cannot look up ${mention.slice(0, 80)} here: give the user group's id (S…), as Slack writes it.`;
-  if (context.platform === 'discord' && !/^\d{17,20}$/.test(mention)) return 'That is not a Discord role.';
-  if (context.platform === 'slack' && !/^S[A-Z0-9]{2,20}$/.test(mention))
-    return 'That is not a Slack user group.';
-  return null;
 }
 
 /** Each option given replaces its value; the others are kept. A mention of the whole server (@everyone) clears it. */

@@ -1,5 +1,5 @@
 import type { Platform, Post } from '../posts/post.js';
-import type { SubscriptionOptions } from '../subscriptions/subscription.js';
+import type { Subscription, SubscriptionOptions } from '../subscriptions/subscription.js';
 
 /** Counts for lookups: 1–10, 5 by default (DESIGN §6). */
 export const DEFAULT_COUNT = 5;
@@ -164,4 +164,10 @@ export interface TestAnnouncer {
     channel: { platform: Platform; workspaceId: string; channelId: string },
     options: SubscriptionOptions,
   ): Promise<{ messageId: string; threadId?: string }>;
+}
+
+/** Whether the bot itself can ping each subscription's role (`subscriptions` warns): supplied by jobs/. */
+export interface RolePings {
+  /** Why the bot cannot ping the role of each given subscription that has one, by channel id; absent: it can. */
+  problems(subscriptions: readonly Subscription[]): Promise<Map<string, string>>;
 }
