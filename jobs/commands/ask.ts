@@ -6,13 +6,12 @@ import { parseCommandText } from '../../src/commands/parse.js';
 import type { CommandContext, CommandRequest, Reply } from '../../src/commands/types.js';
 import type { Config, FeedConfig } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import type { Platform, Post } from '../../src/posts/post.js';
+import { PLATFORMS, type Platform, type Post } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
 import { reportFailure } from '../cli-errors.js';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
 import { deliverySafety, deliveryStatusNotes } from '../delivery/safety.js';
-import { enabledPlatforms } from '../parts/platforms.js';
 import { QUEUE } from '../queues.js';
 import { openAllQueues, pollerHealth, queueHealth } from '../queue-health.js';
 import { commandCore, withStores } from '../stores.js';
@@ -88,9 +87,10 @@ export async function runAsk(
     try {
       const stored = await stores.posts.all();
       const poll = queues.find((queue) => queue.name === QUEUE.poll);
-      // The operator's view: every guard pause and look note of every server and workspace.
+      // The operator's view: every guard pause and look note of every server and workspace, on every platform
+      // (this shell's configuration may name fewer than the running bot serves).
       const safety = deliverySafety(stores.redis, stores.prefix);
-      const notes = () => deliveryStatusNotes(safety, enabledPlatforms(config));
+      const notes = () => deliveryStatusNotes(safety, PLATFORMS);
       // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean.
       const core = commandCore(
         config,
