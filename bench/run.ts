@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --only name,name]`: the figures of issue 7, measured against local fakes
+// `npm run bench [-- --json] [-- --only name,name]` (`latency` runs only when named): the figures of issue 7, measured against local fakes
 // that enforce the platforms' limits. Figures go to stdout (a table, or JSON lines with --json); progress
 // and notes go to stderr. Not part of `npm test`: these are measurements, never assertions.
 import { loadavg } from 'node:os';
@@ -8,8 +8,10 @@ import { stopAllProducts } from './lib/product.js';
 import { deleteActivePrefixes } from './lib/redis.js';
 import { adversarial } from './scenarios/adversarial.js';
 import { clusterVariants } from './scenarios/cluster.js';
+import { digestBoundary } from './scenarios/digests.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
+import { publishLatency } from './scenarios/latency.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
 import { service } from './scenarios/service.js';
@@ -21,6 +23,8 @@ interface Scenario {
   name: string;
   figures: [name: string, unit: string][];
   limitMs: number;
+  /** Runs only when named with `--only` (it takes long). */
+  optIn?: boolean;
   run(peer: Peer): Promise<Figure[]>;
 }
 
@@ -103,6 +107,12 @@ const SCENARIOS: Scenario[] = [
     run: feedCosts,
   },
   {
+    name: 'digests',
+    figures: [['digest_boundary_seconds', 's']],
+    limitMs: 120_000,
+    run: () => digestBoundary(),
+  },
+  {
     name: 'adversarial',
     figures: [['adversarial_item_ms', 'ms']],
     limitMs: 60_000,
@@ -117,6 +127,22 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 240_000,
     run: scaleWorkers,
+  },
+  {
+    name: 'latency',
+    figures: [
+      ['publish_to_channel_p50_s', 's'],
+      ['publish_to_channel_p95_s', 's'],
+      ['feed_requests_per_hour_200', 'req/h'],
+      ['feed_requests_per_hour_304', 'req/h'],
+      ['feed_bytes_per_hour', 'B/h'],
+      ['feed_quiet_requests_per_hour', 'req/h'],
+      ['feed_quiet_304_per_hour', 'req/h'],
+      ['feed_quiet_bytes_per_hour', 'B/h'],
+    ],
+    limitMs: 20 * 60_000,
+    optIn: true,
+    run: () => publishLatency(),
   },
 ];
 
@@ -166,7 +192,7 @@ async function main(): Promise<void> {
   const peer = await startPeer();
   const figures: Figure[] = [];
   try {
-    for (const scenario of SCENARIOS.filter((item) => !only || only.has(item.name))) {
+    for (const scenario of SCENARIOS.filter((item) => (only ? only.has(item.name) : !item.optIn))) {
       const measured = await runScenario(scenario, peer);
       for (const item of measured) {
         figures.push(item);

@@ -18,6 +18,7 @@ import { Metrics } from './metrics.js';
 import {
   buildAnnouncers,
   CLEAR_INSTALLATIONS_WARNING,
+  discordRequestBudget,
   enabledPlatforms,
   startCommandFrontends,
 } from './parts/platforms.js';
@@ -118,7 +119,11 @@ async function startWorkers(
     editPacer: discordEditPacer(stores.redis, stores.prefix),
     notes: stores.notes,
     config,
-    digests: { announcements: stores.announcements, marks: stores.digestMarks },
+    digests: {
+      announcements: stores.announcements,
+      marks: stores.digestMarks,
+      history: stores.digestHistory,
+    },
     safety: deliverySafety(stores.redis, stores.prefix),
   });
   return [fanout, deliver];
@@ -172,6 +177,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       close: async () => void (await Promise.all(queues.map((q) => q.close()))),
     });
     metrics.watchQueues(queues);
+    if (config.discord) metrics.watchInvalidRequests('discord', discordRequestBudget(config.discord, stores));
     metrics.watchFeeds(
       stores.feedStates,
       config.feeds.map((feed) => feed.name),

@@ -9,8 +9,10 @@ import {
   type Interaction,
 } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
+import { DiscordClient } from './client.js';
 import type { DiscordInteractionHandler } from './interaction-handler.js';
 import {
+  isGuildInstalled,
   readOptions,
   readResolvedChannels,
   readResolvedRoles,
@@ -42,8 +44,14 @@ export class DiscordGatewayBot {
     string,
     Pick<DiscordInvocation, 'resolvedChannels' | 'resolvedRoles' | 'channelType'>
   >();
+  /** Interaction replies go through the client layer; they carry the interaction's token, not the bot's. */
+  private readonly replies: DiscordClient;
 
   constructor(private readonly options: DiscordGatewayBotOptions) {
+    this.replies = new DiscordClient({
+      apiUrl: options.apiUrl,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: { api: options.apiUrl },
@@ -98,7 +106,7 @@ export class DiscordGatewayBot {
     if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
     const invocation = { ...invocationFromInteraction(interaction), ...raw };
     try {
-      await this.options.handler.handle(invocation, restResponder(this.client.rest, invocation));
+      await this.options.handler.handle(invocation, restResponder(this.replies, invocation));
     } catch (error) {
       this.options.logger?.error(
         { err: error, command: invocation.commandName, subcommand: invocation.subcommand },
@@ -122,6 +130,8 @@ function invocationFromInteraction(
     channelId: interaction.channelId,
     userId: interaction.user.id,
     permissions: interaction.memberPermissions?.bitfield ?? null,
+    // The raw map (keys "0" guild install, "1" user install), as an HTTP interaction carries it.
+    guildInstalled: isGuildInstalled(interaction.guildId, interaction.authorizingIntegrationOwners.toJSON()),
   };
 }
 

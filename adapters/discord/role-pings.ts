@@ -1,7 +1,7 @@
-import { Routes, type REST } from 'discord.js';
 import type { RolePings } from '../../src/commands/types.js';
 import type { Logger } from '../../src/logger.js';
 import type { Subscription } from '../../src/subscriptions/subscription.js';
+import type { DiscordClient } from './client.js';
 import { channelPermissions, rolePingProblem, type Overwrite } from './permissions.js';
 
 type Role = { id: string; name?: string; permissions: string; mentionable?: boolean };
@@ -16,7 +16,7 @@ export class DiscordRolePings implements RolePings {
   private botId: Promise<string> | null = null;
 
   constructor(
-    private readonly rest: REST,
+    private readonly client: DiscordClient,
     private readonly logger?: Logger,
   ) {}
 
@@ -39,18 +39,18 @@ export class DiscordRolePings implements RolePings {
   }
 
   private async guildProblems(guildId: string, subs: Subscription[]): Promise<Map<string, string>> {
-    this.botId ??= (this.rest.get(Routes.user()) as Promise<{ id: string }>).then((me) => me.id);
+    this.botId ??= this.client.call('currentUser', {}).then((me) => (me as { id: string }).id);
     const botId = await this.botId.catch((error: unknown) => {
       this.botId = null;
       throw error;
     });
     const [roles, member] = (await Promise.all([
-      this.rest.get(Routes.guildRoles(guildId)),
-      this.rest.get(Routes.guildMember(guildId, botId)),
+      this.client.call('listGuildRoles', { guildId }),
+      this.client.call('getGuildMember', { guildId, userId: botId }),
     ])) as [Role[], { roles?: string[] }];
     const found = new Map<string, string>();
     for (const sub of subs) {
-      const channel = (await this.rest.get(Routes.channel(sub.channelId))) as {
+      const channel = (await this.client.call('getChannel', { channelId: sub.channelId })) as {
         permission_overwrites?: Overwrite[];
       };
       const held = channelPermissions(

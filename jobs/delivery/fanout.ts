@@ -126,7 +126,7 @@ async function recordDecisions(
 
 /**
  * An edit: one deliver job (action `edit`) per channel the ledger says the post was delivered to, with an
- * id per (version, channel), through the same deliver queues, limits and processor as sends.
+ * id per (change number, channel), through the same deliver queues, limits and processor as sends.
  */
 async function fanOutEdit(
   deps: FanoutDeps,
@@ -145,7 +145,7 @@ async function fanOutEdit(
       .map(({ channel }) => ({
         name: 'edit',
         data: { ...announce, platform, workspaceId: channel.workspaceId, channelId: channel.channelId },
-        opts: { ...deps.jobOptions, jobId: editJobId(post, version, channel) },
+        opts: { ...deps.jobOptions, jobId: editJobId(post, announce.seq ?? version, channel) },
       }));
     for (let start = 0; start < jobs.length; start += chunkSize)
       await queue.addBulk(jobs.slice(start, start + chunkSize));

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
-import { createAnnouncerRest, DiscordAnnouncer } from '../../adapters/discord/announcer.js';
+import { DiscordAnnouncer } from '../../adapters/discord/announcer.js';
+import { DiscordClient } from '../../adapters/discord/client.js';
 import { DiscordRolePings } from '../../adapters/discord/role-pings.js';
 import { DiscordGatewayBot } from '../../adapters/discord/gateway-bot.js';
 import { createDiscordInteractionsRouter } from '../../adapters/discord/http-interactions.js';
@@ -13,6 +14,7 @@ import { homeContent } from '../../src/commands/home.js';
 import type { CommandService } from '../../src/commands/types.js';
 import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
+import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../src/delivery/request-budget.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import { atRestCipher } from '../../src/secrets/at-rest.js';
@@ -20,6 +22,7 @@ import { logCommands } from '../command-log.js';
 import { instrumentCommands, type Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 import type { Stores } from '../stores.js';
+import { platformStep } from './startup-errors.js';
 
 /** The platforms this deployment serves: those configured, else the console. */
 export function enabledPlatforms(config: Config): Platform[] {
@@ -29,9 +32,12 @@ export function enabledPlatforms(config: Config): Platform[] {
   return platforms.length > 0 ? platforms : ['console'];
 }
 
-/** Whether the bot can ping subscribed Discord roles, for `subscriptions` (its own REST client, no retries). */
+/** Whether the bot can ping subscribed Discord roles, for `subscriptions` (through the Discord client layer). */
 export function discordRolePings(discord: NonNullable<Config['discord']>, logger: Logger): DiscordRolePings {
-  return new DiscordRolePings(createAnnouncerRest({ token: discord.token, apiUrl: discord.apiUrl }), logger);
+  return new DiscordRolePings(
+    new DiscordClient({ token: discord.token, apiUrl: discord.apiUrl, logger }),
+    logger,
+  );
 }
 
 /** One announcer per enabled platform, for the deliver workers. */
@@ -45,6 +51,7 @@ export function buildAnnouncers(
     announcers.discord = new DiscordAnnouncer({
       token: config.discord.token,
       apiUrl: config.discord.apiUrl,
+      budget: discordRequestBudget(config.discord, stores),
       logger,
     });
   }
@@ -56,6 +63,20 @@ export function buildAnnouncers(
   }
   if (!config.discord && !config.slack) announcers.console = new ConsoleAnnouncer(process.stdout);
   return announcers;
+}
+
+/**
+ * Discord's per-token request limit (`DISCORD_RATE_LIMIT` a second) and invalid-request budget, counted per
+ * request in Redis by every worker process together.
+ */
+export function discordRequestBudget(
+  discord: Pick<NonNullable<Config['discord']>, 'requestsPerSecond'>,
+  stores: Pick<Stores, 'redis' | 'prefix'>,
+): RedisRequestBudget {
+  return new RedisRequestBudget(stores.redis, stores.prefix, 'discord', {
+    ...DISCORD_REQUEST_LIMITS,
+    perSecond: discord.requestsPerSecond,
+  });
 }
 
 /** Slack installations in Redis, sealed with ENCRYPTION_KEY when it is set. */
@@ -97,7 +118,9 @@ export async function startCommandFrontends(
     });
     if (discord.mode === 'gateway' && parts.gateway) {
       const bot = new DiscordGatewayBot({ token: discord.token, apiUrl: discord.apiUrl, handler, logger });
-      await bot.start();
+      // discord.js logs in with `GET /gateway/bot` (https://discord.com/developers/docs/events/gateway#get-gateway-bot).
+      const gatewayBot = `${discord.apiUrl.replace(/\/+$/, '')}/v10/gateway/bot`;
+      await platformStep('Discord', { method: 'GET', url: gatewayBot }, () => bot.start());
       closers.push(() => bot.stop());
       frontends.readiness.discord = () => bot.readiness();
     }
@@ -115,21 +138,28 @@ export async function startCommandFrontends(
   const slack = config.slack;
   const socketMode = Boolean(slack?.appToken);
   if (slack && ((socketMode && parts.gateway) || (!socketMode && parts.http))) {
-    const bot = await createSlackApp({
-      config: slack,
-      commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
-      subscriptions: stores.subscriptions,
-      home: (workspaceId, canManage) =>
-        homeContent(
-          { posts: stores.posts, subscriptions: stores.subscriptions, feeds: config.feeds },
-          { platform: 'slack', workspaceId },
-          canManage,
-        ),
-      ...(slack.oauth ? { installations: installationStore(config, stores) } : {}),
-      logger,
+    const slackMethod = (method: string) => ({
+      method: 'POST',
+      url: `${slack.apiUrl.replace(/\/?$/, '/')}${method}`,
     });
+    // Bolt checks the bot token with auth.test before it serves anything; Socket Mode then opens a connection.
+    const bot = await platformStep('Slack', slackMethod('auth.test'), () =>
+      createSlackApp({
+        config: slack,
+        commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
+        subscriptions: stores.subscriptions,
+        home: (workspaceId, canManage) =>
+          homeContent(
+            { posts: stores.posts, subscriptions: stores.subscriptions, feeds: config.feeds },
+            { platform: 'slack', workspaceId },
+            canManage,
+          ),
+        ...(slack.oauth ? { installations: installationStore(config, stores) } : {}),
+        logger,
+      }),
+    );
     if (bot.mode === 'socket') {
-      await bot.app.start();
+      await platformStep('Slack', slackMethod('apps.connections.open'), () => bot.app.start());
       closers.push(async () => void (await bot.app.stop()));
     }
     if (bot.router) frontends.mounts.push({ router: bot.router });

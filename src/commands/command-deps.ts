@@ -1,4 +1,5 @@
 import type { DeclaredSubscription, FeedConfig } from '../config.js';
+import type { DigestSchedule } from '../digests/period.js';
 import { feedLabel } from '../feeds/catalogue.js';
 import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +11,7 @@ import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type {
   DeliveryLookup,
+  DigestLookup,
   FinalDigest,
   PollerHealth,
   QueueHealth,
@@ -25,6 +27,8 @@ export interface CommandDeps {
   feedStates: FeedStateStore;
   queues: QueueHealth;
   feeds: FeedConfig[];
+  /** The feeds `help` names, when not all of `feeds`: `ask` knows feeds polled once by hand, help does not. */
+  helpFeeds?: FeedConfig[];
   /** The running poller's schedule; without it `status` assumes `pollIntervalMs` (this process's setting). */
   poller?: PollerHealth;
   pollIntervalMs: number;
@@ -36,12 +40,16 @@ export interface CommandDeps {
   decisions?: DecisionLog;
   /** Where a deliver job stands (`why`): supplied by jobs/, the core knows no queue library. */
   deliveries?: DeliveryLookup;
+  /** Which digest listed a post, and when the next one is due (`why` in digest channels): supplied by jobs/. */
+  digests?: DigestLookup;
   /** Posts one announcement now, not recorded as a delivery (`test`). */
   testAnnouncer?: TestAnnouncer;
   /** Whether the bot can ping each subscription's role (`subscriptions` warns when not). */
   rolePings?: RolePings;
   /** Sends a channel's pending digest once when it switches `digest off`: supplied by jobs/. */
   finalDigest?: FinalDigest;
+  /** When digests go out (`DIGEST_TIME`, `DIGEST_WEEKDAY`): replies name the next one. */
+  digestSchedule?: DigestSchedule;
   /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */
   maxSubscriptionsPerWorkspace?: number;
   /** Channels the operator declared (`PSF_SUBSCRIPTIONS`): re-asserted by the poller, so not removable from chat. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnnouncerRest } from '../../../adapters/discord/announcer.js';
+import { DiscordClient } from '../../../adapters/discord/client.js';
 import { DiscordRolePings } from '../../../adapters/discord/role-pings.js';
 import { CommandCore } from '../../../src/commands/command-core.js';
 import type { CommandContext } from '../../../src/commands/types.js';
@@ -41,7 +41,7 @@ function core(): CommandCore {
     queues: { counts: async () => ({}) },
     feeds: [{ name: 'psf', url: 'https://example.org/feed' }],
     pollIntervalMs: 300_000,
-    rolePings: new DiscordRolePings(createAnnouncerRest({ token: FAKE_TOKEN, apiUrl: fake.apiUrl })),
+    rolePings: new DiscordRolePings(new DiscordClient({ token: FAKE_TOKEN, apiUrl: fake.apiUrl })),
   });
 }
 

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invocationFromPayload, interactionPayload } from '../../../adapters/discord/invocation.js';
 import { DiscordInteractionHandler } from '../../../adapters/discord/interaction-handler.js';
+import { SlackClient } from '../../../adapters/slack/client.js';
 import { answerSlashCommand } from '../../../adapters/slack/command.js';
 import { renderHomeView } from '../../../adapters/slack/home.js';
 import { renderSlackReply } from '../../../adapters/slack/reply.js';
@@ -145,7 +146,7 @@ async function slackCommand(tenant: Tenant, text: string) {
     channel_id: tenant.channels[0],
     user_id: `U0${tenant.secret}`,
   };
-  const { reply, share } = await answerSlashCommand(raw, client, {
+  const { reply, share } = await answerSlashCommand(raw, SlackClient.over(client), {
     commands: core,
     adminUsers: [],
     logger: silentLogger(),
