@@ -14,6 +14,7 @@ import { feedCosts } from './scenarios/feeds.js';
 import { publishLatency } from './scenarios/latency.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
+import { serverRemoved } from './scenarios/server-removed.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
@@ -64,6 +65,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 120_000,
     run: slackFanout100,
+  },
+  {
+    name: 'server-removed',
+    figures: [
+      ['server_removed_requests_per_channel', 'req'],
+      ['server_removed_rounds', 'count'],
+      ['server_removed_other_server_wait_s', 's'],
+    ],
+    limitMs: 150_000,
+    run: () => serverRemoved(),
   },
   {
     name: 'lookups',

@@ -77,7 +77,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       return { status: 'already', messageId: recorded.messageId };
     }
 
-    const ready = await loadTarget(deps, job, data, channel);
+    const ready = await loadTarget(deps, job, data, channel, token);
     if ('status' in ready) return ready;
     const held = await heldForDigest(deps.digests?.marks, channel, ready.options, data.announcedAt);
     if (held) {

@@ -9,7 +9,7 @@ import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.
 import { waitForChannelSlot } from './channel-slot.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { waitForPerPostDeliveries } from './digest-handover.js';
-import { waitForGuard } from './failure.js';
+import { holdOrNoteSkip, waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
 import { sendOnce } from './send-once.js';
@@ -69,8 +69,10 @@ export async function deliverDigest(
   }
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null)
+  if (subscription.disabledReason !== null) {
+    await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);
+  }
   if (data.final) {
     // Switched on again meanwhile: the next regular digest lists these posts.
     if (subscription.options.digest) return skip('digest switched on again');

@@ -59,7 +59,7 @@ beforeAll(async () => {
     permissions: '0',
     mentionable,
   });
-  fake.rest.guilds.set(GUILD, {
+  fake.rest.guildRoles.set(GUILD, {
     roles: [
       { id: GUILD, name: '@everyone', permissions: VIEW_SEND_EMBED, mentionable: false },
       role('740000000000000021', 'members', false),
@@ -97,7 +97,7 @@ describe('subscriptions warns when the bot cannot ping a role', () => {
   });
 
   it('warns no more once the bot holds Mention Everyone (here through a role of its own)', async () => {
-    const guild = fake.rest.guilds.get(GUILD)!;
+    const guild = fake.rest.guildRoles.get(GUILD)!;
     guild.roles.push({
       id: '740000000000000031',
       name: 'bot',
