@@ -18,6 +18,7 @@ import { serverRemoved } from './scenarios/server-removed.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
+import { templateRendering } from './scenarios/templates.js';
 
 /** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
 interface Scenario {
@@ -128,6 +129,12 @@ const SCENARIOS: Scenario[] = [
     figures: [['adversarial_item_ms', 'ms']],
     limitMs: 60_000,
     run: () => adversarial(),
+  },
+  {
+    name: 'templates',
+    figures: [['template_render_ms', 'ms']],
+    limitMs: 60_000,
+    run: () => templateRendering(),
   },
   {
     name: 'scale',

@@ -13,7 +13,7 @@ import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { confirmDiscordAccess } from './access.js';
-import { renderDiscordAnnouncement } from './announcement.js';
+import { renderDiscordAnnouncement, renderDiscordEdit } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { DiscordClient, type DiscordClientOptions } from './client.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
@@ -168,8 +168,7 @@ export class DiscordAnnouncer implements Announcer {
    * https://discord.com/developers/docs/resources/message#edit-message
    */
   async edit(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void> {
-    const { content, embeds, allowed_mentions } = renderDiscordAnnouncement(post, target.options);
-    const body = { content: content ?? '', embeds, allowed_mentions };
+    const body = renderDiscordEdit(post, target.options);
     const channelId = delivered.threadId ?? target.channelId;
     try {
       await this.client.call('editMessage', { channelId, messageId: delivered.messageId }, { body });

@@ -9,6 +9,7 @@ import {
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import type { Post } from '../../src/posts/post.js';
 import type { DiscordClient } from './client.js';
+import { componentsAnnounce } from './components.js';
 import { toDeliveryError } from './errors.js';
 
 /**
@@ -37,7 +38,7 @@ export function snowflakeAt(ms: number): string {
 
 /**
  * True when the message is ours and announces `subject`: for a post, its embed links the post or it names
- * the URL; for a digest, its embed carries the digest's marker (the digest title and the period's end as the
+ * the URL, or (Components V2) its button links the post or its heading is the post's title; for a digest, its embed carries the digest's marker (the digest title and the period's end as the
  * embed timestamp: one per channel and period). An announcement is a plain message (type 0); the bot's
  * answers to slash commands (`/psf latest` shows posts the same way) come through the interaction webhook
  * and are not taken for one.
@@ -46,6 +47,7 @@ function announces(message: APIMessage, botId: string, subject: LookSubject): bo
   if (message.author.id !== botId || message.webhook_id || message.type !== MessageType.Default) return false;
   if (isDigestSubject(subject)) return message.embeds.some((embed) => marksDigest(embed, subject));
   const post: Post = subject;
+  if (componentsAnnounce(message.components ?? [], post)) return true;
   if (post.url === null) return message.embeds.some((embed) => embed.title === post.title);
   return message.embeds.some((embed) => embed.url === post.url) || message.content.includes(post.url);
 }

@@ -51,7 +51,7 @@ export class SlackAnnouncer implements Announcer {
    * same metadata, so a re-send looks for it first (`findEarlier`) as for an announcement.
    */
   sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
-    return this.post(target, nonce, () => renderSlackDigest(digest));
+    return this.post(target, nonce, () => renderSlackDigest(digest, target.options));
   }
 
   /** One `chat.postMessage` carrying the delivery key in its metadata; any failure comes back classified. */

@@ -64,7 +64,7 @@ export async function answerSlashCommand(
     return { reply: { kind: 'error', message: 'Slack sent a command I could not read.' }, share: false };
   const parsed = parseCommandText(payload.data.text);
   if (!parsed.ok) return { reply: { kind: 'error', message: parsed.message }, share: false };
-  const { request } = parsed;
+  const request = withTypedTemplate(parsed.request);
   const share = 'share' in request && request.share;
   const context = await contextFor(request, payload.data, client, deps);
   if ((request.name === 'subscribe' || request.name === 'test') && context.canManage) {
@@ -107,4 +107,15 @@ export function registerPsfCommand(app: App, deps: PsfCommandDeps): void {
       deps.logger.warn({ err: error, team: command.team_id }, 'could not answer at response_url');
     }
   });
+}
+
+/**
+ * Slack sends what a user typed with `&`, `<` and `>` as entities (its escaping of text it sends apps), so a
+ * template is stored as typed; the renderer escapes it again when it is shown.
+ * https://docs.slack.dev/messaging/formatting-message-text/#escaping
+ */
+function withTypedTemplate(request: CommandRequest): CommandRequest {
+  if (request.name !== 'subscribe' || typeof request.template !== 'string') return request;
+  const template = request.template.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return { ...request, template };
 }

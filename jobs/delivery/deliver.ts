@@ -4,6 +4,7 @@ import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
 import { contentVersion } from '../../src/posts/version.js';
+import { lookOf } from '../../src/templates/style.js';
 import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
@@ -98,7 +99,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       send: (post, to, nonce) => deps.announcer.announce(post, to, nonce),
       label: ready.post.title,
       about: { postId: data.postId },
-      entry: { version: contentVersion(ready.post) },
+      entry: { version: contentVersion(ready.post), ...lookOf(ready.options) },
       failing: { postId: data.postId },
     });
     if (outcome.status !== 'skipped') await editIfStale(deps, job, data, channel);

@@ -3,6 +3,7 @@ import { normaliseTag } from '../posts/tags.js';
 import { cleanOptions, type Subscription, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
+import { styleProblem } from '../templates/style.js';
 import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
 import { checkMention, roleMentions, rolePingProblems } from './mentions.js';
 import { namedFeedsAndTags } from './subscribe-terms.js';
@@ -34,6 +35,8 @@ export async function subscribe(
       ? context.mentionProblem?.(changes.mention)
       : null;
   if (mayMention) return { kind: 'error', message: mayMention };
+  const styleRefused = changes.style === undefined ? null : styleProblem(changes.style, context.platform);
+  if (styleRefused) return { kind: 'error', message: styleRefused };
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
   if (!existing) {
@@ -193,6 +196,9 @@ function mergeOptions(
   if (changes.thread !== undefined) next.thread = changes.thread;
   if (changes.digest === 'off') delete next.digest;
   else if (changes.digest !== undefined) next.digest = changes.digest;
+  if (changes.template === null) delete next.template;
+  else if (changes.template !== undefined) next.template = changes.template;
+  if (changes.style !== undefined) next.style = changes.style;
   if (changes.mention !== undefined) {
     // Discord's @everyone role has the server's id; it is never pinged, so choosing it means "no role".
     if (changes.mention === null || changes.mention === workspaceId) delete next.mentionRoleId;
@@ -221,7 +227,15 @@ export function describe(sub: Subscription, deps?: Pick<CommandDeps, 'digestSche
     : deps?.digestSchedule
       ? `, as one ${describeDigest(cadence, deps.digestSchedule, now(deps))}`
       : `, as one ${cadence} digest message`;
-  return `posts from ${feeds}${tags}${excluded}${mention}${crosspost}${thread}${digest}`;
+  const style = sub.options.style ? `, in the ${sub.options.style} style` : '';
+  const template = sub.options.template ? `, with the template “${shortTemplate(sub.options.template)}”` : '';
+  return `posts from ${feeds}${tags}${excluded}${mention}${crosspost}${thread}${digest}${style}${template}`;
+}
+
+/** A template as `describe` quotes it: one line, at most 80 characters. */
+function shortTemplate(template: string): string {
+  const line = template.replace(/\s+/g, ' ');
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 /** `<#C123>` on Slack, `<#123>` on Discord (each shows a link to the channel); the console has no mentions. */

@@ -1,6 +1,7 @@
 import type { LedgerEntry } from '../delivery/ledger.js';
 import type { Platform, Post } from '../posts/post.js';
 import type { Subscription, SubscriptionOptions } from '../subscriptions/subscription.js';
+import type { AnnouncementStyle } from '../templates/style.js';
 
 /** Counts for lookups: 1–10, 5 by default (DESIGN §6). */
 export const DEFAULT_COUNT = 5;
@@ -16,7 +17,7 @@ export type CommandRequest =
   | { name: 'unsubscribe'; feed?: string }
   | { name: 'subscriptions' }
   | { name: 'status'; share: boolean }
-  | { name: 'help'; share: boolean }
+  | { name: 'help'; share: boolean; topic?: 'subscribe' }
   | { name: 'test' }
   | { name: 'why'; query: string };
 
@@ -33,6 +34,10 @@ export interface SubscribeChanges {
   thread?: boolean;
   /** One message a day or a week listing the posts instead of one per post; `off` goes back. */
   digest?: 'off' | 'daily' | 'weekly';
+  /** The announcement template (`{{title}} by {{author||feed}}`); null clears it. */
+  template?: string | null;
+  /** The announcement layout; it must be one this platform offers. */
+  style?: AnnouncementStyle;
 }
 
 export type CommandName = CommandRequest['name'];

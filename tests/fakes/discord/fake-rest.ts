@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { FakeGuilds } from './fake-guilds.js';
 import { FakeThreads } from './fake-threads.js';
-import { messageBodyProblems } from './validate.js';
+import { MESSAGE_OPERATIONS, openApiProblems, type DiscordOperation } from './openapi.js';
+import { IS_COMPONENTS_V2, messageBodyProblems } from './validate.js';
 import {
   BOT_USER,
   FAKE_APPLICATION_ID,
@@ -189,6 +190,17 @@ export class FakeDiscordRest {
       : /\/callback$/.test(request.path) && body?.type === 4
         ? body.data
         : undefined;
+    const operation = describedOperation(request);
+    const described = operation ? openApiProblems(operation, request.body) : [];
+    if (described.length > 0)
+      return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: described } };
+    const forumMessage =
+      operation === MESSAGE_OPERATIONS.forumPost ? (body as { message?: unknown })?.message : undefined;
+    if (forumMessage !== undefined) {
+      const problems = messageBodyProblems(forumMessage);
+      if (problems.length > 0)
+        return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: problems } };
+    }
     if (message === undefined || (request.method !== 'POST' && request.method !== 'PATCH')) return null;
     const problems = messageBodyProblems(message);
     return problems.length === 0
@@ -332,7 +344,10 @@ export class FakeDiscordRest {
   private editMessage(channelId: string, messageId: string, body: Record<string, unknown>): CuedResponse {
     const message = this.messages.get(channelId)?.find((item) => item.id === messageId);
     if (!message) return error(404, 10008, 'Unknown Message');
+    const refused = componentsV2EditProblem(message.flags, body);
+    if (refused) return error(400, 50035, `Invalid Form Body: ${refused}`);
     this.edits.push({ channelId, messageId, body });
+    if (typeof body.flags === 'number') message.flags = body.flags;
     if (typeof body.content === 'string') message.content = body.content;
     if (Array.isArray(body.embeds)) message.embeds = body.embeds;
     message.body = { ...message.body, ...body };
@@ -358,4 +373,31 @@ export class FakeDiscordRest {
     this.nextId = now > this.nextId ? now : this.nextId + 1n;
     return this.nextId.toString();
   }
+}
+
+/** The channel-message operations whose bodies the fake checks against Discord's OpenAPI description. */
+function describedOperation(request: RecordedRequest): DiscordOperation | null {
+  if (request.method === 'POST' && /^\/channels\/\d+\/messages$/.test(request.path))
+    return MESSAGE_OPERATIONS.create;
+  if (request.method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(request.path))
+    return MESSAGE_OPERATIONS.edit;
+  if (request.method === 'POST' && /^\/channels\/\d+\/threads$/.test(request.path))
+    return MESSAGE_OPERATIONS.forumPost;
+  return null;
+}
+
+/**
+ * A Components V2 message keeps its flag: an edit that clears it, or sends `content` or `embeds` to it, is
+ * refused. "Once a message has been sent with this flag, it can't be removed from that message."
+ * https://discord.com/developers/docs/components/reference
+ */
+function componentsV2EditProblem(flags: number, body: Record<string, unknown>): string | null {
+  if ((flags & IS_COMPONENTS_V2) === 0) return null;
+  if (typeof body.flags === 'number' && (body.flags & IS_COMPONENTS_V2) === 0)
+    return 'flags: IS_COMPONENTS_V2 cannot be removed';
+  if (typeof body.content === 'string' && body.content.length > 0)
+    return 'content cannot be set on a Components V2 message';
+  if (Array.isArray(body.embeds) && body.embeds.length > 0)
+    return 'embeds cannot be set on a Components V2 message';
+  return null;
 }

@@ -10,7 +10,7 @@ import type {
   FakeResponse,
   FakeUser,
 } from './fake-types.js';
-import { homeViewProblems, type SlackView } from './block-kit.js';
+import { blockKitProblems, homeViewProblems, type SlackView } from './block-kit.js';
 import { FakeSocketMode } from './socket-mode.js';
 
 export type {
@@ -266,6 +266,8 @@ export class FakeSlack {
     // Real-time seconds (so `oldest` works), a counter for uniqueness.
     const ts = `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, '0')}`;
     const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
+    const refused = invalidBlocks(params.text ?? '', blocks);
+    if (refused) return refused;
     this.messages.push({
       ts,
       token,
@@ -301,6 +303,10 @@ export class FakeSlack {
   private updateMessage(params: Record<string, string>): Json {
     const message = this.messages.find((item) => item.channel === params.channel && item.ts === params.ts);
     if (!message) return { ok: false, error: 'message_not_found' };
+    if (params.blocks) {
+      const refused = invalidBlocks(params.text ?? message.text, JSON.parse(params.blocks) as unknown[]);
+      if (refused) return refused;
+    }
     message.text = params.text ?? message.text;
     message.blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : message.blocks;
     message.params = { ...message.params, ...params };
@@ -354,4 +360,16 @@ export class FakeSlack {
       is_enterprise_install: false,
     };
   }
+}
+
+/**
+ * Like Slack, refuses a message whose blocks break Block Kit's rules (`invalid_blocks`, with the reasons), so a
+ * test cannot pass on a card or carousel Slack would reject. Messages without blocks are not checked.
+ */
+function invalidBlocks(text: string, blocks: unknown[]): Json | null {
+  if (blocks.length === 0) return null;
+  const problems = blockKitProblems({ text, blocks });
+  return problems.length > 0
+    ? { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } }
+    : null;
 }

@@ -22,8 +22,9 @@ let bot: DiscordGatewayBot;
 let subscriptions: MemorySubscriptionStore;
 
 beforeAll(async () => {
-  // A short heartbeat interval, so the heartbeat/ACK exchange happens during the test.
-  fake = await FakeDiscord.start({ heartbeatIntervalMs: 100 });
+  // A short heartbeat interval, so the heartbeat/ACK exchange happens during the test; not so short that a busy
+  // machine misses an ACK and discord.js drops the connection as a zombie (every later interaction then times out).
+  fake = await FakeDiscord.start({ heartbeatIntervalMs: 1_000 });
   const built = await coreWith(await archivePosts());
   subscriptions = built.subscriptions;
   const handler = new DiscordInteractionHandler({ commands: built.core });
