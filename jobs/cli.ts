@@ -186,6 +186,17 @@ export function buildProgram(setStatus: (status: number) => void): Command {
       setStatus(await (await import('./commands/ask.js')).runAsk(readConfig(), text, options, logger())),
     );
 
+  program
+    .command('status')
+    .description(
+      "the operator's status: every feed, queue count, pause and note, of every server and workspace",
+    )
+    .addOption(platformOption())
+    .option('--json', 'the platform-neutral reply as JSON')
+    .action(async (options: { platform?: PlatformChoice; json?: boolean }) =>
+      setStatus(await (await import('./commands/ask.js')).runAsk(readConfig(), 'status', options, logger())),
+    );
+
   const discord = program.command('discord').description('Discord tools');
   discord
     .command('register')

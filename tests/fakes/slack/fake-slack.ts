@@ -53,8 +53,11 @@ export class FakeSlack {
   readonly messages: FakeMessage[] = [];
   /** `chat.update` calls that changed a message, in order. */
   readonly updates: { channel: string; ts: string; params: Record<string, string> }[] = [];
-  /** What `usergroups.list` answers: the workspace's user groups. */
-  userGroups: { id: string; handle: string; name: string }[] = [];
+  /**
+   * What `usergroups.list` answers: the user groups of the calling token's workspace (`teamId`; none given:
+   * every workspace's). Disabled ones (`date_delete` non-zero) only with `include_disabled`, as Slack does.
+   */
+  userGroups: { id: string; handle: string; name: string; teamId?: string; date_delete?: number }[] = [];
   readonly responses: FakeResponse[] = [];
   /** `conversations.history` calls answered with a page (not a 429 or an error), in order. */
   readonly historyPages: FakeCall[] = [];
@@ -239,7 +242,7 @@ export class FakeSlack {
       case 'chat.update':
         return this.updateMessage(params);
       case 'usergroups.list':
-        return { ok: true, usergroups: this.userGroups };
+        return { ok: true, usergroups: this.userGroupsOf(bot.teamId, params.include_disabled === 'true') };
       case 'conversations.history':
         return this.history(params);
       case 'users.info': {
@@ -272,6 +275,17 @@ export class FakeSlack {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  private userGroupsOf(teamId: string, includeDisabled: boolean): Json[] {
+    return this.userGroups
+      .filter((group) => (group.teamId ?? teamId) === teamId)
+      .filter((group) => includeDisabled || !group.date_delete)
+      .map(({ teamId: _team, ...group }) => ({
+        ...group,
+        team_id: teamId,
+        date_delete: group.date_delete ?? 0,
+      }));
   }
 
   private postMessage(token: string | null, params: Record<string, string>): Json {
