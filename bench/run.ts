@@ -17,6 +17,7 @@ import { scaleWorkers } from './scenarios/scale.js';
 import { serverRemoved } from './scenarios/server-removed.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
+import { slackTightLook } from './scenarios/slack-tight-look.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
 import { templateRendering } from './scenarios/templates.js';
 
@@ -76,6 +77,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 150_000,
     run: () => serverRemoved(),
+  },
+  {
+    name: 'slack-tight-look',
+    figures: [
+      ['slack_look_settle_1ch_minutes', 'min'],
+      ['slack_look_settle_5ch_minutes', 'min'],
+      ['slack_look_duplicates', 'count'],
+    ],
+    limitMs: 240_000,
+    run: () => slackTightLook(),
   },
   {
     name: 'lookups',

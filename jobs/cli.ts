@@ -186,6 +186,17 @@ export function buildProgram(setStatus: (status: number) => void): Command {
       setStatus(await (await import('./commands/ask.js')).runAsk(readConfig(), text, options, logger())),
     );
 
+  program
+    .command('status')
+    .description(
+      "the operator's status: every feed, queue count, pause and note, of every server and workspace",
+    )
+    .addOption(platformOption())
+    .option('--json', 'the platform-neutral reply as JSON')
+    .action(async (options: { platform?: PlatformChoice; json?: boolean }) =>
+      setStatus(await (await import('./commands/ask.js')).runAsk(readConfig(), 'status', options, logger())),
+    );
+
   const discord = program.command('discord').description('Discord tools');
   discord
     .command('register')
@@ -231,7 +242,9 @@ export function buildProgram(setStatus: (status: number) => void): Command {
 
   program
     .command('deliveries')
-    .description('list deliveries that exhausted their retries, or re-drive them')
+    .description(
+      'list deliveries that exhausted their retries or are unverified (a lost answer no look could check within 30 minutes), or re-drive them (an unverified one is sent without looking again)',
+    )
     .addArgument(new Command().createArgument('<action>', 'failed | retry').choices(['failed', 'retry']))
     .argument('[ids...]', 'job ids to retry (default: every failed delivery)')
     .option('--json', 'JSON output')

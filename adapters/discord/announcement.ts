@@ -1,4 +1,4 @@
-import type { RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import { ComponentType, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Post } from '../../src/posts/post.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
 import { IS_COMPONENTS_V2, renderComponents } from './components.js';
@@ -58,4 +58,36 @@ export function renderDiscordEdit(post: Post, options: AnnouncementOptions = {})
   const body = renderDiscordAnnouncement(post, options);
   if (body.flags !== undefined) return body;
   return { content: body.content ?? '', embeds: body.embeds ?? [], allowed_mentions: body.allowed_mentions };
+}
+
+/**
+ * The first line of a `/psf test` message (Discord's small "subtext" markdown): members see it is a test, and
+ * a look before a re-send never takes it for the announcement of the same post.
+ */
+export const TEST_MARK = '-# Test announcement (`/psf test`), not a delivery';
+
+/**
+ * A message body marked as a `/psf test` message: the mark above any role mention, or, in a Components V2
+ * message (which may have no `content`), as a TextDisplay above the container.
+ */
+export function markedAsTest<
+  T extends { content?: string | undefined; flags?: number | undefined; components?: unknown[] | undefined },
+>(body: T): T {
+  if (body.flags !== undefined && (body.flags & IS_COMPONENTS_V2) !== 0) {
+    return {
+      ...body,
+      components: [{ type: ComponentType.TextDisplay, content: TEST_MARK }, ...(body.components ?? [])],
+    };
+  }
+  return { ...body, content: body.content ? `${TEST_MARK}\n${body.content}` : TEST_MARK };
+}
+
+/** Whether a message begins with the test mark: its content, or its first component in Components V2. */
+export function isTestMessage(message: {
+  content?: string | undefined;
+  components?: readonly unknown[] | undefined;
+}): boolean {
+  if ((message.content ?? '').startsWith(TEST_MARK)) return true;
+  const first = message.components?.[0] as { type?: unknown; content?: unknown } | undefined;
+  return first?.type === ComponentType.TextDisplay && first.content === TEST_MARK;
 }

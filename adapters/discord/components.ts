@@ -86,7 +86,9 @@ export function componentsAnnounce(components: readonly unknown[], post: Post): 
   while (stack.length > 0) {
     const component = stack.pop()!;
     if (component.type === ComponentType.Button && url !== null && component.url === url) return true;
-    if (component.type === ComponentType.TextDisplay && component.content === heading) return true;
+    // The heading is only a title: another post may share it, so it identifies only a post without a URL.
+    if (url === null && component.type === ComponentType.TextDisplay && component.content === heading)
+      return true;
     if (Array.isArray(component.components))
       stack.push(...(component.components as Record<string, unknown>[]));
   }

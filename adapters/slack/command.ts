@@ -71,7 +71,7 @@ export async function answerSlashCommand(
     const problem = await channelAccessProblem(client, context.channelId, deps.logger);
     if (problem) return { reply: { kind: 'error', message: problem }, share: false };
   }
-  if (request.name === 'subscribe' && context.canManage && request.mention?.startsWith('@')) {
+  if (request.name === 'subscribe' && context.canManage && request.mention) {
     const resolved = await resolveUserGroup(client, request.mention, deps.logger);
     if (!resolved.ok) return { reply: { kind: 'error', message: resolved.message }, share: false };
     return { reply: await deps.commands.handle({ ...request, mention: resolved.id }, context), share };

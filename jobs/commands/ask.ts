@@ -6,11 +6,12 @@ import { parseCommandText } from '../../src/commands/parse.js';
 import type { CommandContext, CommandRequest, PollerHealth, Reply } from '../../src/commands/types.js';
 import type { Config, FeedConfig } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import type { Platform } from '../../src/posts/post.js';
+import { PLATFORMS, type Platform } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
 import { reportFailure } from '../cli-errors.js';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
+import { deliverySafety, deliveryStatusNotes } from '../delivery/safety.js';
 import { RenderingAnnouncer } from './rendering-announcer.js';
 import { QUEUE } from '../queues.js';
 import { openAllQueues, pollerHealth, queueHealth } from '../queue-health.js';
@@ -105,6 +106,10 @@ export async function runAsk(
       const poll = queues.find((queue) => queue.name === QUEUE.poll);
       const poller = poll ? pollerHealth(poll) : undefined;
       const helpFeeds = request.name === 'help' ? await scheduledFeeds(poller) : [];
+      // The operator's view: every guard pause and look note of every server and workspace, on every platform
+      // (this shell's configuration may name fewer than the running bot serves).
+      const safety = deliverySafety(stores.redis, stores.prefix);
+      const notes = () => deliveryStatusNotes(safety, PLATFORMS);
       // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean. With
       // `--platform discord|slack` it renders the announcement that platform would be sent instead.
       const rendering =
@@ -113,7 +118,7 @@ export async function runAsk(
         config,
         stores,
         PostIndex.build(stored),
-        queueHealth(queues),
+        queueHealth(queues, notes),
         logger,
         poller,
         knownFeeds(

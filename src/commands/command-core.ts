@@ -51,7 +51,7 @@ export class CommandCore implements CommandService {
       case 'search':
         return search(this.deps, request.query);
       case 'status':
-        return status(this.deps);
+        return status(this.deps, context);
       case 'help':
         return {
           kind: 'text',

@@ -57,6 +57,14 @@ export class FakeDiscordRest {
   readonly interactionMessages = new Map<string, FakeMessage[]>();
   /** Channel types (0 text, 5 announcement); unknown channels answer 404 10003 on `GET /channels/:id`. */
   readonly channelTypes = new Map<string, number>();
+  /**
+   * Servers' roles and the bot's member roles (`GET /guilds/{id}/roles`, `GET /guilds/{id}/members/{bot}`); a
+   * server not here is answered 404 Unknown Guild, as for a bot not in it.
+   */
+  readonly guildRoles = new Map<
+    string,
+    { roles: { id: string; name: string; permissions: string; mentionable: boolean }[]; botRoles: string[] }
+  >();
   readonly commands = new Map<string, unknown[]>();
   /** Forum channels (`addForum`), their posts, and threads opened on messages. */
   readonly threads = new FakeThreads({
@@ -148,6 +156,22 @@ export class FakeDiscordRest {
       res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
   }
 
+  /** A server's roles, or (with `memberId`) the bot's member object; only the bot is a known member. */
+  private guildRead(guildId: string, memberId: string | undefined): CuedResponse {
+    const guild = this.guildRoles.get(guildId);
+    if (!guild) return error(404, 10004, 'Unknown Guild');
+    if (memberId === undefined) return ok(guild.roles);
+    if (memberId !== BOT_USER.id) return error(404, 10007, 'Unknown Member');
+    return ok({
+      user: BOT_USER,
+      roles: guild.botRoles,
+      joined_at: '2024-01-01T00:00:00.000Z',
+      deaf: false,
+      mute: false,
+      flags: 0,
+    });
+  }
+
   private takeCue(request: RecordedRequest): CuedResponse | null {
     const cue = this.cues.find(
       (c) => c.method === request.method && c.path.test(request.path) && c.remaining > 0,
@@ -217,8 +241,16 @@ export class FakeDiscordRest {
       message.crossposted = true;
       return ok(wire(message));
     }
+    if ((m = /^\/guilds\/(\d+)\/(roles|members\/(\d+))$/.exec(path)) && method === 'GET')
+      return this.guildRead(m[1]!, m[3]);
     if (/^\/guilds\/\d+\/threads\/active$/.test(path) && method === 'GET')
       return this.threads.activeThreads();
+    if ((m = /^\/channels\/(\d+)\/threads\/archived\/public$/.exec(path)) && method === 'GET')
+      return this.threads.archivedThreads(m[1]!, request.query);
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'GET') {
+      const message = this.messages.get(m[1]!)?.find((item) => item.id === m![2]);
+      return message ? ok(wire(message)) : error(404, 10008, 'Unknown Message');
+    }
     if ((m = /^\/channels\/(\d+)\/threads$/.exec(path)) && method === 'POST')
       return this.threads.createForumPost(m[1]!, body);
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST')
