@@ -1,4 +1,4 @@
-import { DiscordAPIError, REST, Routes, type APIMessage } from 'discord.js';
+import { DiscordAPIError, REST, Routes, type APIMessage, type RESTOptions } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
@@ -44,6 +44,8 @@ export interface DiscordAnnouncerOptions {
   /** How long after a first attempt a re-send relies on the nonce alone (tests shorten it). */
   nonceTrustMs?: number;
   logger?: Logger;
+  /** The HTTP transport under the REST client (default undici); the random chaos suite's simulated platform. */
+  makeRequest?: RESTOptions['makeRequest'];
 }
 
 /**
@@ -57,6 +59,7 @@ export function createAnnouncerRest(options: DiscordAnnouncerOptions): REST {
     rejectOnRateLimit: () => true,
     globalRequestsPerSecond: options.requestsPerSecond ?? 50,
     timeout: options.timeoutMs ?? 15_000,
+    ...(options.makeRequest ? { makeRequest: options.makeRequest } : {}),
   }).setToken(options.token);
 }
 

@@ -23,6 +23,8 @@ export interface SlackAnnouncerOptions {
   tokens: SlackTokenSource;
   /** Per-request timeout; web-api's default is none at all. */
   timeoutMs?: number;
+  /** The HTTP transport under the Web API client (default global fetch); the random chaos suite's simulated platform. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -46,10 +48,10 @@ export class SlackAnnouncer implements Announcer {
 
   constructor(private readonly options: SlackAnnouncerOptions) {
     // One token-less client; each call names its workspace's token.
-    this.client = new webApi.WebClient(
-      undefined,
-      queueOwnedClientOptions(options.apiUrl, options.timeoutMs ?? 10_000),
-    );
+    this.client = new webApi.WebClient(undefined, {
+      ...queueOwnedClientOptions(options.apiUrl, options.timeoutMs ?? 10_000),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
   }
 
   /**

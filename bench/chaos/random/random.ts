@@ -1,0 +1,105 @@
+import { checkInvariants, violations, type InvariantCounts } from './invariants.js';
+import { Rng } from './rng.js';
+import { generateSchedule, lastEventMs, type Schedule } from './schedule.js';
+import { VirtualClock } from './virtual-clock.js';
+import { SimWorld } from './world.js';
+
+// `npm run chaos -- --random [--seed N] [--schedules K]`: K seeded fault schedules (seeds N, N+1, …), each
+// played on the virtual clock through the real pipeline, then checked against the invariants.
+
+/** When every schedule starts (virtual): a Monday morning. */
+const START_MS = Date.UTC(2026, 0, 5, 9, 0, 0);
+/** How long after its last scripted event a schedule may take to settle before unended jobs count. */
+export const HORIZON_MS = 3 * 3_600_000;
+
+/** What one schedule did. */
+export interface ScheduleResult {
+  seed: number;
+  counts: InvariantCounts;
+  violated: string[];
+  /** Virtual time from start to settled (or the horizon). */
+  virtualMs: number;
+  steps: number;
+}
+
+/** Plays one schedule; the same seed always plays the same way. */
+export async function runSchedule(
+  seed: number,
+  schedule: Schedule = generateSchedule(seed),
+): Promise<ScheduleResult> {
+  const rng = new Rng(seed ^ 0x5bd1e995);
+  const clock = new VirtualClock(START_MS, rng);
+  const world = new SimWorld(schedule, START_MS, rng);
+  try {
+    await world.begin();
+    const last = START_MS + lastEventMs(schedule);
+    const steps = await clock.run(() => clock.now() > last && world.settled(), last + HORIZON_MS);
+    const end = clock.now();
+    const counts = await checkInvariants(world, end);
+    return { seed, counts, violated: violations(counts), virtualMs: end - START_MS, steps };
+  } finally {
+    world.stop();
+    clock.uninstall();
+  }
+}
+
+/** Totals over many schedules. */
+export interface RandomSummary {
+  schedules: number;
+  failing: ScheduleResult[];
+  totals: InvariantCounts;
+  realMs: number;
+}
+
+/** Runs schedules `seed`, `seed + 1`, … and sums what each invariant counted. */
+export async function runRandom(
+  seed: number,
+  count: number,
+  report: (result: ScheduleResult) => void = () => undefined,
+  skip: ReadonlySet<number> = new Set(),
+): Promise<RandomSummary> {
+  const started = performance.now();
+  const failing: ScheduleResult[] = [];
+  let totals: InvariantCounts | null = null;
+  for (let i = 0; i < count; i++) {
+    if (skip.has(seed + i)) continue;
+    const result = await runSchedule(seed + i);
+    report(result);
+    if (result.violated.length > 0) failing.push(result);
+    totals = totals ? addCounts(totals, result.counts) : { ...result.counts };
+  }
+  return {
+    schedules: count - skip.size,
+    failing,
+    totals: totals ?? zero(),
+    realMs: performance.now() - started,
+  };
+}
+
+function addCounts(a: InvariantCounts, b: InvariantCounts): InvariantCounts {
+  const sum = { ...a };
+  for (const key of Object.keys(b) as (keyof InvariantCounts)[])
+    sum[key] = key === 'invalid_10min_max' ? Math.max(a[key], b[key]) : a[key] + b[key];
+  return sum;
+}
+
+function zero(): InvariantCounts {
+  return {
+    duplicates: 0,
+    lost: 0,
+    unverified: 0,
+    unreachable_not_disabled: 0,
+    retried_after_disable: 0,
+    wrongly_disabled: 0,
+    paused_over_minute: 0,
+    unended_jobs: 0,
+    invalid_10min_max: 0,
+  };
+}
+
+/** One line of counts. */
+export function formatCounts(counts: InvariantCounts): string {
+  return Object.entries(counts)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+}
