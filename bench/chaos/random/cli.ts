@@ -25,6 +25,10 @@ export async function runRandomCli(args: readonly string[]): Promise<number> {
       `FAILED seed ${result.seed} (${result.violated.join(', ')}): ${formatCounts(result.counts)}\n` +
         `  replay: npm run chaos -- --random --seed ${result.seed} --schedules 1`,
     );
+    const shown = args.includes('--explain') ? result.details : result.details.slice(0, 3);
+    for (const line of shown) console.log(`  ${line}`);
+    if (shown.length < result.details.length)
+      console.log(`  … ${result.details.length - shown.length} more (--explain)`);
   });
   console.log(`totals: ${formatCounts(summary.totals)}`);
   console.log(

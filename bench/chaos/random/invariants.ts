@@ -136,3 +136,27 @@ function maxInWindow(times: readonly number[], windowMs: number): number {
   }
   return best;
 }
+
+/** For a failing schedule: each lost or unended delivery's job, and what the platform last answered there. */
+export function explain(world: SimWorld): string[] {
+  const lines: string[] = [];
+  const jobs = [...world.shared.queues.discord.jobs.values(), ...world.shared.queues.slack.jobs.values()];
+  for (const job of jobs) {
+    const data = job.data as { postId?: string; channelId: string; action?: string };
+    const n = Number(/sim-post-(\d+)/.exec(data.postId ?? '')?.[1]);
+    const arrived = world.platforms.messages.some(
+      (m) => m.byBot && m.post === n && m.channelId === data.channelId,
+    );
+    const ended = job.state === 'completed' || job.state === 'failed';
+    if (arrived && ended) continue;
+    const answers = world.platforms.requests
+      .filter((request) => request.channelId === data.channelId)
+      .slice(-4)
+      .map((request) => `${request.status}@${Math.round((request.at - world.start) / 1000)}s`);
+    lines.push(
+      `${job.id}: ${job.state} after ${job.attemptsMade} attempts (${job.attemptsStarted} started)` +
+        `${job.failedReason ? `, ${job.failedReason}` : ''}${arrived ? '' : ', never arrived'}; last answers ${answers.join(' ')}`,
+    );
+  }
+  return lines;
+}

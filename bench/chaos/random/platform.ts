@@ -40,6 +40,10 @@ export interface SimRequest {
   platform: 'discord' | 'slack';
   channelId: string | null;
   status: number | 'lost';
+  /** The scheduled fault it met, if any. */
+  fault: FaultKind | null;
+  /** A look: Discord's channel read or Slack's `conversations.history`. */
+  look: boolean;
 }
 
 export const DISCORD_BOT_ID = '700000000000000001';
@@ -97,6 +101,8 @@ export class SimPlatforms {
   readonly invalid: number[] = [];
   faults: FaultWindow[] = [];
   private sequence = 0;
+  /** The fault the request being answered met. */
+  private met: FaultKind | null = null;
 
   constructor(
     private readonly rng: Rng,
@@ -108,9 +114,9 @@ export class SimPlatforms {
     const at = this.now();
     for (const window of this.faults) {
       if (window.platform !== platform || at < window.fromMs || at >= window.toMs) continue;
-      if (this.rng.chance(window.p)) return window.kind;
+      if (this.rng.chance(window.p)) return (this.met = window.kind);
     }
-    return null;
+    return (this.met = null);
   }
 
   private snowflake(): string {
@@ -130,9 +136,14 @@ export class SimPlatforms {
     this.messages.push({ id, channelId, post: null, byBot: false, at: this.now() });
   }
 
-  private record(platform: 'discord' | 'slack', channelId: string | null, answer: SimAnswer): SimAnswer {
+  private record(
+    platform: 'discord' | 'slack',
+    channelId: string | null,
+    answer: SimAnswer,
+    look: boolean,
+  ): SimAnswer {
     const status = answer.lost ? 'lost' : answer.status;
-    this.requests.push({ at: this.now(), platform, channelId, status });
+    this.requests.push({ at: this.now(), platform, channelId, status, fault: this.met, look });
     return answer;
   }
 
@@ -145,7 +156,7 @@ export class SimPlatforms {
       if (answer.status === 401 || answer.status === 403 || (answer.status === 429 && scope !== 'shared'))
         this.invalid.push(this.now());
     }
-    return this.record('discord', channelId, answer);
+    return this.record('discord', channelId, answer, method === 'GET' && channelId !== null);
   }
 
   private discordAnswer(
@@ -238,9 +249,10 @@ export class SimPlatforms {
   slack(method: string, params: URLSearchParams, token: string | null): SimAnswer {
     const channelId = params.get('channel');
     const fault = this.fault('slack');
-    if (fault && fault !== 'lost') return this.record('slack', channelId, slackFault(fault));
+    const look = method === 'conversations.history';
+    if (fault && fault !== 'lost') return this.record('slack', channelId, slackFault(fault), look);
     const answer = this.slackAct(method, params, token, channelId);
-    return this.record('slack', channelId, fault === 'lost' ? { lost: true } : answer);
+    return this.record('slack', channelId, fault === 'lost' ? { lost: true } : answer, look);
   }
 
   private slackAct(method: string, params: URLSearchParams, token: string | null, channelId: string | null) {

@@ -70,6 +70,8 @@ export class QueueTwin {
   readonly workers: TwinWorker[] = [];
   /** Times the queue was paused and resumed, for "no platform paused for more than a minute". */
   readonly pauses: { from: number; to: number | null }[] = [];
+  /** Jobs the stalled check found with an expired lock (a killed worker's). */
+  stalls = 0;
 
   constructor(
     readonly name: string,
@@ -262,6 +264,7 @@ export class QueueTwin {
     for (const job of this.jobs.values()) {
       if (job.state !== 'active' || !job.lock || job.lock.expiresAt > now) continue;
       job.stalledCounter += 1;
+      this.stalls += 1;
       if (job.stalledCounter > this.tuning.maxStalledCount) {
         job.failedReason = 'job stalled more than allowable limit';
         this.enter(job, 'failed');

@@ -1,4 +1,4 @@
-import { checkInvariants, violations, type InvariantCounts } from './invariants.js';
+import { checkInvariants, explain, violations, type InvariantCounts } from './invariants.js';
 import { Rng } from './rng.js';
 import { generateSchedule, lastEventMs, type Schedule } from './schedule.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -20,6 +20,8 @@ export interface ScheduleResult {
   /** Virtual time from start to settled (or the horizon). */
   virtualMs: number;
   steps: number;
+  /** For a failing schedule: what happened to each delivery that is missing or never ended. */
+  details: string[];
 }
 
 /** Plays one schedule; the same seed always plays the same way. */
@@ -36,7 +38,9 @@ export async function runSchedule(
     const steps = await clock.run(() => clock.now() > last && world.settled(), last + HORIZON_MS);
     const end = clock.now();
     const counts = await checkInvariants(world, end);
-    return { seed, counts, violated: violations(counts), virtualMs: end - START_MS, steps };
+    const violated = violations(counts);
+    const details = violated.length > 0 ? explain(world) : [];
+    return { seed, counts, violated, virtualMs: end - START_MS, steps, details };
   } finally {
     world.stop();
     clock.uninstall();

@@ -41,7 +41,7 @@ export function discordTransport(wire: Wire): NonNullable<RESTOptions['makeReque
   return async (url, init) => {
     if (!wire.alive()) return never;
     const parsed = new URL(url);
-    const path = parsed.pathname.replace(/^\/api\/v\d+/, '');
+    const path = decodeURIComponent(parsed.pathname).replace(/^\/api\/v\d+/, '');
     const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
     const text = bodyText(init.body);
     const answer = wire.platforms.discord(
