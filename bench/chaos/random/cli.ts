@@ -17,7 +17,7 @@ export async function runRandomCli(args: readonly string[]): Promise<number> {
   const seed = option(args, '--seed', 1);
   const schedules = option(args, '--schedules', DEFAULT_SCHEDULES);
   console.log(
-    `chaos --random: ${schedules} schedules from seed ${seed} (horizon ${HORIZON_MS / 3_600_000} h each)`,
+    `chaos --random: ${schedules} schedules from seed ${seed} (horizon ${HORIZON_MS / 60_000} virtual minutes after each one's last event)`,
   );
   const summary = await runRandom(seed, schedules, (result) => {
     if (result.violated.length === 0) return;
@@ -30,10 +30,11 @@ export async function runRandomCli(args: readonly string[]): Promise<number> {
     if (shown.length < result.details.length)
       console.log(`  … ${result.details.length - shown.length} more (--explain)`);
   });
-  console.log(`totals: ${formatCounts(summary.totals)}`);
+  console.log(`invariants (totals): ${formatCounts(summary.totals)}`);
+  if (summary.exercised) console.log(`exercised (totals): ${formatCounts(summary.exercised)}`);
   console.log(
     `chaos --random: ${summary.schedules} schedules, ${summary.failing.length} failing, ` +
-      `${(summary.realMs / 1000).toFixed(1)} s`,
+      `${(summary.realMs / 1000).toFixed(1)} s (longest schedule ${(summary.maxVirtualMs / 60_000).toFixed(1)} virtual minutes)`,
   );
   return summary.failing.length === 0 ? 0 : 1;
 }

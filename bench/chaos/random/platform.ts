@@ -99,6 +99,8 @@ export class SimPlatforms {
   readonly requests: SimRequest[] = [];
   /** Times of Discord's 401, 403 and non-shared 429 answers (its invalid-request limit). */
   readonly invalid: number[] = [];
+  /** Slack `token_revoked` answers. */
+  tokenRevokedAnswers = 0;
   faults: FaultWindow[] = [];
   private sequence = 0;
   /** The fault the request being answered met. */
@@ -258,8 +260,10 @@ export class SimPlatforms {
   private slackAct(method: string, params: URLSearchParams, token: string | null, channelId: string | null) {
     const workspace = [...this.workspaces.values()].find((w) => w.token === token);
     if (!workspace) return json(200, { ok: false, error: 'invalid_auth' });
-    if (workspace.revokedAt !== null && workspace.revokedAt <= this.now())
+    if (workspace.revokedAt !== null && workspace.revokedAt <= this.now()) {
+      this.tokenRevokedAnswers += 1;
       return json(200, { ok: false, error: 'token_revoked' });
+    }
     if (method === 'auth.test')
       return json(200, { ok: true, team_id: workspace.teamId, user_id: 'USIMBOT', bot_id: 'BSIM' });
     if (!channelId || this.slackChannels.get(channelId) !== workspace.teamId)

@@ -1,4 +1,5 @@
 import { checkInvariants, explain, violations, type InvariantCounts } from './invariants.js';
+import { addExercised, exercised, type Exercised } from './exercised.js';
 import { Rng } from './rng.js';
 import { generateSchedule, lastEventMs, type Schedule } from './schedule.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -9,8 +10,16 @@ import { SimWorld } from './world.js';
 
 /** When every schedule starts (virtual): a Monday morning. */
 const START_MS = Date.UTC(2026, 0, 5, 9, 0, 0);
-/** How long after its last scripted event a schedule may take to settle before unended jobs count. */
-export const HORIZON_MS = 3 * 3_600_000;
+/**
+ * How long after its last scripted event a schedule may take to settle before unended jobs count: a look may
+ * take 30 minutes, and a delivery's 8 attempts about 11 more.
+ */
+export const HORIZON_MS = 75 * 60_000;
+/**
+ * Requests after which a schedule is stopped as runaway (a healthy one makes tens to hundreds): its jobs are
+ * still going round, so it fails as unended; this only keeps a looping pipeline from taking minutes a seed.
+ */
+export const RUNAWAY_REQUESTS = 10_000;
 
 /** What one schedule did. */
 export interface ScheduleResult {
@@ -22,6 +31,7 @@ export interface ScheduleResult {
   steps: number;
   /** For a failing schedule: what happened to each delivery that is missing or never ended. */
   details: string[];
+  exercised: Exercised;
 }
 
 /** Plays one schedule; the same seed always plays the same way. */
@@ -35,12 +45,17 @@ export async function runSchedule(
   try {
     await world.begin();
     const last = START_MS + lastEventMs(schedule);
-    const steps = await clock.run(() => clock.now() > last && world.settled(), last + HORIZON_MS);
+    const runaway = () => world.platforms.requests.length > RUNAWAY_REQUESTS;
+    const steps = await clock.run(
+      () => (clock.now() > last && world.settled()) || runaway(),
+      last + HORIZON_MS,
+    );
     const end = clock.now();
     const counts = await checkInvariants(world, end);
     const violated = violations(counts);
     const details = violated.length > 0 ? explain(world) : [];
-    return { seed, counts, violated, virtualMs: end - START_MS, steps, details };
+    if (runaway()) details.unshift(`stopped as runaway after ${RUNAWAY_REQUESTS} requests`);
+    return { seed, counts, violated, virtualMs: end - START_MS, steps, details, exercised: exercised(world) };
   } finally {
     world.stop();
     clock.uninstall();
@@ -52,6 +67,9 @@ export interface RandomSummary {
   schedules: number;
   failing: ScheduleResult[];
   totals: InvariantCounts;
+  exercised: Exercised | null;
+  /** The longest a schedule took to settle, in virtual time. */
+  maxVirtualMs: number;
   realMs: number;
 }
 
@@ -65,17 +83,23 @@ export async function runRandom(
   const started = performance.now();
   const failing: ScheduleResult[] = [];
   let totals: InvariantCounts | null = null;
+  let tally: Exercised | null = null;
+  let maxVirtualMs = 0;
   for (let i = 0; i < count; i++) {
     if (skip.has(seed + i)) continue;
     const result = await runSchedule(seed + i);
     report(result);
     if (result.violated.length > 0) failing.push(result);
     totals = totals ? addCounts(totals, result.counts) : { ...result.counts };
+    tally = tally ? addExercised(tally, result.exercised) : { ...result.exercised };
+    maxVirtualMs = Math.max(maxVirtualMs, result.virtualMs);
   }
   return {
-    schedules: count - skip.size,
+    schedules: count - [...skip].filter((skipped) => skipped >= seed && skipped < seed + count).length,
     failing,
     totals: totals ?? zero(),
+    exercised: tally,
+    maxVirtualMs,
     realMs: performance.now() - started,
   };
 }
@@ -102,7 +126,7 @@ function zero(): InvariantCounts {
 }
 
 /** One line of counts. */
-export function formatCounts(counts: InvariantCounts): string {
+export function formatCounts(counts: InvariantCounts | Exercised): string {
   return Object.entries(counts)
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');

@@ -16,8 +16,10 @@ export interface ScheduledWorkspace {
   channels: string[];
   /** Marketplace-less history limits (1 read a minute, 15 a page). */
   tight: boolean;
-  /** When the workspace revokes the bot's token (and Slack sends `tokens_revoked`), or null. */
+  /** When the workspace revokes the bot's token, or null. */
   revokedAtMs: number | null;
+  /** How long after the revocation Slack's `tokens_revoked` event is handled. */
+  eventAfterMs: number;
 }
 
 export interface Schedule {
@@ -53,25 +55,29 @@ export function generateSchedule(seed: number): Schedule {
     channels: Array.from({ length: rng.int(2, 6) }, () => `CSIM${channel++}`),
     tight: rng.chance(0.5),
     revokedAtMs: null,
+    eventAfterMs: rng.int(500, 30_000),
   }));
   if (rng.chance(0.35)) rng.pick(guilds).removedAtMs = rng.int(0, 10 * MINUTE);
   if (rng.chance(0.25)) rng.pick(workspaces).revokedAtMs = rng.int(0, 10 * MINUTE);
-  const posts = Array.from({ length: rng.int(1, 3) }, (_, i) => ({ n: i + 1, atMs: rng.int(0, 8 * MINUTE) }));
+  const posts = Array.from({ length: rng.int(1, 4) }, (_, i) => ({ n: i + 1, atMs: rng.int(0, 8 * MINUTE) }));
+  // Most faults start while deliveries are in flight: just before or after a publication.
+  const near = (spreadMs: number) =>
+    rng.chance(0.8)
+      ? Math.max(0, rng.pick(posts).atMs - 2_000 + rng.int(0, spreadMs))
+      : rng.int(0, 10 * MINUTE);
   const faults: FaultWindow[] = Array.from({ length: rng.int(1, 5) }, () => {
     const platform = rng.chance(0.5) ? ('discord' as const) : ('slack' as const);
     const kind = rng.pick(platform === 'discord' ? DISCORD_FAULTS : SLACK_FAULTS);
-    const fromMs = rng.int(0, 10 * MINUTE);
+    const fromMs = near(5_000);
     const p = kind === 'lost' ? 0.05 + rng.next() * 0.25 : 0.1 + rng.next() * 0.5;
     return { platform, kind, fromMs, toMs: fromMs + rng.int(2_000, 90_000), p };
   });
   const kills = Array.from({ length: rng.int(0, 2) }, () => ({
-    atMs: rng.int(0, 10 * MINUTE),
+    atMs: near(3_500),
     process: rng.int(0, 1),
     backAfterMs: rng.int(1_000, 5_000),
   }));
-  const redisRestarts = rng.chance(0.3)
-    ? [{ atMs: rng.int(0, 10 * MINUTE), downMs: rng.int(500, 5_000) }]
-    : [];
+  const redisRestarts = rng.chance(0.3) ? [{ atMs: near(4_000), downMs: rng.int(500, 5_000) }] : [];
   const chatter: Schedule['chatter'] = [];
   const talk = (platform: 'discord' | 'slack', channelId: string) => {
     const burstAt = rng.int(0, 12 * MINUTE);

@@ -243,7 +243,7 @@ export class SimWorld {
       if (workspace.revokedAtMs !== null) {
         const web: ProcessLife = { alive: () => true };
         const subscriptions = throughRedis(this.shared.subscriptions, this.shared.redis, web);
-        this.after(workspace.revokedAtMs + 1_000, () => {
+        this.after(workspace.revokedAtMs + workspace.eventAfterMs, () => {
           this.shared.uninstalled.add(workspace.teamId);
           void forgetWorkspace(workspace.teamId, undefined, { subscriptions, logger: silentLogger() });
         });
