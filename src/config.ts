@@ -43,7 +43,7 @@ const schema = z.object({
         ctx.addIssue({ code: 'custom', message: `PSF_SUBSCRIPTIONS: ${problem}` });
       return subscriptions;
     }),
-  POLL_INTERVAL: duration('POLL_INTERVAL').default(300_000),
+  POLL_INTERVAL: duration('POLL_INTERVAL').default(60_000),
   MAX_AGE: duration('MAX_AGE').default(604_800_000),
   FETCH_TIMEOUT: duration('FETCH_TIMEOUT').default(15_000),
   FEED_MAX_BYTES: wholeNumber(

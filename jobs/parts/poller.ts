@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.js';
 import { announcePostsChanged } from '../index-sync.js';
 import { BullAnnouncementSink, pollJobSchema, pollSchedulerId, QUEUE } from '../queues.js';
 import { pollDeps, type Stores } from '../stores.js';
-import { assertPollSchedulers, startReassert } from './reassert.js';
+import { assertPollSchedulers, pollOffset, startReassert } from './reassert.js';
 
 /**
  * When a failed feed is next fetched: the scheduler's first tick (every `intervalMs` from now) at or after the
@@ -41,7 +41,8 @@ export async function startPoller(
   const pollQueue = new Queue(QUEUE.poll, { connection, prefix: stores.prefix });
   const announceQueue = new Queue(QUEUE.announce, { connection, prefix: stores.prefix });
   const wanted = new Set(config.feeds.map((feed) => pollSchedulerId(feed.name)));
-  await assertPollSchedulers(pollQueue, config, true);
+  const offsetMs = await pollOffset(stores.redis, stores.prefix, config.pollIntervalMs);
+  await assertPollSchedulers(pollQueue, config, offsetMs, true);
   for (const scheduler of await pollQueue.getJobSchedulers()) {
     if (scheduler.key.startsWith('poll-') && !wanted.has(scheduler.key)) {
       await pollQueue.removeJobScheduler(scheduler.key);
@@ -86,6 +87,7 @@ export async function startPoller(
     subscriptions: stores.subscriptions,
     onDataLost: () => metrics.recordRedisDataLost(),
     logger,
+    offsetMs,
   });
   return {
     worker,

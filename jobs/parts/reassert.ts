@@ -17,34 +17,56 @@ export interface ReassertOptions {
   subscriptions: SubscriptionStore;
   onDataLost: () => void;
   logger: Logger;
+  /** This deployment's place within each interval (`pollOffset`). */
+  offsetMs: number;
 }
 
 /** Re-asserted at least this often (and each poll interval when that is shorter). */
 const REASSERT_EVERY_MS = 60_000;
 
 /**
+ * This deployment's offset within the poll interval. BullMQ's `every` counts from the epoch, so without one every
+ * psf-bot in the world would fetch the PSF blog at the same second of each minute: each deployment draws a random
+ * point of the interval once and keeps it in Redis (as a fraction, so it stays inside a changed interval), and
+ * every poller of the deployment, and every restart, uses the same one.
+ */
+export async function pollOffset(redis: RedisClient, prefix: string, intervalMs: number): Promise<number> {
+  const key = `${prefix}:poll-offset`;
+  await redis.set(key, String(Math.random()), 'NX');
+  const fraction = Number(await redis.get(key));
+  const valid = Number.isFinite(fraction) && fraction >= 0 && fraction < 1;
+  return Math.floor((valid ? fraction : 0) * intervalMs);
+}
+
+/**
  * Creates each configured feed's poll scheduler that is missing; with `update`, upserts every one (at start,
- * so a changed interval applies). Re-upserting an existing scheduler never triggers an extra poll.
+ * so a changed interval applies). Re-upserting an existing scheduler never triggers an extra poll. A scheduler
+ * with an offset first fires at its point of the next interval, so a feed whose scheduler is new is also polled
+ * once right away: a first start, a new feed or a Redis that lost its data does not wait up to an interval.
  */
 export async function assertPollSchedulers(
   pollQueue: Queue,
   config: Pick<Config, 'feeds' | 'pollIntervalMs'>,
+  offsetMs: number,
   update = false,
 ): Promise<string[]> {
   const created: string[] = [];
   for (const feed of config.feeds) {
     const id = pollSchedulerId(feed.name);
-    if (!update && (await pollQueue.getJobScheduler(id))) continue;
+    const existed = (await pollQueue.getJobScheduler(id)) !== undefined;
+    if (existed && !update) continue;
+    const data = { feed: feed.name };
     await pollQueue.upsertJobScheduler(
       id,
-      { every: config.pollIntervalMs },
-      {
-        name: 'poll',
-        data: { feed: feed.name },
-        opts: { removeOnComplete: 50, removeOnFail: RETENTION.removeOnFail },
-      },
+      // BullMQ treats an offset of 0 as "none" and then starts at once; 1 ms keeps a drawn 0 an offset.
+      { every: config.pollIntervalMs, offset: Math.max(1, offsetMs) },
+      { name: 'poll', data, opts: { removeOnComplete: 50, removeOnFail: RETENTION.removeOnFail } },
     );
-    created.push(id);
+    if (!existed) {
+      // One id per feed while it waits: pollers starting together queue one first poll, not one each.
+      await pollQueue.add('poll', data, { jobId: `first-${id}`, removeOnComplete: true, removeOnFail: 50 });
+      created.push(id);
+    }
   }
   return created;
 }
@@ -78,7 +100,7 @@ export async function startReassert(options: ReassertOptions): Promise<() => voi
       if (now !== seen) lost('another poller re-created the marker key');
       seen = now;
     }
-    const created = await assertPollSchedulers(options.pollQueue, options.config);
+    const created = await assertPollSchedulers(options.pollQueue, options.config, options.offsetMs);
     if (created.length > 0) options.logger.warn({ schedulers: created }, 're-created missing poll schedules');
     const subscribed = await applyDeclaredSubscriptions(options.subscriptions, options.declared, new Date());
     if (subscribed.length > 0) {

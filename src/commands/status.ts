@@ -1,5 +1,5 @@
 import { feedLabel } from '../feeds/catalogue.js';
-import type { FeedState } from '../feeds/feed-state.js';
+import type { FeedState, HostHold } from '../feeds/feed-state.js';
 import { plural, type CommandDeps } from './command-deps.js';
 import type { PollSchedule, Reply } from './types.js';
 
@@ -25,7 +25,7 @@ export async function status(deps: CommandDeps): Promise<Reply> {
       const state = states.find((candidate) => candidate.feed === name);
       const next = nextPoll(state, poller, name, deps.pollIntervalMs, now);
       const feed = deps.feeds.find((candidate) => candidate.name === name) ?? { name };
-      return feedLine(feedLabel(feed), state, counts[i] ?? 0, next, now);
+      return feedLine(feedLabel(feed), state, counts[i] ?? 0, next, now, intervalOf(poller, name, deps));
     }),
   );
   if (names.length === 0) lines.push('No feed is configured.');
@@ -73,6 +73,7 @@ function feedLine(
   posts: number,
   next: string,
   now: Date,
+  intervalMs: number,
 ): string {
   const success = state?.lastSuccessAt
     ? `last successful poll ${when(state.lastSuccessAt, now)}`
@@ -82,7 +83,26 @@ function feedLine(
     const error = state.lastError ? `: ${state.lastError}` : '';
     parts.push(`  ${plural(state.consecutiveFailures, 'consecutive failure')}, last error${error}`);
   }
+  const hold = state?.hostHold;
+  if (hold && Date.parse(hold.until) > now.getTime()) parts.push(`  ${holdLine(hold, intervalMs)}`);
   return parts.join('\n');
+}
+
+/** Why the feed is polled less often than configured: the host asked (`Cache-Control: max-age`, `Retry-After`). */
+function holdLine(hold: HostHold, intervalMs: number): string {
+  if (hold.why === 'retry-after') {
+    return `The feed's host asked to wait ${duration(hold.ms)} (Retry-After): no fetch before then.`;
+  }
+  const effective = Math.max(1, Math.ceil(hold.ms / intervalMs)) * intervalMs;
+  return effective > intervalMs
+    ? `Polled every ${duration(effective)}, not every ${duration(intervalMs)}: the feed's host says its answer stays fresh for ${duration(hold.ms)} (Cache-Control max-age).`
+    : `The feed's host says its answer stays fresh for ${duration(hold.ms)} (Cache-Control max-age).`;
+}
+
+/** The interval a feed is scheduled at: the running poller's when known, else this process's setting. */
+function intervalOf(poller: PollerView, feed: string, deps: CommandDeps): number {
+  const schedule = poller.kind === 'known' ? poller.schedules.find((s) => s.feed === feed) : undefined;
+  return schedule?.everyMs ?? deps.pollIntervalMs;
 }
 
 /**
@@ -96,7 +116,9 @@ function nextPoll(
   intervalMs: number,
   now: Date,
 ): string {
-  const backoff = state?.nextAttemptAt ? Date.parse(state.nextAttemptAt) : Number.NaN;
+  // The later of the feed's backoff and its host's hold (max-age, Retry-After).
+  const waits = [state?.nextAttemptAt, state?.hostHold?.until].flatMap((at) => (at ? [Date.parse(at)] : []));
+  const backoff = waits.length > 0 ? Math.max(...waits) : Number.NaN;
   if (poller.kind === 'known') {
     if (poller.workers === 0) return 'when a poller starts';
     const schedule = poller.schedules.find((candidate) => candidate.feed === feed);

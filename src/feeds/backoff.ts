@@ -1,4 +1,4 @@
-import type { FeedState } from './feed-state.js';
+import type { FeedState, HostHold } from './feed-state.js';
 import { FeedFetchError } from './errors.js';
 import type { FetchResult } from './fetch-types.js';
 
@@ -21,6 +21,15 @@ export function isBackingOff(state: FeedState, now: Date): boolean {
   return state.nextAttemptAt !== null && Date.parse(state.nextAttemptAt) > now.getTime();
 }
 
+/** True while the host's last answer is still fresh (`Cache-Control: max-age`): fetching again would be rude. */
+export function isFresh(state: FeedState, now: Date): boolean {
+  return state.hostHold?.why === 'max-age' && Date.parse(state.hostHold.until) > now.getTime();
+}
+
+function hold(why: HostHold['why'], ms: number | null | undefined, now: Date): HostHold | null {
+  return ms ? { until: new Date(now.getTime() + ms).toISOString(), why, ms } : null;
+}
+
 /** The state after a successful fetch (200 or 304): failures cleared, validators and final URL kept. */
 export function succeeded(state: FeedState, fetched: FetchResult, now: Date): FeedState {
   const at = now.toISOString();
@@ -35,6 +44,7 @@ export function succeeded(state: FeedState, fetched: FetchResult, now: Date): Fe
     etag: fetched.etag,
     lastModified: fetched.lastModified,
     resolvedUrl: fetched.url,
+    hostHold: hold('max-age', fetched.freshForMs, now),
   };
 }
 
@@ -52,12 +62,16 @@ export function failed(
 ): FeedState {
   const failures = state.consecutiveFailures + 1;
   const status = error instanceof FeedFetchError && error.status !== null ? error.status : httpStatus;
+  // A host shedding load said when to come back: never sooner than that, never sooner than our own backoff.
+  const asked = error instanceof FeedFetchError ? error.retryAfterMs : null;
+  const wait = Math.max(backoffDelay(failures, policy), asked ?? 0);
   return {
     ...state,
     lastStatus: status ?? 'error',
     lastAttemptAt: now.toISOString(),
     consecutiveFailures: failures,
-    nextAttemptAt: new Date(now.getTime() + backoffDelay(failures, policy)).toISOString(),
+    nextAttemptAt: new Date(now.getTime() + wait).toISOString(),
     lastError: message,
+    hostHold: hold('retry-after', asked, now),
   };
 }

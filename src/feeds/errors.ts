@@ -9,6 +9,8 @@ export class FeedFetchError extends Error {
   override readonly name = 'FeedFetchError';
   /** What failed in plain words, without the URL: what `status` shows to anyone in a channel. */
   readonly reason: string;
+  /** On a 429 or 503: how long the host asked us to wait (`Retry-After`), when it said. */
+  retryAfterMs: number | null = null;
   constructor(
     readonly code: FeedFetchErrorCode,
     message: string,

@@ -29,4 +29,7 @@ export const FeedStateSchema = z.object({
   etag: z.string().nullable(),
   lastModified: z.string().nullable(),
   resolvedUrl: z.string().nullable(),
+  hostHold: z
+    .object({ until: z.string(), why: z.enum(['max-age', 'retry-after']), ms: z.number().min(0) })
+    .nullish(),
 });

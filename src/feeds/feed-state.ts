@@ -14,6 +14,16 @@ export interface FeedState {
   lastModified: string | null;
   /** Where the last successful fetch ended after redirects. */
   resolvedUrl: string | null;
+  /** The host asked not to be fetched again before `until` (absent or null: it asked nothing). */
+  hostHold?: HostHold | null | undefined;
+}
+
+/** A wait the feed's host asked for: `Cache-Control: max-age` on a success, `Retry-After` on a 429 or 503. */
+export interface HostHold {
+  until: string;
+  why: 'max-age' | 'retry-after';
+  /** What the host asked for, capped (HOST_DELAY_CAP_MS). */
+  ms: number;
 }
 
 /** Feed states in Redis (or memory in tests). */

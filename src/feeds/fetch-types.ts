@@ -21,6 +21,8 @@ interface FetchedBase {
   redirected: boolean;
   etag: string | null;
   lastModified: string | null;
+  /** How long the host says this answer stays fresh (`Cache-Control: max-age` minus `Age`); absent when it says nothing. */
+  freshForMs?: number;
 }
 
 /** A changed feed body, decoded to text. */

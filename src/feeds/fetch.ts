@@ -15,6 +15,7 @@ import {
   type FetchOptions,
   type FetchResult,
 } from './fetch-types.js';
+import { freshnessMs, retryAfterMs } from './host-hints.js';
 import { defaultUserAgent } from './user-agent.js';
 
 export type { FeedBody, FeedNotModified, FeedValidators, FetchOptions, FetchResult } from './fetch-types.js';
@@ -99,6 +100,7 @@ async function followRedirects(
       redirected: hop > 0,
       etag: header(res, 'etag') ?? null,
       lastModified: header(res, 'last-modified') ?? null,
+      ...freshness(res),
     };
     if (status === 304) {
       res.destroy();
@@ -112,7 +114,11 @@ async function followRedirects(
     if (status < 200 || status >= 300) {
       res.destroy();
       const where = displayUrl(current.href);
-      throw new FeedFetchError('http', `HTTP ${status} from ${where}`, where, status);
+      const error = new FeedFetchError('http', `HTTP ${status} from ${where}`, where, status);
+      // Only a host that is shedding load (429, 503) is asked when to come back; other errors back off as usual.
+      if (status === 429 || status === 503)
+        error.retryAfterMs = retryAfterMs(header(res, 'retry-after'), new Date());
+      throw error;
     }
     const bytes = await readBody(res, options.maxBytes, signal, displayUrl(current.href));
     const contentType = header(res, 'content-type') ?? null;
@@ -151,6 +157,11 @@ function nextLocation(current: URL, location: string): URL {
     );
   }
   return next;
+}
+
+function freshness(res: IncomingMessage): { freshForMs?: number } {
+  const ms = freshnessMs(header(res, 'cache-control'), header(res, 'age'));
+  return ms === null ? {} : { freshForMs: ms };
 }
 
 function header(res: IncomingMessage, name: string): string | undefined {

@@ -5,7 +5,7 @@ import { postKey } from '../posts/identity.js';
 import type { Post } from '../posts/post.js';
 import type { PostStore } from '../store/post-store.js';
 import type { AnnouncementSink } from './announcement-sink.js';
-import { DEFAULT_BACKOFF, failed, isBackingOff, succeeded, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, failed, isBackingOff, isFresh, succeeded, type BackoffPolicy } from './backoff.js';
 import { chatReason, FeedFetchError, FeedParseError } from './errors.js';
 import { displayUrl } from '../redaction.js';
 import type { FeedMemory } from './feed-memory.js';
@@ -46,7 +46,10 @@ export interface PollResult {
   /** Posts remembered without announcing: first sight, older than the age limit, or known under another id. */
   seeded: number;
   error?: string;
-  /** Present (true) when the poll was not attempted because the feed is backing off. */
+  /**
+   * Present (true) when the poll was not attempted: the feed is backing off (status `error`), or the host's last
+   * answer is still fresh by its `Cache-Control: max-age` (status 304: nothing fetched, nothing changed).
+   */
   skipped?: boolean;
 }
 
@@ -69,6 +72,9 @@ export async function pollFeed(
   if (!options.force && isBackingOff(state, now)) {
     const error = `feed ${feed.name}: backing off after ${state.consecutiveFailures} failures until ${state.nextAttemptAt} (last error: ${state.lastError ?? 'unknown'})`;
     return { ...errorResult(feed.name, error), skipped: true };
+  }
+  if (!options.force && isFresh(state, now)) {
+    return { feed: feed.name, status: 304, new: [], seeded: 0, skipped: true };
   }
   const { result, next } = await attempt(feed, state, deps, now);
   try {

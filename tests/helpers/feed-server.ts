@@ -15,11 +15,13 @@ export type FeedRoute =
       /** Sent as Last-Modified; an equal If-Modified-Since gets a 304. */
       lastModified?: string;
       gzip?: boolean;
+      /** More headers on every answer, 304s included (`cache-control`, `age`). */
+      headers?: Record<string, string>;
     }
   /** Blogger's paging over the fixture archive: `start-index` (1-based) and `max-results` (default 25, at most 150). */
   | { kind: 'archive' }
   | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
-  | { kind: 'fail'; status: number }
+  | { kind: 'fail'; status: number; headers?: Record<string, string> }
   /** Accepts the request and never answers. */
   | { kind: 'hang' }
   /** Streams XML-ish bytes until the client goes away. */
@@ -110,7 +112,7 @@ function answer(
       return void res.writeHead(route.status ?? 301, { location: route.location }).end();
     case 'fail':
       return void res
-        .writeHead(route.status, { 'content-type': 'text/html' })
+        .writeHead(route.status, { 'content-type': 'text/html', ...route.headers })
         .end(`<html><body>${route.status}</body></html>`);
     case 'hang':
       req.socket.once('close', clientClosed);
@@ -127,7 +129,7 @@ function answerBody(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  const headers: Record<string, string> = { 'content-type': route.contentType ?? ATOM };
+  const headers: Record<string, string> = { 'content-type': route.contentType ?? ATOM, ...route.headers };
   if (route.etag) headers.etag = route.etag;
   if (route.lastModified) headers['last-modified'] = route.lastModified;
   const notModified =

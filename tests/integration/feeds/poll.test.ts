@@ -265,3 +265,83 @@ describe('a feed without dates whose guids change on every fetch', () => {
     expect(sink.batches).toEqual([]);
   });
 });
+
+describe('the feed host sets the pace', () => {
+  const hits = (path: string) => server.requests.filter((request) => request.path === path).length;
+  const later = (clock: { now: Date }, ms: number) => (clock.now = new Date(clock.now.getTime() + ms));
+
+  it('never fetches again while the last answer is fresh by Cache-Control max-age, 304s included', async () => {
+    const { feed, path, deps, clock } = setup();
+    const headers = { 'cache-control': 'public, max-age=300', age: '60' };
+    server.route(path, { kind: 'body', body: ATOM, etag: '"v1"', headers });
+    expect((await pollFeed(feed, deps)).status).toBe(200);
+    expect((await deps.states.get('psf')).hostHold).toEqual({
+      until: '2026-02-13T12:04:00.000Z',
+      why: 'max-age',
+      ms: 240_000,
+    });
+    later(clock, 60_000);
+    expect(await pollFeed(feed, deps)).toEqual({
+      feed: 'psf',
+      status: 304,
+      new: [],
+      seeded: 0,
+      skipped: true,
+    });
+    later(clock, 179_000);
+    expect((await pollFeed(feed, deps)).skipped).toBe(true);
+    expect(hits(path)).toBe(1);
+    later(clock, 1_000);
+    expect(await pollFeed(feed, deps)).toEqual({ feed: 'psf', status: 304, new: [], seeded: 0 });
+    expect(hits(path)).toBe(2);
+    // The 304 carried the same max-age: fresh again for another 4 minutes, unless forced (`poll --once`).
+    later(clock, 60_000);
+    expect((await pollFeed(feed, deps)).skipped).toBe(true);
+    expect((await pollFeed(feed, deps, { force: true })).status).toBe(304);
+    expect(hits(path)).toBe(3);
+  });
+
+  it('asks nothing of a host that sends no-cache, and polls every time', async () => {
+    const { feed, path, deps } = setup();
+    server.route(path, { kind: 'body', body: ATOM, etag: '"v1"', headers: { 'cache-control': 'no-cache' } });
+    await pollFeed(feed, deps);
+    expect((await pollFeed(feed, deps)).skipped).toBeUndefined();
+    expect(hits(path)).toBe(2);
+    expect((await deps.states.get('psf')).hostHold).toBeNull();
+  });
+
+  it('waits out Retry-After on a 429 or 503 when it is longer than its own backoff', async () => {
+    const { feed, path, deps, clock } = setup();
+    server.route(path, { kind: 'fail', status: 429, headers: { 'retry-after': '600' } });
+    const first = await pollFeed(feed, deps);
+    expect(first.status).toBe('error');
+    expect(await deps.states.get('psf')).toMatchObject({
+      lastStatus: 429,
+      nextAttemptAt: '2026-02-13T12:10:00.000Z',
+      hostHold: { why: 'retry-after', ms: 600_000 },
+    });
+    later(clock, 120_000);
+    expect((await pollFeed(feed, deps)).skipped).toBe(true);
+    expect(hits(path)).toBe(1);
+    later(clock, 480_000);
+    server.route(path, {
+      kind: 'fail',
+      status: 503,
+      headers: { 'retry-after': 'Fri, 13 Feb 2026 12:11:00 GMT' },
+    });
+    await pollFeed(feed, deps);
+    expect(hits(path)).toBe(2);
+    // The host asked for one minute; the second failure's own backoff (2 minutes) is longer and wins.
+    expect((await deps.states.get('psf')).nextAttemptAt).toBe('2026-02-13T12:12:00.000Z');
+  });
+
+  it('ignores Retry-After on other errors', async () => {
+    const { feed, path, deps } = setup();
+    server.route(path, { kind: 'fail', status: 500, headers: { 'retry-after': '3600' } });
+    await pollFeed(feed, deps);
+    expect(await deps.states.get('psf')).toMatchObject({
+      nextAttemptAt: '2026-02-13T12:01:00.000Z',
+      hostHold: null,
+    });
+  });
+});

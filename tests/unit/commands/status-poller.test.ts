@@ -1,14 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { CommandCore } from '../../../src/commands/command-core.js';
 import type { PollerHealth, Reply } from '../../../src/commands/types.js';
+import type { FeedState } from '../../../src/feeds/feed-state.js';
 import { MEMBER, NOW, makeCore } from './core-fixture.js';
 
 // `status` with the running poller's state from Redis (the PollerHealth port jobs/ supplies).
 
 const text = (reply: Reply) => (reply.kind === 'text' ? reply.text : JSON.stringify(reply));
 
-async function statusWith(poller: PollerHealth, backoffUntil?: string): Promise<string> {
+async function statusWith(
+  poller: PollerHealth,
+  backoffUntil?: string,
+  hostHold?: FeedState['hostHold'],
+): Promise<string> {
   const { core: _core, ...deps } = await makeCore([], ['psf']);
+  if (hostHold) {
+    await deps.feedStates.save({
+      feed: 'psf',
+      lastStatus: 304,
+      lastAttemptAt: NOW.toISOString(),
+      lastSuccessAt: NOW.toISOString(),
+      consecutiveFailures: 0,
+      nextAttemptAt: null,
+      lastError: null,
+      etag: '"v1"',
+      lastModified: null,
+      resolvedUrl: null,
+      hostHold,
+    });
+  }
   if (backoffUntil) {
     await deps.feedStates.save({
       feed: 'psf',
@@ -88,5 +108,26 @@ describe('status and the poller', () => {
         },
       }),
     ).toMatch(/^Poller: its schedule could not be read\./);
+  });
+
+  it("shows the interval the host's Cache-Control or Retry-After stretched, and the next poll after it", async () => {
+    const schedule = {
+      state: async () => ({ workers: 1, schedules: [{ feed: 'psf', everyMs: 60_000, nextAt: at(30_000) }] }),
+    };
+    const fresh = await statusWith(schedule, undefined, { until: at(270_000), why: 'max-age', ms: 300_000 });
+    expect(fresh).toContain('next poll in 4 minutes (every 1 minute).');
+    expect(fresh).toContain(
+      "Polled every 5 minutes, not every 1 minute: the feed's host says its answer stays fresh for 5 minutes (Cache-Control max-age).",
+    );
+    const asked = await statusWith(schedule, undefined, {
+      until: at(600_000),
+      why: 'retry-after',
+      ms: 600_000,
+    });
+    expect(asked).toContain("The feed's host asked to wait 10 minutes (Retry-After): no fetch before then.");
+    // A hold that has ended says nothing.
+    const over = await statusWith(schedule, undefined, { until: at(-1_000), why: 'max-age', ms: 300_000 });
+    expect(over).not.toContain('Cache-Control');
+    expect(over).toContain('next poll in 30 seconds (every 1 minute).');
   });
 });

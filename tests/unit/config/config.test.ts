@@ -14,7 +14,7 @@ describe('configuration', () => {
         movedTo: 'https://pyfound.blogspot.com/rss.xml',
       },
     ]);
-    expect(config.pollIntervalMs).toBe(300_000);
+    expect(config.pollIntervalMs).toBe(60_000);
     expect(config.maxAgeMs).toBe(7 * 86_400_000);
     expect(config.port).toBe(3000);
     expect(config.discord).toBeUndefined();
