@@ -19,7 +19,7 @@ export const HORIZON_MS = 75 * 60_000;
  * Requests after which a schedule is stopped as runaway (a healthy one makes tens to hundreds): its jobs are
  * still going round, so it fails as unended; this only keeps a looping pipeline from taking minutes a seed.
  */
-export const RUNAWAY_REQUESTS = 10_000;
+export const RUNAWAY_REQUESTS = 5_000;
 
 /** What one schedule did. */
 export interface ScheduleResult {
