@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --only name,name]`: the figures of issue 7, measured against local fakes
+// `npm run bench [-- --json] [-- --only name,name]` (`latency` runs only when named): the figures of issue 7, measured against local fakes
 // that enforce the platforms' limits. Figures go to stdout (a table, or JSON lines with --json); progress
 // and notes go to stderr. Not part of `npm test`: these are measurements, never assertions.
 import { loadavg } from 'node:os';
@@ -10,6 +10,7 @@ import { adversarial } from './scenarios/adversarial.js';
 import { clusterVariants } from './scenarios/cluster.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
+import { publishLatency } from './scenarios/latency.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
 import { service } from './scenarios/service.js';
@@ -21,6 +22,8 @@ interface Scenario {
   name: string;
   figures: [name: string, unit: string][];
   limitMs: number;
+  /** Runs only when named with `--only` (it takes long). */
+  optIn?: boolean;
   run(peer: Peer): Promise<Figure[]>;
 }
 
@@ -118,6 +121,22 @@ const SCENARIOS: Scenario[] = [
     limitMs: 240_000,
     run: scaleWorkers,
   },
+  {
+    name: 'latency',
+    figures: [
+      ['publish_to_channel_p50_s', 's'],
+      ['publish_to_channel_p95_s', 's'],
+      ['feed_requests_per_hour_200', 'req/h'],
+      ['feed_requests_per_hour_304', 'req/h'],
+      ['feed_bytes_per_hour', 'B/h'],
+      ['feed_quiet_requests_per_hour', 'req/h'],
+      ['feed_quiet_304_per_hour', 'req/h'],
+      ['feed_quiet_bytes_per_hour', 'B/h'],
+    ],
+    limitMs: 20 * 60_000,
+    optIn: true,
+    run: () => publishLatency(),
+  },
 ];
 
 /** Stderr progress, so stdout holds only figures. */
@@ -166,7 +185,7 @@ async function main(): Promise<void> {
   const peer = await startPeer();
   const figures: Figure[] = [];
   try {
-    for (const scenario of SCENARIOS.filter((item) => !only || only.has(item.name))) {
+    for (const scenario of SCENARIOS.filter((item) => (only ? only.has(item.name) : !item.optIn))) {
       const measured = await runScenario(scenario, peer);
       for (const item of measured) {
         figures.push(item);

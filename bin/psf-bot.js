@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when a build exists (the Docker image), else the TypeScript sources through tsx,
-// so `npx psf-bot …` works straight after `npm ci` with no build step.
+// Runs the TypeScript sources through tsx whenever they are here (a clone: `npx psf-bot …` works straight after
+// `npm ci`, and an edit takes effect at once, however old a `dist/` from an earlier `npm run build` is). Only
+// where the sources are absent, as in the Docker image, which ships `dist/` and not `jobs/`, does the compiled
+// CLI run. So a stale build can never stand in for the sources, in the CLI or in the tests that spawn it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+const sources = new URL('../jobs/cli.ts', import.meta.url);
 const built = fileURLToPath(new URL('../dist/jobs/cli.js', import.meta.url));
 let cli;
-if (existsSync(built)) {
-  cli = await import(pathToFileURL(built).href);
-} else {
+if (existsSync(fileURLToPath(sources)) || !existsSync(built)) {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import(new URL('../jobs/cli.ts', import.meta.url).href);
+  cli = await import(sources.href);
+} else {
+  cli = await import(pathToFileURL(built).href);
 }
 
 /**

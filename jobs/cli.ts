@@ -68,7 +68,12 @@ function feedCommand(program: Command, name: string, description: string): Comma
     .command(name)
     .description(description)
     .option('--feed <feed>', 'NAME of a configured feed, or NAME=URL')
-    .option('--json', 'one JSON object per feed');
+    .option('--json', 'one JSON object per feed, one per line (JSON Lines)')
+    .addHelpText(
+      'after',
+      '\nWith --json the output is JSON Lines: one object per feed, each on its own line. For one JSON array:\n' +
+        `  psf-bot ${name}${name === 'poll' ? ' --once' : ''} --json | jq -s .`,
+    );
 }
 
 function platformOption(): Option {
@@ -82,10 +87,16 @@ function platformOption(): Option {
 export function buildProgram(setStatus: (status: number) => void): Command {
   const program = new Command('psf-bot')
     .description('Announces Python Software Foundation news in Discord and Slack and answers /psf lookups')
-    // docs/cli.md: a usage error is one line on stderr, so commander's hints ("Did you mean …?") join it.
+    // docs/cli.md: a usage error is one line on stderr, so commander's hints ("Did you mean …?") join it, and
+    // it starts `psf-bot: ` like every other error, not with commander's own `error: `.
     .configureOutput({
       outputError: (text, write) =>
-        write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
+        write(
+          `${text
+            .trim()
+            .replace(/^error: /, 'psf-bot: ')
+            .replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`,
+        ),
     })
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride();
@@ -176,6 +187,29 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .description('check Redis, feeds, tokens and permissions; say what to fix')
     .action(async () =>
       setStatus(await (await import('./commands/doctor.js')).runDoctor(readConfig(), logger())),
+    );
+
+  const subscriptions = program
+    .command('subscriptions')
+    .description('back up and restore the subscriptions made in chat');
+  subscriptions
+    .command('export')
+    .description('print every chat-made subscription, with its options, as JSON')
+    .action(async () =>
+      setStatus(
+        await (await import('./commands/subscriptions.js')).runSubscriptionsExport(readConfig(), logger()),
+      ),
+    );
+  subscriptions
+    .command('import')
+    .description('restore an export; refuses, importing nothing, if a channel already has a subscription')
+    .argument('<file>', 'a file written by `subscriptions export`, or - for stdin')
+    .action(async (file: string) =>
+      setStatus(
+        await (
+          await import('./commands/subscriptions.js')
+        ).runSubscriptionsImport(readConfig(), file, logger()),
+      ),
     );
 
   program

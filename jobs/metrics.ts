@@ -4,6 +4,7 @@ import type { Platform } from '../src/posts/post.js';
 import type { FeedStateStore } from '../src/feeds/feed-state.js';
 import type { CommandContext, CommandRequest, CommandService, Reply } from '../src/commands/types.js';
 import type { DeliveryCounters, DeliveryOutcome } from '../src/delivery/counters.js';
+import type { RequestBudget } from '../src/delivery/request-budget.js';
 
 /** How one poll of a feed ended: fresh content, not modified, or a failure. */
 export type PollOutcome = '200' | '304' | 'error';
@@ -49,6 +50,7 @@ export class Metrics implements DeliveryCounters {
   readonly registry = new Registry();
   private queues: readonly CountedQueue[] = [];
   private feedStates: { store: FeedStateStore; feeds: readonly string[] } | undefined;
+  private readonly budgets = new Map<Platform, Pick<RequestBudget, 'invalidCount'>>();
   private readonly polls: Counter<'feed' | 'outcome'>;
   private readonly postsSeen: Counter<'feed'>;
   private readonly announcements: Counter<'feed'>;
@@ -148,10 +150,26 @@ export class Metrics implements DeliveryCounters {
     this.feedStates = { store, feeds };
   }
 
+  /** A platform's invalid-request budget (shared in Redis), read at every scrape. */
+  watchInvalidRequests(platform: Platform, budget: Pick<RequestBudget, 'invalidCount'>): void {
+    this.budgets.set(platform, budget);
+  }
+
   private registerScrapeGauges(registers: Registry[]): void {
     // Read on scrape, not on a timer, so every process reports what Redis holds at that moment.
     const queueCounts = () => this.queueCounts();
     const secondsSinceSuccess = () => this.secondsSinceSuccess();
+    const invalidCounts = () => this.invalidCounts();
+    new Gauge({
+      name: 'psf_invalid_requests',
+      help: "401/403/429 answers in the platform's window, from every process (Discord: 10 minutes; 10,000 bans the IP)",
+      labelNames: ['platform'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [platform, count] of await invalidCounts()) this.set({ platform }, count);
+      },
+    });
     new Gauge({
       name: 'psf_queue_jobs',
       help: 'Jobs in each queue by state, read from Redis at scrape time',
@@ -186,6 +204,19 @@ export class Metrics implements DeliveryCounters {
       );
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'metrics: could not read queue counts');
+      return [];
+    }
+  }
+
+  private async invalidCounts(): Promise<Array<[Platform, number]>> {
+    try {
+      return await Promise.all(
+        [...this.budgets].map(
+          async ([platform, budget]) => [platform, await budget.invalidCount()] as [Platform, number],
+        ),
+      );
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, 'metrics: could not read the invalid-request count');
       return [];
     }
   }

@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import {
   buildAnnouncers,
   CLEAR_INSTALLATIONS_WARNING,
+  discordRequestBudget,
   enabledPlatforms,
   startCommandFrontends,
 } from './parts/platforms.js';
@@ -169,6 +170,7 @@ export async function runStart(config: Config, role: Role): Promise<number> {
       close: async () => void (await Promise.all(queues.map((q) => q.close()))),
     });
     metrics.watchQueues(queues);
+    if (config.discord) metrics.watchInvalidRequests('discord', discordRequestBudget(config.discord, stores));
     metrics.watchFeeds(
       stores.feedStates,
       config.feeds.map((feed) => feed.name),

@@ -109,7 +109,7 @@ export function commandCore(
   logger: Logger,
   poller?: PollerHealth,
   feeds: Config['feeds'] = config.feeds,
-  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer' | 'finalDigest'> = {},
+  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer' | 'finalDigest' | 'helpFeeds'> = {},
 ): CommandCore {
   return new CommandCore({
     posts: stores.posts,
@@ -120,6 +120,7 @@ export function commandCore(
     ...(poller ? { poller } : {}),
     feeds,
     pollIntervalMs: config.pollIntervalMs,
+    digestSchedule: config.digest,
     maxSubscriptionsPerWorkspace: config.maxSubscriptionsPerWorkspace,
     declared: config.subscriptions,
     logger,

@@ -133,6 +133,9 @@ const schema = z.object({
 });
 
 /** Parses the environment into a `Config`, or throws a `ConfigError` listing every problem at once. */
+/** Every environment variable the configuration reads (docs/cli.md lists each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   const problems = parsed.success

@@ -1,5 +1,4 @@
-import { DiscordAPIError, REST, Routes, type APIMessage, type RESTOptions } from 'discord.js';
-import type { Logger } from '../../src/logger.js';
+import type { APIMessage } from 'discord.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
   Announcer,
@@ -13,8 +12,8 @@ import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
 import { renderDiscordAnnouncement } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
+import { DiscordClient, type DiscordClientOptions } from './client.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
-import { toDeliveryError } from './errors.js';
 import { ForumTagCache, matchForumTags, threadName } from './forum.js';
 import { DiscordFollowUps } from './follow-ups.js';
 import { findEarlierForumPost, postToForum } from './forum-posts.js';
@@ -33,89 +32,57 @@ const UNEDITABLE: ReadonlyMap<number, string> = new Map([
 /** Discord's nonce limit: https://discord.com/developers/docs/resources/message#create-message */
 export const MAX_NONCE_LENGTH = 25;
 
-/** What the announcer needs from config: the bot token and the API base (a local fake in tests). */
-export interface DiscordAnnouncerOptions {
-  token: string;
-  apiUrl: string;
-  /** Global requests per second the REST client allows itself (Discord's limit is 50). */
-  requestsPerSecond?: number;
-  /** Per-request timeout; a timeout is a transient failure. */
-  timeoutMs?: number;
+/**
+ * What the announcer needs: how to reach Discord (token, API base, budget: see client.ts), or a client
+ * already built.
+ */
+export interface DiscordAnnouncerOptions extends DiscordClientOptions {
   /** How long after a first attempt a re-send relies on the nonce alone (tests shorten it). */
   nonceTrustMs?: number;
-  logger?: Logger;
-  /** The HTTP transport under the REST client (default undici); the random chaos suite's simulated platform. */
-  makeRequest?: RESTOptions['makeRequest'];
-}
-
-/**
- * Builds the REST client the announcer uses: no retries of its own and every 429 rejected at once, so
- * the delivery queue alone owns retries and waits (a library retry would hide the wait from the queue).
- */
-export function createAnnouncerRest(options: DiscordAnnouncerOptions): REST {
-  return new REST({
-    api: options.apiUrl,
-    retries: 0,
-    rejectOnRateLimit: () => true,
-    globalRequestsPerSecond: options.requestsPerSecond ?? 50,
-    timeout: options.timeoutMs ?? 15_000,
-    ...(options.makeRequest ? { makeRequest: options.makeRequest } : {}),
-  }).setToken(options.token);
+  /** The client every request goes through; built from the options above when omitted. */
+  client?: DiscordClient;
 }
 
 /** Posts one announcement to one Discord channel; every failure comes out as a `DeliveryError`. */
 export class DiscordAnnouncer implements Announcer {
   readonly platform = 'discord' as const;
-  private readonly rest: REST;
+  private readonly client: DiscordClient;
   private readonly forums: ForumTagCache;
   private readonly botId: () => Promise<string>;
   private readonly followUps: DiscordFollowUps;
 
-  constructor(private readonly options: DiscordAnnouncerOptions & { rest?: REST }) {
-    this.rest = options.rest ?? createAnnouncerRest(options);
-    this.forums = new ForumTagCache(this.rest);
-    this.botId = botIdOnce(this.rest);
-    this.followUps = new DiscordFollowUps(this.rest, options.logger);
+  constructor(private readonly options: DiscordAnnouncerOptions) {
+    this.client = options.client ?? new DiscordClient(options);
+    this.forums = new ForumTagCache(this.client);
+    this.botId = botIdOnce(this.client);
+    this.followUps = new DiscordFollowUps(this.client, options.logger);
   }
 
   /**
    * Looks for the message an earlier attempt may have posted (beyond the nonce window). A forum has no
    * messages of its own to list: there it looks for the forum post (thread) an earlier attempt made.
    */
-  findEarlier(subject: LookSubject, target: DeliveryTarget, attempt: EarlierAttempt): Promise<LookResult> {
+  async findEarlier(
+    subject: LookSubject,
+    target: DeliveryTarget,
+    attempt: EarlierAttempt,
+  ): Promise<LookResult> {
     if (target.options.forum) {
       const name = isDigestSubject(subject) ? digestThreadName(subject) : threadName(subject.title);
-      return this.guarded(async () => ({
-        found: await findEarlierForumPost(this.rest, this.botId, target, name),
-      }));
+      return { found: await findEarlierForumPost(this.client, this.botId, target, name) };
     }
-    return this.guarded(() =>
-      findEarlierDiscordMessage(
-        this.rest,
-        this.botId,
-        target.channelId,
-        subject,
-        attempt,
-        this.options.nonceTrustMs,
-      ),
+    return findEarlierDiscordMessage(
+      this.client,
+      this.botId,
+      target.channelId,
+      subject,
+      attempt,
+      this.options.nonceTrustMs,
     );
   }
   /** `GET /users/@me`: resolves when Discord accepts the token. */
   async probe(): Promise<void> {
-    await this.guarded(() => this.rest.get(Routes.user('@me')));
-  }
-
-  /**
-   * @discordjs/rest forgets the token on any 401 (`setToken(null)`), after which every request fails
-   * locally: one 401 from a proxy would stop delivery for good. Restore it, so the next attempt really asks.
-   */
-  private async guarded<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof DiscordAPIError && error.status === 401) this.rest.setToken(this.options.token);
-      throw error;
-    }
+    await this.client.call('currentUser', {});
   }
 
   /**
@@ -127,16 +94,13 @@ export class DiscordAnnouncer implements Announcer {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    if (target.options.forum) return postToForum(this.rest, this.forums, post, target);
+    if (target.options.forum) return postToForum(this.client, this.forums, post, target);
     const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
-    let message: APIMessage;
-    try {
-      message = (await this.guarded(() =>
-        this.rest.post(Routes.channelMessages(target.channelId), { body }),
-      )) as APIMessage;
-    } catch (error) {
-      throw toDeliveryError(error);
-    }
+    const message = (await this.client.call(
+      'createMessage',
+      { channelId: target.channelId },
+      { body },
+    )) as APIMessage;
     if (target.options.crosspost) await this.followUps.crosspost(target.channelId, message.id);
     if (target.options.thread) await this.followUps.openThread(target.channelId, message.id, post.title);
     return { messageId: message.id };
@@ -152,14 +116,12 @@ export class DiscordAnnouncer implements Announcer {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
     const body = { ...renderDiscordDigest(digest), nonce, enforce_nonce: true };
-    try {
-      const message = (await this.rest.post(Routes.channelMessages(target.channelId), {
-        body,
-      })) as APIMessage;
-      return { messageId: message.id };
-    } catch (error) {
-      throw toDeliveryError(error);
-    }
+    const message = (await this.client.call(
+      'createMessage',
+      { channelId: target.channelId },
+      { body },
+    )) as APIMessage;
+    return { messageId: message.id };
   }
 
   /**
@@ -169,28 +131,27 @@ export class DiscordAnnouncer implements Announcer {
    * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
    */
   private async forumDigest(digest: Digest, target: DeliveryTarget): Promise<Delivered> {
-    try {
-      const forum = await this.forums.get(target.channelId);
-      const appliedTags = matchForumTags({ tags: digest.posts.flatMap((post) => post.tags) }, forum);
-      if (forum.requireTag && appliedTags.length === 0)
-        throw DeliveryError.unsendable(
-          'forum_tag_required',
-          'this forum requires a tag, and none matches the tags of the posts in this digest',
-        );
-      const body = {
-        name: digestThreadName(digest),
-        applied_tags: appliedTags,
-        message: renderDiscordDigest(digest),
-      };
-      const thread = (await this.rest.post(Routes.threads(target.channelId), { body })) as {
-        id: string;
-        message?: { id: string };
-      };
-      return { messageId: thread.message?.id ?? thread.id, threadId: thread.id };
-    } catch (error) {
-      if (error instanceof DeliveryError) throw error;
-      throw toDeliveryError(error);
-    }
+    const forum = await this.forums.get(target.channelId);
+    const appliedTags = matchForumTags({ tags: digest.posts.flatMap((post) => post.tags) }, forum);
+    if (forum.requireTag && appliedTags.length === 0)
+      throw DeliveryError.unsendable(
+        'forum_tag_required',
+        'this forum requires a tag, and none matches the tags of the posts in this digest',
+      );
+    const body = {
+      name: digestThreadName(digest),
+      applied_tags: appliedTags,
+      message: renderDiscordDigest(digest),
+    };
+    const thread = (await this.client.call(
+      'startForumThread',
+      { channelId: target.channelId },
+      { body },
+    )) as {
+      id: string;
+      message?: { id: string };
+    };
+    return { messageId: thread.message?.id ?? thread.id, threadId: thread.id };
   }
 
   /**
@@ -203,11 +164,11 @@ export class DiscordAnnouncer implements Announcer {
     const body = { content: content ?? '', embeds, allowed_mentions };
     const channelId = delivered.threadId ?? target.channelId;
     try {
-      await this.rest.patch(Routes.channelMessage(channelId, delivered.messageId), { body });
+      await this.client.call('editMessage', { channelId, messageId: delivered.messageId }, { body });
     } catch (error) {
-      const uneditable = error instanceof DiscordAPIError ? UNEDITABLE.get(Number(error.code)) : undefined;
-      if (uneditable) throw DeliveryError.unsendable(String((error as DiscordAPIError).code), uneditable);
-      throw toDeliveryError(error);
+      const uneditable = error instanceof DeliveryError ? UNEDITABLE.get(Number(error.code)) : undefined;
+      if (uneditable) throw DeliveryError.unsendable((error as DeliveryError).code, uneditable);
+      throw error;
     }
   }
 }

@@ -1,14 +1,14 @@
 import {
   ApplicationCommandOptionType as Option,
   ApplicationCommandType,
-  REST,
-  Routes,
   type APIApplicationCommand,
   type APIApplicationCommandBasicOption,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { MAX_COUNT } from '../../src/commands/types.js';
+import { DiscordClient } from './client.js';
 import { COMMAND_NAME } from './interaction-handler.js';
+import { INTEGRATION_TYPE, INTERACTION_CONTEXT } from './invocation.js';
 
 /** Choices are capped at 25: https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-structure */
 const MAX_CHOICES = 25;
@@ -26,9 +26,15 @@ const count: APIApplicationCommandBasicOption = {
   max_value: MAX_COUNT,
 };
 
-function feedOption(description: string, feeds: readonly string[]): APIApplicationCommandBasicOption {
+function feedOption(
+  description: string,
+  feeds: readonly string[],
+  all = false,
+): APIApplicationCommandBasicOption {
+  // `subscribe` also takes `all`: every feed, whatever the channel had.
+  const names = all ? [...feeds, 'all'] : feeds;
   const choices =
-    feeds.length > 0 && feeds.length <= MAX_CHOICES ? feeds.map((name) => ({ name, value: name })) : [];
+    feeds.length > 0 && names.length <= MAX_CHOICES ? names.map((name) => ({ name, value: name })) : [];
   return {
     type: Option.String,
     name: 'feed',
@@ -55,11 +61,22 @@ function subcommand(name: string, description: string, options: APIApplicationCo
 }
 
 /**
+ * Where a global `/psf` can be used: installed to a server or to a person's account (a user install), and in
+ * servers, the bot's DMs and group DMs. Lookups answer everywhere; the subscription commands refuse outside a
+ * server that added the bot, at run time (interaction-handler.ts). Guild commands take neither field.
+ */
+const EVERYWHERE = {
+  integration_types: [INTEGRATION_TYPE.guild, INTEGRATION_TYPE.user],
+  contexts: [INTERACTION_CONTEXT.guild, INTERACTION_CONTEXT.botDm, INTERACTION_CONTEXT.privateChannel],
+};
+
+/**
  * The JSON registered for `/psf`: one command with a subcommand per DESIGN §6 verb, option names as
- * DESIGN §6. Required options come first, as Discord requires. `feeds` become choices when given.
+ * DESIGN §6. Required options come first, as Discord requires. `feeds` become choices when given; `global`
+ * (the default) adds the installation types and contexts a global command may have.
  */
 export function discordCommandDefinitions(
-  options: { feeds?: readonly string[] } = {},
+  options: { feeds?: readonly string[]; global?: boolean } = {},
 ): RESTPutAPIApplicationCommandsJSONBody {
   const feeds = options.feeds ?? [];
   return [
@@ -67,6 +84,7 @@ export function discordCommandDefinitions(
       type: ApplicationCommandType.ChatInput,
       name: COMMAND_NAME,
       description: 'Python Software Foundation news',
+      ...(options.global === false ? {} : EVERYWHERE),
       options: [
         subcommand('latest', 'The newest posts', [count, feedOption('Only this feed', feeds), share]),
         subcommand('tag', 'The newest posts with a tag', [
@@ -94,7 +112,7 @@ export function discordCommandDefinitions(
         ]),
         subcommand('subscribe', 'Announce new posts in a channel (Manage Channels)', [
           channelOption('The channel or forum to announce in (this one by default)'),
-          feedOption('Only this feed (all feeds by default)', feeds),
+          feedOption('One feed, or all (a new subscription gets all; unset keeps the feeds)', feeds, true),
           {
             type: Option.String,
             name: 'tags',
@@ -165,12 +183,15 @@ export interface RegisterOptions {
 export async function registerDiscordCommands(
   options: RegisterOptions,
 ): Promise<{ scope: 'global' | 'guild'; commands: APIApplicationCommand[] }> {
-  const rest = new REST({ api: options.apiUrl }).setToken(options.token);
-  const route = options.guildId
-    ? Routes.applicationGuildCommands(options.applicationId, options.guildId)
-    : Routes.applicationCommands(options.applicationId);
-  const body = discordCommandDefinitions(options.feeds ? { feeds: options.feeds } : {});
-  const commands = (await rest.put(route, { body })) as APIApplicationCommand[];
+  const client = new DiscordClient({ token: options.token, apiUrl: options.apiUrl });
+  const body = discordCommandDefinitions({
+    ...(options.feeds ? { feeds: options.feeds } : {}),
+    global: !options.guildId,
+  });
+  const { applicationId, guildId } = options;
+  const commands = (await (guildId
+    ? client.call('putGuildCommands', { applicationId, guildId }, { body })
+    : client.call('putGlobalCommands', { applicationId }, { body }))) as APIApplicationCommand[];
   return { scope: options.guildId ? 'guild' : 'global', commands };
 }
 
@@ -185,4 +206,20 @@ export function commandUsage(commands: readonly { name: string; options?: unknow
       return `  /${command.name} ${[sub.name, ...options].join(' ')}`;
     }),
   );
+}
+
+/**
+ * The two ways to add psf-bot: to a server (the bot with the README's permissions, and the commands), and to a
+ * person's account (the commands only: lookups in any server, DM or group DM). The second needs "User Install"
+ * ticked under Installation in the developer portal.
+ */
+export function installLinks(
+  applicationId: string,
+  permissions: bigint,
+): { server: string; account: string } {
+  const base = `https://discord.com/oauth2/authorize?client_id=${encodeURIComponent(applicationId)}`;
+  return {
+    server: `${base}&scope=bot+applications.commands&permissions=${permissions}&integration_type=${INTEGRATION_TYPE.guild}`,
+    account: `${base}&scope=applications.commands&integration_type=${INTEGRATION_TYPE.user}`,
+  };
 }

@@ -1,5 +1,6 @@
-import { DiscordAPIError, MessageType, Routes, type APIMessage, type APIUser, type REST } from 'discord.js';
+import { MessageType, type APIMessage, type APIUser } from 'discord.js';
 import {
+  DeliveryError,
   isDigestSubject,
   type EarlierAttempt,
   type LookResult,
@@ -7,6 +8,7 @@ import {
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import type { Post } from '../../src/posts/post.js';
+import type { DiscordClient } from './client.js';
 import { toDeliveryError } from './errors.js';
 
 /**
@@ -60,7 +62,7 @@ function marksDigest(embed: { title?: string; timestamp?: string }, digest: Dige
  * https://discord.com/developers/docs/resources/message#get-channel-messages
  */
 export async function findEarlierDiscordMessage(
-  rest: REST,
+  client: DiscordClient,
   botId: () => Promise<string>,
   channelId: string,
   subject: LookSubject,
@@ -73,7 +75,7 @@ export async function findEarlierDiscordMessage(
     let after = snowflakeAt(attempt.since.getTime() - SKEW_MS);
     for (let page = 0; page < MAX_PAGES; page++) {
       const query = new URLSearchParams({ after, limit: '100' });
-      const messages = (await rest.get(Routes.channelMessages(channelId), { query })) as APIMessage[];
+      const messages = (await client.call('listMessages', { channelId }, { query })) as APIMessage[];
       const mine = messages.find((message) => announces(message, me, subject));
       if (mine) return { found: { messageId: mine.id } };
       if (messages.length < 100) return { found: null };
@@ -81,7 +83,7 @@ export async function findEarlierDiscordMessage(
     }
     return { found: null };
   } catch (error) {
-    if (error instanceof DiscordAPIError && CANNOT_READ.has(Number(error.code))) {
+    if (error instanceof DeliveryError && CANNOT_READ.has(Number(error.code))) {
       return { unavailable: `cannot read message history (${error.code}): grant Read Message History` };
     }
     throw toDeliveryError(error);
@@ -89,10 +91,10 @@ export async function findEarlierDiscordMessage(
 }
 
 /** The bot's own user id (`GET /users/@me`), fetched once. */
-export function botIdOnce(rest: REST): () => Promise<string> {
+export function botIdOnce(client: DiscordClient): () => Promise<string> {
   let id: Promise<string> | null = null;
   return () => {
-    id ??= (rest.get(Routes.user('@me')) as Promise<APIUser>).then(
+    id ??= (client.call('currentUser', {}) as Promise<APIUser>).then(
       (user) => user.id,
       (error: unknown) => {
         id = null;

@@ -33,8 +33,9 @@ const DEFAULT_RETRY_AFTER_MS = 1_000;
  *   with the wait from `Retry-After`, scoped `global` only when Discord said so (`X-RateLimit-Global` or
  *   scope `global`); a per-route (`user`/`shared`) limit concerns this channel's bucket alone;
  * - 5xx, network errors, timeouts → transient;
- * - 401 → transient, on purpose: one bot token serves every channel, so a bad token is an operator fix,
- *   not a reason to disable each subscription in turn; the failed jobs can be re-driven once it is fixed;
+ * - 401 → auth, retried like transient on purpose: one bot token serves every channel, so a bad token is an
+ *   operator fix, not a reason to disable each subscription in turn; the failed jobs can be re-driven once it
+ *   is fixed (the client layer keeps the token set after a 401, client.ts);
  * - 50035 invalid form body → rejected: this delivery fails at once (no retry), the channel stays enabled;
  * - other 4xx → transient: a bug in our payload, not in the channel.
  */
@@ -55,6 +56,7 @@ export function toDeliveryError(error: unknown): DeliveryError {
     if (LOST_ACCESS_CODES.has(code))
       return DeliveryError.permanent(label, `${error.status} ${error.message}`);
     if (error.status === 429) return DeliveryError.rateLimited(DEFAULT_RETRY_AFTER_MS, error.message);
+    if (error.status === 401) return DeliveryError.auth(label, `${error.status} ${error.message}`);
     // 50035 invalid form body: this message, not the channel, is at fault, and resending it cannot help.
     if (code === INVALID_FORM_BODY) return DeliveryError.rejected(label, `${error.status} ${error.message}`);
     return DeliveryError.transient(label, `${error.status} ${error.message}`);

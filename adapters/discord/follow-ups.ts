@@ -1,5 +1,6 @@
-import { ChannelType, Routes, type APIChannel, type REST } from 'discord.js';
+import { ChannelType, type APIChannel } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
+import type { DiscordClient } from './client.js';
 import { toDeliveryError } from './errors.js';
 import { threadName } from './forum.js';
 
@@ -9,7 +10,7 @@ export class DiscordFollowUps {
   private readonly channelTypes = new Map<string, number>();
 
   constructor(
-    private readonly rest: REST,
+    private readonly client: DiscordClient,
     private readonly logger?: Logger,
   ) {}
 
@@ -20,7 +21,11 @@ export class DiscordFollowUps {
    */
   async openThread(channelId: string, messageId: string, title: string): Promise<void> {
     try {
-      await this.rest.post(Routes.threads(channelId, messageId), { body: { name: threadName(title) } });
+      await this.client.call(
+        'startThreadFromMessage',
+        { channelId, messageId },
+        { body: { name: threadName(title) } },
+      );
     } catch (error) {
       const failure = toDeliveryError(error);
       this.logger?.warn(
@@ -39,7 +44,7 @@ export class DiscordFollowUps {
   async crosspost(channelId: string, messageId: string): Promise<void> {
     try {
       if ((await this.channelType(channelId)) !== ChannelType.GuildAnnouncement) return;
-      await this.rest.post(Routes.channelMessageCrosspost(channelId, messageId));
+      await this.client.call('crosspostMessage', { channelId, messageId });
     } catch (error) {
       const failure = toDeliveryError(error);
       this.logger?.warn(
@@ -53,7 +58,7 @@ export class DiscordFollowUps {
   private async channelType(channelId: string): Promise<number> {
     const known = this.channelTypes.get(channelId);
     if (known !== undefined) return known;
-    const channel = (await this.rest.get(Routes.channel(channelId))) as APIChannel;
+    const channel = (await this.client.call('getChannel', { channelId })) as APIChannel;
     this.channelTypes.set(channelId, channel.type);
     return channel.type;
   }

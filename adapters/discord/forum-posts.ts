@@ -1,7 +1,7 @@
-import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import { DeliveryError, type Delivered, type DeliveryTarget } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
 import { renderDiscordAnnouncement } from './announcement.js';
+import type { DiscordClient } from './client.js';
 import { toDeliveryError } from './errors.js';
 import { matchForumTags, threadName, type ForumTagCache } from './forum.js';
 
@@ -15,7 +15,7 @@ const TAG_REQUIRED = 40067;
  * https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
  */
 export async function postToForum(
-  rest: REST,
+  client: DiscordClient,
   forums: ForumTagCache,
   post: Post,
   target: DeliveryTarget,
@@ -29,13 +29,13 @@ export async function postToForum(
       applied_tags: appliedTags,
       message: renderDiscordAnnouncement(post, target.options),
     };
-    const thread = (await rest.post(Routes.threads(target.channelId), { body })) as {
+    const thread = (await client.call('startForumThread', { channelId: target.channelId }, { body })) as {
       id: string;
       message?: { id: string };
     };
     return { messageId: thread.message?.id ?? thread.id, threadId: thread.id };
   } catch (error) {
-    if (error instanceof DiscordAPIError && error.code === TAG_REQUIRED) {
+    if (error instanceof DeliveryError && error.code === String(TAG_REQUIRED)) {
       // The cached tags were stale (the forum started requiring one): read them afresh next time.
       forums.forget(target.channelId);
       throw tagRequired(post, []);
@@ -50,13 +50,13 @@ export async function postToForum(
  * https://discord.com/developers/docs/resources/guild#list-active-guild-threads
  */
 export async function findEarlierForumPost(
-  rest: REST,
+  client: DiscordClient,
   botIdOf: () => Promise<string>,
   target: DeliveryTarget,
   name: string,
 ): Promise<Delivered | null> {
   const botId = await botIdOf();
-  const { threads } = (await rest.get(Routes.guildActiveThreads(target.workspaceId))) as {
+  const { threads } = (await client.call('listActiveThreads', { guildId: target.workspaceId })) as {
     threads: { id: string; parent_id?: string | null; owner_id?: string; name?: string }[];
   };
   const found = threads.find(

@@ -1,6 +1,6 @@
-import { Routes, type REST } from 'discord.js';
 import type { Post } from '../../src/posts/post.js';
 import { normaliseTag } from '../../src/posts/tags.js';
+import type { DiscordClient } from './client.js';
 
 /** A forum's tags and whether a post must carry one (channel flag REQUIRE_TAG, 1 << 4). */
 export interface ForumInfo {
@@ -36,14 +36,14 @@ export class ForumTagCache {
   private readonly cache = new Map<string, { info: ForumInfo; at: number }>();
 
   constructor(
-    private readonly rest: REST,
+    private readonly client: DiscordClient,
     private readonly now: () => number = Date.now,
   ) {}
 
   async get(channelId: string): Promise<ForumInfo> {
     const cached = this.cache.get(channelId);
     if (cached && this.now() - cached.at < FORUM_TAGS_TTL_MS) return cached.info;
-    const channel = (await this.rest.get(Routes.channel(channelId))) as {
+    const channel = (await this.client.call('getChannel', { channelId })) as {
       flags?: number;
       available_tags?: { id: string; name: string }[];
     };

@@ -9,8 +9,15 @@ import {
   type Interaction,
 } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
+import { DiscordClient } from './client.js';
 import type { DiscordInteractionHandler } from './interaction-handler.js';
-import { readOptions, readResolvedChannels, type DiscordInvocation, type OptionTree } from './invocation.js';
+import {
+  isGuildInstalled,
+  readOptions,
+  readResolvedChannels,
+  type DiscordInvocation,
+  type OptionTree,
+} from './invocation.js';
 import { restResponder } from './rest-responder.js';
 
 /** Raw interaction data kept for dispatch; far more than can be in flight at once. */
@@ -33,8 +40,14 @@ export class DiscordGatewayBot {
   readonly client: Client;
   /** Resolved channels of interactions being dispatched, by interaction id (removed when handled). */
   private readonly resolved = new Map<string, Pick<DiscordInvocation, 'resolvedChannels' | 'channelType'>>();
+  /** Interaction replies go through the client layer; they carry the interaction's token, not the bot's. */
+  private readonly replies: DiscordClient;
 
   constructor(private readonly options: DiscordGatewayBotOptions) {
+    this.replies = new DiscordClient({
+      apiUrl: options.apiUrl,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
       rest: { api: options.apiUrl },
@@ -88,7 +101,7 @@ export class DiscordGatewayBot {
     if (!interaction.isChatInputCommand() && !interaction.isAutocomplete()) return;
     const invocation = { ...invocationFromInteraction(interaction), ...raw };
     try {
-      await this.options.handler.handle(invocation, restResponder(this.client.rest, invocation));
+      await this.options.handler.handle(invocation, restResponder(this.replies, invocation));
     } catch (error) {
       this.options.logger?.error(
         { err: error, command: invocation.commandName, subcommand: invocation.subcommand },
@@ -112,6 +125,8 @@ function invocationFromInteraction(
     channelId: interaction.channelId,
     userId: interaction.user.id,
     permissions: interaction.memberPermissions?.bitfield ?? null,
+    // The raw map (keys "0" guild install, "1" user install), as an HTTP interaction carries it.
+    guildInstalled: isGuildInstalled(interaction.guildId, interaction.authorizingIntegrationOwners.toJSON()),
   };
 }
 

@@ -1,6 +1,6 @@
 import express from 'express';
-import { REST } from 'discord.js';
 import type { Logger } from '../../src/logger.js';
+import { DiscordClient } from './client.js';
 import type { DiscordInteractionHandler, InteractionResponder } from './interaction-handler.js';
 import { CALLBACK_TYPE } from './interaction-handler.js';
 import { INTERACTION_TYPE, interactionPayload, invocationFromPayload } from './invocation.js';
@@ -21,8 +21,8 @@ export interface DiscordInteractionsRouterOptions {
   publicKey: string;
   apiUrl: string;
   handler: DiscordInteractionHandler;
-  /** REST client for edits of `@original`; built from `apiUrl` when omitted. */
-  rest?: REST;
+  /** The client for interaction replies and edits of `@original`; built from `apiUrl` when omitted. */
+  client?: DiscordClient;
   logger?: Logger;
 }
 
@@ -35,7 +35,7 @@ export interface DiscordInteractionsRouterOptions {
  */
 export function createDiscordInteractionsRouter(options: DiscordInteractionsRouterOptions): express.Router {
   const key = discordPublicKey(options.publicKey);
-  const rest = options.rest ?? new REST({ api: options.apiUrl });
+  const client = options.client ?? new DiscordClient({ apiUrl: options.apiUrl });
   const router = express.Router();
   router.post(
     DISCORD_INTERACTIONS_PATH,
@@ -78,7 +78,7 @@ export function createDiscordInteractionsRouter(options: DiscordInteractionsRout
           res.json(response);
           answered();
         },
-        editOriginal: (data) => restResponder(rest, invocation).editOriginal(data),
+        editOriginal: (data) => restResponder(client, invocation).editOriginal(data),
       };
       // The handler may keep working after the response (a deferred edit); its failures are logged, not thrown.
       void options.handler

@@ -1,10 +1,6 @@
 export { renderDiscordAnnouncement, type AnnouncementOptions } from './announcement.js';
-export {
-  DiscordAnnouncer,
-  createAnnouncerRest,
-  MAX_NONCE_LENGTH,
-  type DiscordAnnouncerOptions,
-} from './announcer.js';
+export { DiscordAnnouncer, MAX_NONCE_LENGTH, type DiscordAnnouncerOptions } from './announcer.js';
+export { DiscordClient, DISCORD_ROUTES, type DiscordClientOptions, type DiscordRouteName } from './client.js';
 export { discordCommandDefinitions, registerDiscordCommands, type RegisterOptions } from './commands.js';
 export { toDeliveryError, LOST_ACCESS_CODES } from './errors.js';
 export { DiscordGatewayBot, type DiscordGatewayBotOptions } from './gateway-bot.js';

@@ -6,12 +6,28 @@ import type {
 import type { CommandService, Reply } from '../../src/commands/types.js';
 import type { Logger } from '../../src/logger.js';
 import { parseCommandOptions } from '../../src/commands/parse.js';
-import { commandContext, type DiscordInvocation } from './invocation.js';
+import { commandContext, USE_EXTERNAL_APPS, type DiscordInvocation } from './invocation.js';
 import { EPHEMERAL_FLAG } from './limits.js';
 import { renderDiscordReply, type DiscordReplyData } from './reply.js';
 
 /** The one slash command this bot registers. */
 export const COMMAND_NAME = 'psf';
+
+/** Commands about a server's channels: they need psf-bot added to the server, not only to a person's account. */
+const SERVER_ONLY = new Set(['subscribe', 'unsubscribe', 'subscriptions', 'test']);
+
+/**
+ * What a command that needs the bot in the server answers elsewhere: in a DM, or in a server where only the
+ * person added the app (a user install), so psf-bot can neither see nor post in its channels.
+ */
+export function outsideServerReply(command: string, direct: boolean): Reply {
+  const where = direct ? 'in a server channel' : 'in a server where psf-bot itself is added';
+  const text =
+    command === 'why'
+      ? `\`/psf why\` tells what happened to a post in one channel: ask it ${where}, in the channel you mean. In a DM, \`/psf search\` finds the post itself.`
+      : `\`/psf ${command}\` works only ${where}: ask a server manager to add psf-bot to the server (README: "Add it to a server"). Lookups work anywhere.`;
+  return { kind: 'text', text };
+}
 
 /**
  * Callback types: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
@@ -68,7 +84,16 @@ export class DiscordInteractionHandler {
       await responder.respond({ type: CALLBACK_TYPE.message, data });
       return;
     }
-    const ephemeral = !('share' in request.request && request.request.share);
+    const inServer = invocation.guildId !== null && invocation.guildInstalled;
+    const command = request.request.name;
+    if (!inServer && (SERVER_ONLY.has(command) || command === 'why')) {
+      const data = renderDiscordReply(outsideServerReply(command, invocation.guildId === null), {
+        ephemeral: true,
+      });
+      await responder.respond({ type: CALLBACK_TYPE.message, data });
+      return;
+    }
+    const ephemeral = !('share' in request.request && request.request.share) || !mayShare(invocation);
     const work = this.run(() => this.options.commands.handle(request.request, commandContext(invocation)));
     const early = await this.within(work, this.deferAfterMs);
     if (early) {
@@ -126,6 +151,16 @@ export class DiscordInteractionHandler {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * Whether a shared answer may be public: Discord forces a user-installed app's answers private in a server whose
+ * member lacks "Use External Apps" (the server disallows external apps), so the answer says so by being private
+ * from the start rather than failing or being turned private by Discord.
+ */
+function mayShare(invocation: DiscordInvocation): boolean {
+  if (invocation.guildId === null || invocation.guildInstalled) return true;
+  return invocation.permissions !== null && (invocation.permissions & USE_EXTERNAL_APPS) !== 0n;
 }
 
 /** Message flags cannot be changed by an edit (`EPHEMERAL` is fixed at creation). */

@@ -36,6 +36,34 @@ export interface DiscordInvocation {
   resolvedChannels?: Record<string, { type: number; permissions: bigint | null }>;
   /** The type of the channel the command was typed in (0 text, 5 announcement, 15 forum), when known. */
   channelType?: number;
+  /**
+   * Whether psf-bot is added to the server the command was typed in (`authorizing_integration_owners` has a
+   * guild install, key "0"). False in a DM, and in a server where only the person added the app (a user
+   * install): there the bot can neither read nor post, and knows nothing of the server.
+   */
+  guildInstalled: boolean;
+}
+
+/** Installation contexts: https://discord.com/developers/docs/resources/application#application-object-application-integration-types */
+export const INTEGRATION_TYPE = { guild: 0, user: 1 } as const;
+
+/** Interaction contexts: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-context-types */
+export const INTERACTION_CONTEXT = { guild: 0, botDm: 1, privateChannel: 2 } as const;
+
+/** "Use External Apps": without it, a user-installed app's answers in a server are forced private. */
+export const USE_EXTERNAL_APPS = 1n << 50n;
+
+const owners = z.record(z.string(), z.string()).optional();
+
+/**
+ * Whether the server installed the app, from `authorizing_integration_owners`. An interaction without the field
+ * (older API versions) comes from a server install whenever it names a guild.
+ */
+export function isGuildInstalled(guildId: string | null, authorizing: unknown): boolean {
+  if (guildId === null) return false;
+  const parsed = owners.safeParse(authorizing);
+  if (!parsed.success || parsed.data === undefined) return true;
+  return parsed.data[String(INTEGRATION_TYPE.guild)] === guildId;
 }
 
 /** Forum channel type: https://discord.com/developers/docs/resources/channel#channel-object-channel-types */
@@ -98,12 +126,14 @@ export function commandContext(invocation: DiscordInvocation): CommandContext {
     ? invocation.permissions
     : (invocation.resolvedChannels?.[named]?.permissions ?? null);
   const type = here ? invocation.channelType : invocation.resolvedChannels?.[named]?.type;
+  // In a server that did not add the bot (a user install), the bot is as outside it as in a DM.
+  const inServer = invocation.guildId !== null && invocation.guildInstalled;
   return {
     platform: 'discord',
-    workspaceId: invocation.guildId ?? DM_WORKSPACE,
+    workspaceId: inServer ? invocation.guildId! : DM_WORKSPACE,
     channelId: named ?? invocation.channelId,
     userId: invocation.userId,
-    canManage: invocation.guildId !== null && canManage(permissions),
+    canManage: inServer && canManage(permissions),
     ...(type === undefined ? {} : { forum: type === FORUM_CHANNEL }),
   };
 }
@@ -148,6 +178,8 @@ export const interactionPayload = z.object({
   channel: z.object({ id: snowflake, type: z.number().int().optional() }).optional(),
   member: z.object({ user: z.object({ id: snowflake }), permissions: z.string().regex(/^\d+$/) }).optional(),
   user: z.object({ id: snowflake }).optional(),
+  authorizing_integration_owners: z.unknown().optional(),
+  context: z.number().int().optional(),
   data: z
     .object({ name: z.string(), options: z.array(optionTree).optional(), resolved: z.unknown().optional() })
     .optional(),
@@ -179,6 +211,7 @@ export function invocationFromPayload(payload: InteractionPayload): DiscordInvoc
     channelId,
     userId,
     permissions: payload.member ? BigInt(payload.member.permissions) : null,
+    guildInstalled: isGuildInstalled(payload.guild_id ?? null, payload.authorizing_integration_owners),
     resolvedChannels: readResolvedChannels(payload.data),
     ...(payload.channel?.type === undefined ? {} : { channelType: payload.channel.type }),
   };

@@ -1,4 +1,4 @@
-import { Routes, type REST } from 'discord.js';
+import type { DiscordClient } from './client.js';
 import type { DiscordInvocation } from './invocation.js';
 import type { InteractionResponder } from './interaction-handler.js';
 
@@ -9,21 +9,23 @@ import type { InteractionResponder } from './interaction-handler.js';
  * https://discord.com/developers/docs/interactions/receiving-and-responding#endpoints
  */
 export function restResponder(
-  rest: REST,
+  client: DiscordClient,
   invocation: Pick<DiscordInvocation, 'id' | 'token' | 'applicationId'>,
 ): InteractionResponder {
   return {
     async respond(response) {
-      await rest.post(Routes.interactionCallback(invocation.id, invocation.token), {
-        body: response,
-        auth: false,
-      });
+      await client.call(
+        'interactionCallback',
+        { interactionId: invocation.id, interactionToken: invocation.token },
+        { body: response },
+      );
     },
     async editOriginal(data) {
-      await rest.patch(Routes.webhookMessage(invocation.applicationId, invocation.token, '@original'), {
-        body: data,
-        auth: false,
-      });
+      await client.call(
+        'editOriginalResponse',
+        { applicationId: invocation.applicationId, interactionToken: invocation.token },
+        { body: data },
+      );
     },
   };
 }

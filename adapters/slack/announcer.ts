@@ -1,4 +1,3 @@
-import { webApi } from '@slack/bolt';
 import type {
   Announcer,
   Delivered,
@@ -13,6 +12,7 @@ import type { Digest } from '../../src/digests/digest.js';
 import { renderSlackAnnouncement } from './announcement.js';
 import { renderSlackDigest } from './digest.js';
 import { announcementMetadata, findEarlierSlackMessage } from './earlier.js';
+import { SlackClient } from './client.js';
 import { classifySlackError } from './errors.js';
 import type { SlackTokenSource } from './tokens.js';
 
@@ -23,35 +23,18 @@ export interface SlackAnnouncerOptions {
   tokens: SlackTokenSource;
   /** Per-request timeout; web-api's default is none at all. */
   timeoutMs?: number;
-  /** The HTTP transport under the Web API client (default global fetch); the random chaos suite's simulated platform. */
-  fetch?: typeof fetch;
-}
-
-/**
- * Web API options for a client whose failures the queue handles: no retries of its own (the default policy
- * retries ten times over about thirty minutes, holding a worker the whole time) and 429s thrown as
- * `WebAPIRateLimitedError` with the server's Retry-After rather than slept on inside the client.
- */
-export function queueOwnedClientOptions(apiUrl: string, timeoutMs: number): webApi.WebClientOptions {
-  return {
-    slackApiUrl: apiUrl,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: timeoutMs,
-  };
+  /** The client every call goes through; a queue-owned one (`SlackClient.queueOwned`) when omitted. */
+  client?: SlackClient;
 }
 
 /** Posts announcements with `chat.postMessage`; every failure comes back as a classified `DeliveryError`. */
 export class SlackAnnouncer implements Announcer {
   readonly platform = 'slack' as const;
-  private readonly client: webApi.WebClient;
+  private readonly client: SlackClient;
 
   constructor(private readonly options: SlackAnnouncerOptions) {
     // One token-less client; each call names its workspace's token.
-    this.client = new webApi.WebClient(undefined, {
-      ...queueOwnedClientOptions(options.apiUrl, options.timeoutMs ?? 10_000),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    this.client = options.client ?? SlackClient.queueOwned(options.apiUrl, options.timeoutMs ?? 10_000);
   }
 
   /**
@@ -78,7 +61,7 @@ export class SlackAnnouncer implements Announcer {
   ): Promise<Delivered> {
     try {
       const token = await this.options.tokens.botToken(target.workspaceId);
-      const result = await this.client.chat.postMessage({
+      const result = await this.client.call('chat.postMessage', {
         token,
         channel: target.channelId,
         ...render(),
@@ -100,7 +83,7 @@ export class SlackAnnouncer implements Announcer {
     try {
       const token = await this.options.tokens.botToken(target.workspaceId);
       const { text, blocks } = renderSlackAnnouncement(post, target.options);
-      await this.client.chat.update({
+      await this.client.call('chat.update', {
         token,
         channel: target.channelId,
         ts: delivered.messageId,
@@ -108,7 +91,7 @@ export class SlackAnnouncer implements Announcer {
         blocks,
       });
     } catch (error) {
-      if (error instanceof webApi.WebAPIPlatformError && error.data.error === 'message_not_found')
+      if (error instanceof DeliveryError && error.code === 'message_not_found')
         throw DeliveryError.unsendable('message_not_found', 'the announcement was deleted; nothing to edit');
       throw classifySlackError(error);
     }
@@ -132,6 +115,6 @@ export class SlackAnnouncer implements Announcer {
   /** `auth.test`: resolves when Slack accepts the workspace's token. */
   async probe(workspaceId: string): Promise<void> {
     const token = await this.options.tokens.botToken(workspaceId);
-    await this.client.auth.test({ token });
+    await this.client.call('auth.test', { token });
   }
 }

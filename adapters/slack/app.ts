@@ -4,7 +4,7 @@ import type { CommandService } from '../../src/commands/types.js';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
-import { queueOwnedClientOptions } from './announcer.js';
+import { queueOwnedClientOptions } from './client.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerPsfCommand } from './command.js';
 import { registerAppHome, type AppHomeDeps } from './home.js';

@@ -1,8 +1,9 @@
-import type { App, webApi } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { parseCommandText } from '../../src/commands/parse.js';
 import type { CommandContext, CommandRequest, CommandService, Reply } from '../../src/commands/types.js';
 import type { Logger } from '../../src/logger.js';
+import { SlackClient } from './client.js';
 import { channelAccessProblem, isWorkspaceAdmin, resolveUserGroup } from './permissions.js';
 import { renderSlackReply } from './reply.js';
 
@@ -37,7 +38,7 @@ const MANAGING: ReadonlySet<CommandRequest['name']> = new Set([
 async function contextFor(
   request: CommandRequest,
   payload: z.infer<typeof slashCommand>,
-  client: webApi.WebClient,
+  client: SlackClient,
   deps: PsfCommandDeps,
 ): Promise<CommandContext> {
   const canManage = MANAGING.has(request.name)
@@ -55,7 +56,7 @@ async function contextFor(
 /** Parses, checks and answers one command as a neutral reply, plus whether to share it in the channel. */
 export async function answerSlashCommand(
   raw: unknown,
-  client: webApi.WebClient,
+  client: SlackClient,
   deps: PsfCommandDeps,
 ): Promise<{ reply: Reply; share: boolean }> {
   const payload = slashCommand.safeParse(raw);
@@ -88,7 +89,7 @@ export function registerPsfCommand(app: App, deps: PsfCommandDeps): void {
     await ack();
     let answer: { reply: Reply; share: boolean };
     try {
-      answer = await answerSlashCommand(command, client, deps);
+      answer = await answerSlashCommand(command, SlackClient.over(client), deps);
     } catch (error) {
       deps.logger.error(
         { err: error, command: command.command, team: command.team_id },

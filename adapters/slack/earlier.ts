@@ -1,5 +1,5 @@
-import { webApi } from '@slack/bolt';
-import type { EarlierAttempt, LookResult } from '../../src/delivery/announcer.js';
+import { DeliveryError, type EarlierAttempt, type LookResult } from '../../src/delivery/announcer.js';
+import type { SlackClient } from './client.js';
 import { classifySlackError } from './errors.js';
 
 /**
@@ -35,7 +35,7 @@ interface HistoryMessage {
  * and the bot in the channel. https://docs.slack.dev/reference/methods/conversations.history
  */
 export async function findEarlierSlackMessage(
-  client: webApi.WebClient,
+  client: SlackClient,
   token: string,
   channelId: string,
   attempt: EarlierAttempt,
@@ -44,7 +44,7 @@ export async function findEarlierSlackMessage(
   let cursor: string | undefined;
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
-      const answer = await client.conversations.history({
+      const answer = await client.call('conversations.history', {
         token,
         channel: channelId,
         oldest,
@@ -64,8 +64,8 @@ export async function findEarlierSlackMessage(
     }
     return { found: null };
   } catch (error) {
-    if (error instanceof webApi.WebAPIPlatformError && CANNOT_READ.has(String(error.data.error))) {
-      return { unavailable: `conversations.history: ${String(error.data.error)}` };
+    if (error instanceof DeliveryError && CANNOT_READ.has(error.code)) {
+      return { unavailable: `conversations.history: ${error.code}` };
     }
     throw classifySlackError(error);
   }

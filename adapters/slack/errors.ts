@@ -6,7 +6,7 @@ import { DeliveryError } from '../../src/delivery/announcer.js';
  * acts: lost access, unknown or archived channel, revoked token, missing scope.
  * https://docs.slack.dev/reference/methods/chat.postMessage#errors
  *
- * `invalid_auth` and `not_authed` are left transient on purpose: in single-workspace mode they mean the
+ * `invalid_auth` and `not_authed` are `auth`, retried like transient on purpose: in single-workspace mode they mean the
  * operator's token is wrong, which would otherwise disable every subscription at once. The jobs exhaust
  * their retries and stay re-drivable, and `doctor` names the token. A revoked or uninstalled app reports
  * `token_revoked` / `account_inactive` instead, which are permanent.
@@ -25,6 +25,9 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'restricted_action_non_threadable_channel',
   'not_installed',
 ]);
+
+/** The token was refused: the operator's to fix, never a reason to disable a channel. */
+const AUTH_ERRORS: ReadonlySet<string> = new Set(['invalid_auth', 'not_authed']);
 
 /**
  * Slack's advice when a 429 names no usable wait: about one message per second per channel. Slack's limits
@@ -47,10 +50,13 @@ export function classifySlackError(error: unknown): DeliveryError {
     if (code === 'ratelimited' || code === 'rate_limited')
       return DeliveryError.rateLimited(DEFAULT_RATE_LIMIT_WAIT_MS, 'Slack rate limit', 'workspace');
     const message = `Slack refused the message: ${code}`;
+    if (AUTH_ERRORS.has(code)) return DeliveryError.auth(code, message);
     return PERMANENT_SLACK_ERRORS.has(code)
       ? DeliveryError.permanent(code, message)
       : DeliveryError.transient(code, message);
   }
+  if (error instanceof webApi.WebAPIHTTPError && error.statusCode === 401)
+    return DeliveryError.auth('http_401', 'Slack answered HTTP 401');
   if (error instanceof webApi.WebAPIHTTPError) {
     return DeliveryError.transient(`http_${error.statusCode}`, `Slack answered HTTP ${error.statusCode}`);
   }

@@ -3,6 +3,7 @@ import type { HomeContent } from '../../src/commands/home.js';
 import { feedLabel } from '../../src/feeds/catalogue.js';
 import type { Logger } from '../../src/logger.js';
 import type { Post } from '../../src/posts/post.js';
+import { SlackClient } from './client.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeAndFit, mrkdwnLink, slackDate, truncate, webUrl } from './mrkdwn.js';
 import { isWorkspaceAdmin } from './permissions.js';
@@ -144,9 +145,10 @@ export function registerAppHome(app: App, deps: AppHomeDeps): void {
     const teamId = ctx.teamId ?? (body as { team_id?: string }).team_id;
     if (!teamId) return;
     try {
-      const canManage = await isWorkspaceAdmin(client, event.user, deps.adminUsers, deps.logger);
+      const slack = SlackClient.over(client);
+      const canManage = await isWorkspaceAdmin(slack, event.user, deps.adminUsers, deps.logger);
       const view = renderHomeView(await deps.home(teamId, canManage));
-      await client.views.publish({ user_id: event.user, view });
+      await slack.call('views.publish', { user_id: event.user, view });
     } catch (error) {
       deps.logger.warn({ err: error, team: teamId }, 'could not publish the Home tab');
     }

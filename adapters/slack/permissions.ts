@@ -1,5 +1,6 @@
-import { webApi } from '@slack/bolt';
+import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { Logger } from '../../src/logger.js';
+import type { SlackClient } from './client.js';
 
 /**
  * Whether the user may manage this workspace's subscriptions: a configured admin user, or a workspace
@@ -7,14 +8,14 @@ import type { Logger } from '../../src/logger.js';
  * https://docs.slack.dev/reference/methods/users.info
  */
 export async function isWorkspaceAdmin(
-  client: webApi.WebClient,
+  client: SlackClient,
   userId: string,
   adminUsers: readonly string[],
   logger: Logger,
 ): Promise<boolean> {
   if (adminUsers.includes(userId)) return true;
   try {
-    const { user } = await client.users.info({ user: userId });
+    const { user } = await client.call('users.info', { user: userId });
     return Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner);
   } catch (error) {
     // Failing closed: a user we cannot look up manages nothing; the log says why.
@@ -30,20 +31,20 @@ export async function isWorkspaceAdmin(
  * https://docs.slack.dev/reference/scopes/chat:write.public
  */
 export async function channelAccessProblem(
-  client: webApi.WebClient,
+  client: SlackClient,
   channelId: string,
   logger: Logger,
 ): Promise<string | null> {
   const invite =
     "Invite me first (type `/invite` here and pick this app, or add it under the channel's Integrations), then run `/psf subscribe` again.";
   try {
-    const { channel } = await client.conversations.info({ channel: channelId });
+    const { channel } = await client.call('conversations.info', { channel: channelId });
     if (channel?.is_archived) return 'This channel is archived, so I cannot post announcements here.';
     if (channel?.is_private && !channel.is_member)
       return `I am not a member of this private channel. ${invite}`;
     return null;
   } catch (error) {
-    const code = error instanceof webApi.WebAPIPlatformError ? String(error.data.error) : null;
+    const code = error instanceof DeliveryError ? error.code : null;
     if (code === 'channel_not_found' || code === 'not_in_channel') {
       return `I cannot see this channel: it is private or a direct message I am not part of. ${invite}`;
     }
@@ -58,13 +59,13 @@ export async function channelAccessProblem(
  * (scope `usergroups:read`). https://docs.slack.dev/reference/methods/usergroups.list
  */
 export async function resolveUserGroup(
-  client: webApi.WebClient,
+  client: SlackClient,
   mention: string,
   logger: Logger,
 ): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
   const handle = mention.replace(/^@/, '').toLowerCase();
   try {
-    const { usergroups } = await client.usergroups.list({});
+    const { usergroups } = await client.call('usergroups.list', {});
     const found = (usergroups ?? []).find((group) => group.handle?.toLowerCase() === handle);
     if (found?.id) return { ok: true, id: found.id };
     return { ok: false, message: `No user group @${handle.slice(0, 80)} in this workspace.` };

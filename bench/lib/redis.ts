@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { TEST_REDIS_URL } from '../../tests/helpers/test-redis.js';
 
-/** The local Redis every scenario uses (helper notes: 127.0.0.1:6379). */
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The Redis every scenario uses: TEST_REDIS_URL (default redis://127.0.0.1:6379), never REDIS_URL. */
+export const REDIS_URL = TEST_REDIS_URL;
 
 /** A fresh key prefix for one scenario run: `bench-<what>-<random>`. */
 export function benchPrefix(what: string): string {

@@ -9,6 +9,7 @@ import { deliveryPost } from '../lib/posts.js';
 import { startProduct, type ProductProcess } from '../lib/product.js';
 import { withPrefix } from '../lib/redis.js';
 import { measureFanout, seedWorkspaces, warmUp, workspacesEnv } from './slack-workspaces.js';
+import { testRedisOptions } from '../../tests/helpers/test-redis.js';
 
 const WORKER_COUNTS = [1, 2, 4] as const;
 /** Each run stops here at the latest; the rate is then over what was delivered (noted). */
@@ -29,7 +30,7 @@ async function run(peer: Peer, workers: number): Promise<Figure> {
     await seedWorkspaces(redis, prefix, [first, ...posts]);
     const env = workspacesEnv(prefix, peer);
     const children: ProductProcess[] = [];
-    const queue = new Queue(QUEUE.announce, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+    const queue = new Queue(QUEUE.announce, { connection: testRedisOptions(), prefix });
     try {
       children.push(
         ...(await Promise.all(Array.from({ length: workers }, () => startProduct('worker', env)))),

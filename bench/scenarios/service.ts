@@ -21,6 +21,7 @@ import { buildProduct, type ProductBuild } from '../lib/build.js';
 import { startProduct, type ProductProcess } from '../lib/product.js';
 import { withPrefix } from '../lib/redis.js';
 import { discordSigner, type DiscordSigner } from '../lib/signing.js';
+import { testRedisOptions } from '../../tests/helpers/test-redis.js';
 
 const REQUESTS = 200;
 const WARMUP = 20;
@@ -68,7 +69,7 @@ async function deliverThrough(redis: Redis, prefix: string, peer: Peer): Promise
   const post = deliveryPost(300);
   await new RedisPostStore(redis, prefix).save([post]);
   await Promise.all([peer.reset('discord'), peer.reset('slack')]);
-  const queue = new Queue(QUEUE.announce, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+  const queue = new Queue(QUEUE.announce, { connection: testRedisOptions(), prefix });
   try {
     await new BullAnnouncementSink(queue).enqueue([post]);
     const [discord, slack] = await Promise.all([

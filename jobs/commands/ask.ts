@@ -3,10 +3,10 @@ import { renderDiscordReply } from '../../adapters/discord/reply.js';
 import { renderSlackReply } from '../../adapters/slack/reply.js';
 import { GENERIC_FAILURE } from '../../src/commands/command-core.js';
 import { parseCommandText } from '../../src/commands/parse.js';
-import type { CommandContext, CommandRequest, Reply } from '../../src/commands/types.js';
+import type { CommandContext, CommandRequest, PollerHealth, Reply } from '../../src/commands/types.js';
 import type { Config, FeedConfig } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import type { Platform, Post } from '../../src/posts/post.js';
+import type { Platform } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
 import { reportFailure } from '../cli-errors.js';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
@@ -36,15 +36,21 @@ export function platformPayload(platform: Platform, reply: Reply, request: Comma
 }
 
 /**
- * The feeds `ask` knows: those with posts in Redis (what the running bot polled, whatever this shell's
- * PSF_FEEDS says), then the configured ones not polled yet.
+ * The configured feeds, then the other `names`. Lookups know every feed with posts in Redis (what the running
+ * bot polled, whatever this shell's PSF_FEEDS says); `help` names only those the running poller polls, so a
+ * feed polled once by hand (`poll --once --feed x=URL`) stays answerable without being listed forever.
  */
-export function knownFeeds(configured: FeedConfig[], stored: Post[]): FeedConfig[] {
+export function knownFeeds(configured: FeedConfig[], names: Iterable<string>): FeedConfig[] {
   const feeds = [...configured];
-  for (const name of new Set(stored.map((post) => post.feed))) {
+  for (const name of new Set(names)) {
     if (!feeds.some((feed) => feed.name === name)) feeds.push({ name, url: '' });
   }
   return feeds;
+}
+
+/** The feeds the running poller has a schedule for (none when no poller ever ran). */
+async function scheduledFeeds(poller: PollerHealth | undefined): Promise<string[]> {
+  return poller ? (await poller.state()).schedules.map((schedule) => schedule.feed) : [];
 }
 
 /** Prints the reply as asked; an error reply is also one plain line on stderr (docs/cli.md). */
@@ -86,6 +92,8 @@ export async function runAsk(
     try {
       const stored = await stores.posts.all();
       const poll = queues.find((queue) => queue.name === QUEUE.poll);
+      const poller = poll ? pollerHealth(poll) : undefined;
+      const helpFeeds = request.name === 'help' ? await scheduledFeeds(poller) : [];
       // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean.
       const core = commandCore(
         config,
@@ -93,9 +101,13 @@ export async function runAsk(
         PostIndex.build(stored),
         queueHealth(queues),
         logger,
-        poll ? pollerHealth(poll) : undefined,
-        knownFeeds(config.feeds, stored),
+        poller,
+        knownFeeds(
+          config.feeds,
+          stored.map((post) => post.feed),
+        ),
         {
+          helpFeeds: knownFeeds(config.feeds, helpFeeds),
           deliveries: deliveryLookup(queues),
           testAnnouncer: testAnnouncer({ console: new ConsoleAnnouncer(process.stderr) }),
         },

@@ -5,6 +5,10 @@ import type { Logger } from '../../src/logger.js';
 import { announcePostsChanged } from '../index-sync.js';
 import { withStores } from '../stores.js';
 
+/** Said when one page was read of a feed that has more: how to read them all. */
+const MORE_PAGES =
+  '; the feed has more pages than this one (it links to a next page): give the live URL, or a folder of start-index-N.xml pages, to index them all';
+
 /** `psf-bot backfill`: indexes each feed's whole archive, announcing nothing; a progress bar on a terminal. */
 export async function runBackfill(
   config: Config,
@@ -37,7 +41,7 @@ export async function runBackfill(
         process.stdout.write(
           json
             ? `${JSON.stringify(result)}\n`
-            : `${feed.name}: ${result.posts} posts indexed from ${result.pages} page${result.pages === 1 ? '' : 's'}\n`,
+            : `${feed.name}: ${result.posts} posts indexed from ${result.pages} page${result.pages === 1 ? '' : 's'}${result.morePages ? MORE_PAGES : ''}\n`,
         );
       } catch (error) {
         bar?.stop();

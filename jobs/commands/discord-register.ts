@@ -1,4 +1,5 @@
-import { commandUsage, registerDiscordCommands } from '../../adapters/discord/commands.js';
+import { commandUsage, installLinks, registerDiscordCommands } from '../../adapters/discord/commands.js';
+import { INVITE_PERMISSIONS } from '../doctor/discord-permissions.js';
 import type { Config } from '../../src/config.js';
 import { UsageError } from '../cli-errors.js';
 
@@ -25,5 +26,17 @@ export async function runDiscordRegister(config: Config, guildId: string | undef
       : `registered ${names} globally (Discord may take a while to show it everywhere)\n`,
   );
   process.stdout.write(commandUsage(result.commands).join('\n') + '\n');
+  const links = installLinks(config.discord.applicationId, INVITE_PERMISSIONS);
+  process.stdout.write(
+    [
+      'Add psf-bot to a server (announcements, subscriptions and lookups):',
+      `  ${links.server}`,
+      'Add it to your account (lookups in any server, DM or group DM; needs User Install in the developer portal):',
+      `  ${links.account}`,
+      ...(result.scope === 'guild'
+        ? ['(a command registered in one server is not offered to user installs)']
+        : []),
+    ].join('\n') + '\n',
+  );
   return 0;
 }

@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
@@ -7,13 +7,15 @@ import { contentVersion } from '../../src/posts/version.js';
 import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
-import { deliverJobSchema, deliveryNonce, type DeliverJob } from '../queues.js';
+import { deliverJobSchema, deliveryNonce } from '../queues.js';
 import { deliverDigest, isDigestJob, type DigestStores } from './digest-delivery.js';
 import { deliverEdit } from './edit.js';
 import { waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
+import { loadTarget } from './load-target.js';
 import { sendOnce } from './send-once.js';
+import { waitForChannelSlot } from './channel-slot.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -41,15 +43,6 @@ export type DeliverOutcome =
 /** The job surface the processor uses (a BullMQ `Job`). */
 export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'> &
   Partial<Pick<Job, 'attemptsStarted'>>;
-
-/**
- * Added to the per-channel interval: slots exactly one interval apart reach the platform a few ms closer
- * together or further apart (scheduling jitter), and closer earns a 429.
- */
-const PACING_MARGIN_MS = 20;
-
-/** How long before its slot a paced job is woken, and the longest it then waits in the worker. */
-const EARLY_WAKE_MS = 100;
 
 /**
  * The deliver processor: ledger first (a delivered job does nothing), then holds (guard, rate limits), then
@@ -95,47 +88,4 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       failing: { postId: data.postId },
     });
   };
-}
-
-export async function loadTarget(
-  deps: DeliverDeps,
-  job: DeliverJobHandle,
-  data: DeliverJob,
-  channel: ChannelRef,
-) {
-  const skip = (reason: string) => {
-    deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
-    return { status: 'skipped' as const, reason };
-  };
-  const subscription = await deps.subscriptions.get(channel);
-  if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null)
-    return skip(`subscription disabled: ${subscription.disabledReason}`);
-  const post = await deps.posts.get(data.feed, data.postId);
-  if (!post) return skip('post not stored');
-  return { post, options: subscription.options };
-}
-
-/**
- * Takes the job's own slot on the channel. Until shortly before it comes the job waits in delayed (no
- * attempt spent, no worker held); it is woken early because promotion from delayed takes tens of ms, and
- * the last moments are waited out here.
- */
-export async function waitForChannelSlot(
-  deps: DeliverDeps,
-  job: DeliverJobHandle,
-  token: string | undefined,
-  channel: ChannelRef,
-  pacing = deps.pacing,
-): Promise<void> {
-  if (!pacing) return;
-  const reserve = () => pacing.pacer.reserve(channel, pacing.intervalMs + PACING_MARGIN_MS, String(job.id));
-  let waitMs = await reserve();
-  for (let i = 0; i < 5 && waitMs > 0 && waitMs <= EARLY_WAKE_MS; i++) {
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-    waitMs = await reserve();
-  }
-  if (waitMs <= 0) return;
-  await job.moveToDelayed(Date.now() + Math.max(1, waitMs - EARLY_WAKE_MS), token);
-  throw new DelayedError();
 }

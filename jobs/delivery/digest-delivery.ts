@@ -5,12 +5,8 @@ import { buildDigest, digestTitle } from '../../src/digests/digest.js';
 import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.js';
-import {
-  waitForChannelSlot,
-  type DeliverDeps,
-  type DeliverJobHandle,
-  type DeliverOutcome,
-} from './deliver.js';
+import { waitForChannelSlot } from './channel-slot.js';
+import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';

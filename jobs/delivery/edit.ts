@@ -5,13 +5,9 @@ import { contentVersion } from '../../src/posts/version.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import { classifyFailure } from './failure.js';
-import {
-  loadTarget,
-  waitForChannelSlot,
-  type DeliverDeps,
-  type DeliverJobHandle,
-  type DeliverOutcome,
-} from './deliver.js';
+import { waitForChannelSlot } from './channel-slot.js';
+import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
+import { loadTarget } from './load-target.js';
 
 /**
  * The `edit` action of a deliver job: rewrites the announcement the ledger recorded for (post, channel) to

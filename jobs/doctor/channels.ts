@@ -1,6 +1,6 @@
 import type { Config } from '../../src/config.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
-import { discordGet, slackCall, type HttpPeer } from './http.js';
+import { discordGet, slackCall, type PlatformPeer } from './http.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 import { SLACK_AUTH_ERRORS } from './tokens.js';
 import { checkDiscordPermissions } from './discord-channel-permissions.js';
@@ -21,7 +21,7 @@ export interface SlackTokenLookup {
 /** What checking channels needs. */
 export interface ChannelCheckDeps {
   config: Pick<Config, 'discord' | 'slack'>;
-  peer: HttpPeer;
+  peer: PlatformPeer;
   slackTokens?: SlackTokenLookup;
 }
 
@@ -46,21 +46,17 @@ async function checkDiscordChannel(
       'subscribed, but Discord is not configured',
       'set DISCORD_TOKEN and DISCORD_APPLICATION_ID',
     );
-  const answer = await discordGet(
-    deps.peer,
-    discord.apiUrl,
-    discord.token,
-    `/channels/${encodeURIComponent(channel.channelId)}`,
-  );
+  const answer = await discordGet(deps.peer, discord, 'getChannel', { channelId: channel.channelId });
   if (answer.status === 200) {
     const permissions = await checkDiscordPermissions(channel, deps, name, answer.body ?? {});
     // A forum has no messages of its own to read; elsewhere the history is where a re-send looks first.
     if (!permissions.ok || channel.options?.forum) return permissions;
     const history = await discordGet(
       deps.peer,
-      discord.apiUrl,
-      discord.token,
-      `/channels/${encodeURIComponent(channel.channelId)}/messages?limit=1`,
+      discord,
+      'listMessages',
+      { channelId: channel.channelId },
+      new URLSearchParams({ limit: '1' }),
     );
     return history.status === 200
       ? permissions

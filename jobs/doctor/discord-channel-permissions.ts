@@ -1,7 +1,7 @@
 import type { Config } from '../../src/config.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
 import { channelPermissions, missingPermissions, neededPermissions } from './discord-permissions.js';
-import { discordGet, type HttpPeer } from './http.js';
+import { discordGet, type PlatformPeer } from './http.js';
 import { fail, pass, type DoctorCheck } from './report.js';
 
 /**
@@ -12,20 +12,19 @@ import { fail, pass, type DoctorCheck } from './report.js';
  */
 export async function checkDiscordPermissions(
   channel: { channelId: string; options?: SubscriptionOptions },
-  deps: { config: Pick<Config, 'discord'>; peer: HttpPeer },
+  deps: { config: Pick<Config, 'discord'>; peer: PlatformPeer },
   name: string,
   body: Record<string, unknown>,
 ): Promise<DoctorCheck> {
   const label = `#${String(body.name ?? channel.channelId)}`;
   const discord = deps.config.discord!;
   const guildId = typeof body.guild_id === 'string' ? body.guild_id : null;
-  const get = (route: string) => discordGet(deps.peer, discord.apiUrl, discord.token, route);
-  const me = await get('/users/@me');
+  const me = await discordGet(deps.peer, discord, 'currentUser', {});
   const botId = typeof me.body?.id === 'string' ? me.body.id : null;
   if (!guildId || !botId) return pass(name, `${label} is visible to the bot (permissions not checked)`);
   const [roles, member] = await Promise.all([
-    get(`/guilds/${guildId}/roles`),
-    get(`/guilds/${guildId}/members/${botId}`),
+    discordGet(deps.peer, discord, 'listGuildRoles', { guildId }),
+    discordGet(deps.peer, discord, 'getGuildMember', { guildId, userId: botId }),
   ]);
   if (roles.status !== 200 || member.status !== 200 || !Array.isArray(roles.body))
     return pass(

@@ -5,7 +5,7 @@ import { parseKey } from '../../src/secrets/at-rest.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
-import type { HttpPeer } from './http.js';
+import { PlatformPeer } from './http.js';
 import { checkRedis, type RedisLocation } from './redis.js';
 import { describeError, fail, pass, unknown, warn, type DoctorCheck } from './report.js';
 import { checkDiscordToken, checkSlackTokens } from './tokens.js';
@@ -26,8 +26,6 @@ export interface DoctorDeps {
   slackTokens?: SlackTokenLookup;
   /** Replaces fetching and parsing feeds (tests); the poller's own pipeline by default. */
   probeFeed?: FeedProbe;
-  /** Replaces global fetch for platform APIs. */
-  fetch?: typeof fetch;
   /** Per request to Redis or a platform API; 10 s by default. Feeds use `config.fetch.timeoutMs`. */
   timeoutMs?: number;
 }
@@ -58,7 +56,7 @@ async function channelsToCheck(
   return { channels: [...byKey.values()], ...(problem ? { problem } : {}) };
 }
 
-async function checkPlatforms(deps: DoctorDeps, peer: HttpPeer): Promise<DoctorCheck[]> {
+async function checkPlatforms(deps: DoctorDeps, peer: PlatformPeer): Promise<DoctorCheck[]> {
   const { discord, slack } = deps.config;
   const checks: DoctorCheck[] = [];
   if (discord) checks.push(...(await checkDiscordToken(discord, peer)));
@@ -85,7 +83,7 @@ export function installationsAtRest(config: Config): DoctorCheck {
 
 async function checkSubscribedChannels(
   deps: DoctorDeps,
-  peer: HttpPeer,
+  peer: PlatformPeer,
   tokens: DoctorCheck[],
 ): Promise<DoctorCheck[]> {
   const { channels, problem } = await channelsToCheck(deps);
@@ -125,7 +123,7 @@ async function checkSubscribedChannels(
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const timeoutMs = deps.timeoutMs ?? 10_000;
-  const peer: HttpPeer = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs };
+  const peer = new PlatformPeer(timeoutMs);
   const probe = deps.probeFeed ?? probeFeed;
   const [redis, feeds, tokens] = await Promise.all([
     checkRedis(deps.redis, timeoutMs, deps.config.production === true),

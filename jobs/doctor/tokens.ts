@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config.js';
-import { discordGet, slackCall, type HttpPeer } from './http.js';
+import { discordGet, slackCall, type PlatformPeer } from './http.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 
 type DiscordConfig = NonNullable<Config['discord']>;
@@ -14,9 +14,9 @@ export const SLACK_AUTH_ERRORS = new Set([
   'account_inactive',
 ]);
 
-async function checkDiscordApplication(discord: DiscordConfig, peer: HttpPeer): Promise<DoctorCheck> {
+async function checkDiscordApplication(discord: DiscordConfig, peer: PlatformPeer): Promise<DoctorCheck> {
   const name = 'discord: application';
-  const answer = await discordGet(peer, discord.apiUrl, discord.token, '/applications/@me');
+  const answer = await discordGet(peer, discord, 'currentApplication', {});
   if (answer.status !== 200 || !answer.body) {
     return fail(
       name,
@@ -44,10 +44,10 @@ async function checkDiscordApplication(discord: DiscordConfig, peer: HttpPeer): 
 }
 
 /** Discord: the bot token authenticates (`GET /users/@me`) and belongs to the configured application. */
-export async function checkDiscordToken(discord: DiscordConfig, peer: HttpPeer): Promise<DoctorCheck[]> {
+export async function checkDiscordToken(discord: DiscordConfig, peer: PlatformPeer): Promise<DoctorCheck[]> {
   const name = 'discord: token';
   try {
-    const answer = await discordGet(peer, discord.apiUrl, discord.token, '/users/@me');
+    const answer = await discordGet(peer, discord, 'currentUser', {});
     if (answer.status === 401) {
       return [
         fail(
@@ -81,7 +81,11 @@ export async function checkDiscordToken(discord: DiscordConfig, peer: HttpPeer):
   }
 }
 
-async function checkSlackBotToken(slack: SlackConfig, token: string, peer: HttpPeer): Promise<DoctorCheck> {
+async function checkSlackBotToken(
+  slack: SlackConfig,
+  token: string,
+  peer: PlatformPeer,
+): Promise<DoctorCheck> {
   const name = 'slack: token';
   const answer = await slackCall(peer, slack.apiUrl, token, 'auth.test');
   if (answer.ok === true) {
@@ -100,7 +104,7 @@ async function checkSlackBotToken(slack: SlackConfig, token: string, peer: HttpP
 async function checkSlackAppToken(
   slack: SlackConfig,
   appToken: string,
-  peer: HttpPeer,
+  peer: PlatformPeer,
 ): Promise<DoctorCheck> {
   // apps.connections.open only hands out a WebSocket URL; nothing connects to it.
   const answer = await slackCall(peer, slack.apiUrl, appToken, 'apps.connections.open');
@@ -113,7 +117,7 @@ async function checkSlackAppToken(
 }
 
 /** Slack: the bot token answers `auth.test`; the Socket Mode app token, when set, can open a connection. */
-export async function checkSlackTokens(slack: SlackConfig, peer: HttpPeer): Promise<DoctorCheck[]> {
+export async function checkSlackTokens(slack: SlackConfig, peer: PlatformPeer): Promise<DoctorCheck[]> {
   try {
     const checks: DoctorCheck[] = [];
     if (slack.botToken) checks.push(await checkSlackBotToken(slack, slack.botToken, peer));

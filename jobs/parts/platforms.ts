@@ -12,6 +12,7 @@ import { homeContent } from '../../src/commands/home.js';
 import type { CommandService } from '../../src/commands/types.js';
 import type { Config } from '../../src/config.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
+import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../src/delivery/request-budget.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import { atRestCipher } from '../../src/secrets/at-rest.js';
@@ -19,6 +20,7 @@ import { logCommands } from '../command-log.js';
 import { instrumentCommands, type Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 import type { Stores } from '../stores.js';
+import { platformStep } from './startup-errors.js';
 
 /** The platforms this deployment serves: those configured, else the console. */
 export function enabledPlatforms(config: Config): Platform[] {
@@ -39,6 +41,7 @@ export function buildAnnouncers(
     announcers.discord = new DiscordAnnouncer({
       token: config.discord.token,
       apiUrl: config.discord.apiUrl,
+      budget: discordRequestBudget(config.discord, stores),
       logger,
     });
   }
@@ -50,6 +53,20 @@ export function buildAnnouncers(
   }
   if (!config.discord && !config.slack) announcers.console = new ConsoleAnnouncer(process.stdout);
   return announcers;
+}
+
+/**
+ * Discord's per-token request limit (`DISCORD_RATE_LIMIT` a second) and invalid-request budget, counted per
+ * request in Redis by every worker process together.
+ */
+export function discordRequestBudget(
+  discord: Pick<NonNullable<Config['discord']>, 'requestsPerSecond'>,
+  stores: Pick<Stores, 'redis' | 'prefix'>,
+): RedisRequestBudget {
+  return new RedisRequestBudget(stores.redis, stores.prefix, 'discord', {
+    ...DISCORD_REQUEST_LIMITS,
+    perSecond: discord.requestsPerSecond,
+  });
 }
 
 /** Slack installations in Redis, sealed with ENCRYPTION_KEY when it is set. */
@@ -91,7 +108,9 @@ export async function startCommandFrontends(
     });
     if (discord.mode === 'gateway' && parts.gateway) {
       const bot = new DiscordGatewayBot({ token: discord.token, apiUrl: discord.apiUrl, handler, logger });
-      await bot.start();
+      // discord.js logs in with `GET /gateway/bot` (https://discord.com/developers/docs/events/gateway#get-gateway-bot).
+      const gatewayBot = `${discord.apiUrl.replace(/\/+$/, '')}/v10/gateway/bot`;
+      await platformStep('Discord', { method: 'GET', url: gatewayBot }, () => bot.start());
       closers.push(() => bot.stop());
       frontends.readiness.discord = () => bot.readiness();
     }
@@ -109,21 +128,28 @@ export async function startCommandFrontends(
   const slack = config.slack;
   const socketMode = Boolean(slack?.appToken);
   if (slack && ((socketMode && parts.gateway) || (!socketMode && parts.http))) {
-    const bot = await createSlackApp({
-      config: slack,
-      commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
-      subscriptions: stores.subscriptions,
-      home: (workspaceId, canManage) =>
-        homeContent(
-          { posts: stores.posts, subscriptions: stores.subscriptions, feeds: config.feeds },
-          { platform: 'slack', workspaceId },
-          canManage,
-        ),
-      ...(slack.oauth ? { installations: installationStore(config, stores) } : {}),
-      logger,
+    const slackMethod = (method: string) => ({
+      method: 'POST',
+      url: `${slack.apiUrl.replace(/\/?$/, '/')}${method}`,
     });
+    // Bolt checks the bot token with auth.test before it serves anything; Socket Mode then opens a connection.
+    const bot = await platformStep('Slack', slackMethod('auth.test'), () =>
+      createSlackApp({
+        config: slack,
+        commands: logCommands(instrumentCommands(core, metrics, 'slack'), logger, 'slack'),
+        subscriptions: stores.subscriptions,
+        home: (workspaceId, canManage) =>
+          homeContent(
+            { posts: stores.posts, subscriptions: stores.subscriptions, feeds: config.feeds },
+            { platform: 'slack', workspaceId },
+            canManage,
+          ),
+        ...(slack.oauth ? { installations: installationStore(config, stores) } : {}),
+        logger,
+      }),
+    );
     if (bot.mode === 'socket') {
-      await bot.app.start();
+      await platformStep('Slack', slackMethod('apps.connections.open'), () => bot.app.start());
       closers.push(async () => void (await bot.app.stop()));
     }
     if (bot.router) frontends.mounts.push({ router: bot.router });

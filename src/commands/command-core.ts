@@ -53,7 +53,7 @@ export class CommandCore implements CommandService {
       case 'status':
         return status(this.deps);
       case 'help':
-        return { kind: 'text', text: helpText(this.deps.feeds) };
+        return { kind: 'text', text: helpText(this.deps.helpFeeds ?? this.deps.feeds) };
       case 'subscribe':
         return subscribe(this.deps, context, request.feed, request);
       case 'unsubscribe':

@@ -1,4 +1,5 @@
 import type { DeclaredSubscription, FeedConfig } from '../config.js';
+import type { DigestSchedule } from '../digests/period.js';
 import { feedLabel } from '../feeds/catalogue.js';
 import type { FeedStateStore } from '../feeds/feed-state.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +19,8 @@ export interface CommandDeps {
   feedStates: FeedStateStore;
   queues: QueueHealth;
   feeds: FeedConfig[];
+  /** The feeds `help` names, when not all of `feeds`: `ask` knows feeds polled once by hand, help does not. */
+  helpFeeds?: FeedConfig[];
   /** The running poller's schedule; without it `status` assumes `pollIntervalMs` (this process's setting). */
   poller?: PollerHealth;
   pollIntervalMs: number;
@@ -33,6 +36,8 @@ export interface CommandDeps {
   testAnnouncer?: TestAnnouncer;
   /** Sends a channel's pending digest once when it switches `digest off`: supplied by jobs/. */
   finalDigest?: FinalDigest;
+  /** When digests go out (`DIGEST_TIME`, `DIGEST_WEEKDAY`): replies name the next one. */
+  digestSchedule?: DigestSchedule;
   /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */
   maxSubscriptionsPerWorkspace?: number;
   /** Channels the operator declared (`PSF_SUBSCRIPTIONS`): re-asserted by the poller, so not removable from chat. */

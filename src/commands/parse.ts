@@ -112,8 +112,8 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
 }
 
 /**
- * `subscribe [feed] [tag, -tag…] [mention @group|none] [digest daily|weekly|off]`: the first word is the feed,
- * then the tag filter; the two `mention` and `digest` words may stand anywhere.
+ * `subscribe [feed…|all] [tag, -tag, tag:x…] [mention @group|none] [digest daily|weekly|off]`: feeds and tags
+ * in any order; the two `mention` and `digest` words may stand anywhere.
  */
 function subscribeFromWords(args: string[]): Candidate {
   const words = [...args];
@@ -133,13 +133,11 @@ function subscribeFromWords(args: string[]): Candidate {
     mention = target.toLowerCase() === 'none' ? null : slackGroup(target);
     words.splice(at, 2);
   }
-  // A first word that can only be a tag (`-sponsors`, `*`, `grants,`) leaves the feed as it is.
-  const tagFirst = words[0] !== undefined && /^[-*]|,/.test(words[0]);
-  const [feed, ...tags] = tagFirst ? [undefined, ...words] : words;
+  // Feeds and tags are one list here: the command core, which knows the feeds, tells them apart (a word
+  // naming a feed is a feed, `all` every feed, `tag:x` the tag x).
   return {
     name: 'subscribe',
-    ...(feed === undefined ? {} : { feed }),
-    ...(tags.length === 0 ? {} : { tags: tags.join(' ') }),
+    ...(words.length === 0 ? {} : { tags: words.join(' ') }),
     ...(mention === undefined ? {} : { mention }),
     ...(digest === undefined ? {} : { digest }),
   };

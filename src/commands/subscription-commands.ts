@@ -1,8 +1,10 @@
+import { describeDigest } from '../digests/period.js';
 import { normaliseTag } from '../posts/tags.js';
 import { cleanOptions, type Subscription, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
 import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { namedFeedsAndTags } from './subscribe-terms.js';
 import type { CommandContext, Reply, SubscribeChanges } from './types.js';
 
 const NOT_ALLOWED: Reply = {
@@ -11,8 +13,8 @@ const NOT_ALLOWED: Reply = {
 };
 
 /**
- * `subscribe [feed] [tags] [options]`: adds the feed (none named: every feed), and changes the tag filter and
- * each option only when given, keeping the rest.
+ * `subscribe [feeds|all] [tags] [options]`: naming feeds sets exactly those (`all`: every feed); naming none keeps
+ * the channel's feeds (a new subscription gets every feed). The tag filter and each option change only when given.
  */
 export async function subscribe(
   deps: CommandDeps,
@@ -21,9 +23,8 @@ export async function subscribe(
   changes: SubscribeChanges,
 ): Promise<Reply> {
   if (!context.canManage) return NOT_ALLOWED;
-  if (feed !== undefined && !deps.feeds.some((item) => item.name === feed)) {
-    return { kind: 'error', message: unknownFeedMessage(feed, deps.feeds) };
-  }
+  const named = namedFeedsAndTags(deps.feeds, feed, changes);
+  if (typeof named === 'string') return { kind: 'error', message: named };
   const mentionProblem = checkMention(changes.mention, context);
   if (mentionProblem) return { kind: 'error', message: mentionProblem };
   const channel = channelOf(context);
@@ -32,16 +33,11 @@ export async function subscribe(
     const full = await workspaceFull(deps, context);
     if (full) return full;
   }
-  // An empty feed list means every feed, so adding one feed to it changes nothing; no feed named keeps the
-  // subscription's feeds (changing one option keeps the others), and a new subscription gets every feed.
-  const feeds =
-    feed === undefined
-      ? (existing?.feeds ?? [])
-      : existing && existing.feeds.length === 0
-        ? []
-        : [...new Set([...(existing?.feeds ?? []), feed])];
-  const tags = changes.tags ?? existing?.tags ?? [];
-  const excluded = changes.tags !== undefined ? (changes.excludedTags ?? []) : (existing?.excludedTags ?? []);
+  // An empty feed list means every feed; no feed named keeps the subscription's feeds (changing one option
+  // keeps the others), and a new subscription gets every feed.
+  const feeds = named.feeds ?? existing?.feeds ?? [];
+  const tags = named.tags ?? existing?.tags ?? [];
+  const excluded = named.tags !== undefined ? named.excludedTags : (existing?.excludedTags ?? []);
   const subscription: Subscription = {
     ...channel,
     feeds,
@@ -71,7 +67,7 @@ export async function subscribe(
     : '';
   return {
     kind: 'text',
-    text: `This channel now gets ${describe(subscription)}.${reenabled}${last}`,
+    text: `This channel now gets ${describe(subscription, deps)}.${reenabled}${last}`,
     ...roleMentions([subscription]),
   };
 }
@@ -126,7 +122,7 @@ export async function unsubscribe(
   await deps.subscriptions.put(updated);
   return {
     kind: 'text',
-    text: `Done: this channel now gets ${describe(updated)}.`,
+    text: `Done: this channel now gets ${describe(updated, deps)}.`,
     ...roleMentions([updated]),
   };
 }
@@ -165,7 +161,7 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
         : '';
       const note = notes.get(sub.channelId);
       const noted = note ? `; NOTE (${note.at}): ${note.text}` : '';
-      return `• ${channelMention(sub)}${here}: ${describe(sub)}${disabled}${noted}`;
+      return `• ${channelMention(sub)}${here}: ${describe(sub, deps)}${disabled}${noted}`;
     });
   const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
   if (context.platform === 'console') return { kind: 'text', text };
@@ -214,8 +210,11 @@ function mergeOptions(
   return cleanOptions(next);
 }
 
-/** `posts from psf, insider tagged grants or pycon, not tagged sponsors, mentioning <@&1>, crossposted`. */
-export function describe(sub: Subscription): string {
+/**
+ * `posts from psf, insider tagged grants or pycon, not tagged sponsors, mentioning <@&1>, crossposted`, and for a
+ * digest channel when the next digest comes (`as one weekly digest, next on Monday 15:00 UTC`).
+ */
+export function describe(sub: Subscription, deps?: Pick<CommandDeps, 'digestSchedule' | 'now'>): string {
   const feeds = sub.feeds.length === 0 ? 'every feed' : sub.feeds.join(', ');
   const tags = sub.tags.length === 0 ? '' : ` tagged ${sub.tags.join(' or ')}`;
   const excluded = sub.excludedTags?.length ? `, not tagged ${sub.excludedTags.join(' or ')}` : '';
@@ -225,7 +224,12 @@ export function describe(sub: Subscription): string {
     : '';
   const crosspost = sub.options.crosspost ? ', crossposted' : '';
   const thread = sub.options.thread ? ', a thread on each' : '';
-  const digest = sub.options.digest ? `, as one ${sub.options.digest} digest message` : '';
+  const cadence = sub.options.digest;
+  const digest = !cadence
+    ? ''
+    : deps?.digestSchedule
+      ? `, as one ${describeDigest(cadence, deps.digestSchedule, now(deps))}`
+      : `, as one ${cadence} digest message`;
   return `posts from ${feeds}${tags}${excluded}${mention}${crosspost}${thread}${digest}`;
 }
 
@@ -238,6 +242,6 @@ function channelOf(context: CommandContext): ChannelRef {
   return { platform: context.platform, workspaceId: context.workspaceId, channelId: context.channelId };
 }
 
-function now(deps: CommandDeps): Date {
+function now(deps: Pick<CommandDeps, 'now'>): Date {
   return (deps.now ?? (() => new Date()))();
 }

@@ -13,10 +13,11 @@ export async function why(deps: CommandDeps, context: CommandContext, query: str
   // Slack may hand a pasted link over as `<url>` or `<url|label>`.
   const text = query.replace(/^<([^|>]+)(?:\|[^>]*)?>$/, '$1');
   const post = deps.index.lookup(text) ?? deps.index.search(text, 1)[0] ?? null;
+  // Not finding a post is an answer, as `tag` finding no posts is: a plain reply, not a failed command.
   if (!post)
     return {
-      kind: 'error',
-      message: `No post matches “${query.slice(0, 80)}”. Try its URL or words of its title.`,
+      kind: 'text',
+      text: `No post matches “${query.slice(0, 80)}”. Try its URL or words of its title.`,
     };
   const channel: ChannelRef = {
     platform: context.platform,

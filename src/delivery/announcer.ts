@@ -74,8 +74,11 @@ export interface Announcer {
  * limit): retrying sends the same bytes, and the channel is fine, so only this delivery fails.
  * `unsendable`: this post cannot go to this channel (a forum requiring a tag none of the post's match, an
  * announcement deleted before its edit), while the channel itself is fine: skip the post, note it, no retry.
+ * `auth`: the platform refused the bot's credentials (a 401): retried like `transient` and never disables a
+ * channel, since one token serves every channel and a proxy's stray 401 says nothing about any of them.
  */
-export type DeliveryErrorKind = 'permanent' | 'rate_limited' | 'transient' | 'rejected' | 'unsendable';
+export type DeliveryErrorKind =
+  'permanent' | 'rate_limited' | 'transient' | 'rejected' | 'unsendable' | 'auth';
 
 /**
  * What a rate limit is about, so only that waits: `channel` (a Discord per-route bucket), `workspace` (Slack
@@ -111,6 +114,9 @@ export class DeliveryError extends Error {
   }
   static transient(code: string, message: string): DeliveryError {
     return new DeliveryError('transient', code, message);
+  }
+  static auth(code: string, message: string): DeliveryError {
+    return new DeliveryError('auth', code, message);
   }
   static rejected(code: string, message: string): DeliveryError {
     return new DeliveryError('rejected', code, message);

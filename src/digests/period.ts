@@ -62,6 +62,19 @@ export function latestPeriod(cadence: DigestCadence, schedule: DigestSchedule, n
   };
 }
 
+/** When the next digest of `cadence` goes out after `now`. */
+export function nextDigestAt(cadence: DigestCadence, schedule: DigestSchedule, now: Date): Date {
+  return new Date(latestPeriod(cadence, schedule, now).end.getTime() + periodLengthMs(cadence));
+}
+
+/** `weekly digest, next on Monday 15:00 UTC`: what a channel is told about its digest. */
+export function describeDigest(cadence: DigestCadence, schedule: DigestSchedule, now: Date): string {
+  const next = nextDigestAt(cadence, schedule, now);
+  const day = WEEKDAYS[next.getUTCDay()]!;
+  const time = next.toISOString().slice(11, 16);
+  return `${cadence} digest, next on ${day[0]!.toUpperCase()}${day.slice(1)} ${time} UTC`;
+}
+
 /** The cron pattern (minute hour day month weekday, UTC) of a cadence's boundaries, for a job scheduler. */
 export function cronPattern(cadence: DigestCadence, schedule: DigestSchedule): string {
   return `${schedule.minute} ${schedule.hour} * * ${cadence === 'daily' ? '*' : schedule.weekday}`;

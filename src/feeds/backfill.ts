@@ -26,6 +26,8 @@ export interface BackfillResult {
   pages: number;
   /** Distinct posts now stored for the feed. */
   posts: number;
+  /** Set when the one page read says the feed has more (a `rel="next"` link, or a larger total) not read. */
+  morePages?: true;
 }
 
 /** Progress after each page, for a terminal progress bar. */
@@ -46,6 +48,8 @@ const MAX_PAGES = 10_000;
 interface Page {
   body: string;
   start: number;
+  /** A single file or non-Blogger URL: nothing follows its `rel="next"`. */
+  alone?: true;
 }
 
 /** A page source; lazy, so leaving the loop early fetches nothing more. */
@@ -66,6 +70,7 @@ export async function backfillFeed(
   const ids = new Set<string>();
   let pages = 0;
   let total: number | null = null;
+  let unread = false;
   // On a feed already polled, the archive's newest posts may include one published since the last poll:
   // marking it seen here would keep the next poll from announcing it. Only record fingerprints then.
   const known = await deps.memory.isKnown(feed.name);
@@ -84,11 +89,13 @@ export async function backfillFeed(
     else await deps.memory.remember(feed.name, posts);
     for (const post of posts) ids.add(post.id);
     pages += 1;
+    unread = page.alone === true && (parsed.next !== null || (total !== null && total > ids.size));
     onProgress?.({ feed: feed.name, pages, posts: ids.size, total });
     if (total !== null && page.start + BLOGGER_PAGE_SIZE > total) break;
   }
   await deps.memory.markKnown(feed.name);
-  return { feed: feed.name, pages, posts: await deps.posts.count(feed.name) };
+  const posts = await deps.posts.count(feed.name);
+  return { feed: feed.name, pages, posts, ...(unread ? { morePages: true as const } : {}) };
 }
 
 async function pagesOf(url: string, options: FetchOptions): Promise<Pages> {
@@ -133,7 +140,7 @@ function bloggerPages(url: string, options: FetchOptions): Pages {
 function singlePage(url: string, options: FetchOptions): Pages {
   return async function* () {
     const fetched = await fetchFeed(url, {}, options);
-    if (fetched.status === 200) yield { body: fetched.body, start: 1 };
+    if (fetched.status === 200) yield { body: fetched.body, start: 1, alone: true };
   };
 }
 

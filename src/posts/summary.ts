@@ -89,7 +89,9 @@ export function plainText(html: string): string {
     .filter((line) => line !== '');
   let joined = joinAsSentences(lines);
   for (const pattern of BOILERPLATE) joined = joined.replace(pattern, ' ');
-  return foldSpace(joined).replace(/\s+([.,;:!?])/g, '$1');
+  // A space before closing punctuation is an artefact of the line joining ("word ,"); before a word it is
+  // text: inline code such as `.whl` or `.tar.gz` keeps the space in front of its dot.
+  return foldSpace(joined).replace(/\s+([.,;:!?])(?![\p{L}\p{N}_])/gu, '$1');
 }
 
 /** Plain text of a short piece of markup such as an HTML title: entities decoded, whitespace folded. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
+import { TEST_REDIS_URL } from './test-redis.js';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -26,8 +27,8 @@ export function spawnPsfBot(
   return child;
 }
 
-/** The Redis every integration test uses. */
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+/** The Redis every integration test uses, and the REDIS_URL each child gets: TEST_REDIS_URL (test-redis.ts). */
+export const REDIS_URL = TEST_REDIS_URL;
 
 /** What one finished `psf-bot` run printed and how it ended. */
 export interface CliResult {
@@ -72,7 +73,7 @@ export function lines(text: string): string[] {
 
 /**
  * What docs/cli.md calls one plain line on stderr: one line, no stack frame, no multi-line dump; failures of
- * the work (exit 1) also start with `psf-bot: `, usage errors (exit 2) come from the argument parser.
+ * the work (exit 1) and usage errors (exit 2) alike start with `psf-bot: `.
  */
 export function expectOnePlainLine(stderr: string, start?: RegExp): void {
   expect(lines(stderr), stderr).toHaveLength(1);

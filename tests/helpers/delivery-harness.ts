@@ -25,6 +25,7 @@ import {
 } from '../../jobs/delivery/workers.js';
 import { deliverySafety } from '../../jobs/delivery/safety.js';
 import { deleteKeys } from './delivery-fixtures.js';
+import { testRedisOptions } from './test-redis.js';
 
 /** What an in-process delivery pipeline under test is built from. */
 export interface HarnessOptions {
@@ -49,7 +50,7 @@ export interface HarnessOptions {
 
 /** Fan-out and deliver workers in this process against real Redis and BullMQ. */
 export async function startHarness(options: HarnessOptions) {
-  const where = options.redis ?? { host: '127.0.0.1', port: 6379 };
+  const where = options.redis ?? testRedisOptions();
   const connection: ConnectionOptions = where;
   const { prefix } = options;
   const redis = new Redis(where);

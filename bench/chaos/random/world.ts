@@ -1,5 +1,7 @@
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
+import { webApi } from '@slack/bolt';
 import { SlackAnnouncer } from '../../../adapters/slack/announcer.js';
+import { queueOwnedClientOptions, SlackClient } from '../../../adapters/slack/client.js';
 import { forgetWorkspace } from '../../../adapters/slack/uninstall.js';
 import { createDeliverProcessor } from '../../../jobs/delivery/deliver.js';
 import { createFanoutProcessor, type DeliverJobQueue } from '../../../jobs/delivery/fanout.js';
@@ -71,7 +73,12 @@ class SimProcess implements ProcessLife {
       slack: new SlackAnnouncer({
         apiUrl: 'https://slack.sim/api/',
         timeoutMs: SLACK_TIMEOUT_MS,
-        fetch: slackTransport(wire, SLACK_TIMEOUT_MS),
+        client: SlackClient.over(
+          new webApi.WebClient(undefined, {
+            ...queueOwnedClientOptions('https://slack.sim/api/', SLACK_TIMEOUT_MS),
+            fetch: slackTransport(wire, SLACK_TIMEOUT_MS),
+          }),
+        ),
         tokens: {
           botToken: async (teamId) => {
             if (shared.uninstalled.has(teamId) || !tokens.has(teamId))

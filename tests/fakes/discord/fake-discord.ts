@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeDiscordRest, error, type CuedResponse } from './fake-rest.js';
 import { FakeGateway } from './fake-gateway.js';
+import { FAKE_APPLICATION_ID } from './wire.js';
 
-export const FAKE_APPLICATION_ID = '900000000000000002';
+export { FAKE_APPLICATION_ID } from './wire.js';
 export const FAKE_TOKEN = 'fake-bot-token';
 
 /**

@@ -3,6 +3,7 @@ import { FakeThreads } from './fake-threads.js';
 import { messageBodyProblems } from './validate.js';
 import {
   BOT_USER,
+  FAKE_APPLICATION_ID,
   error,
   ok,
   parseJson,
@@ -34,6 +35,16 @@ interface Cue {
 }
 
 const API_PREFIX = '/api/v10';
+/** Discord's invalid-request window: https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans */
+const INVALID_WINDOW_MS = 10 * 60_000;
+
+function countsAsInvalid(answer: CuedResponse): boolean {
+  if (answer.status === 401 || answer.status === 403) return true;
+  const scope = Object.entries(answer.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'x-ratelimit-scope',
+  );
+  return answer.status === 429 && scope?.[1] !== 'shared';
+}
 
 /** Discord's REST API as far as psf-bot uses it; state lives in memory, every request is recorded. */
 export class FakeDiscordRest {
@@ -54,10 +65,17 @@ export class FakeDiscordRest {
   });
   /** Message edits (`PATCH /channels/{id}/messages/{id}`), in order. */
   readonly edits: { channelId: string; messageId: string; body: Record<string, unknown> }[] = [];
+  /** The application's public key (hex), as `GET /applications/@me` reports it: set it to the signer's key. */
+  verifyKey = '00'.repeat(32);
   /** How long `enforce_nonce` dedupes ("the past few minutes" on Discord); tests shorten it. */
   nonceWindowMs = 180_000;
   /** When each message was created (epoch ms), by id. */
   readonly createdAt = new Map<string, number>();
+  /**
+   * When each invalid answer went out (epoch ms): 401, 403 and 429 except 429s of scope `shared`, as Discord
+   * counts them toward its limit of 10,000 per 10 minutes per IP (PLATFORM-NOTES §1.4).
+   */
+  readonly invalidAnswers: number[] = [];
   /** Answers a request before anything else when it returns a response (fault injection: outages, 5xx, 429s). */
   intercept: ((request: RecordedRequest) => CuedResponse | null) | null = null;
   private readonly cues: Cue[] = [];
@@ -79,6 +97,12 @@ export class FakeDiscordRest {
     const seen = this.requests.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  /** Invalid answers (401/403/429, not `shared` 429s) in the `windowMs` before now: Discord's count. */
+  invalidCount(windowMs = INVALID_WINDOW_MS): number {
+    const since = Date.now() - windowMs;
+    return this.invalidAnswers.filter((at) => at > since).length;
   }
 
   /** Requests with this method whose path matches. */
@@ -113,6 +137,7 @@ export class FakeDiscordRest {
       return;
     }
     const answer = cued ?? this.invalid(request) ?? this.route(request);
+    if (countsAsInvalid(answer)) this.invalidAnswers.push(Date.now());
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     if (answer.raw !== undefined) res.end(answer.raw);
     else
@@ -156,6 +181,16 @@ export class FakeDiscordRest {
       });
     }
     if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
+    // https://discord.com/developers/docs/resources/application#get-current-application
+    if (method === 'GET' && path === '/applications/@me') {
+      return ok({
+        id: FAKE_APPLICATION_ID,
+        name: 'psf-bot',
+        verify_key: this.verifyKey,
+        bot: BOT_USER,
+        flags: 0,
+      });
+    }
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST')
       return ok(this.createMessage(m[1]!, body));
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'GET')

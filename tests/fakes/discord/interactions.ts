@@ -36,6 +36,13 @@ export interface InteractionSpec {
    * permissions there (overwrites applied).
    */
   resolvedChannels?: Record<string, { type: number; permissions: string; name?: string }>;
+  /**
+   * Where the command is typed (interaction context): 0 a server (the default), 1 the bot's DM, 2 a group DM or
+   * another user's DM. Outside a server Discord sends no `guild_id` and no `member`, only `user`.
+   */
+  context?: 0 | 1 | 2;
+  /** Who installed the app: the server (the default) or only the person typing (a user install). */
+  install?: 'guild' | 'user';
 }
 
 let counter = 0;
@@ -45,6 +52,28 @@ let counter = 0;
  * dereferences (PLATFORM-NOTES §2.3): `channel` as an object, `entitlements`, `authorizing_integration_owners`.
  */
 export function psfInteraction(spec: InteractionSpec): Record<string, unknown> {
+  const context = spec.context ?? 0;
+  const interaction = inServer(spec);
+  if (context === 0 && spec.install !== 'user') return interaction;
+  // https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-authorizing-integration-owners-object
+  const owners = spec.install === 'user' ? { '1': USER_ID } : { '0': GUILD_ID, '1': USER_ID };
+  if (context === 0) return { ...interaction, authorizing_integration_owners: owners, app_permissions: '0' };
+  const { guild_id: _guild, member, guild_locale: _locale, ...rest } = interaction;
+  const channelId = spec.channelId ?? CHANNEL_ID;
+  return {
+    ...rest,
+    user: (member as { user: unknown }).user,
+    context,
+    // Outside a server only a user install can be invoked; the guild key is absent.
+    authorizing_integration_owners: { '1': USER_ID },
+    channel:
+      context === 1
+        ? { id: channelId, type: 1, recipients: [(member as { user: unknown }).user], flags: 0 }
+        : { id: channelId, type: 3, name: null, recipients: [], flags: 0, owner_id: USER_ID, icon: null },
+  };
+}
+
+function inServer(spec: InteractionSpec): Record<string, unknown> {
   counter += 1;
   const guildId = spec.guildId ?? GUILD_ID;
   const channelId = spec.channelId ?? CHANNEL_ID;

@@ -24,6 +24,9 @@ export interface FakeMessage {
   body: Record<string, unknown>;
 }
 
+/** The application the fake's bot belongs to (`GET /applications/@me`, interactions). */
+export const FAKE_APPLICATION_ID = '900000000000000002';
+
 /** The bot user the fake answers as (`GET /users/@me`, READY, message authors). */
 export const BOT_USER = {
   id: '900000000000000001',

@@ -34,6 +34,9 @@ describe('--help', () => {
     ['discord', 'register'],
     ['doctor'],
     ['deliveries'],
+    ['subscriptions'],
+    ['subscriptions', 'export'],
+    ['subscriptions', 'import'],
   ];
 
   it('exits 0 with usage on stdout for the program and every command', async () => {
@@ -44,6 +47,17 @@ describe('--help', () => {
       expect(result.stdout, what).toMatch(/^Usage: psf-bot/);
       expect(result.stderr, what).toBe('');
     });
+  });
+
+  it('says that poll and backfill --json print JSON Lines, with a jq -s example', async () => {
+    for (const [command, example] of [
+      [['poll'], 'psf-bot poll --once --json | jq -s .'],
+      [['backfill'], 'psf-bot backfill --json | jq -s .'],
+    ] as const) {
+      const result = await runCli([...command, '--help'], env);
+      expect(result.stdout).toContain('JSON Lines');
+      expect(result.stdout).toContain(example);
+    }
   });
 });
 
@@ -59,7 +73,8 @@ describe.concurrent('usage errors exit 2 with one line on stderr', () => {
     const result = await runCli(args, env);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
-    expectOnePlainLine(result.stderr);
+    // The argument parser's errors start like the bot's own.
+    expectOnePlainLine(result.stderr, /^psf-bot: /);
   });
 
   it('an unknown feed name for --feed', async () => {

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // `ask` answers from what Redis holds, not from the asking shell's settings: a feed with posts stored is a
 // known feed, and `status` reports the running poller's schedule from its BullMQ job schedulers.
@@ -34,6 +35,24 @@ describe('ask answers from what is stored', () => {
     expect(reply.posts.map((post) => post.feed)).toEqual(['insider', 'insider']);
   });
 
+  it('leaves a feed polled once by hand out of help, and names the configured ones', async () => {
+    const result = await runCli(['ask', 'help'], shell);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Feeds: psf \(PSF blog\)\.$/m);
+    expect(result.stdout).not.toContain('insider');
+  });
+
+  it('answers an unknown tag and an unknown post alike: a plain reply, exit 0', async () => {
+    const post = await runCli(['ask', 'why zzzz'], shell);
+    expect([post.code, post.stdout.trim(), post.stderr]).toEqual([
+      0,
+      'No post matches “zzzz”. Try its URL or words of its title.',
+      '',
+    ]);
+    const tag = await runCli(['ask', 'tag nosuchtag'], shell);
+    expect([tag.code, tag.stderr]).toEqual([0, '']);
+  });
+
   it('says plainly that no poller is running when none is', async () => {
     const result = await runCli(['ask', 'status'], shell);
     expect(result.code, result.stderr).toBe(0);
@@ -43,7 +62,7 @@ describe('ask answers from what is stored', () => {
 });
 
 describe('status with a poller running', () => {
-  const connection = { host: '127.0.0.1', port: 6379 };
+  const connection = testRedisOptions();
   let queue: Queue;
   let worker: Worker;
 
@@ -62,6 +81,12 @@ describe('status with a poller running', () => {
   afterAll(async () => {
     await worker.close();
     await queue.close();
+  });
+
+  it('names in help the feeds the running poller polls', async () => {
+    const result = await runCli(['ask', 'help'], shell);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Feeds: psf \(PSF blog\), insider( \([^)]*\))?\.$/m);
   });
 
   it("reports the poller's schedule from Redis, not this shell's POLL_INTERVAL", async () => {

@@ -10,8 +10,9 @@ import { RedisPostStore } from '../../../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../../../src/subscriptions/redis-subscription-store.js';
 import { ADMIN, FakeQueues, MEMBER, NOW, makeCore } from '../../unit/commands/core-fixture.js';
 import { loadArchive } from '../../unit/search/archive.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
 const prefix = `test-commands-${randomUUID().slice(0, 8)}`;
 
 async function deleteKeys(): Promise<void> {

@@ -4,8 +4,9 @@ import { RedisChannelPacer } from '../../../src/delivery/channel-pacer.js';
 import { channelField } from '../../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../../src/subscriptions/subscription-store.js';
 import { uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const redis = new Redis(testRedisOptions());
 const prefix = uniquePrefix('delivery-pacer');
 const channel: ChannelRef = { platform: 'slack', workspaceId: 'T1', channelId: 'C1' };
 

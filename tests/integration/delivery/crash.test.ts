@@ -15,8 +15,9 @@ import {
 import { startChildWorker, type ChildWorker } from '../../helpers/delivery-processes.js';
 import { clearRecording, countMessages, readRecording } from '../../helpers/delivery-recording-announcer.js';
 import type { ChildConfig } from '../../helpers/delivery-worker-child.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
-const where = { host: '127.0.0.1', port: 6379 };
+const where = testRedisOptions();
 const prefix = uniquePrefix('delivery-crash');
 const recordingKey = `${prefix}:platform`;
 const redis = new Redis(where);

@@ -7,6 +7,7 @@ import { upsertDigestSchedulers } from '../../../jobs/delivery/digest-schedule.j
 import { digestLedgerKey, digestSchedulerId, QUEUE } from '../../../jobs/queues.js';
 import { makePost, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
 import { startHarness } from '../../helpers/delivery-harness.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 type Harness = Awaited<ReturnType<typeof startHarness>>;
 const harnesses: Harness[] = [];
@@ -194,7 +195,7 @@ describe('digests', () => {
 describe('digest job schedulers', () => {
   it('fire daily at DIGEST_TIME and weekly on DIGEST_WEEKDAY, in UTC, and move when the time changes', async () => {
     const prefix = uniquePrefix('delivery-digest-cron');
-    const connection = { host: '127.0.0.1', port: 6379 };
+    const connection = testRedisOptions();
     const queue = new Queue(QUEUE.digest, { connection, prefix });
     try {
       await upsertDigestSchedulers({ connection, prefix }, { hour: 15, minute: 0, weekday: 3 });

@@ -17,11 +17,12 @@ import {
   waitFor,
 } from '../../helpers/delivery-fixtures.js';
 import { startHarness } from '../../helpers/delivery-harness.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // Discord edits are spaced per channel (crossposted) and per message on a pacer of their own: Slack's pacer
 // also charges a per-workspace budget (SLACK_WORKSPACE_RATE), which Discord edits must never be charged.
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const redis = new Redis(testRedisOptions());
 const prefix = uniquePrefix('discord-edit-pacer');
 const config = { slack: { workspacePerSecond: 20, channelIntervalMs: 1_000 } } as Parameters<
   typeof slackPacer

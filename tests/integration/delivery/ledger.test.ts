@@ -3,8 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryDeliveryLedger, type DeliveryLedger } from '../../../src/delivery/ledger.js';
 import { RedisDeliveryLedger } from '../../../src/delivery/redis-delivery-ledger.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const redis = new Redis(testRedisOptions());
 const prefix = uniquePrefix('ledger');
 afterAll(async () => {
   await deleteKeys(redis, prefix);

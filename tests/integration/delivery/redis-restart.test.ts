@@ -10,8 +10,9 @@ import {
   readRecording,
   RecordingAnnouncer,
 } from '../../helpers/delivery-recording-announcer.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
-const platformRedis = new Redis({ host: '127.0.0.1', port: 6379 }); // the "platform" stays up
+const platformRedis = new Redis(testRedisOptions()); // the "platform" stays up
 const prefix = uniquePrefix('delivery-restart');
 const recordingKey = `${prefix}:platform`;
 let server: PrivateRedis | undefined;

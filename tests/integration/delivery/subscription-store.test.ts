@@ -4,8 +4,9 @@ import { MemorySubscriptionStore } from '../../../src/subscriptions/memory-subsc
 import { RedisSubscriptionStore } from '../../../src/subscriptions/redis-subscription-store.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
 import { subscriptionStoreContract } from '../../helpers/delivery-subscription-contract.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const redis = new Redis(testRedisOptions());
 afterAll(() => redis.quit());
 
 subscriptionStoreContract('memory', async () => ({

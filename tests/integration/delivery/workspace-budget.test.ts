@@ -11,8 +11,9 @@ import {
   waitFor,
 } from '../../helpers/delivery-fixtures.js';
 import { startHarness } from '../../helpers/delivery-harness.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
-const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const redis = new Redis(testRedisOptions());
 const prefix = uniquePrefix('delivery-budget');
 const slack = (workspaceId: string, channelId: string): ChannelRef => ({
   platform: 'slack',

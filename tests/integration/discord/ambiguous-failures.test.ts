@@ -71,7 +71,7 @@ describe('Discord failures that say nothing about the channel', () => {
   it('asks again with its token after a 401 (discord.js drops the token on any 401)', async () => {
     const one = announcer();
     fake.rest.cue('POST', MESSAGES, { status: 401, body: { code: 0, message: '401: Unauthorized' } });
-    expect((await failure(one.announce(samplePost(), target(channel()), 'n-401'))).kind).toBe('transient');
+    expect((await failure(one.announce(samplePost(), target(channel()), 'n-401'))).kind).toBe('auth');
     await expect(one.announce(samplePost(), target(channel()), 'n-401b')).resolves.toMatchObject({
       messageId: expect.any(String),
     });

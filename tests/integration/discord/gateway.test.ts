@@ -12,6 +12,7 @@ import {
   psfInteraction,
   type InteractionSpec,
 } from '../../fakes/discord/interactions.js';
+import { userInstallCases } from './user-install-cases.js';
 
 let fake: FakeDiscord;
 let bot: DiscordGatewayBot;
@@ -157,4 +158,11 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
     );
     expect(unknown.map((request) => `${request.method} ${request.path}`)).toEqual([]);
   });
+});
+
+describe('gateway mode: user installs', () => {
+  userInstallCases(
+    async (spec) => interact(spec),
+    () => subscriptions,
+  );
 });

@@ -16,6 +16,7 @@ import {
   type InteractionSpec,
 } from '../../fakes/discord/interactions.js';
 import { createTestSigner } from '../../fakes/discord/signing.js';
+import { userInstallCases } from './user-install-cases.js';
 
 const signer = createTestSigner();
 let fake: FakeDiscord;
@@ -79,6 +80,13 @@ function signed(payload: unknown, to = url) {
 }
 
 const interact = (spec: InteractionSpec) => signed(psfInteraction(spec));
+
+describe('HTTP interactions mode: user installs', () => {
+  userInstallCases(
+    async (spec) => (await interact(spec)).json as never,
+    () => subscriptions,
+  );
+});
 
 describe('HTTP interactions mode', () => {
   it('answers PING with PONG', async () => {

@@ -20,6 +20,8 @@ describe('registerDiscordCommands', () => {
     const [request] = fake.rest.find('PUT', new RegExp(`^/applications/${FAKE_APPLICATION_ID}/commands$`));
     expect(request?.headers.authorization).toBe(`Bot ${FAKE_TOKEN}`);
     expect(request?.body).toEqual(discordCommandDefinitions());
+    // Installable to a server or a person's account, usable in servers, the bot's DMs and group DMs.
+    expect(request?.body).toMatchObject([{ integration_types: [0, 1], contexts: [0, 1, 2] }]);
   });
 
   it('registers in one guild with --guild, with the configured feeds as choices', async () => {
@@ -30,7 +32,10 @@ describe('registerDiscordCommands', () => {
     });
     expect(result.scope).toBe('guild');
     const [request] = fake.rest.find('PUT', /^\/applications\/\d+\/guilds\/700000000000000001\/commands$/);
-    expect(request?.body).toEqual(discordCommandDefinitions({ feeds: ['psf', 'insider'] }));
+    expect(request?.body).toEqual(discordCommandDefinitions({ feeds: ['psf', 'insider'], global: false }));
+    // Guild commands take no installation types or contexts: they exist only in that server.
+    expect((request?.body as object[])[0]).not.toHaveProperty('integration_types');
+    expect((request?.body as object[])[0]).not.toHaveProperty('contexts');
   });
 
   it('surfaces a refusal (bad token) as an error', async () => {

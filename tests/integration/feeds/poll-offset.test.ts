@@ -2,13 +2,14 @@ import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertPollSchedulers, pollOffset } from '../../../jobs/parts/reassert.js';
 import { pollSchedulerId, QUEUE } from '../../../jobs/queues.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 import { testRedis } from './redis.js';
 
 // Each deployment polls at its own random point of the interval (BullMQ's `every` counts from the epoch, so
 // without an offset every deployment would fetch at the same second), and keeps that point across restarts.
 
 const { redis, prefix, cleanup } = testRedis('feeds-poll-offset');
-const connection = { host: '127.0.0.1', port: 6379 };
+const connection = testRedisOptions();
 const config = { feeds: [{ name: 'psf', url: 'https://example.invalid/feed' }], pollIntervalMs: 60_000 };
 const queues: Queue[] = [];
 

@@ -22,7 +22,8 @@ export function fakePeers(req: IncomingMessage, res: ServerResponse): void {
   const auth = req.headers.authorization ?? '';
   if (url.pathname.startsWith('/api/v10/')) {
     if (auth !== `Bot ${GOOD.discord}`) return json(401, { message: '401: Unauthorized', code: 0 });
-    const route = url.pathname.slice('/api/v10'.length);
+    // Discord decodes the path: discord.js sends `@me` as `%40me`.
+    const route = decodeURIComponent(url.pathname).slice('/api/v10'.length);
     if (route === '/users/@me') return json(200, { id: APP_ID, username: 'psf-bot', bot: true });
     if (route === '/applications/@me') return json(200, { id: APP_ID, verify_key: 'ab'.repeat(32) });
     if (route === '/channels/C-visible') return json(200, { id: 'C-visible', name: 'news', guild_id: 'G1' });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { doctorPassed, renderDoctorReport, runDoctor, type DoctorCheck } from '../../../jobs/doctor/index.js';
 import { APP_ID, FIXTURE, GOOD, fakePeers, startRedis, storeOf, subscription } from './doctor-peers.js';
+import { testRedisOptions, testRedisWhere } from '../../helpers/test-redis.js';
 
 const byName = (checks: DoctorCheck[], name: string) => {
   const found = checks.find((entry) => entry.check === name);
@@ -149,7 +150,7 @@ describe('psf-bot doctor', () => {
     const config = loadConfig({ PSF_FEEDS: `psf=${FIXTURE}` });
     const checks = await runDoctor({
       config,
-      redis: { options: { host: '127.0.0.1', port: 6379 }, where: '127.0.0.1:6379' },
+      redis: { options: testRedisOptions(), where: testRedisWhere() },
     });
     expect(byName(checks, 'redis: reachable').ok).toBe(true);
     expect(byName(checks, 'redis: version').detail).toMatch(/^Redis \d+\.\d+/);

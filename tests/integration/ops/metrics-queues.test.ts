@@ -3,9 +3,10 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Metrics } from '../../../jobs/metrics.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
 const prefix = `test-ops-metrics-${randomBytes(4).toString('hex')}`;
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 const poll = new Queue('poll', { connection: redis, prefix });
 const deliver = new Queue('deliver-discord', { connection: redis, prefix });
 

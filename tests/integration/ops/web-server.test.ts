@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebServer, type WebServer, type WebServerOptions } from '../../../jobs/web/server.js';
 import { Metrics } from '../../../jobs/metrics.js';
 import { createLogger } from '../../../src/logger.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
 const prefix = `test-ops-web-${randomBytes(4).toString('hex')}`;
 const TOKEN = 'correct horse battery staple';
-const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 const queues = ['poll', 'announce'].map((name) => new Queue(name, { connection: redis, prefix }));
 const running: WebServer[] = [];
 

@@ -13,6 +13,7 @@ import {
 import { startFeedServer, type FeedServer } from '../../helpers/feed-server.js';
 import { FIXTURES, readFixture } from '../../helpers/fixtures.js';
 import { BotProcesses, waitFor, type BotProcess } from '../../helpers/processes.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // Graceful shutdown (issue 6): SIGTERM to a worker in the middle of delivering one post to 121 console
 // channels; it exits 0, and a new worker finishes the rest: every channel gets the post once.
@@ -24,7 +25,7 @@ const CHANNELS = 120;
 const prefix = uniquePrefix('runtime-shutdown');
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 const deliverQueue = new Queue(QUEUE.deliver.console, {
-  connection: { host: '127.0.0.1', port: 6379 },
+  connection: testRedisOptions(),
   prefix,
 });
 const bots = new BotProcesses();

@@ -7,6 +7,7 @@ import { DeliveryError } from '../../../src/delivery/announcer.js';
 import { blockKitProblems, strayControlSequences } from '../../fakes/slack/block-kit.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { deleteKeys, makePost, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 const TOKEN = 'xoxb-announcer';
 const target = (channelId: string, workspaceId = 'T1') => ({ workspaceId, channelId, options: {} });
@@ -86,7 +87,7 @@ describe('SlackAnnouncer against a fake Slack', () => {
 
 describe('SlackAnnouncer with per-workspace tokens from the installation store', () => {
   const prefix = uniquePrefix('slack-tokens');
-  const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+  const redis = new Redis(testRedisOptions());
   afterAll(async () => {
     await deleteKeys(redis, prefix);
     await redis.quit();

@@ -6,10 +6,11 @@ import { installationsAtRest } from '../../../jobs/doctor/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { AtRestCipher, AtRestError, atRestCipher, parseKey } from '../../../src/secrets/at-rest.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 // Issue 12 §7: Slack installations (bot tokens, refresh tokens) were stored in Redis in clear text.
 const prefix = uniquePrefix('slack-at-rest');
-const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+const redis = new Redis(testRedisOptions());
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('hex');
 const BOT = 'xoxb-111-222-sealedtoken';

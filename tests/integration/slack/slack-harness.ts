@@ -18,6 +18,7 @@ import type { SubscriptionStore } from '../../../src/subscriptions/subscription-
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
 import { FIXTURES, readFixture } from '../../helpers/fixtures.js';
+import { testRedisOptions } from '../../helpers/test-redis.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-fake-single';
@@ -50,7 +51,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}) {
   if (!options.fake) await fake.start();
   fake.tokens.set(BOT_TOKEN, { teamId: TEAM, botId: 'B0FAKE', botUserId: 'U0BOT' });
   const prefix = uniquePrefix('slack');
-  const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+  const redis = new Redis(testRedisOptions());
   const subscriptions = options.subscriptions ?? new RedisSubscriptionStore(redis, prefix);
   const installations = new RedisInstallationStore(redis, prefix);
   const posts = await fixturePosts();

@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisPostStore } from '../../../src/store/redis-post-store.js';
 import { makePost, postStoreContract } from '../../unit/store/post-store.contract.js';
+import { TEST_REDIS_URL } from '../../helpers/test-redis.js';
 
-const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: false, maxRetriesPerRequest: 2 });
+const redis = new Redis(TEST_REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
 const runId = `test-store-${randomUUID().slice(0, 8)}`;
 let n = 0;
 const prefixes: string[] = [];

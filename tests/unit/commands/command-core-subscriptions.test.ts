@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CommandCore } from '../../../src/commands/command-core.js';
 import type { CommandRequest, Reply } from '../../../src/commands/types.js';
 import { makePost } from '../store/post-store.contract.js';
 import { ADMIN, MEMBER, NOW, makeCore } from './core-fixture.js';
@@ -47,7 +48,7 @@ describe('CommandCore subscriptions', () => {
     });
   });
 
-  it('adds a feed, replaces the tags, keeps createdAt and re-enables a disabled subscription', async () => {
+  it('sets exactly the feeds named, replaces the tags, keeps createdAt and re-enables a disabled subscription', async () => {
     const { core, subscriptions } = await makeCore(POSTS);
     await subscriptions.put({
       platform: 'slack',
@@ -63,10 +64,10 @@ describe('CommandCore subscriptions', () => {
     });
     const reply = text(await core.handle(subscribe('insider', ['release']), ADMIN));
     expect(reply).toMatch(
-      /posts from psf, insider tagged release, crossposted\. It was disabled \(channel_not_found\) and is enabled again\./,
+      /posts from insider tagged release, crossposted\. It was disabled \(channel_not_found\) and is enabled again\./,
     );
     expect(await subscriptions.get(ADMIN)).toMatchObject({
-      feeds: ['psf', 'insider'],
+      feeds: ['insider'],
       tags: ['release'],
       options: { crosspost: true },
       createdAt: '2025-01-01T00:00:00.000Z',
@@ -75,11 +76,60 @@ describe('CommandCore subscriptions', () => {
     });
   });
 
+  it('reads words naming feeds as feeds, `all` as every feed, and tag:x as a tag', async () => {
+    const { core, subscriptions } = await makeCore(POSTS);
+    const typed = (words: string[]): CommandRequest => ({ name: 'subscribe', tags: words });
+    expect(text(await core.handle(typed(['psf', 'insider', 'grants']), ADMIN))).toBe(
+      'This channel now gets posts from psf, insider tagged grants.',
+    );
+    // Only feeds named: exactly those feeds, the tags stay.
+    expect(text(await core.handle(typed(['insider']), ADMIN))).toBe(
+      'This channel now gets posts from insider tagged grants.',
+    );
+    expect(text(await core.handle(typed(['all']), ADMIN))).toBe(
+      'This channel now gets posts from every feed tagged grants.',
+    );
+    expect(text(await core.handle(typed(['tag:psf']), ADMIN))).toBe(
+      'This channel now gets posts from every feed tagged psf.',
+    );
+    expect(text(await core.handle(typed(['psf board of directors', 'pycon']), ADMIN))).toBe(
+      'This channel now gets posts from psf tagged board of directors or pycon.',
+    );
+    expect((await subscriptions.get(ADMIN))?.feeds).toEqual(['psf']);
+  });
+
+  it('states the whole subscription in every reply, a digest with its next delivery time', async () => {
+    const { core: _core, ...deps } = await makeCore(POSTS);
+    // Monday 7 December 2026, 16:00 UTC: Monday's 15:00 digest has gone, the next is a week later.
+    const core = new CommandCore({
+      ...deps,
+      digestSchedule: { hour: 15, minute: 0, weekday: 1 },
+      now: () => new Date('2026-12-07T16:00:00.000Z'),
+    });
+    const typed = (words: string[], digest?: 'daily' | 'weekly'): CommandRequest => ({
+      name: 'subscribe',
+      tags: words,
+      ...(digest ? { digest } : {}),
+    });
+    const weekly = { ...typed(['psf', 'grants'], 'weekly'), excludedTags: ['sponsors'] };
+    expect(text(await core.handle(weekly, ADMIN))).toBe(
+      'This channel now gets posts from psf tagged grants, not tagged sponsors, as one weekly digest, next on Monday 15:00 UTC.',
+    );
+    expect(text(await core.handle({ name: 'subscribe', digest: 'daily' }, ADMIN))).toBe(
+      'This channel now gets posts from psf tagged grants, not tagged sponsors, as one daily digest, next on Tuesday 15:00 UTC.',
+    );
+    expect(text(await core.handle({ name: 'subscriptions' }, ADMIN))).toContain(
+      'as one daily digest, next on Tuesday 15:00 UTC',
+    );
+  });
+
   it('subscribes to every feed when none is named, and refuses an unknown feed', async () => {
     const { core, subscriptions } = await makeCore(POSTS);
     expect(text(await core.handle(subscribe(), ADMIN))).toBe('This channel now gets posts from every feed.');
     expect((await subscriptions.get(ADMIN))?.feeds).toEqual([]);
-    expect(text(await core.handle(subscribe('psf'), ADMIN))).toBe(
+    expect(text(await core.handle(subscribe('psf'), ADMIN))).toBe('This channel now gets posts from psf.');
+    expect(text(await core.handle(subscribe(), ADMIN))).toBe('This channel now gets posts from psf.');
+    expect(text(await core.handle(subscribe('all'), ADMIN))).toBe(
       'This channel now gets posts from every feed.',
     );
     expect(await core.handle(subscribe('grants'), ADMIN)).toEqual({

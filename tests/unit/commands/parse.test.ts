@@ -61,16 +61,19 @@ describe('parseCommandText', () => {
   it('reads subscription commands with normalised, de-duplicated comma-separated tags', () => {
     // No tags written: the filter is left as it is (changing one option keeps the others).
     expect(request(parseCommandText('subscribe'))).toEqual({ name: 'subscribe' });
-    expect(request(parseCommandText('subscribe psf'))).toEqual({ name: 'subscribe', feed: 'psf' });
+    // Feeds and tags come as one list: the command core, which knows the feeds, tells them apart.
+    expect(request(parseCommandText('subscribe psf'))).toEqual({ name: 'subscribe', tags: ['psf'] });
+    expect(request(parseCommandText('subscribe psf pypi tag:grants'))).toEqual({
+      name: 'subscribe',
+      tags: ['psf', 'pypi', 'tag:grants'],
+    });
     expect(request(parseCommandText('subscribe psf grants,pycon'))).toEqual({
       name: 'subscribe',
-      feed: 'psf',
-      tags: ['grants', 'pycon'],
+      tags: ['psf grants', 'pycon'],
     });
     expect(request(parseCommandText('subscribe PSF Board-of-Directors, PyCon US ,grants,GRANTS,'))).toEqual({
       name: 'subscribe',
-      feed: 'psf',
-      tags: ['board of directors', 'pycon us', 'grants'],
+      tags: ['psf board of directors', 'pycon us', 'grants'],
     });
     expect(request(parseCommandText('unsubscribe'))).toEqual({ name: 'unsubscribe' });
     expect(request(parseCommandText('unsubscribe psf'))).toEqual({ name: 'unsubscribe', feed: 'psf' });
@@ -80,8 +83,7 @@ describe('parseCommandText', () => {
   it('reads excluded tags, `*` (every post), and `mention @group|none` on Slack', () => {
     expect(request(parseCommandText('subscribe psf pycon, -Sponsors, -sponsors'))).toEqual({
       name: 'subscribe',
-      feed: 'psf',
-      tags: ['pycon'],
+      tags: ['psf pycon'],
       excludedTags: ['sponsors'],
     });
     expect(request(parseCommandText('subscribe -sponsors'))).toEqual({
@@ -89,15 +91,10 @@ describe('parseCommandText', () => {
       tags: [],
       excludedTags: ['sponsors'],
     });
-    expect(request(parseCommandText('subscribe psf *'))).toEqual({
-      name: 'subscribe',
-      feed: 'psf',
-      tags: [],
-    });
+    expect(request(parseCommandText('subscribe psf *'))).toEqual({ name: 'subscribe', tags: ['psf', '*'] });
     expect(request(parseCommandText('subscribe psf grants mention <!subteam^S0PSF|@psf-news>'))).toEqual({
       name: 'subscribe',
-      feed: 'psf',
-      tags: ['grants'],
+      tags: ['psf', 'grants'],
       mention: 'S0PSF',
     });
     expect(request(parseCommandText('subscribe mention @psf-news'))).toEqual({

@@ -87,6 +87,14 @@ describe('/psf why', () => {
     expect(await why('zzzz qqqq')).toMatch(/No post matches/);
   });
 
+  it('answers a query that matches no post with a plain reply, as tag does, not an error', async () => {
+    const { core } = await setup();
+    expect(await core.handle({ name: 'why', query: 'zzzz' }, MEMBER)).toEqual({
+      kind: 'text',
+      text: 'No post matches “zzzz”. Try its URL or words of its title.',
+    });
+  });
+
   it('gives each reason a post was not announced, in one line', async () => {
     const { decisions, why, subscriptions } = await setup();
     const key = (id: string) => postKey('psf', id);

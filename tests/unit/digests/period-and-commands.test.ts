@@ -71,13 +71,11 @@ describe('the digest option of subscribe', () => {
     expect(parsed('subscribe digest daily')).toEqual({ name: 'subscribe', digest: 'daily' });
     expect(parsed('subscribe psf grants digest Weekly')).toEqual({
       name: 'subscribe',
-      feed: 'psf',
-      tags: ['grants'],
+      tags: ['psf', 'grants'],
       digest: 'weekly',
     });
     expect(parsed('subscribe psf digest off grants')).toMatchObject({
-      feed: 'psf',
-      tags: ['grants'],
+      tags: ['psf', 'grants'],
       digest: 'off',
     });
     expect(parsed('subscribe digest hourly')).toBe('A digest is `daily`, `weekly` or `off`.');

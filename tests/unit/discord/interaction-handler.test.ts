@@ -20,6 +20,7 @@ function invocation(overrides: Partial<DiscordInvocation>): DiscordInvocation {
     channelId: '4',
     userId: '5',
     permissions: 0n,
+    guildInstalled: true,
     ...overrides,
   };
 }

@@ -23,6 +23,15 @@ describe('summarise', () => {
     expect(summarise(html)).toBe('Winners: Alice. Bob. Grants. $10');
   });
 
+  it('keeps the space before inline code that starts with a dot, and drops it before a comma', () => {
+    expect(summarise('A request has to end in .whl , .tar.gz , or .zip to count.')).toBe(
+      'A request has to end in .whl, .tar.gz, or .zip to count.',
+    );
+    expect(summarise('<p>Files ending in <code>.whl</code> or <code>.zip</code> count.</p>')).toBe(
+      'Files ending in .whl or .zip count.',
+    );
+  });
+
   it('removes "Read more" and "Continue reading" boilerplate', () => {
     expect(summarise('<p>The board met today.</p><a href="/p">Read more »</a>')).toBe('The board met today.');
     expect(summarise('<p>The board met today. Continue reading…</p>')).toBe('The board met today.');

@@ -140,4 +140,13 @@ describe('instrumentCommands', () => {
     expect(text).toContain('psf_command_duration_seconds_count{command="autocomplete",platform="slack"} 1');
     expect(text).toContain('psf_command_duration_seconds_bucket{le="0.005",command="help",platform="slack"}');
   });
+
+  it("reports each platform's invalid-request count at scrape time, as the shared budget holds it", async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    let count = 12;
+    metrics.watchInvalidRequests('discord', { invalidCount: async () => count });
+    expect(await metrics.registry.metrics()).toContain('psf_invalid_requests{platform="discord"} 12');
+    count = 40;
+    expect(await metrics.registry.metrics()).toContain('psf_invalid_requests{platform="discord"} 40');
+  });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HELP_TEXT } from '../../../src/commands/help-text.js';
 import { parseCommandText } from '../../../src/commands/parse.js';
 import { loadConfig } from '../../../src/config.js';
+import { ADMIN, makeCore } from '../commands/core-fixture.js';
 
 // What README says matches the files it describes, and several tags are written one way everywhere.
 
@@ -18,6 +19,16 @@ describe('README agrees with the files', () => {
     expect(readme.match(/`node:\d+[^`]*`/g)).toEqual([`\`${image}\``]);
   });
 
+  it('shows the compose override files exactly as shipped', () => {
+    for (const name of ['docker-compose.cluster.yml', 'docker-compose.sentinel.yml']) {
+      const block = new RegExp('```yaml\\n(# ' + name.replace(/\./g, '\\.') + ':[\\s\\S]*?)```').exec(
+        readme,
+      )?.[1];
+      expect(block, name).toBeDefined();
+      expect(read(name)).toBe(block);
+    }
+  });
+
   it('shows every command as `npx psf-bot …`', () => {
     const commands = 'start|poll|backfill|preview|ask|discord|doctor|deliveries';
     const bare = new RegExp(`(^|[^/\\w.-])(?<!npx )psf-bot (${commands})\\b`, 'gm');
@@ -29,25 +40,29 @@ describe('README agrees with the files', () => {
 describe('several tags are written one way everywhere, and comma, space and + all work', () => {
   it('help, README and .env.example write them tag,tag', () => {
     expect(HELP_TEXT).toContain('[tag,tag]');
-    expect(readme).toContain('`subscribe [feed] [tag,tag]`');
+    expect(readme).toContain('`subscribe [feed…\\|all] [tag,tag]`');
     expect(readme).toContain('`platform:workspace:channel[:feed,feed[:tag,tag]]`');
     expect(read('.env.example')).toContain('platform:workspace:channel[:feed,feed[:tag,tag]]');
   });
 
-  it('in chat', () => {
+  it('in chat', async () => {
     for (const text of [
       'subscribe psf grants,pycon',
       'subscribe psf grants pycon',
       'subscribe psf grants+pycon',
+      'subscribe grants psf pycon',
     ]) {
+      const { core, subscriptions } = await makeCore([]);
       const parsed = parseCommandText(text);
-      expect(parsed, text).toEqual({
-        ok: true,
-        request: { name: 'subscribe', feed: 'psf', tags: ['grants', 'pycon'] },
+      if (!parsed.ok) throw new Error(parsed.message);
+      await core.handle(parsed.request, ADMIN);
+      expect(await subscriptions.get(ADMIN), text).toMatchObject({
+        feeds: ['psf'],
+        tags: ['grants', 'pycon'],
       });
     }
     const phrase = parseCommandText('subscribe psf "PyCon US" grants');
-    expect(phrase).toMatchObject({ ok: true, request: { tags: ['pycon us', 'grants'] } });
+    expect(phrase).toMatchObject({ ok: true, request: { tags: ['psf', 'pycon us', 'grants'] } });
   });
 
   it('in PSF_SUBSCRIPTIONS', () => {

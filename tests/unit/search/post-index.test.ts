@@ -54,17 +54,58 @@ describe('PostIndex on synthetic posts', () => {
     expect(titles(PostIndex.build(posts).search('grants election'))[0]).toBe('Board election results');
   });
 
-  it('prefers the newer of equal matches, but never over a clearly better old match', () => {
-    const same = (id: string, year: number, title: string) =>
+  it('ranks good matches (every word in the title) newest first, above newer posts only mentioning them', () => {
+    const post = (id: string, year: number, title: string, summary = '') =>
+      makePost({ id, title, summary, tags: [], publishedAt: `${year}-01-01T00:00:00.000Z` });
+    const index = PostIndex.build([
+      post('old', 2008, 'Sprint report'),
+      post('new', 2025, 'Sprint report from the PyCon sprints'),
+      post('middle', 2016, 'Sprint report'),
+      post('strong-old', 2007, 'Sprint sprint report sprints'),
+      post('mention', 2026, 'Community news', 'A sprint, a sprint, and one more sprint.'),
+    ]);
+    expect(index.search('sprint', 5).map((hit) => hit.id)).toEqual([
+      'new',
+      'middle',
+      'old',
+      'strong-old',
+      'mention',
+    ]);
+    expect(index.search('sprint', 2).map((hit) => hit.id)).toEqual(['new', 'middle']);
+  });
+
+  it('puts a post titled exactly as the query first, however old', () => {
+    const post = (id: string, year: number, title: string) =>
       makePost({ id, title, summary: '', tags: [], publishedAt: `${year}-01-01T00:00:00.000Z` });
     const index = PostIndex.build([
-      same('old', 2008, 'Sprint report'),
-      same('new', 2025, 'Sprint report'),
-      same('middle', 2016, 'Sprint report'),
-      same('strong-old', 2007, 'Sprint sprint report sprints'),
+      post('newer', 2025, 'Board election results are in'),
+      post('exact', 2012, 'Board Election'),
+      post('newest', 2026, 'Board election: how to vote'),
     ]);
-    expect(index.search('sprint', 4).map((post) => post.id)).toEqual(['strong-old', 'new', 'middle', 'old']);
-    expect(index.search('sprint', 2).map((post) => post.id)).toEqual(['strong-old', 'new']);
+    expect(index.search('board election', 3).map((hit) => hit.id)).toEqual(['exact', 'newest', 'newer']);
+  });
+
+  it('ranks every match newest first with sort:new, and keeps to a year when one is named', () => {
+    const post = (id: string, published: string, title: string, summary = '') =>
+      makePost({ id, title, summary, tags: [], publishedAt: published });
+    const index = PostIndex.build([
+      post('pycon-2019-announced', '2018-11-01T00:00:00.000Z', 'PyCon 2019 registration opens'),
+      post('pycon-2019-recap', '2019-05-20T00:00:00.000Z', 'PyCon recap'),
+      post('pycon-2020', '2020-03-01T00:00:00.000Z', 'PyCon news'),
+      post('mention-2021', '2021-01-01T00:00:00.000Z', 'Community update', 'see you at PyCon'),
+    ]);
+    expect(index.search('pycon 2019', 5).map((hit) => hit.id)).toEqual([
+      'pycon-2019-recap',
+      'pycon-2019-announced',
+    ]);
+    expect(index.search('pycon sort:new', 5).map((hit) => hit.id)).toEqual([
+      'mention-2021',
+      'pycon-2020',
+      'pycon-2019-recap',
+      'pycon-2019-announced',
+    ]);
+    expect(index.search('2020 sort:new', 5).map((hit) => hit.id)).toEqual(['pycon-2020']);
+    expect(index.search('sort:new', 5)).toEqual([]);
   });
 
   it('returns the same best few as ranking every match, over many similar posts', () => {
@@ -160,6 +201,18 @@ describe('PostIndex on the 733-post PSF archive', () => {
       for (const post of found) expect(aboutPycon(post), `${query}: ${post.title}`).toBe(true);
     }
   });
+
+  it.each(['pycon', 'grants', 'board election', 'pypi', 'security', 'fellow', 'sponsor', 'survey'])(
+    'has the newest post whose title contains "%s" in the top 3',
+    (query) => {
+      const words = query.split(' ');
+      const newest = archive
+        .filter((post) => words.every((word) => post.title.toLowerCase().includes(word)))
+        .sort((a, b) => Date.parse(b.publishedAt ?? '') - Date.parse(a.publishedAt ?? ''))[0];
+      expect(newest, query).toBeDefined();
+      expect(titles(index.search(query, 3)), query).toContain(newest!.title);
+    },
+  );
 
   it('ranks packaging posts first for "python packaging"', () => {
     const found = index.search('python packaging');

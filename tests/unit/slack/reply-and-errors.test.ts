@@ -70,10 +70,17 @@ describe('classifySlackError', () => {
     },
   );
 
-  it.each(['invalid_auth', 'missing_scope', 'no_permission'])(
+  it.each(['missing_scope', 'no_permission'])(
     'keeps %s transient: it concerns the app or its token, so it cannot disable every subscription',
     (code) => {
       expect(classifySlackError(platformError(code))).toMatchObject({ kind: 'transient', code });
+    },
+  );
+
+  it.each(['invalid_auth', 'not_authed'])(
+    'classifies %s as auth: retried, and never a reason to disable a subscription',
+    (code) => {
+      expect(classifySlackError(platformError(code))).toMatchObject({ kind: 'auth', code });
     },
   );
 

@@ -1,0 +1,26 @@
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import type { DeliverJob } from '../queues.js';
+import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
+
+/**
+ * The load step of a post's delivery or edit: the channel's subscription (skipped when removed or disabled)
+ * and the post as stored now (skipped when gone).
+ */
+export async function loadTarget(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  data: DeliverJob,
+  channel: ChannelRef,
+) {
+  const skip = (reason: string) => {
+    deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
+    return { status: 'skipped' as const, reason };
+  };
+  const subscription = await deps.subscriptions.get(channel);
+  if (!subscription) return skip('subscription removed');
+  if (subscription.disabledReason !== null)
+    return skip(`subscription disabled: ${subscription.disabledReason}`);
+  const post = await deps.posts.get(data.feed, data.postId);
+  if (!post) return skip('post not stored');
+  return { post, options: subscription.options };
+}
