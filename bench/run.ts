@@ -8,11 +8,13 @@ import { stopAllProducts } from './lib/product.js';
 import { deleteActivePrefixes } from './lib/redis.js';
 import { adversarial } from './scenarios/adversarial.js';
 import { clusterVariants } from './scenarios/cluster.js';
+import { digestBoundary } from './scenarios/digests.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
 import { publishLatency } from './scenarios/latency.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
+import { serverRemoved } from './scenarios/server-removed.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
@@ -65,6 +67,16 @@ const SCENARIOS: Scenario[] = [
     run: slackFanout100,
   },
   {
+    name: 'server-removed',
+    figures: [
+      ['server_removed_requests_per_channel', 'req'],
+      ['server_removed_rounds', 'count'],
+      ['server_removed_other_server_wait_s', 's'],
+    ],
+    limitMs: 150_000,
+    run: () => serverRemoved(),
+  },
+  {
     name: 'lookups',
     figures: [
       ['lookup_p50_ms_archive', 'ms'],
@@ -104,6 +116,12 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 90_000,
     run: feedCosts,
+  },
+  {
+    name: 'digests',
+    figures: [['digest_boundary_seconds', 's']],
+    limitMs: 120_000,
+    run: () => digestBoundary(),
   },
   {
     name: 'adversarial',

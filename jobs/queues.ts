@@ -3,6 +3,7 @@ import type { BulkJobOptions, ConnectionOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import type { AnnouncementLog } from '../src/digests/announcement-log.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
+import { MemoryEditSequence, type EditSequence } from '../src/posts/edit-sequence.js';
 import { postKey } from '../src/posts/identity.js';
 import { PLATFORMS, type Platform, type Post } from '../src/posts/post.js';
 import type { ChannelRef } from '../src/subscriptions/subscription-store.js';
@@ -50,6 +51,8 @@ export const announceJobSchema = z.object({
   announcedAt: isoTime,
   action: z.enum(['send', 'edit']).optional(),
   version: z.string().min(1).max(64).optional(),
+  /** An edit's place in the post's change sequence (`EditSequence`): only grows, so each change has its own ids. */
+  seq: z.number().int().positive().optional(),
 });
 export type AnnounceJob = z.infer<typeof announceJobSchema>;
 
@@ -105,14 +108,38 @@ export function deliverJobId(post: Pick<Post, 'feed' | 'id'>, channel: ChannelRe
   return `deliver-${postKey(post.feed, post.id)}-${channelHash(channel)}`;
 }
 
-/** The announce job id of one change of a post: a re-poll of the same version queues nothing more. */
-export function editAnnounceJobId(post: Pick<Post, 'feed' | 'id'>, version: string): string {
-  return `edit-${postKey(post.feed, post.id)}-${version}`;
+/**
+ * The announce job id of one change of a post, numbered by its `EditSequence` (`s3`); a job queued before
+ * changes were numbered is named by its content version instead. A number is never reused, so a change back
+ * to an earlier version (v1 → v2 → v1) is not taken for the finished job of that version.
+ */
+export function editAnnounceJobId(post: Pick<Post, 'feed' | 'id'>, change: number | string): string {
+  return `edit-${postKey(post.feed, post.id)}-${changeName(change)}`;
 }
 
-/** The deliver job id of an edit: one per (post version, channel), so each change is edited once per channel. */
-export function editJobId(post: Pick<Post, 'feed' | 'id'>, version: string, channel: ChannelRef): string {
-  return `edit-${postKey(post.feed, post.id)}-${version}-${channelHash(channel)}`;
+/** The deliver job id of an edit: one per (change of the post, channel), so each change is edited once per channel. */
+export function editJobId(
+  post: Pick<Post, 'feed' | 'id'>,
+  change: number | string,
+  channel: ChannelRef,
+): string {
+  return `edit-${postKey(post.feed, post.id)}-${changeName(change)}-${channelHash(channel)}`;
+}
+
+function changeName(change: number | string): string {
+  return typeof change === 'number' ? `s${change}` : change;
+}
+
+/**
+ * The deliver job id of the edit a send queues for its own channel when it recorded an older version than
+ * the stored post's (`version`, the one it edits to): at most one per (post, version, channel).
+ */
+export function staleSendEditJobId(
+  post: Pick<Post, 'feed' | 'id'>,
+  version: string,
+  channel: ChannelRef,
+): string {
+  return `edit-${postKey(post.feed, post.id)}-sent-${version}-${channelHash(channel)}`;
 }
 
 /** Discord's nonce for (post, channel): deterministic and within Discord's 25 characters. */
@@ -177,25 +204,25 @@ export class BullAnnouncementSink implements AnnouncementSink {
     private readonly now: () => Date = () => new Date(),
     /** Digests list what was announced when: logged here, at the announcement time, not later at fan-out. */
     private readonly announcements?: AnnouncementLog,
+    /** Numbers each change of a post; production passes the Redis one, shared by every poller. */
+    private readonly changes: EditSequence = new MemoryEditSequence(),
   ) {}
 
-  /** One `edit` announce job per changed post and version: the fan-out finds where it was delivered. */
+  /** One `edit` announce job per change of a post, numbered: the fan-out finds where it was delivered. */
   async enqueueEdits(posts: { post: Post; version: string }[]): Promise<void> {
     if (posts.length === 0) return;
     const announcedAt = this.now().toISOString();
-    await this.queue.addBulk(
-      posts.map(({ post, version }) => ({
+    const jobs = [];
+    for (const { post, version } of posts) {
+      const seq = await this.changes.next(post);
+      const data = { feed: post.feed, postId: post.id, announcedAt, action: 'edit' as const, version, seq };
+      jobs.push({
         name: 'edit',
-        data: {
-          feed: post.feed,
-          postId: post.id,
-          announcedAt,
-          action: 'edit',
-          version,
-        } satisfies AnnounceJob,
-        opts: { ...ANNOUNCE_JOB_OPTIONS, jobId: editAnnounceJobId(post, version) },
-      })),
-    );
+        data: data satisfies AnnounceJob,
+        opts: { ...ANNOUNCE_JOB_OPTIONS, jobId: editAnnounceJobId(post, seq) },
+      });
+    }
+    await this.queue.addBulk(jobs);
   }
 
   async enqueue(posts: Post[]): Promise<void> {

@@ -116,7 +116,11 @@ async function startWorkers(
     editPacer: discordEditPacer(stores.redis, stores.prefix),
     notes: stores.notes,
     config,
-    digests: { announcements: stores.announcements, marks: stores.digestMarks },
+    digests: {
+      announcements: stores.announcements,
+      marks: stores.digestMarks,
+      history: stores.digestHistory,
+    },
     safety: deliverySafety(stores.redis, stores.prefix),
   });
   return [fanout, deliver];

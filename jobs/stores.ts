@@ -3,7 +3,9 @@ import type { Config } from '../src/config.js';
 import { RedisDecisionLog } from '../src/delivery/decisions.js';
 import { RedisDeliveryLedger } from '../src/delivery/redis-delivery-ledger.js';
 import { RedisAnnouncementLog } from '../src/digests/announcement-log.js';
+import { RedisDigestHistory } from '../src/digests/digest-history.js';
 import { RedisDigestMarks } from '../src/digests/digest-marks.js';
+import { RedisEditSequence } from '../src/posts/edit-sequence.js';
 import { RedisChannelNotes } from '../src/subscriptions/channel-notes.js';
 import { RedisFeedMemory } from '../src/feeds/redis-feed-memory.js';
 import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
@@ -15,6 +17,7 @@ import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
 import type { PollDeps } from '../src/feeds/poller.js';
 import type { PostIndex } from '../src/search/post-index.js';
+import { digestLookup } from './delivery/lookup.js';
 import { connectRedis, resolveRedis, type RedisTarget } from './redis.js';
 import { within } from './within.js';
 
@@ -30,6 +33,10 @@ export interface Stores {
   ledger: RedisDeliveryLedger;
   announcements: RedisAnnouncementLog;
   digestMarks: RedisDigestMarks;
+  /** The digests each channel received (for `/psf why`). */
+  digestHistory: RedisDigestHistory;
+  /** Numbers each change of a post, so every change is edited (`BullAnnouncementSink`). */
+  editSequence: RedisEditSequence;
   /** Why each post went or did not go where (for `/psf why`). */
   decisions: RedisDecisionLog;
   /** Per-channel notes (a forum needing a tag), shown by `subscriptions`. */
@@ -61,6 +68,8 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     ledger: new RedisDeliveryLedger(redis, prefix),
     announcements: new RedisAnnouncementLog(redis, prefix),
     digestMarks: new RedisDigestMarks(redis, prefix),
+    digestHistory: new RedisDigestHistory(redis, prefix),
+    editSequence: new RedisEditSequence(redis, prefix),
     decisions: new RedisDecisionLog(redis, prefix),
     notes: new RedisChannelNotes(redis, prefix),
     async close() {
@@ -127,6 +136,7 @@ export function commandCore(
     notes: stores.notes,
     ledger: stores.ledger,
     decisions: stores.decisions,
+    digests: digestLookup(stores.digestHistory, stores.ledger, config.digest),
     ...extras,
   });
 }

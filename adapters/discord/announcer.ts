@@ -1,6 +1,7 @@
 import type { APIMessage } from 'discord.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
+  AccessCheck,
   Announcer,
   Delivered,
   DeliveryTarget,
@@ -10,6 +11,8 @@ import type {
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import { confirmDiscordAccess } from './access.js';
 import { renderDiscordAnnouncement } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { DiscordClient, type DiscordClientOptions } from './client.js';
@@ -83,6 +86,11 @@ export class DiscordAnnouncer implements Announcer {
   /** `GET /users/@me`: resolves when Discord accepts the token. */
   async probe(): Promise<void> {
     await this.client.call('currentUser', {});
+  }
+
+  /** The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). */
+  confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+    return confirmDiscordAccess(this.client, suspects);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * The one way psf-bot talks to Discord's REST API: every request the running bot makes (deliveries, edits,
- * forum posts, crossposts, threads, channel reads, looks, probes, interaction replies, `discord register`)
- * is `client.call(name, params, { body, query })` with a route named in `DISCORD_ROUTES`. Lint forbids the
- * discord.js REST client anywhere else (eslint.config.js), so what this layer does holds for every call:
+ * forum posts, crossposts, threads, channel reads, looks, probes, interaction replies, `doctor`,
+ * `discord register`) is `client.call(name, params, { body, query })` (or `ask`, which hands back Discord's
+ * status) with a route named in `DISCORD_ROUTES` (routes.ts). Lint forbids the discord.js REST client anywhere
+ * else (eslint.config.js), so what this layer does holds for every call:
  *
  * - **The token survives a 401.** @discordjs/rest clears its token on any 401 to a bot-token route
  *   (`setToken(null)`), after which every request fails locally ("Expected token to be set") until a
@@ -24,7 +25,6 @@ import {
   HTTPError,
   RateLimitError,
   REST,
-  Routes,
   type RequestMethod,
   type RESTOptions,
 } from 'discord.js';
@@ -32,70 +32,19 @@ import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { RequestBudget } from '../../src/delivery/request-budget.js';
 import type { Logger } from '../../src/logger.js';
 import { toDeliveryError } from './errors.js';
+import {
+  DISCORD_ROUTES,
+  type DiscordRoute,
+  type DiscordRouteName,
+  type DiscordRouteParams,
+} from './routes.js';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-
-/** One REST route the bot uses: its method, the ids its path takes, and whether it sends the bot token. */
-export interface DiscordRoute<P extends string = string> {
-  readonly method: Method;
-  readonly params: readonly P[];
-  readonly path: (params: Readonly<Record<P, string>>) => `/${string}`;
-  /** False for interaction routes, which are authorised by the interaction token in their path. */
-  readonly bot: boolean;
-}
-
-function route<const P extends string>(
-  method: Method,
-  params: readonly P[],
-  path: (params: Readonly<Record<P, string>>) => `/${string}`,
-  bot = true,
-): DiscordRoute<P> {
-  return { method, params, path, bot };
-}
-
-/** Every Discord REST route the bot calls, by name. Add a route here before calling it. */
-export const DISCORD_ROUTES = {
-  currentUser: route('GET', [], () => Routes.user('@me')),
-  currentApplication: route('GET', [], () => Routes.currentApplication()),
-  listGuildRoles: route('GET', ['guildId'], (p) => Routes.guildRoles(p.guildId)),
-  getGuildMember: route('GET', ['guildId', 'userId'], (p) => Routes.guildMember(p.guildId, p.userId)),
-  getChannel: route('GET', ['channelId'], (p) => Routes.channel(p.channelId)),
-  listMessages: route('GET', ['channelId'], (p) => Routes.channelMessages(p.channelId)),
-  createMessage: route('POST', ['channelId'], (p) => Routes.channelMessages(p.channelId)),
-  editMessage: route('PATCH', ['channelId', 'messageId'], (p) =>
-    Routes.channelMessage(p.channelId, p.messageId),
-  ),
-  crosspostMessage: route('POST', ['channelId', 'messageId'], (p) =>
-    Routes.channelMessageCrosspost(p.channelId, p.messageId),
-  ),
-  startThreadFromMessage: route('POST', ['channelId', 'messageId'], (p) =>
-    Routes.threads(p.channelId, p.messageId),
-  ),
-  startForumThread: route('POST', ['channelId'], (p) => Routes.threads(p.channelId)),
-  listActiveThreads: route('GET', ['guildId'], (p) => Routes.guildActiveThreads(p.guildId)),
-  putGlobalCommands: route('PUT', ['applicationId'], (p) => Routes.applicationCommands(p.applicationId)),
-  putGuildCommands: route('PUT', ['applicationId', 'guildId'], (p) =>
-    Routes.applicationGuildCommands(p.applicationId, p.guildId),
-  ),
-  interactionCallback: route(
-    'POST',
-    ['interactionId', 'interactionToken'],
-    (p) => Routes.interactionCallback(p.interactionId, p.interactionToken),
-    false,
-  ),
-  editOriginalResponse: route(
-    'PATCH',
-    ['applicationId', 'interactionToken'],
-    (p) => Routes.webhookMessage(p.applicationId, p.interactionToken, '@original'),
-    false,
-  ),
-} as const;
-
-export type DiscordRouteName = keyof typeof DISCORD_ROUTES;
-
-/** The ids a route's path takes, e.g. `{ channelId, messageId }` for `editMessage`. */
-export type DiscordRouteParams<N extends DiscordRouteName> =
-  (typeof DISCORD_ROUTES)[N] extends DiscordRoute<infer P> ? Readonly<Record<P, string>> : never;
+export {
+  DISCORD_ROUTES,
+  type DiscordRoute,
+  type DiscordRouteName,
+  type DiscordRouteParams,
+} from './routes.js';
 
 /** A request's JSON body and query string. */
 export interface DiscordRequestInit {
@@ -124,6 +73,13 @@ export interface DiscordClientOptions {
  * thrown as a global rate limit, so the queue delays the job instead of a worker sleeping on it.
  */
 const MAX_INLINE_WAIT_MS = 5_000;
+
+/** What reaching each threshold of the invalid-request budget does, for the warning. */
+const CROSSED = {
+  reported: 'nothing slows yet',
+  slowed: 'Discord requests are slowed',
+  held: 'Discord requests are held until older ones leave the window',
+} as const;
 
 /** Discord's REST API through one path; see the top of this file. */
 export class DiscordClient {
@@ -224,7 +180,7 @@ export class DiscordClient {
       if (report?.crossed)
         this.options.logger?.warn(
           { count: report.count, limit: report.limit, method, path, status },
-          `Discord invalid requests (401/403/429): ${report.count} in 10 minutes; requests are ${report.crossed}`,
+          `Discord invalid requests (401/403/429): ${report.count} in 10 minutes; ${CROSSED[report.crossed]}`,
         );
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'could not count an invalid Discord request');

@@ -29,6 +29,11 @@ export interface DiscordGatewayBotOptions {
   apiUrl: string;
   handler: DiscordInteractionHandler;
   logger?: Logger;
+  /**
+   * A server removed the bot (`GUILD_DELETE` without `unavailable`): its subscriptions can no longer be
+   * delivered (see `disableRemovedServer`). Not called for a server outage (`unavailable: true`).
+   */
+  onRemovedFromServer?(guildId: string): Promise<void>;
 }
 
 /**
@@ -55,7 +60,11 @@ export class DiscordGatewayBot {
     });
     this.client.on(
       Events.Raw,
-      (packet: { t?: string; d?: { id?: string; data?: unknown; channel?: { type?: unknown } } }) => {
+      (packet: {
+        t?: string;
+        d?: { id?: string; data?: unknown; channel?: { type?: unknown }; unavailable?: boolean };
+      }) => {
+        if (packet.t === 'GUILD_DELETE') return this.onGuildDelete(packet.d);
         // discord.js keeps no member permissions for channels named in options, and may not have the channel
         // cached; the raw packet has both. It is emitted before the interaction is dispatched.
         if (packet.t !== 'INTERACTION_CREATE' || typeof packet.d?.id !== 'string') return;
@@ -93,6 +102,22 @@ export class DiscordGatewayBot {
   /** A `/readyz` check: true, or why not. */
   async readiness(): Promise<true | string> {
     return this.ready ? true : `discord gateway ${Status[this.client.ws.status] ?? 'not connected'}`;
+  }
+
+  /**
+   * `GUILD_DELETE`: with `unavailable: true` the server is in an outage (nothing to do); otherwise the bot was
+   * removed from it. Read from the raw packet: discord.js emits `GuildDelete` only for servers it has cached.
+   * https://discord.com/developers/docs/events/gateway-events#guild-delete
+   */
+  private onGuildDelete(data: { id?: string; unavailable?: boolean } | undefined): void {
+    if (typeof data?.id !== 'string' || data.unavailable === true || !this.options.onRemovedFromServer)
+      return;
+    const guildId = data.id;
+    this.options
+      .onRemovedFromServer(guildId)
+      .catch((error: unknown) =>
+        this.options.logger?.error({ err: error, guild: guildId }, 'could not disable the removed server'),
+      );
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {

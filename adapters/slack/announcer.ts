@@ -1,4 +1,5 @@
 import type {
+  AccessCheck,
   Announcer,
   Delivered,
   DeliveryTarget,
@@ -9,6 +10,8 @@ import type {
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
 import type { Digest } from '../../src/digests/digest.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import { confirmSlackAccess } from './access.js';
 import { renderSlackAnnouncement } from './announcement.js';
 import { renderSlackDigest } from './digest.js';
 import { announcementMetadata, findEarlierSlackMessage } from './earlier.js';
@@ -110,6 +113,22 @@ export class SlackAnnouncer implements Announcer {
       throw classifySlackError(error);
     }
     return findEarlierSlackMessage(this.client, token, target.channelId, attempt);
+  }
+
+  /** `conversations.info` for each held channel, with its workspace's token (`access.ts`). */
+  async confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+    const checks: AccessCheck[] = [];
+    for (const workspaceId of new Set(suspects.map(({ channel }) => channel.workspaceId))) {
+      let token: string;
+      try {
+        token = await this.options.tokens.botToken(workspaceId);
+      } catch (error) {
+        throw classifySlackError(error);
+      }
+      const own = suspects.filter(({ channel }) => channel.workspaceId === workspaceId);
+      checks.push(...(await confirmSlackAccess(this.client, token, own)));
+    }
+    return checks;
   }
 
   /** `auth.test`: resolves when Slack accepts the workspace's token. */

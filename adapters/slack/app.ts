@@ -8,18 +8,11 @@ import { queueOwnedClientOptions } from './client.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerPsfCommand } from './command.js';
 import { registerAppHome, type AppHomeDeps } from './home.js';
+import { SLACK_BOT_SCOPES } from './scopes.js';
 import { registerUninstallEvents } from './uninstall.js';
 
-/** Bot scopes the app asks for; `manifest.yml` lists the same (a unit test keeps them equal). */
-export const SLACK_BOT_SCOPES = [
-  'commands',
-  'chat:write',
-  'chat:write.public',
-  'users:read',
-  'channels:read',
-  'groups:read',
-  'usergroups:read',
-];
+/** Bot scopes the OAuth install asks for: the one list (`scopes.ts`), which `manifest.yml` is written from. */
+export { SLACK_BOT_SCOPES } from './scopes.js';
 
 /** What the Slack side of the bot is built from. */
 export interface SlackAppDeps {
@@ -67,7 +60,7 @@ function httpReceiver(deps: SlackAppDeps, logger: ReturnType<typeof boltLogger>)
           clientId: oauth.clientId,
           clientSecret: oauth.clientSecret,
           stateSecret: oauth.stateSecret,
-          scopes: SLACK_BOT_SCOPES,
+          scopes: [...SLACK_BOT_SCOPES],
           installationStore: deps.installations,
           installerOptions: {
             directInstall: true,

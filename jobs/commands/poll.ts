@@ -17,7 +17,12 @@ export async function runPoll(
   return withStores(config, logger, async (stores) => {
     const queue = new Queue(QUEUE.announce, { connection: stores.target.connection, prefix: stores.prefix });
     try {
-      const sink = new BullAnnouncementSink(queue, () => new Date(), stores.announcements);
+      const sink = new BullAnnouncementSink(
+        queue,
+        () => new Date(),
+        stores.announcements,
+        stores.editSequence,
+      );
       let failed = 0;
       for (const feed of feeds) {
         const result = await pollFeed(feed, pollDeps(config, stores, sink, logger), { force: true });

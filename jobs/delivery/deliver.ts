@@ -9,6 +9,7 @@ import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobSchema, deliveryNonce } from '../queues.js';
 import { deliverDigest, isDigestJob, type DigestStores } from './digest-delivery.js';
+import { heldForDigest, type PerPostJobs } from './digest-handover.js';
 import { deliverEdit } from './edit.js';
 import { waitForGuard, type FailureDeps } from './failure.js';
 import { createLookFirst, type LookNotes } from './look-first.js';
@@ -16,6 +17,7 @@ import { waitOutTenantHolds } from './rate-limited.js';
 import { loadTarget } from './load-target.js';
 import { sendOnce } from './send-once.js';
 import { waitForChannelSlot } from './channel-slot.js';
+import { editIfStale, type EditQueue } from './stale-send.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -31,6 +33,10 @@ export interface DeliverDeps extends FailureDeps {
   lookNotes?: LookNotes;
   /** What digests are built from; without it digest jobs are skipped. */
   digests?: DigestStores;
+  /** Whether a post's own delivery may still happen: a digest waits for those before it is built. */
+  perPost?: PerPostJobs;
+  /** Where a send that recorded an older version than the stored post queues its own edit. */
+  editQueue?: EditQueue;
 }
 
 /** How one deliver job ended (the job's return value, visible in Bull Board). */
@@ -66,16 +72,24 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const key = postKey(data.feed, data.postId);
     if (data.action === 'edit') return deliverEdit(deps, job, token, data, channel);
     const recorded = await deps.ledger.get(key, channel);
-    if (recorded) return { status: 'already', messageId: recorded.messageId };
+    if (recorded) {
+      await editIfStale(deps, job, data, channel);
+      return { status: 'already', messageId: recorded.messageId };
+    }
 
-    const ready = await loadTarget(deps, job, data, channel);
+    const ready = await loadTarget(deps, job, data, channel, token);
     if ('status' in ready) return ready;
+    const held = await heldForDigest(deps.digests?.marks, channel, ready.options, data.announcedAt);
+    if (held) {
+      deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason: held }, 'delivery skipped');
+      return { status: 'skipped', reason: held };
+    }
     if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
     await waitForChannelSlot(deps, job, token, channel);
 
     const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
-    return sendOnce(deps, job, token, lookFirst, {
+    const outcome = await sendOnce(deps, job, token, lookFirst, {
       key,
       channel,
       subject: ready.post,
@@ -87,5 +101,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       entry: { version: contentVersion(ready.post) },
       failing: { postId: data.postId },
     });
+    if (outcome.status !== 'skipped') await editIfStale(deps, job, data, channel);
+    return outcome;
   };
 }

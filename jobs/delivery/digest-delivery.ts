@@ -1,13 +1,15 @@
 import { UnrecoverableError } from 'bullmq';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
-import { buildDigest, digestTitle } from '../../src/digests/digest.js';
+import { digestOf, digestPosts, digestSince, digestTitle } from '../../src/digests/digest.js';
+import type { DigestHistory } from '../../src/digests/digest-history.js';
 import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.js';
 import { waitForChannelSlot } from './channel-slot.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
-import { waitForGuard } from './failure.js';
+import { waitForPerPostDeliveries } from './digest-handover.js';
+import { holdOrNoteSkip, waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
 import { sendOnce } from './send-once.js';
@@ -16,6 +18,8 @@ import { sendOnce } from './send-once.js';
 export interface DigestStores {
   announcements: AnnouncementLog;
   marks: DigestMarks;
+  /** Where each digest sent is kept, so `/psf why` can say which one listed a post. */
+  history?: DigestHistory;
 }
 
 /** Whether a deliver job is a digest (`action: 'digest'`) rather than one post. */
@@ -29,8 +33,11 @@ export function isDigestJob(data: unknown): boolean {
  * failure handling of a post, and like a post it looks for an earlier attempt's message before a re-send (Slack
  * metadata, Discord nonce then history/forum post), and a digest a forum cannot take (a required tag none of
  * its posts match) is noted, not retried.
+ * Before it is built, the per-post deliveries of what it would list settle (`waitForPerPostDeliveries`), so a
+ * post sent on its own while the channel switched is never listed as well.
  * The channel's mark moves to the period's end once the digest is in the ledger (also when a retry finds it
- * there), or when the period had nothing to list; the next digest lists what came after it.
+ * there), or when the period had nothing to list; the next digest lists what came after it, and a per-post job
+ * of a post announced up to the mark is skipped (`heldForDigest`).
  */
 export async function deliverDigest(
   deps: DeliverDeps,
@@ -62,14 +69,19 @@ export async function deliverDigest(
   }
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null)
+  if (subscription.disabledReason !== null) {
+    await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);
+  }
   if (data.final) {
     // Switched on again meanwhile: the next regular digest lists these posts.
     if (subscription.options.digest) return skip('digest switched on again');
   } else if (subscription.options.digest !== data.cadence) return skip(`no longer a ${data.cadence} digest`);
   const sources = { ...stores, posts: deps.posts, ledger: deps.ledger };
-  const digest = await buildDigest(sources, subscription, data.cadence, periodEnd);
+  const since = await digestSince(sources, subscription, data.cadence, periodEnd);
+  const listed = await digestPosts(sources, subscription, data.cadence, periodEnd);
+  await waitForPerPostDeliveries(deps.perPost, job, token, channel, listed);
+  const digest = digestOf(data.cadence, periodEnd, listed);
   if (!digest) {
     await stores.marks.advance(channel, periodEnd);
     return skip('nothing announced for this digest');
@@ -91,6 +103,10 @@ export async function deliverDigest(
     send,
     label: `${digestTitle(digest)} (${data.periodKey})`,
     about: { digest: data.periodKey },
-    afterRecord: () => stores.marks.advance(channel, periodEnd),
+    afterRecord: async () => {
+      const sent = { cadence: data.cadence, periodKey: data.periodKey, since: since.toISOString() };
+      await stores.history?.record(channel, { ...sent, end: data.periodEnd });
+      await stores.marks.advance(channel, periodEnd);
+    },
   });
 }

@@ -30,7 +30,7 @@ export async function deliverEdit(
   const recorded = await deps.ledger.get(key, channel);
   if (!recorded) return skip('not announced in this channel');
   if (!deps.announcer.edit) return skip(`${deps.platform} announcements cannot be edited`);
-  const ready = await loadTarget(deps, job, data, channel);
+  const ready = await loadTarget(deps, job, data, channel, token);
   if ('status' in ready) return ready;
   const version = contentVersion(ready.post);
   if (recorded.version === version) return { status: 'already', messageId: recorded.messageId };

@@ -10,7 +10,7 @@ import type { DeliverJobHandle } from './deliver.js';
 import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
 
 /** The mass-disable guard as the deliver job uses it. */
-export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped'>;
+export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped' | 'skipped'>;
 
 /** What turning a failure into queue behaviour needs. */
 export interface FailureDeps extends RateLimitDeps {
@@ -72,14 +72,13 @@ export async function classifyFailure(
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);
     const reason = `${error.code}: ${error.message}`;
     const verdict: GuardVerdict = deps.guard
-      ? await deps.guard.lost(channel, reason, String(job.id))
+      ? await deps.guard.lost(channel, reason, String(job.id), error.code)
       : { action: 'disable' };
     if (verdict.action === 'hold') return hold(deps, job, token, channel, verdict);
     await deps.subscriptions.disable(channel, reason);
-    // The guard may have tripped between its verdict and the disable, re-enabling this channel before it was
-    // disabled: then undo the disable and wait with the others.
+    // The guard may have tripped between its verdict and the disable: this channel is then among its suspects
+    // and re-drives, so the confirmation (with the re-drive after it) decides; wait with the others.
     if (await deps.guard?.tripped(guardScope(channel))) {
-      await reenable(deps, [channel]);
       deps.counters.increment(deps.platform, 'held');
       return waitForGuard(job, token);
     }
@@ -94,7 +93,11 @@ export async function classifyFailure(
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** The guard is tripped: disable nothing, pause the platform, hand back what was just disabled, wait. */
+/**
+ * The guard is tripped: disable nothing more, pause the platform, wait. The channels disabled just before stay
+ * so until the probe round has asked the platform about them (`confirm-access.ts`): re-enabling them here
+ * would race with that decision.
+ */
 async function hold(
   deps: FailureDeps,
   job: DeliverJobHandle,
@@ -107,25 +110,29 @@ async function hold(
     // On Slack each workspace has its own token: only that workspace is held (its jobs wait in delayed).
     const scope = guardScope(channel);
     deps.logger.error(
-      { platform: deps.platform, scope, reason: verdict.trip.reason, reenabled: verdict.reenable.length },
+      { platform: deps.platform, scope, reason: verdict.trip.reason, suspects: verdict.earlier.length + 1 },
       `mass-disable guard: too many channels lost access at once; pausing ${scope === deps.platform ? 'this platform' : 'this workspace'}, disabling nothing. ` +
-        'Check the token, DISCORD_API_URL/SLACK_API_URL and any proxy; deliveries resume once a probe succeeds',
+        'Check the token, DISCORD_API_URL/SLACK_API_URL and any proxy; once a probe succeeds the platform is asked about each channel, and deliveries resume',
     );
     if (scope === deps.platform) await deps.pausePlatform?.();
-    await reenable(deps, verdict.reenable);
   }
   deps.logger.warn({ jobId: job.id, ...channel }, 'lost-access answer held by the mass-disable guard');
   return waitForGuard(job, token);
 }
 
-/** Re-enables subscriptions the guard found disabled just before it tripped. */
-async function reenable(deps: FailureDeps, channels: readonly ChannelRef[]): Promise<void> {
-  for (const ref of channels) {
-    const subscription = await deps.subscriptions.get(ref);
-    if (subscription?.disabledReason) {
-      await deps.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
-    }
-  }
+/**
+ * A job whose channel's subscription is disabled: while the guard is tripped over its scope it waits, as the
+ * platform's confirmation may re-enable the channel; otherwise the caller skips it, noted so that a trip over
+ * the channel within the guard's window re-drives it.
+ */
+export async function holdOrNoteSkip(
+  deps: Pick<FailureDeps, 'guard'>,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+): Promise<void> {
+  if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
+  await deps.guard?.skipped(channel, String(job.id));
 }
 
 /** Parks the job in delayed while the guard holds its platform (no attempt spent). */

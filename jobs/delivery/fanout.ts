@@ -10,6 +10,8 @@ import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import { postKey } from '../../src/posts/identity.js';
 import { matchDecision } from '../../src/subscriptions/matching.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import type { Subscription } from '../../src/subscriptions/subscription.js';
+import { DEFAULT_GUARD_POLICY } from '../../src/delivery/disable-guard.js';
 import { announceJobSchema, deliverJobId, editJobId, type AnnounceJob, type DeliverJob } from '../queues.js';
 
 /** The one thing fan-out needs of a deliver queue (a BullMQ `Queue`). */
@@ -72,7 +74,10 @@ export function createFanoutProcessor(
     await recordDecisions(deps, post, announce.announcedAt, decided);
     // Digest channels hear about the post in their next digest, not now.
     const matching = decided
-      .filter(({ sub, decision }) => decision.kind === 'match' && !sub.options.digest)
+      .filter(
+        ({ sub, decision }) =>
+          (decision.kind === 'match' || justDisabled(sub, post, announcedAt)) && !sub.options.digest,
+      )
       .map(({ sub }) => sub);
     result.matched = matching.length;
     for (const sub of matching.filter((sub) => !deps.deliverQueues[sub.platform])) {
@@ -126,7 +131,7 @@ async function recordDecisions(
 
 /**
  * An edit: one deliver job (action `edit`) per channel the ledger says the post was delivered to, with an
- * id per (version, channel), through the same deliver queues, limits and processor as sends.
+ * id per (change number, channel), through the same deliver queues, limits and processor as sends.
  */
 async function fanOutEdit(
   deps: FanoutDeps,
@@ -145,7 +150,7 @@ async function fanOutEdit(
       .map(({ channel }) => ({
         name: 'edit',
         data: { ...announce, platform, workspaceId: channel.workspaceId, channelId: channel.channelId },
-        opts: { ...deps.jobOptions, jobId: editJobId(post, version, channel) },
+        opts: { ...deps.jobOptions, jobId: editJobId(post, announce.seq ?? version, channel) },
       }));
     for (let start = 0; start < jobs.length; start += chunkSize)
       await queue.addBulk(jobs.slice(start, start + chunkSize));
@@ -154,4 +159,15 @@ async function fanOutEdit(
   result.skipped = records.length - Object.values(result.queued).reduce((sum, n) => sum + n, 0);
   deps.logger.info({ postId: post.id, feed: post.feed, version, ...result }, 'edit fanned out');
   return result;
+}
+
+/**
+ * A subscription disabled for lost access within the mass-disable guard's window, that the post would
+ * otherwise match: it still gets a job, which skips while the channel stays disabled but is re-driven should
+ * the guard trip over that channel and the platform then show it reachable.
+ */
+function justDisabled(sub: Subscription, post: Post, announcedAt: Date): boolean {
+  if (sub.disabledAt === null) return false;
+  if (announcedAt.getTime() - Date.parse(sub.disabledAt) > DEFAULT_GUARD_POLICY.windowMs) return false;
+  return matchDecision({ ...sub, disabledReason: null }, post, announcedAt).kind === 'match';
 }

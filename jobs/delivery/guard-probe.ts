@@ -4,14 +4,18 @@ import { guardScope, type RedisDisableGuard } from '../../src/delivery/disable-g
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import { confirmSuspects, reenable } from './confirm-access.js';
 
 /** What the probe loop of one platform needs. */
 export interface GuardProbeOptions {
   platform: Platform;
-  guard: Pick<RedisDisableGuard, 'tripped' | 'trips' | 'clear' | 'redrives' | 'redriven'>;
+  guard: Pick<
+    RedisDisableGuard,
+    'tripped' | 'trips' | 'clear' | 'redrives' | 'redriven' | 'suspects' | 'settle'
+  >;
   announcer: Announcer;
   queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
-  subscriptions: Pick<SubscriptionStore, 'get' | 'put'>;
+  subscriptions: Pick<SubscriptionStore, 'get' | 'put' | 'listWorkspace' | 'disable'>;
   logger: Logger;
   /** First wait between probes; doubles after each failed probe up to `maxMs`. */
   baseMs?: number;
@@ -20,8 +24,10 @@ export interface GuardProbeOptions {
 
 /**
  * While the mass-disable guard holds a platform, keeps its queue paused and probes the platform with one
- * cheap authenticated call (`GET /users/@me`, `auth.test`) with back-off; once it succeeds (the operator
- * fixed the token, the URL or the proxy) the guard is cleared and deliveries resume. Returns a stop function.
+ * cheap authenticated call (`GET /users/@me`, `auth.test`) with back-off. Once it succeeds (the token works:
+ * the operator fixed it, the URL or the proxy, or it was never wrong), the platform is asked about each
+ * channel the guard held (`confirm-access.ts`): the losses it confirms are disabled, then the guard is cleared,
+ * deliveries resume and the other channels' jobs are re-driven. Returns a stop function.
  */
 export function startGuardProbe(options: GuardProbeOptions): () => void {
   const base = options.baseMs ?? 5_000;
@@ -57,6 +63,10 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
         );
         continue;
       }
+      if (!(await confirmSuspects({ ...options, logger: log }, scope))) {
+        failed = true;
+        continue;
+      }
       await options.guard.clear(scope);
       if (wide) await options.queue.resume();
       // The jobs parked while the guard held them need not wait out their delay.
@@ -87,8 +97,9 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
 }
 
 /**
- * Re-enables the channels disabled just before the guard tripped and runs their failed deliveries again. A job
- * still finishing (its disable may land after this re-enable) stays listed for the next round.
+ * Re-enables the channels disabled just before the guard tripped (those whose loss the platform did not
+ * confirm) and runs their deliveries again: the failed ones and those skipped while the channel was disabled.
+ * A job still finishing (its disable may land after this re-enable) stays listed for the next round.
  */
 async function redrive(options: GuardProbeOptions): Promise<void> {
   for (const { member, jobId, channel } of await options.guard.redrives(options.platform)) {
@@ -96,11 +107,8 @@ async function redrive(options: GuardProbeOptions): Promise<void> {
     const job = await options.queue.getJob(jobId);
     const state = job ? await job.getState() : 'unknown';
     if (state === 'active') continue;
-    const subscription = await options.subscriptions.get(channel);
-    if (subscription?.disabledReason) {
-      await options.subscriptions.put({ ...subscription, disabledReason: null, disabledAt: null });
-    }
-    if (job && state === 'failed') await job.retry('failed');
+    await reenable(options.subscriptions, channel);
+    if (job && (state === 'failed' || state === 'completed')) await job.retry(state);
     await options.guard.redriven(options.platform, member);
   }
 }

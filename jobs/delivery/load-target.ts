@@ -1,6 +1,7 @@
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
+import { holdOrNoteSkip } from './failure.js';
 
 /**
  * The load step of a post's delivery or edit: the channel's subscription (skipped when removed or disabled)
@@ -11,6 +12,7 @@ export async function loadTarget(
   job: DeliverJobHandle,
   data: DeliverJob,
   channel: ChannelRef,
+  token?: string,
 ) {
   const skip = (reason: string) => {
     deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
@@ -18,8 +20,10 @@ export async function loadTarget(
   };
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null)
+  if (subscription.disabledReason !== null) {
+    await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);
+  }
   const post = await deps.posts.get(data.feed, data.postId);
   if (!post) return skip('post not stored');
   return { post, options: subscription.options };

@@ -1,8 +1,29 @@
 import type { Queue } from 'bullmq';
-import type { DeliveryLookup, DeliveryState, FinalDigest, TestAnnouncer } from '../../src/commands/types.js';
+import type {
+  DeliveryLookup,
+  DeliveryState,
+  DigestLookup,
+  FinalDigest,
+  TestAnnouncer,
+} from '../../src/commands/types.js';
+import type { DeliveryLedger } from '../../src/delivery/ledger.js';
+import type { DigestHistory } from '../../src/digests/digest-history.js';
+import { latestPeriod, periodLengthMs, type DigestSchedule } from '../../src/digests/period.js';
 import type { Announcer } from '../../src/delivery/announcer.js';
 import type { Platform } from '../../src/posts/post.js';
-import { deliverJobId, deliverJobOptions, deliverQueueName, digestJobId, finalDigestKey } from '../queues.js';
+import type { DeliverJobHandle } from './deliver.js';
+import type { PerPostJobs } from './digest-handover.js';
+import type { EditQueue } from './stale-send.js';
+import {
+  announceJobId,
+  deliverJobId,
+  deliverJobOptions,
+  deliverQueueName,
+  digestJobId,
+  digestLedgerKey,
+  finalDigestKey,
+  RETENTION,
+} from '../queues.js';
 
 /** Where the deliver job of (post, channel) stands, read from its platform's deliver queue (`/psf why`). */
 export function deliveryLookup(queues: readonly Queue[]): DeliveryLookup {
@@ -21,6 +42,26 @@ export function deliveryLookup(queues: readonly Queue[]): DeliveryLookup {
           : { state: 'done' };
       }
       return state === 'unknown' ? { state: 'none' } : { state: 'queued' };
+    },
+  };
+}
+
+/** Which digest listed a post in a channel (history, then its ledger entry for the link), and the next one due. */
+export function digestLookup(
+  history: DigestHistory,
+  ledger: DeliveryLedger,
+  schedule: DigestSchedule,
+): DigestLookup {
+  return {
+    async listedIn(channel, announcedAt) {
+      const sent = await history.covering(channel, announcedAt);
+      if (!sent) return null;
+      const entry = await ledger.get(digestLedgerKey(sent.periodKey), channel);
+      return { cadence: sent.cadence, periodEnd: sent.end, entry };
+    },
+    nextDue(cadence, now) {
+      const latest = latestPeriod(cadence, schedule, now).end;
+      return new Date(latest.getTime() + periodLengthMs(cadence));
     },
   };
 }
@@ -57,6 +98,44 @@ export function finalDigests(queues: readonly Queue[], attempts: number, backoff
       const data = { action: 'digest' as const, ...channel, cadence, periodKey, periodEnd: at.toISOString() };
       const opts = { ...deliverJobOptions(attempts, backoffMs), jobId: digestJobId(channel, periodKey) };
       await queue.add('digest', { ...data, final: true }, opts);
+    },
+  };
+}
+
+/** Whether a job in this state exists and has not finished (waits, runs, is delayed or prioritised). */
+function unfinished(state: string): boolean {
+  return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+}
+
+/**
+ * `PerPostJobs` over the queues: a post's fan-out (`announce`) or its deliver job to the channel is unfinished.
+ * The states are asked all at once (one round trip's wait, not two per post).
+ */
+export function perPostJobs(announce: Queue, deliver: Queue): PerPostJobs {
+  return {
+    async anyPending(posts, channel) {
+      const states = await Promise.all(
+        posts.flatMap((post) => [
+          announce.getJobState(announceJobId(post)),
+          deliver.getJobState(deliverJobId(post, channel)),
+        ]),
+      );
+      return states.some(unfinished);
+    },
+  };
+}
+
+/** `EditQueue` over a deliver queue: the edit takes the attempts and back-off of the job that queues it. */
+export function editQueue(deliver: Queue): EditQueue {
+  return {
+    async add(data, jobId, like: DeliverJobHandle['opts']) {
+      const { attempts, backoff } = like;
+      await deliver.add('edit', data, {
+        ...RETENTION,
+        ...(attempts !== undefined ? { attempts } : {}),
+        ...(backoff !== undefined ? { backoff } : {}),
+        jobId,
+      });
     },
   };
 }

@@ -6,7 +6,6 @@ import type { DeliveryCounters } from '../../src/delivery/counters.js';
 import type { DecisionLog } from '../../src/delivery/decisions.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { AnnouncementLog } from '../../src/digests/announcement-log.js';
-import type { DigestMarks } from '../../src/digests/digest-marks.js';
 import type { DigestSchedule } from '../../src/digests/period.js';
 import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { Logger } from '../../src/logger.js';
@@ -18,7 +17,9 @@ import type { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
 import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { TenantHolds } from '../../src/delivery/tenant-holds.js';
 import { createDeliverProcessor } from './deliver.js';
+import type { DigestStores } from './digest-delivery.js';
 import { createDigestPlanner } from './digest-plan.js';
+import { editQueue, perPostJobs } from './lookup.js';
 import { platformPacing } from './pacers.js';
 import { deliverConcurrency, defaultLimit, type RateLimit } from './limits.js';
 
@@ -61,8 +62,8 @@ export interface DeliveryWorkersOptions {
   limits?: Partial<Record<Platform, RateLimit>>;
   concurrency?: Partial<Record<Platform, number>>;
   tuning?: WorkerTuning;
-  /** What digest deliveries are built from. */
-  digests?: { announcements: AnnouncementLog; marks: DigestMarks };
+  /** What digest deliveries are built from, and where each one sent is kept. */
+  digests?: DigestStores;
   /** Per-tenant 429 holds, the mass-disable guard (and its probe's first back-off) and delivery notes. */
   safety?: { holds: TenantHolds; guard: RedisDisableGuard; notes: RedisDeliveryNotes; probeMs?: number };
 }
@@ -93,6 +94,10 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
   const queues: Queue[] = [];
   const stops: (() => void)[] = [];
   const safety = options.safety;
+  // Read only: whether a post's fan-out is done, before a digest that would list it is built.
+  const announceQueue = new Queue(QUEUE.announce, { connection, prefix });
+  logErrorsThrottled(announceQueue, logger, QUEUE.announce);
+  queues.push(announceQueue);
   for (const platform of PLATFORMS) {
     const announcer = options.announcers[platform];
     if (!announcer) continue;
@@ -109,6 +114,8 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       logger: logger.child({ queue: name }),
       rateLimit: (ms) => queue.rateLimit(ms),
       ...(options.digests ? { digests: options.digests } : {}),
+      perPost: perPostJobs(announceQueue, queue),
+      editQueue: editQueue(queue),
       ...(safety
         ? {
             holds: safety.holds,

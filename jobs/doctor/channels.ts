@@ -1,3 +1,4 @@
+import { SLACK_HISTORY_SCOPES } from '../../adapters/slack/scopes.js';
 import type { Config } from '../../src/config.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { discordGet, slackCall, type PlatformPeer } from './http.js';
@@ -28,8 +29,7 @@ export interface ChannelCheckDeps {
 /** Advice when a re-send cannot first look for the message of an attempt whose answer was lost. */
 const LOOK_DISCORD =
   'grant Read Message History there, so a delivery retried after a lost answer first looks for its message (without it, it may post twice)';
-const LOOK_SLACK =
-  'add the channels:history and groups:history scopes and reinstall, so a delivery retried after a lost answer first looks for its message (without them, it may post twice)';
+const LOOK_SLACK = `add the ${SLACK_HISTORY_SCOPES.join(' and ')} scopes and reinstall, so a delivery retried after a lost answer first looks for its message (without them, it may post twice)`;
 
 const DISCORD_ACCESS =
   'give the bot View Channel, Send Messages and Embed Links there (channel settings → Permissions), or unsubscribe it';

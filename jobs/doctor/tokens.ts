@@ -1,4 +1,5 @@
 import type { Config } from '../../src/config.js';
+import { missingScopes, SLACK_HISTORY_SCOPES } from '../../adapters/slack/scopes.js';
 import { discordGet, slackCall, type PlatformPeer } from './http.js';
 import { describeError, fail, pass, type DoctorCheck } from './report.js';
 
@@ -81,6 +82,20 @@ export async function checkDiscordToken(discord: DiscordConfig, peer: PlatformPe
   }
 }
 
+/**
+ * A token without some of the scopes the app asks for (the one list, `adapters/slack/scopes.ts`): failing,
+ * unless only the history scopes are missing (then re-sends go out without looking first).
+ */
+function scopeCheck(name: string, detail: string, granted: readonly string[] | undefined): DoctorCheck {
+  const missing = granted === undefined ? [] : missingScopes(granted);
+  if (missing.length === 0) return pass(name, detail);
+  const fix = `add ${missing.join(', ')} to the app's bot scopes (manifest.yml lists every one) and reinstall the app, then copy the new Bot User OAuth Token`;
+  const lacks = `${detail}; the token lacks ${missing.join(', ')}`;
+  return missing.every((scope) => SLACK_HISTORY_SCOPES.includes(scope))
+    ? pass(name, `${lacks}: a delivery retried after a lost answer cannot look for its message first`, fix)
+    : fail(name, lacks, fix);
+}
+
 async function checkSlackBotToken(
   slack: SlackConfig,
   token: string,
@@ -88,11 +103,11 @@ async function checkSlackBotToken(
 ): Promise<DoctorCheck> {
   const name = 'slack: token';
   const answer = await slackCall(peer, slack.apiUrl, token, 'auth.test');
+  // Slack lists the token's scopes in `x-oauth-scopes`; web-api hands them over as response_metadata.scopes.
+  const scopes = (answer.response_metadata as { scopes?: string[] } | undefined)?.scopes;
   if (answer.ok === true) {
-    return pass(
-      name,
-      `authenticated as @${String(answer.user)} in ${String(answer.team)} (${String(answer.team_id)})`,
-    );
+    const who = `authenticated as @${String(answer.user)} in ${String(answer.team)} (${String(answer.team_id)})`;
+    return scopeCheck(name, who, scopes);
   }
   const error = String(answer.error ?? 'unknown_error');
   const fix = SLACK_AUTH_ERRORS.has(error)

@@ -16,6 +16,7 @@ import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../src/delivery/r
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import { atRestCipher } from '../../src/secrets/at-rest.js';
+import { disableRemovedServer } from '../../src/delivery/lost-access.js';
 import { logCommands } from '../command-log.js';
 import { instrumentCommands, type Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../web/readiness.js';
@@ -107,7 +108,13 @@ export async function startCommandFrontends(
       logger,
     });
     if (discord.mode === 'gateway' && parts.gateway) {
-      const bot = new DiscordGatewayBot({ token: discord.token, apiUrl: discord.apiUrl, handler, logger });
+      const bot = new DiscordGatewayBot({
+        token: discord.token,
+        apiUrl: discord.apiUrl,
+        handler,
+        logger,
+        onRemovedFromServer: (guildId) => disableRemovedServer(stores.subscriptions, guildId, logger),
+      });
       // discord.js logs in with `GET /gateway/bot` (https://discord.com/developers/docs/events/gateway#get-gateway-bot).
       const gatewayBot = `${discord.apiUrl.replace(/\/+$/, '')}/v10/gateway/bot`;
       await platformStep('Discord', { method: 'GET', url: gatewayBot }, () => bot.start());

@@ -49,7 +49,12 @@ export async function startPoller(
       logger.info({ scheduler: scheduler.key }, 'removed the poll schedule of a feed no longer configured');
     }
   }
-  const sink = new BullAnnouncementSink(announceQueue, () => new Date(), stores.announcements);
+  const sink = new BullAnnouncementSink(
+    announceQueue,
+    () => new Date(),
+    stores.announcements,
+    stores.editSequence,
+  );
   const worker = new Worker(
     QUEUE.poll,
     async (job) => {

@@ -9,7 +9,14 @@ import type { DecisionLog } from '../delivery/decisions.js';
 import type { DeliveryLedger } from '../delivery/ledger.js';
 import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
-import type { DeliveryLookup, FinalDigest, PollerHealth, QueueHealth, TestAnnouncer } from './types.js';
+import type {
+  DeliveryLookup,
+  DigestLookup,
+  FinalDigest,
+  PollerHealth,
+  QueueHealth,
+  TestAnnouncer,
+} from './types.js';
 
 /** What the command core reads and writes; every lookup answers from these, never from the network. */
 export interface CommandDeps {
@@ -32,6 +39,8 @@ export interface CommandDeps {
   decisions?: DecisionLog;
   /** Where a deliver job stands (`why`): supplied by jobs/, the core knows no queue library. */
   deliveries?: DeliveryLookup;
+  /** Which digest listed a post, and when the next one is due (`why` in digest channels): supplied by jobs/. */
+  digests?: DigestLookup;
   /** Posts one announcement now, not recorded as a delivery (`test`). */
   testAnnouncer?: TestAnnouncer;
   /** Sends a channel's pending digest once when it switches `digest off`: supplied by jobs/. */

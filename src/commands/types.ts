@@ -1,3 +1,4 @@
+import type { LedgerEntry } from '../delivery/ledger.js';
 import type { Platform, Post } from '../posts/post.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription.js';
 
@@ -107,6 +108,17 @@ export interface DeliveryLookup {
     post: Pick<Post, 'feed' | 'id'>,
     channel: { platform: Platform; workspaceId: string; channelId: string },
   ): Promise<DeliveryState>;
+}
+
+/** What `/psf why` asks about digests (jobs/ implements it over the digest history, ledger and schedule). */
+export interface DigestLookup {
+  /** The digest the channel received that covered an announcement at `announcedAt`, with its message. */
+  listedIn(
+    channel: { platform: Platform; workspaceId: string; channelId: string },
+    announcedAt: Date,
+  ): Promise<{ cadence: 'daily' | 'weekly'; periodEnd: string; entry: LedgerEntry | null } | null>;
+  /** When the next digest of `cadence` is due after `now`. */
+  nextDue(cadence: 'daily' | 'weekly', now: Date): Date;
 }
 
 /**

@@ -33,7 +33,7 @@ export async function why(deps: CommandDeps, context: CommandContext, query: str
   const title = `“${post.title.slice(0, 150)}”`;
   const reason = entry
     ? announced(context, entry)
-    : await notAnnounced(deps, post, channel, subscription, decisions);
+    : await notAnnounced(deps, context, post, channel, subscription, decisions);
   return { kind: 'text', text: `${title}: ${reason}` };
 }
 
@@ -56,6 +56,7 @@ export function messageLink(
 
 async function notAnnounced(
   deps: CommandDeps,
+  context: CommandContext,
   post: Post,
   channel: ChannelRef,
   subscription: Subscription | null,
@@ -70,7 +71,11 @@ async function notAnnounced(
     return `not announced: already known from a feed move (as ${seeded.knownAs.id} in feed ${seeded.knownAs.feed}).`;
   const decision = decisions?.decision;
   if (decision && decision.kind !== 'match') return refused(decision);
-  if (decision?.kind === 'match') return delivery(deps, post, channel);
+  if (decision?.kind === 'match')
+    return (
+      (await digestReason(deps, context, subscription, decisions?.announcedAt ?? null)) ??
+      delivery(deps, post, channel)
+    );
   if (!subscription) return 'not announced: this channel has no subscription.';
   if (subscription.feeds.length > 0 && !subscription.feeds.includes(post.feed))
     return `not announced: this channel does not get feed ${post.feed} (it gets ${subscription.feeds.join(', ')}).`;
@@ -97,6 +102,39 @@ function refused(decision: Exclude<MatchDecision, { kind: 'match' }>): string {
     case 'before_subscription':
       return `not announced: published before this subscription (subscribed ${decision.createdAt}).`;
   }
+}
+
+/**
+ * In a digest channel: which digest listed the post, with a link, or which one it is held for and when that is
+ * due. Null when no digest took or holds it (then its own deliver job says what happened).
+ */
+async function digestReason(
+  deps: CommandDeps,
+  context: CommandContext,
+  subscription: Subscription | null,
+  announcedAt: string | null,
+): Promise<string | null> {
+  if (!deps.digests || !announcedAt) return null;
+  const channel = {
+    platform: context.platform,
+    workspaceId: context.workspaceId,
+    channelId: context.channelId,
+  };
+  const listed = await deps.digests.listedIn(channel, new Date(announcedAt));
+  if (listed) {
+    const link = listed.entry ? `: ${messageLink(context, listed.entry)}` : '.';
+    return `announced here in the ${listed.cadence} digest of ${utcMinute(listed.periodEnd)}${link}`;
+  }
+  const cadence = subscription?.options.digest;
+  if (!cadence || subscription.disabledReason !== null) return null;
+  const due = deps.digests.nextDue(cadence, deps.now?.() ?? new Date());
+  return `not announced yet: held for this channel's next ${cadence} digest, due ${utcMinute(due)}.`;
+}
+
+/** `2026-12-01 15:00 UTC`. */
+function utcMinute(at: string | Date): string {
+  const iso = new Date(at).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 async function delivery(deps: CommandDeps, post: Post, channel: ChannelRef): Promise<string> {

@@ -1,6 +1,7 @@
 import type { Digest } from '../digests/digest.js';
 import type { Platform, Post } from '../posts/post.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription.js';
+import type { ChannelRef } from '../subscriptions/subscription-store.js';
 
 /** Where one announcement goes. */
 export interface DeliveryTarget {
@@ -39,6 +40,19 @@ export function isDigestSubject(subject: LookSubject): subject is Digest {
 export type LookResult = { found: Delivered } | { found: null } | { unavailable: string };
 
 /**
+ * What the platform said when asked again about a channel that answered a lost-access code (`code`):
+ * - `lost`: it confirms the loss; `reason` in the platform's words. `workspace`: the whole server or workspace
+ *   is lost to the bot (Discord: the server removed it), so every subscription there goes.
+ * - `reachable`: the bot can reach the channel; its subscription is re-enabled and its jobs re-driven.
+ * - `unknown`: the answer proves nothing (a 5xx, a timeout, an unexpected code); treated like `reachable`.
+ */
+export type AccessCheck = { channel: ChannelRef } & (
+  | { verdict: 'lost'; reason: string; workspace?: boolean }
+  | { verdict: 'reachable' }
+  | { verdict: 'unknown'; reason: string }
+);
+
+/**
  * The outbound port: post one announcement to one channel. Implementations throw `DeliveryError`
  * for every failure they can classify; anything else is treated as transient.
  */
@@ -66,6 +80,12 @@ export interface Announcer {
    * accepts the bot, throws when not. Used to resume deliveries the mass-disable guard paused.
    */
   probe?(workspaceId: string): Promise<void>;
+  /**
+   * Once the probe has shown the token works, asks the platform about each channel the mass-disable guard
+   * held, with the lost-access code it answered (Discord: the bot's server list and `GET /channels/{id}`;
+   * Slack: `conversations.info`). Throws a `DeliveryError` when it could not ask at all.
+   */
+  confirmAccess?(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]>;
 }
 
 /**

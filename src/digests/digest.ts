@@ -42,8 +42,17 @@ export async function buildDigest(
   cadence: DigestCadence,
   periodEnd: Date,
 ): Promise<Digest | null> {
-  const since =
-    (await sources.marks.lastEnd(subscription)) ?? new Date(periodEnd.getTime() - periodLengthMs(cadence));
+  return digestOf(cadence, periodEnd, await digestPosts(sources, subscription, cadence, periodEnd));
+}
+
+/** The posts `buildDigest` lists, oldest first (all of them, also those past `DIGEST_MAX_POSTS`). */
+export async function digestPosts(
+  sources: DigestSources,
+  subscription: Subscription,
+  cadence: DigestCadence,
+  periodEnd: Date,
+): Promise<Post[]> {
+  const since = await digestSince(sources, subscription, cadence, periodEnd);
   const logged = await sources.announcements.between(since, periodEnd);
   const matching: Post[] = [];
   for (const entry of logged) {
@@ -52,8 +61,25 @@ export async function buildDigest(
     if (await sources.ledger.get(postKey(post.feed, post.id), subscription)) continue;
     matching.push(post);
   }
-  if (matching.length === 0) return null;
-  const newest = matching.reverse();
+  return matching;
+}
+
+/** Where a channel's digest ending at `periodEnd` starts: its last digest's end, else one period back. */
+export async function digestSince(
+  sources: Pick<DigestSources, 'marks'>,
+  subscription: Subscription,
+  cadence: DigestCadence,
+  periodEnd: Date,
+): Promise<Date> {
+  return (
+    (await sources.marks.lastEnd(subscription)) ?? new Date(periodEnd.getTime() - periodLengthMs(cadence))
+  );
+}
+
+/** One digest message of `posts` (oldest first), or null when there are none. */
+export function digestOf(cadence: DigestCadence, periodEnd: Date, posts: readonly Post[]): Digest | null {
+  if (posts.length === 0) return null;
+  const newest = [...posts].reverse();
   return {
     cadence,
     periodEnd: periodEnd.toISOString(),

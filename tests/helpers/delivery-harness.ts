@@ -7,10 +7,12 @@ import { RedisDecisionLog } from '../../src/delivery/decisions.js';
 import { RedisWorkspaceBudgetPacer } from '../../src/delivery/workspace-budget.js';
 import { RedisDeliveryLedger } from '../../src/delivery/redis-delivery-ledger.js';
 import { RedisAnnouncementLog } from '../../src/digests/announcement-log.js';
+import { RedisDigestHistory } from '../../src/digests/digest-history.js';
 import { RedisDigestMarks } from '../../src/digests/digest-marks.js';
 import type { DigestSchedule } from '../../src/digests/period.js';
 import { RedisChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import { silentLogger } from '../../src/logger.js';
+import { RedisEditSequence } from '../../src/posts/edit-sequence.js';
 import type { Platform, Post } from '../../src/posts/post.js';
 import { MemoryPostStore } from '../../src/store/memory-post-store.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
@@ -67,6 +69,7 @@ export async function startHarness(options: HarnessOptions) {
   const platforms = Object.keys(options.announcers) as Platform[];
   const announcements = new RedisAnnouncementLog(redis, prefix);
   const digestMarks = new RedisDigestMarks(redis, prefix);
+  const digestHistory = new RedisDigestHistory(redis, prefix);
   const digests = options.digests;
   const fanout = createFanoutWorker({
     connection,
@@ -112,7 +115,7 @@ export async function startHarness(options: HarnessOptions) {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
-    ...(digests ? { digests: { announcements, marks: digestMarks } } : {}),
+    ...(digests ? { digests: { announcements, marks: digestMarks, history: digestHistory } } : {}),
   });
   let stalled = 0;
   for (const worker of [...fanout.workers, ...delivery.workers]) worker.on('stalled', () => (stalled += 1));
@@ -121,7 +124,8 @@ export async function startHarness(options: HarnessOptions) {
   const deliverQueues = Object.fromEntries(
     platforms.map((platform) => [platform, new Queue(deliverQueueName(platform), { connection, prefix })]),
   ) as Partial<Record<Platform, Queue>>;
-  const sink = new BullAnnouncementSink(announceQueue, digests?.now, announcements);
+  const editSequence = new RedisEditSequence(redis, prefix);
+  const sink = new BullAnnouncementSink(announceQueue, digests?.now, announcements, editSequence);
   const all = [announceQueue, digestQueue, ...Object.values(deliverQueues)];
   for (const queue of all) queue.on('error', () => undefined); // a Redis restart test expects these
 
@@ -157,6 +161,7 @@ export async function startHarness(options: HarnessOptions) {
     counters,
     announcements,
     digestMarks,
+    digestHistory,
     sink,
     announceQueue,
     digestQueue,

@@ -1,10 +1,12 @@
 import type { ChannelPacer } from '../../../src/delivery/channel-pacer.js';
 import {
+  CONFIRMED_REACHABLE_MS,
   DEFAULT_GUARD_POLICY,
   guardScope,
   type GuardPolicy,
   type GuardTrip,
   type GuardVerdict,
+  type Suspect,
 } from '../../../src/delivery/disable-guard.js';
 import { channelField } from '../../../src/delivery/ledger.js';
 import type { TenantHolds } from '../../../src/delivery/tenant-holds.js';
@@ -63,11 +65,16 @@ interface Stamp {
   member: string;
 }
 
-/** `RedisDisableGuard` with its LOST script. */
+const SEP = '\u0001';
+
+/** `RedisDisableGuard` with its LOST script: suspects, confirmed-reachable channels and skipped jobs included. */
 export class MemoryDisableGuard {
   private readonly sends = new Map<string, Stamp[]>();
   private readonly lostAnswers = new Map<string, Stamp[]>();
+  private readonly skips = new Map<string, Stamp[]>();
   private readonly trippedScopes = new Map<string, GuardTrip>();
+  private readonly suspected = new Map<string, Map<string, string>>();
+  private readonly reachable = new Map<string, Map<string, number>>();
   private readonly redrive = new Map<Platform, Set<string>>();
   /** Every trip of every scope: when it began and ended (null: still tripped). */
   readonly periods: { scope: string; from: number; to: number | null }[] = [];
@@ -81,35 +88,91 @@ export class MemoryDisableGuard {
     return kept;
   }
 
+  private suspectsOf(scope: string): Map<string, string> {
+    const found = this.suspected.get(scope) ?? new Map<string, string>();
+    this.suspected.set(scope, found);
+    return found;
+  }
+
+  private redrivesOf(platform: Platform): Set<string> {
+    const found = this.redrive.get(platform) ?? new Set<string>();
+    this.redrive.set(platform, found);
+    return found;
+  }
+
   async sent(scope: string, id: string): Promise<void> {
     this.window(this.sends, scope).push({ at: Date.now(), member: `${Date.now()}:${id}` });
   }
 
-  async lost(channel: ChannelRef, reason: string, jobId: string): Promise<GuardVerdict> {
+  async lost(channel: ChannelRef, reason: string, jobId: string, code = reason): Promise<GuardVerdict> {
     const scope = guardScope(channel);
+    const field = channelField(channel);
     const tripped = this.trippedScopes.get(scope);
-    if (tripped) return { action: 'hold', trip: tripped, justTripped: false, reenable: [] };
+    if (tripped) {
+      this.suspectsOf(scope).set(field, code);
+      return { action: 'hold', trip: tripped, justTripped: false, earlier: [] };
+    }
+    const confirmedAt = this.reachable.get(scope)?.get(field);
+    if (confirmedAt !== undefined && confirmedAt >= Date.now() - CONFIRMED_REACHABLE_MS)
+      return { action: 'disable' };
     const sends = this.window(this.sends, scope).length;
     const earlier = this.window(this.lostAnswers, scope);
+    const skipped = this.window(this.skips, scope);
     const lost = earlier.length + 1;
     if (lost >= this.policy.min && lost > this.policy.share * Math.max(sends, 1)) {
       const trip: GuardTrip = { reason, at: new Date().toISOString(), workspaceId: channel.workspaceId };
       this.trippedScopes.set(scope, trip);
       this.periods.push({ scope, from: Date.now(), to: null });
-      const redrive = this.redrive.get(channel.platform) ?? new Set<string>();
-      this.redrive.set(channel.platform, redrive);
-      earlier.forEach((stamp) => redrive.add(stamp.member));
+      const suspects = this.suspectsOf(scope);
+      suspects.set(field, code);
+      const redrive = this.redrivesOf(channel.platform);
+      const channels = new Set<string>();
+      for (const stamp of earlier) {
+        redrive.add(stamp.member);
+        const [, , earlierField, earlierCode] = stamp.member.split(SEP);
+        channels.add(earlierField!);
+        suspects.set(earlierField!, earlierCode ?? '');
+      }
+      for (const stamp of skipped) if (channels.has(stamp.member.split(SEP)[2]!)) redrive.add(stamp.member);
       this.sends.delete(scope);
       this.lostAnswers.delete(scope);
+      this.skips.delete(scope);
       return {
         action: 'hold',
         trip,
         justTripped: true,
-        reenable: earlier.map((stamp) => parseMember(stamp.member).channel),
+        earlier: earlier.map((stamp) => parseMember(stamp.member).channel),
       };
     }
-    earlier.push({ at: Date.now(), member: [Date.now(), jobId, channelField(channel)].join('\u0001') });
+    earlier.push({ at: Date.now(), member: [Date.now(), jobId, field, code].join(SEP) });
     return { action: 'disable' };
+  }
+
+  async skipped(channel: ChannelRef, jobId: string): Promise<void> {
+    const now = Date.now();
+    this.window(this.skips, guardScope(channel)).push({
+      at: now,
+      member: [now, jobId, channelField(channel)].join(SEP),
+    });
+  }
+
+  async suspects(scope: string): Promise<Suspect[]> {
+    return [...this.suspectsOf(scope)].map(([field, code]) => ({ channel: fieldChannel(field), code }));
+  }
+
+  async settle(
+    scope: string,
+    judged: { lost: readonly ChannelRef[]; reachable: readonly ChannelRef[]; unknown: readonly ChannelRef[] },
+  ): Promise<void> {
+    const suspects = this.suspectsOf(scope);
+    [...judged.lost, ...judged.reachable, ...judged.unknown].forEach((c) => suspects.delete(channelField(c)));
+    const lost = new Set(judged.lost.map(channelField));
+    const platform = scope.split(':')[0] as Platform;
+    const redrive = this.redrivesOf(platform);
+    for (const member of [...redrive]) if (lost.has(member.split(SEP)[2]!)) redrive.delete(member);
+    const reachable = this.reachable.get(scope) ?? new Map<string, number>();
+    this.reachable.set(scope, reachable);
+    judged.reachable.forEach((c) => reachable.set(channelField(c), Date.now()));
   }
 
   async tripped(scope: string): Promise<GuardTrip | null> {
@@ -124,6 +187,7 @@ export class MemoryDisableGuard {
   }
 
   async clear(scope: string): Promise<void> {
+    this.suspected.delete(scope);
     if (this.trippedScopes.delete(scope)) {
       const open = this.periods.find((period) => period.scope === scope && period.to === null);
       if (open) open.to = Date.now();
@@ -131,7 +195,7 @@ export class MemoryDisableGuard {
   }
 
   async redrives(platform: Platform): Promise<{ member: string; jobId: string; channel: ChannelRef }[]> {
-    return [...(this.redrive.get(platform) ?? [])].map((member) => ({ member, ...parseMember(member) }));
+    return [...this.redrivesOf(platform)].map((member) => ({ member, ...parseMember(member) }));
   }
 
   async redriven(platform: Platform, member: string): Promise<void> {
@@ -139,11 +203,12 @@ export class MemoryDisableGuard {
   }
 }
 
+function fieldChannel(field: string): ChannelRef {
+  const [platform, workspaceId, channelId] = JSON.parse(field) as string[];
+  return { platform: platform as Platform, workspaceId: workspaceId!, channelId: channelId! };
+}
+
 function parseMember(member: string): { jobId: string; channel: ChannelRef } {
-  const [, jobId, field] = member.split('\u0001');
-  const [platform, workspaceId, channelId] = JSON.parse(field!) as string[];
-  return {
-    jobId: jobId!,
-    channel: { platform: platform as Platform, workspaceId: workspaceId!, channelId: channelId! },
-  };
+  const [, jobId, field] = member.split(SEP);
+  return { jobId: jobId!, channel: fieldChannel(field!) };
 }

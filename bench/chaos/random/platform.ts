@@ -175,11 +175,14 @@ export class SimPlatforms {
     const act = (): SimAnswer => {
       if (method === 'GET' && path === '/users/@me')
         return json(200, { id: DISCORD_BOT_ID, username: 'psf-bot', discriminator: '0', avatar: null });
+      if (method === 'GET' && path === '/users/@me/guilds') return this.discordGuilds(query);
       const guildId = channelId ? this.discordChannels.get(channelId) : undefined;
       if (!channelId || !guildId) return json(404, { message: '404: Not Found', code: 0 });
       const guild = this.guilds.get(guildId)!;
       if (guild.removedAt !== null && guild.removedAt <= this.now())
         return json(403, { message: 'Missing Access', code: 50001 });
+      if (method === 'GET' && path === `/channels/${channelId}`)
+        return json(200, { id: channelId, type: 0, guild_id: guildId, name: 'news' });
       if (method === 'POST' && path === `/channels/${channelId}/messages`)
         return this.discordSend(channelId, body);
       if (method === 'GET' && path === `/channels/${channelId}/messages`)
@@ -188,6 +191,22 @@ export class SimPlatforms {
     };
     const answer = act();
     return fault === 'lost' ? { lost: true } : answer;
+  }
+
+  /** `GET /users/@me/guilds?after=&limit=`: the servers the bot is still in, by id. */
+  private discordGuilds(query: URLSearchParams): SimAnswer {
+    const after = BigInt(query.get('after') ?? '0');
+    const limit = Math.min(200, Number(query.get('limit') ?? '200'));
+    const inGuilds = [...this.guilds.values()]
+      .filter(
+        (guild) => (guild.removedAt === null || guild.removedAt > this.now()) && BigInt(guild.id) > after,
+      )
+      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+      .slice(0, limit);
+    return json(
+      200,
+      inGuilds.map((guild) => ({ id: guild.id, name: `server ${guild.id}`, icon: null, owner: false })),
+    );
   }
 
   private discordSend(channelId: string, body: unknown): SimAnswer {

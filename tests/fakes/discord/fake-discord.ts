@@ -62,6 +62,21 @@ export class FakeDiscord {
     this.rest.cue(method, path, error(status, code, message));
   }
 
+  /**
+   * The server removes the bot: 403 50001 on every route of it and its channels from now on, gone from the
+   * bot's guild list, and `GUILD_DELETE` (without `unavailable`) on the gateway.
+   * https://discord.com/developers/docs/events/gateway-events#guild-delete
+   */
+  removeBotFrom(guildId: string): void {
+    this.rest.guilds.remove(guildId);
+    this.gateway.dispatch('GUILD_DELETE', { id: guildId });
+  }
+
+  /** The server is in an outage: `GUILD_DELETE` with `unavailable: true`; the bot is still a member. */
+  guildOutage(guildId: string): void {
+    this.gateway.dispatch('GUILD_DELETE', { id: guildId, unavailable: true });
+  }
+
   async stop(): Promise<void> {
     await this.gateway.close();
     this.server.closeAllConnections();

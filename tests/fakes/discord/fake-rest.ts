@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { FakeGuilds } from './fake-guilds.js';
 import { FakeThreads } from './fake-threads.js';
 import { messageBodyProblems } from './validate.js';
 import {
@@ -63,6 +64,8 @@ export class FakeDiscordRest {
     newMessage: (channelId, body, id) => this.message(channelId, body, id),
     snowflake: () => this.snowflake(),
   });
+  /** Servers the bot is in (`guilds.add`), and servers that removed it (`guilds.remove`). */
+  readonly guilds = new FakeGuilds(this.channelTypes);
   /** Message edits (`PATCH /channels/{id}/messages/{id}`), in order. */
   readonly edits: { channelId: string; messageId: string; body: Record<string, unknown> }[] = [];
   /** The application's public key (hex), as `GET /applications/@me` reports it: set it to the signer's key. */
@@ -136,7 +139,7 @@ export class FakeDiscordRest {
       res.socket?.destroy();
       return;
     }
-    const answer = cued ?? this.invalid(request) ?? this.route(request);
+    const answer = cued ?? this.guilds.refuse(request.path) ?? this.invalid(request) ?? this.route(request);
     if (countsAsInvalid(answer)) this.invalidAnswers.push(Date.now());
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     if (answer.raw !== undefined) res.end(answer.raw);
@@ -181,6 +184,7 @@ export class FakeDiscordRest {
       });
     }
     if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
+    if (method === 'GET' && path === '/users/@me/guilds') return this.guilds.list(request.query);
     // https://discord.com/developers/docs/resources/application#get-current-application
     if (method === 'GET' && path === '/applications/@me') {
       return ok({
@@ -215,7 +219,7 @@ export class FakeDiscordRest {
       const type = this.channelTypes.get(m[1]!);
       return type === undefined
         ? error(404, 10003, 'Unknown Channel')
-        : ok({ id: m[1], type, guild_id: '1', name: 'news' });
+        : ok({ id: m[1], type, guild_id: this.guilds.guild(m[1]!) ?? '1', name: 'news' });
     }
     if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) && method === 'POST') return { status: 204 };
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path)))

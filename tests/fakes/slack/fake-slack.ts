@@ -37,7 +37,14 @@ export class FakeSlack {
   /** OAuth codes `oauth.v2.access` will exchange for a new bot token. */
   readonly oauthCodes = new Map<
     string,
-    { teamId: string; teamName: string; botToken: string; botUserId: string; botId: string }
+    {
+      teamId: string;
+      teamName: string;
+      botToken: string;
+      botUserId: string;
+      botId: string;
+      scopes?: string[];
+    }
   >();
   /** The app's OAuth credentials; `oauth.v2.access` refuses others with `invalid_client_id`/`bad_client_secret`. */
   oauthClient = { id: 'fake-client-id', secret: 'fake-client-secret' };
@@ -168,7 +175,13 @@ export class FakeSlack {
       return;
     }
     const body = cue ? { ok: false, error: cue.error } : this.method(method, token, params);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const scopes = token ? this.tokens.get(token)?.scopes : undefined;
+    res
+      .writeHead(200, {
+        'content-type': 'application/json',
+        ...(scopes ? { 'x-oauth-scopes': scopes.join(',') } : {}),
+      })
+      .end(JSON.stringify(body));
   }
 
   private method(method: string, token: string | null, params: Record<string, string>): Json {
@@ -235,6 +248,7 @@ export class FakeSlack {
     const channel = this.channels.get(channelId);
     if (!channel) return { ok: false, error: 'channel_not_found' };
     if (channel.postError) return { ok: false, error: channel.postError };
+    if (channel.isArchived) return { ok: false, error: 'is_archived' };
     // Real-time seconds (so `oldest` works), a counter for uniqueness.
     const ts = `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, '0')}`;
     const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
@@ -305,12 +319,19 @@ export class FakeSlack {
     const grant = this.oauthCodes.get(params.code ?? '');
     if (!grant) return { ok: false, error: 'invalid_code' };
     this.oauthCodes.delete(params.code ?? '');
-    this.tokens.set(grant.botToken, { teamId: grant.teamId, botId: grant.botId, botUserId: grant.botUserId });
+    // The scopes the installer consented to on the authorize page (the install redirect's `scope`).
+    const scopes = grant.scopes ?? ['commands', 'chat:write'];
+    this.tokens.set(grant.botToken, {
+      teamId: grant.teamId,
+      botId: grant.botId,
+      botUserId: grant.botUserId,
+      scopes,
+    });
     return {
       ok: true,
       app_id: 'A0FAKE',
       authed_user: { id: 'UINSTALLER' },
-      scope: 'commands,chat:write,chat:write.public,users:read,channels:read,groups:read,usergroups:read',
+      scope: scopes.join(','),
       token_type: 'bot',
       access_token: grant.botToken,
       bot_user_id: grant.botUserId,

@@ -5,6 +5,8 @@ export interface FakeBotToken {
   teamId: string;
   botId: string;
   botUserId: string;
+  /** The scopes granted to the token: sent back in `x-oauth-scopes` on every Web API answer, as Slack does. */
+  scopes?: string[];
 }
 
 /** A user for `users.info`. */

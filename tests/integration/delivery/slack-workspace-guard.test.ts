@@ -67,11 +67,65 @@ describe('the mass-disable guard on Slack', () => {
     );
     expect(slack.messages.filter((m) => live.includes(m.channel))).toHaveLength(live.length);
     expect(await harness.deliverQueues.slack!.isPaused()).toBe(false);
-    // The revoked workspace is held (not disabled channel by channel), and said so in status.
+    // The revoked workspace is held (not disabled channel by channel), and said so in status. Only the channels
+    // that answered before the guard tripped are disabled; they stay so until a probe succeeds and Slack is
+    // asked about each (never, with a revoked token: its uninstall event removes them).
     expect(await ready()).toMatch(/^slack workspace TGONE paused by the mass-disable guard \(token_revoked/);
     const lines = await deliveryStatusLines(safety, ['slack']);
     expect(lines.join('\n')).toMatch(/workspace TGONE are PAUSED/);
     const disabled = (await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null);
-    expect(disabled).toEqual([]);
+    expect(disabled.length).toBeLessThan(5);
+    expect(disabled.every((sub) => sub.workspaceId === 'TGONE')).toBe(true);
+  });
+
+  it('confirms channel-level codes with conversations.info: archived and deleted channels are disabled, the rest re-driven', async () => {
+    const post = makePost(3);
+    const tokens: SlackTokenSource = { botToken: async (team) => `xoxb-${team}` };
+    slack.tokens.set('xoxb-TCHAN', { teamId: 'TCHAN', botId: 'B3', botUserId: 'U3' });
+    const archived = ['CA1', 'CA2', 'CA3'];
+    const deleted = ['CD1', 'CD2'];
+    // Until the guard asks, Slack answers not_in_channel in these, but conversations.info then shows the app
+    // in them: a glitch, not a loss.
+    const glitched = ['CN1', 'CN2'];
+    const healthy = ['CH1', 'CH2', 'CH3'];
+    for (const id of archived) slack.channels.set(id, { isMember: true, isArchived: true });
+    for (const id of [...glitched, ...healthy]) slack.channels.set(id, { isMember: true });
+    const asked = () => slack.calls.some((call) => call.method === 'conversations.info');
+    slack.intercept = (call) =>
+      call.method === 'chat.postMessage' && glitched.includes(call.params.channel ?? '') && !asked()
+        ? { error: 'not_in_channel' }
+        : null;
+    const prefix = uniquePrefix('slack-channel-codes');
+    harness = await startHarness({
+      prefix,
+      announcers: { slack: new SlackAnnouncer({ apiUrl: slack.apiUrl, tokens }) },
+      posts: [post],
+      subscriptions: [...archived, ...deleted, ...glitched, ...healthy].map((id) => slackSub('TCHAN', id)),
+      slackIntervalMs: 50,
+      probeMs: 200,
+    });
+    const calls = slack.calls.length;
+    await harness.sink.enqueue([post]);
+    await waitFor(
+      async () =>
+        (await harness!.ledger.forPost(postKey(post.feed, post.id))).length ===
+        glitched.length + healthy.length,
+      'the reachable channels to get the post',
+    );
+    await waitFor(() => harness!.idle(), 'every job to end');
+    expect(harness.counters.snapshot().slack.held).toBeGreaterThan(0);
+    const reasons = Object.fromEntries(
+      (await harness.subscriptions.list()).map((sub) => [sub.channelId, sub.disabledReason]),
+    );
+    for (const id of archived) expect(reasons[id]).toMatch(/^is_archived: /);
+    for (const id of deleted) expect(reasons[id]).toMatch(/^channel_not_found: /);
+    for (const id of [...glitched, ...healthy]) expect(reasons[id]).toBeNull();
+    expect(await deliverySafety(harness.redis, prefix).guard.trips('slack')).toEqual([]);
+    // A few calls per lost channel: the refused post and one conversations.info.
+    const lostCalls = slack.calls
+      .slice(calls)
+      .filter((call) => [...archived, ...deleted].includes(call.params.channel ?? ''));
+    for (const id of [...archived, ...deleted])
+      expect(lostCalls.filter((call) => call.params.channel === id).length).toBeLessThanOrEqual(2);
   });
 });

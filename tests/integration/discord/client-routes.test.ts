@@ -8,6 +8,7 @@ import {
 } from '../../../adapters/discord/client.js';
 import { DeliveryError } from '../../../src/delivery/announcer.js';
 import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../../src/delivery/request-budget.js';
+import { createLogger } from '../../../src/logger.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { BOT_USER } from '../../fakes/discord/wire.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
@@ -136,13 +137,21 @@ describe('the invalid-request budget', () => {
     expect(fake.rest.invalidCount() - fakeBefore).toBe(3);
   });
 
-  it('holds every request once the budget reaches its hold mark, sending nothing to Discord', async () => {
+  it('warns at each mark and holds every request from the hold mark, sending nothing to Discord', async () => {
     const limits = { ...DISCORD_REQUEST_LIMITS, reportAt: 1, slowAt: 2, holdAt: 3 };
     const budget = new RedisRequestBudget(redis, prefix, 'hold', limits);
-    const client = new DiscordClient({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, budget });
+    const lines: string[] = [];
+    const logger = createLogger('warn', { stream: { write: (line: string) => void lines.push(line) } });
+    const client = new DiscordClient({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, budget, logger });
     fake.rest.cue('GET', /^\/users\/@me$/, UNAUTHORIZED, 3);
     for (let i = 0; i < 3; i++) await settle(client.call('currentUser', {}));
     await expect.poll(() => budget.invalidCount()).toBe(3);
+    await expect.poll(() => lines.length).toBe(3);
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      expect.stringContaining('nothing slows yet'),
+      expect.stringContaining('slowed'),
+      expect.stringContaining('held'),
+    ]);
     const before = fake.rest.requests.length;
     const held = await settle(client.call('currentUser', {}));
     expect(held).toMatchObject({ kind: 'rate_limited', scope: 'global' });

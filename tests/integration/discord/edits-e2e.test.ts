@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
+import type { Announcer } from '../../../src/delivery/announcer.js';
 import { postKey } from '../../../src/posts/identity.js';
 import type { Post } from '../../../src/posts/post.js';
 import { contentVersion } from '../../../src/posts/version.js';
@@ -29,10 +30,14 @@ afterAll(async () => {
   await fake.stop();
 });
 
-async function start(post: Post, subscriptions: ReturnType<typeof subscription>[]): Promise<Harness> {
+async function start(
+  post: Post,
+  subscriptions: ReturnType<typeof subscription>[],
+  announcer: Announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl }),
+): Promise<Harness> {
   harness = await startHarness({
     prefix: uniquePrefix('discord-edits'),
-    announcers: { discord: new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl }) },
+    announcers: { discord: announcer },
     posts: [post],
     subscriptions,
   });
@@ -103,6 +108,58 @@ describe('edits of announced posts through the delivery queue', () => {
     const shown = fake.rest.messages.get(channelId(2))![0]!.embeds[0] as { description: string };
     expect(shown.description).toContain('Second correction.');
     expect(fake.rest.messages.get(channelId(2))).toHaveLength(1);
+  });
+
+  it('edits again each time a post changes back and forth (v1 → v2 → v1 → v2)', async () => {
+    const post = makePost(3);
+    const h = await start(post, [subscription(4)]);
+    await h.sink.enqueue([post]);
+    await waitFor(
+      async () => (fake.rest.messages.get(channelId(4))?.length ?? 0) === 1 && (await h.idle()),
+      'send',
+    );
+    const changed = { ...post, title: 'Changed title' };
+    const shown = () => (fake.rest.messages.get(channelId(4))![0]!.embeds[0] as { title: string }).title;
+    for (const [i, version] of [changed, post, changed].entries()) {
+      await change(h, version);
+      await waitFor(async () => editsOf(channelId(4)).length === i + 1 && (await h.idle()), `edit ${i + 1}`);
+      expect(shown()).toBe(version.title);
+    }
+    expect((await h.ledger.get(postKey(post.feed, post.id), ref(channelId(4))))?.version).toBe(
+      contentVersion(changed),
+    );
+  });
+
+  it('edits a message whose send recorded an older version than the post’s current one', async () => {
+    const real = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let sending = 0;
+    // The real announcer, whose first send is held in flight until the test lets it go.
+    const held: Announcer = {
+      platform: 'discord',
+      announce: async (post, target, nonce) => {
+        sending += 1;
+        await gate;
+        return real.announce(post, target, nonce);
+      },
+      edit: (post, target, delivered) => real.edit(post, target, delivered),
+    };
+    const post = makePost(4);
+    const h = await start(post, [subscription(5)], held);
+    await h.sink.enqueue([post]);
+    await waitFor(() => sending === 1, 'send in flight');
+    // The post changes while its send is in flight: the edit fan-out finds no ledger entry for the channel.
+    const changed = { ...post, title: 'Changed while sending' };
+    await change(h, changed);
+    await waitFor(async () => (await h.announceQueue.getCompletedCount()) === 2, 'edit fanned out');
+    open();
+    await waitFor(async () => editsOf(channelId(5)).length === 1 && (await h.idle()), 'own edit');
+    const shown = fake.rest.messages.get(channelId(5))![0]!.embeds[0] as { title: string };
+    expect(shown.title).toBe('Changed while sending');
+    expect((await h.ledger.get(postKey(post.feed, post.id), ref(channelId(5))))?.version).toBe(
+      contentVersion(changed),
+    );
   });
 
   it('edits nothing where the post was never announced', async () => {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordGatewayBot } from '../../../adapters/discord/gateway-bot.js';
 import { DiscordInteractionHandler } from '../../../adapters/discord/interaction-handler.js';
 import type { MemorySubscriptionStore } from '../../../src/subscriptions/memory-subscription-store.js';
+import { disableRemovedServer, GUILD_DELETE_REASON } from '../../../src/delivery/lost-access.js';
+import { silentLogger } from '../../../src/logger.js';
 import { archivePosts, coreWith } from '../../fakes/discord/archive-core.js';
+import { makeSubscription, waitFor } from '../../helpers/delivery-fixtures.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import type { RecordedRequest } from '../../fakes/discord/fake-rest.js';
 import {
@@ -24,7 +27,12 @@ beforeAll(async () => {
   const built = await coreWith(await archivePosts());
   subscriptions = built.subscriptions;
   const handler = new DiscordInteractionHandler({ commands: built.core });
-  bot = new DiscordGatewayBot({ token: FAKE_TOKEN, apiUrl: fake.apiUrl, handler });
+  bot = new DiscordGatewayBot({
+    token: FAKE_TOKEN,
+    apiUrl: fake.apiUrl,
+    handler,
+    onRemovedFromServer: (guildId) => disableRemovedServer(subscriptions, guildId, silentLogger()),
+  });
   await bot.start();
 });
 
@@ -141,6 +149,32 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
       excludedTags: ['sponsors'],
       options: { forum: true, mentionRoleId: ROLE },
     });
+  });
+
+  it("disables a server's subscriptions at once on GUILD_DELETE, but not on a server outage", async () => {
+    const [removed, outage] = ['810000000000000101', '810000000000000102'];
+    const channel = (guild: string, id: string) => ({
+      platform: 'discord' as const,
+      workspaceId: guild,
+      channelId: id,
+    });
+    for (const [guild, id] of [
+      [removed, '760000000000000901'],
+      [removed, '760000000000000902'],
+      [outage, '760000000000000903'],
+    ] as const)
+      await subscriptions.put(makeSubscription(0, channel(guild, id)));
+    fake.guildOutage(outage);
+    fake.removeBotFrom(removed);
+    await waitFor(
+      async () => (await subscriptions.get(channel(removed, '760000000000000902')))?.disabledReason !== null,
+      'the removed server to be disabled',
+    );
+    for (const id of ['760000000000000901', '760000000000000902'])
+      expect((await subscriptions.get(channel(removed, id)))?.disabledReason).toBe(GUILD_DELETE_REASON);
+    expect((await subscriptions.get(channel(outage, '760000000000000903')))?.disabledReason).toBeNull();
+    for (const id of ['760000000000000901', '760000000000000902', '760000000000000903'])
+      await subscriptions.remove(channel(id === '760000000000000903' ? outage : removed, id));
   });
 
   it('refuses to start when Discord rejects the token', async () => {

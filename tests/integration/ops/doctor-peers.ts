@@ -10,6 +10,15 @@ import type { SubscriptionStore } from '../../../src/subscriptions/subscription-
 export const FIXTURE = fileURLToPath(new URL('../../fixtures/feeds/psf-blogger-atom.xml', import.meta.url));
 export const GOOD = { discord: 'discord-good-token', slack: 'xoxb-good' };
 export const APP_ID = '111222333';
+/**
+ * Slack bot tokens of older installs, with the scopes Slack lists for them in `x-oauth-scopes`: one from the
+ * 7-scope install page (no history scopes), one from an app that also lacks `usergroups:read`.
+ */
+export const OLD_INSTALLS: Record<string, string> = {
+  'xoxb-no-history':
+    'commands,chat:write,chat:write.public,users:read,channels:read,groups:read,usergroups:read',
+  'xoxb-no-usergroups': 'commands,chat:write,chat:write.public,users:read,channels:read,groups:read',
+};
 const EMPTY_RSS =
   '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://e.org/</link></channel></rss>';
 
@@ -49,8 +58,16 @@ export function fakePeers(req: IncomingMessage, res: ServerResponse): void {
     return json(404, { message: 'Unknown Channel', code: 10003 });
   }
   if (url.pathname.startsWith('/slack/api/')) {
-    if (auth !== `Bearer ${GOOD.slack}`) return json(200, { ok: false, error: 'invalid_auth' });
+    const scopes = OLD_INSTALLS[auth.replace(/^Bearer /, '')];
+    if (auth !== `Bearer ${GOOD.slack}` && scopes === undefined)
+      return json(200, { ok: false, error: 'invalid_auth' });
     const method = url.pathname.slice('/slack/api/'.length);
+    if (method === 'auth.test' && scopes !== undefined) {
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-oauth-scopes': scopes })
+        .end(JSON.stringify({ ok: true, user: 'psf', team: 'PSF', team_id: 'T1', bot_id: 'B1' }));
+      return;
+    }
     if (method === 'auth.test')
       return json(200, { ok: true, user: 'psf', team: 'PSF', team_id: 'T1', bot_id: 'B1' });
     if (method === 'conversations.info') {

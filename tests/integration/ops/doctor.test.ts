@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { doctorPassed, renderDoctorReport, runDoctor, type DoctorCheck } from '../../../jobs/doctor/index.js';
-import { APP_ID, FIXTURE, GOOD, fakePeers, startRedis, storeOf, subscription } from './doctor-peers.js';
+import {
+  APP_ID,
+  FIXTURE,
+  GOOD,
+  OLD_INSTALLS,
+  fakePeers,
+  startRedis,
+  storeOf,
+  subscription,
+} from './doctor-peers.js';
 import { testRedisOptions, testRedisWhere } from '../../helpers/test-redis.js';
 
 const byName = (checks: DoctorCheck[], name: string) => {
@@ -218,6 +227,34 @@ describe('psf-bot doctor', () => {
       fix: expect.stringContaining('fix discord: token first'),
     });
     expect(checks.some((entry) => entry.check.startsWith('discord: channel C-'))).toBe(false);
+  });
+
+  it('names the scopes a Slack token lacks from the one scope list, and says to reinstall', async () => {
+    const check = async (token: string) => {
+      const config = loadConfig({
+        PSF_FEEDS: `psf=${FIXTURE}`,
+        SLACK_BOT_TOKEN: token,
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: `${base}/slack/api`,
+      });
+      const checks = await runDoctor({
+        config,
+        redis: { options: { path: goodRedis }, where: 'good redis' },
+      });
+      return byName(checks, 'slack: token');
+    };
+    expect(Object.keys(OLD_INSTALLS)).toHaveLength(2);
+    // Without the history scopes the bot works, but a retried delivery cannot look first: a warning.
+    expect(await check('xoxb-no-history')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('the token lacks channels:history, groups:history'),
+      fix: expect.stringMatching(/^add channels:history, groups:history .*reinstall the app/),
+    });
+    expect(await check('xoxb-no-usergroups')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('lacks usergroups:read, channels:history, groups:history'),
+      fix: expect.stringContaining('reinstall the app'),
+    });
   });
 
   it('tells which subscribed channels the bot cannot reach and how to fix each', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackAnnouncer } from '../../../adapters/slack/announcer.js';
+import { SLACK_BOT_SCOPES } from '../../../adapters/slack/scopes.js';
 import { postEvent, postSlashCommand } from '../../fakes/slack/sign.js';
 import { makePost, makeSubscription } from '../../helpers/delivery-fixtures.js';
 import { SIGNING_SECRET, startSlackHarness, type SlackHarness } from './slack-harness.js';
@@ -18,7 +19,10 @@ async function install(h: SlackHarness, teamId: string, state?: string): Promise
   expect(start.status).toBe(302);
   const authorize = new URL(start.headers.get('location')!);
   expect(authorize.searchParams.get('client_id')).toBe(h.fake.oauthClient.id);
-  expect(authorize.searchParams.get('scope')?.split(',')).toContain('chat:write.public');
+  const scopes = authorize.searchParams.get('scope')?.split(',') ?? [];
+  // The one scope list, which has what the look before a re-send needs.
+  expect(scopes).toEqual([...SLACK_BOT_SCOPES]);
+  expect(scopes).toEqual(expect.arrayContaining(['chat:write.public', 'channels:history', 'groups:history']));
   const cookie = start.headers.get('set-cookie')!.split(';')[0]!;
   const code = `code-${teamId}`;
   h.fake.oauthCodes.set(code, {
@@ -27,6 +31,7 @@ async function install(h: SlackHarness, teamId: string, state?: string): Promise
     botToken: `xoxb-${teamId}`,
     botUserId: `U${teamId}`,
     botId: `B${teamId}`,
+    scopes,
   });
   const query = new URLSearchParams({ code, state: state ?? authorize.searchParams.get('state')! });
   return fetch(`${h.baseUrl}/slack/oauth_redirect?${query}`, { headers: { cookie } });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { SLACK_BOT_SCOPES } from '../../../adapters/slack/app.js';
+import { renderSlackManifest } from '../../../adapters/slack/manifest.js';
+import { slackScopeSentence } from '../../../adapters/slack/scopes.js';
 import { classifySlackError } from '../../../adapters/slack/errors.js';
 import { renderSlackReply } from '../../../adapters/slack/reply.js';
 import { revokesBotToken } from '../../../adapters/slack/uninstall.js';
@@ -110,13 +112,29 @@ describe('classifySlackError', () => {
 describe('manifest.yml', () => {
   const manifest = readFileSync(join(REPO_ROOT, 'manifest.yml'), 'utf8');
 
-  it('asks for exactly the bot scopes the app installs with', () => {
-    const bot = /\n {4}bot:\n((?: {6}- .+\n)+)/.exec(manifest)?.[1] ?? '';
-    const scopes = bot
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.replace(/^\s*- /, '').trim());
-    expect(scopes.sort()).toEqual([...SLACK_BOT_SCOPES].sort());
+  it('is the file `npm run manifest` writes from the one scope list', () => {
+    expect(manifest).toBe(renderSlackManifest());
+  });
+
+  it('asks for exactly the bot scopes the app installs with, history ones included', () => {
+    // Every item under oauth_config.scopes.bot, comment lines skipped, up to the next key.
+    const lines = manifest.split('\n');
+    const items: string[] = [];
+    for (const line of lines.slice(lines.indexOf('    bot:') + 1)) {
+      if (/^\s*#/.test(line)) continue;
+      const item = /^ {6}- (\S+)\s*(?:#.*)?$/.exec(line);
+      if (!item) break;
+      items.push(item[1]!);
+    }
+    expect(items).toEqual([...SLACK_BOT_SCOPES]);
+    expect(items).toEqual(expect.arrayContaining(['channels:history', 'groups:history']));
+  });
+
+  it("README names every scope, with why, in the list's words", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const sentence = slackScopeSentence();
+    const start = readme.indexOf('The manifest asks for these bot scopes:');
+    expect(readme.slice(start, start + sentence.length)).toBe(sentence);
   });
 
   it('declares /psf at /slack/events and the uninstall events, with Socket Mode and interactivity off', () => {
