@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // Some unit tests parse, index or render the whole 733-post archive: seconds on a busy machine.
+          testTimeout: 20_000,
           sequence: { groupOrder: 0 },
         },
       },

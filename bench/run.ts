@@ -17,7 +17,9 @@ import { scaleWorkers } from './scenarios/scale.js';
 import { serverRemoved } from './scenarios/server-removed.js';
 import { service } from './scenarios/service.js';
 import { slackBurst, slackFanout } from './scenarios/slack-delivery.js';
+import { slackTightLook } from './scenarios/slack-tight-look.js';
 import { slackFanout100 } from './scenarios/slack-workspaces.js';
+import { templateRendering } from './scenarios/templates.js';
 
 /** A scenario: what it measures, the figures it owes (printed as n/a if it fails), its time limit. */
 interface Scenario {
@@ -77,6 +79,16 @@ const SCENARIOS: Scenario[] = [
     run: () => serverRemoved(),
   },
   {
+    name: 'slack-tight-look',
+    figures: [
+      ['slack_look_settle_1ch_minutes', 'min'],
+      ['slack_look_settle_5ch_minutes', 'min'],
+      ['slack_look_duplicates', 'count'],
+    ],
+    limitMs: 240_000,
+    run: () => slackTightLook(),
+  },
+  {
     name: 'lookups',
     figures: [
       ['lookup_p50_ms_archive', 'ms'],
@@ -128,6 +140,12 @@ const SCENARIOS: Scenario[] = [
     figures: [['adversarial_item_ms', 'ms']],
     limitMs: 60_000,
     run: () => adversarial(),
+  },
+  {
+    name: 'templates',
+    figures: [['template_render_ms', 'ms']],
+    limitMs: 60_000,
+    run: () => templateRendering(),
   },
   {
     name: 'scale',

@@ -10,6 +10,9 @@ import {
 } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { UsageError } from './cli-errors.js';
+import type { PreviewOptions } from './commands/preview.js';
+import { STYLES } from '../src/templates/style.js';
+import { templateProblem } from '../src/templates/template.js';
 import { ROLES, type Role } from './roles.js';
 
 // Each command's module is imported when it runs, so `--help` and the light commands do not load
@@ -54,6 +57,13 @@ export function selectFeeds(config: Config, option: string | undefined): FeedCon
     );
   }
   return [feed];
+}
+
+/** `--template`: refused at once, with the known placeholders, when it would not render. */
+function template(value: string): string {
+  const problem = templateProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
 }
 
 function positiveInt(value: string): number {
@@ -154,8 +164,15 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .argument('<source>', 'feed URL or file path')
     .addOption(platformOption())
     .option('--limit <n>', 'show at most N posts', positiveInt)
+    .option('--template <text>', 'render with this template, e.g. "{{title}} by {{author||feed}}"', template)
+    .addOption(
+      new Option(
+        '--style <style>',
+        'render in this layout (discord: embed|components, slack: blocks|card)',
+      ).choices(STYLES),
+    )
     .option('--json', 'a JSON array of { post, payload }')
-    .action(async (source: string, options: { platform?: PlatformChoice; limit?: number; json?: boolean }) =>
+    .action(async (source: string, options: PreviewOptions & { platform?: PlatformChoice }) =>
       setStatus(await (await import('./commands/preview.js')).runPreview(readConfig(), source, options)),
     );
 
@@ -167,6 +184,17 @@ export function buildProgram(setStatus: (status: number) => void): Command {
     .option('--json', 'the platform-neutral reply as JSON')
     .action(async (text: string, options: { platform?: PlatformChoice; json?: boolean }) =>
       setStatus(await (await import('./commands/ask.js')).runAsk(readConfig(), text, options, logger())),
+    );
+
+  program
+    .command('status')
+    .description(
+      "the operator's status: every feed, queue count, pause and note, of every server and workspace",
+    )
+    .addOption(platformOption())
+    .option('--json', 'the platform-neutral reply as JSON')
+    .action(async (options: { platform?: PlatformChoice; json?: boolean }) =>
+      setStatus(await (await import('./commands/ask.js')).runAsk(readConfig(), 'status', options, logger())),
     );
 
   const discord = program.command('discord').description('Discord tools');
@@ -214,7 +242,9 @@ export function buildProgram(setStatus: (status: number) => void): Command {
 
   program
     .command('deliveries')
-    .description('list deliveries that exhausted their retries, or re-drive them')
+    .description(
+      'list deliveries that exhausted their retries or are unverified (a lost answer no look could check within 30 minutes), or re-drive them (an unverified one is sent without looking again)',
+    )
     .addArgument(new Command().createArgument('<action>', 'failed | retry').choices(['failed', 'retry']))
     .argument('[ids...]', 'job ids to retry (default: every failed delivery)')
     .option('--json', 'JSON output')

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
+import type { DeliveryNote, PollerHealth, QueueHealth, Tenant } from '../src/commands/types.js';
 import { PLATFORMS, type Platform } from '../src/posts/post.js';
 import { deliverQueueName, pollSchedulerId, QUEUE } from './queues.js';
 
@@ -15,27 +15,33 @@ export function openAllQueues(
   return names.map((name) => new Queue(name, { connection, prefix }));
 }
 
-/** `status`'s queue counts from BullMQ. */
-export function queueHealth(queues: readonly Queue[], notes?: () => Promise<string[]>): QueueHealth {
+/** One queue's counts, prioritised jobs counted as waiting. */
+async function countsOf(queue: Queue) {
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+  return {
+    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+    active: counts.active ?? 0,
+    delayed: counts.delayed ?? 0,
+    failed: counts.failed ?? 0,
+  };
+}
+
+/**
+ * `status`'s queue counts from BullMQ. The poll queue always holds its schedulers' next jobs as delayed, so the
+ * one-word health members see is taken from the other queues only (announce and deliver).
+ */
+export function queueHealth(
+  queues: readonly Queue[],
+  notes?: (asking?: Tenant) => Promise<DeliveryNote[]>,
+): QueueHealth {
   return {
     ...(notes ? { notes } : {}),
     async counts() {
-      const entries = await Promise.all(
-        queues.map(async (queue) => {
-          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-          return [
-            queue.name,
-            {
-              waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-              active: counts.active ?? 0,
-              delayed: counts.delayed ?? 0,
-              failed: counts.failed ?? 0,
-            },
-          ] as const;
-        }),
+      return Object.fromEntries(
+        await Promise.all(queues.map(async (queue) => [queue.name, await countsOf(queue)] as const)),
       );
-      return Object.fromEntries(entries);
     },
+    deliveryCounts: () => Promise.all(queues.filter((queue) => queue.name !== QUEUE.poll).map(countsOf)),
   };
 }
 

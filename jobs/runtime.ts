@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Config, DeclaredSubscription } from '../src/config.js';
-import { deliverySafety, deliveryStatusLines, guardReadiness } from './delivery/safety.js';
+import type { Tenant } from '../src/commands/types.js';
+import { deliverySafety, deliveryStatusNotes, guardReadiness } from './delivery/safety.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
@@ -22,6 +23,7 @@ import {
   startCommandFrontends,
 } from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
+import { discordRolePings } from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
 import { deliveryLookup, finalDigests, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
@@ -64,7 +66,7 @@ async function startCommandCore(
   );
   closers.push({ name: 'index sync', close: stopFollowing });
   const safety = deliverySafety(stores.redis, stores.prefix);
-  const notes = () => deliveryStatusLines(safety, enabledPlatforms(config));
+  const notes = (asking?: Tenant) => deliveryStatusNotes(safety, enabledPlatforms(config), asking);
   const poll = queues.find((queue) => queue.name === QUEUE.poll);
   return commandCore(
     config,
@@ -78,6 +80,7 @@ async function startCommandCore(
       deliveries: deliveryLookup(queues),
       testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
       finalDigest: finalDigests(queues, config.deliveryAttempts),
+      ...(config.discord ? { rolePings: discordRolePings(config.discord, logger) } : {}),
     },
   );
 }

@@ -118,7 +118,7 @@ export function commandCore(
   logger: Logger,
   poller?: PollerHealth,
   feeds: Config['feeds'] = config.feeds,
-  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer' | 'finalDigest' | 'helpFeeds'> = {},
+  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer' | 'finalDigest' | 'helpFeeds' | 'rolePings'> = {},
 ): CommandCore {
   return new CommandCore({
     posts: stores.posts,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDigestTime, WEEKDAYS } from './digests/period.js';
 import { parseKey } from './secrets/at-rest.js';
 import { crossChecks } from './config/cross-checks.js';
-import { duration, httpUrl, oneOf, optionalText, wholeNumber } from './config/fields.js';
+import { duration, flag, httpUrl, oneOf, optionalText, wholeNumber } from './config/fields.js';
 import { DEFAULT_FEEDS, parseFeedList } from './config/feeds.js';
 import { hostPortList, REDIS_PREFIX } from './config/redis.js';
 import { parseDeclaredSubscriptions } from './config/subscriptions.js';
@@ -53,6 +53,7 @@ const schema = z.object({
     20 * 1024 * 1024,
     'of bytes, at least 1',
   ),
+  FEED_ALLOW_PRIVATE_REDIRECTS: flag('FEED_ALLOW_PRIVATE_REDIRECTS'),
   PORT: wholeNumber('PORT', 0, 65535, 3000, 'from 1 to 65535, or 0 for any free port,'),
   DISCORD_TOKEN: optionalText,
   DISCORD_APPLICATION_ID: optionalText,
@@ -168,7 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollIntervalMs: e.POLL_INTERVAL,
     maxSubscriptionsPerWorkspace: e.MAX_SUBSCRIPTIONS_PER_WORKSPACE,
     maxAgeMs: e.MAX_AGE,
-    fetch: { timeoutMs: e.FETCH_TIMEOUT, maxBytes: e.FEED_MAX_BYTES },
+    fetch: {
+      timeoutMs: e.FETCH_TIMEOUT,
+      maxBytes: e.FEED_MAX_BYTES,
+      allowPrivateRedirects: e.FEED_ALLOW_PRIVATE_REDIRECTS,
+    },
     port: e.PORT,
     deliveryAttempts: e.DELIVERY_ATTEMPTS,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

@@ -1,6 +1,7 @@
 import type { Announcer, Delivered, DeliveryTarget } from '../../src/delivery/announcer.js';
 import { digestMoreLine, digestSummaryLine, digestTitle, type Digest } from '../../src/digests/digest.js';
 import type { Post } from '../../src/posts/post.js';
+import { capWords, renderTemplate, type TemplateFormat } from '../../src/templates/render.js';
 
 /** Where console announcements go: stdout in a local run, a buffer in tests. */
 export interface TextSink {
@@ -19,14 +20,33 @@ function clean(text: string): string {
   return text.replace(CONTROL, '').trim();
 }
 
-/** Renders a post as a few readable lines: title, link, byline with date and tags, summary. */
-export function renderConsoleAnnouncement(post: Post): ConsoleAnnouncement {
+/** A terminal shows text as it is: only control sequences go, and the ISO date stands for `{{date}}`. */
+const CONSOLE_TEMPLATE_FORMAT: TemplateFormat = {
+  literal: (text, max) => capWords(text.replace(CONTROL, ''), max),
+  text: (value, max) => capWords(clean(value), max),
+  url: (value) => clean(value),
+  date: (iso) => iso.slice(0, 10),
+};
+
+/** The longest template line a console announcement shows. */
+const TEMPLATE_LIMIT = 2000;
+
+/**
+ * Renders a post as a few readable lines: the subscription's template (when it has one), title, link, byline
+ * with date and tags, summary.
+ */
+export function renderConsoleAnnouncement(
+  post: Post,
+  options: { template?: string | undefined } = {},
+): ConsoleAnnouncement {
+  const template = renderTemplate(options.template, post, CONSOLE_TEMPLATE_FORMAT, TEMPLATE_LIMIT);
   const byline = [
     post.author ? `by ${clean(post.author)}` : null,
     post.publishedAt ? post.publishedAt.slice(0, 10) : null,
     post.tags.length > 0 ? `tags: ${post.tags.map(clean).join(', ')}` : null,
   ].filter((part): part is string => part !== null && part !== '');
   const lines = [
+    template,
     `📣 ${clean(post.title) || '(untitled)'}`,
     post.url ? `   ${clean(post.url)}` : null,
     byline.length > 0 ? `   ${byline.join(' · ')}` : null,
@@ -62,7 +82,7 @@ export class ConsoleAnnouncer implements Announcer {
   constructor(private readonly out: TextSink) {}
 
   async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
-    const { text } = renderConsoleAnnouncement(post);
+    const { text } = renderConsoleAnnouncement(post, target.options);
     this.out.write(`[${clean(target.workspaceId)}/#${clean(target.channelId)}]\n${text}\n\n`);
     return { messageId: `console-${nonce}` };
   }

@@ -2,6 +2,7 @@ import type { APIMessage } from 'discord.js';
 import type { Post } from '../../src/posts/post.js';
 import type {
   AccessCheck,
+  AnnounceMode,
   Announcer,
   Delivered,
   DeliveryTarget,
@@ -13,7 +14,7 @@ import { digestTitle, type Digest } from '../../src/digests/digest.js';
 import { DeliveryError, isDigestSubject } from '../../src/delivery/announcer.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import { confirmDiscordAccess } from './access.js';
-import { renderDiscordAnnouncement } from './announcement.js';
+import { markedAsTest, renderDiscordAnnouncement, renderDiscordEdit } from './announcement.js';
 import { renderDiscordDigest } from './digest.js';
 import { DiscordClient, type DiscordClientOptions } from './client.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
@@ -72,7 +73,7 @@ export class DiscordAnnouncer implements Announcer {
   ): Promise<LookResult> {
     if (target.options.forum) {
       const name = isDigestSubject(subject) ? digestThreadName(subject) : threadName(subject.title);
-      return { found: await findEarlierForumPost(this.client, this.botId, target, name) };
+      return findEarlierForumPost(this.client, this.botId, target, { name, subject, since: attempt.since });
     }
     return findEarlierDiscordMessage(
       this.client,
@@ -98,12 +99,18 @@ export class DiscordAnnouncer implements Announcer {
    * returns the first message instead of creating a second one. Crossposts in announcement channels
    * when the subscription asks.
    */
-  async announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered> {
+  async announce(
+    post: Post,
+    target: DeliveryTarget,
+    nonce: string,
+    mode: AnnounceMode = 'delivery',
+  ): Promise<Delivered> {
     if (nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) {
       throw new RangeError(`Discord nonces are 1–${MAX_NONCE_LENGTH} characters (got ${nonce.length})`);
     }
-    if (target.options.forum) return postToForum(this.client, this.forums, post, target);
-    const body = { ...renderDiscordAnnouncement(post, target.options), nonce, enforce_nonce: true };
+    if (target.options.forum) return postToForum(this.client, this.forums, post, target, mode);
+    const rendered = renderDiscordAnnouncement(post, target.options);
+    const body = { ...(mode === 'test' ? markedAsTest(rendered) : rendered), nonce, enforce_nonce: true };
     const message = (await this.client.call(
       'createMessage',
       { channelId: target.channelId },
@@ -168,8 +175,7 @@ export class DiscordAnnouncer implements Announcer {
    * https://discord.com/developers/docs/resources/message#edit-message
    */
   async edit(post: Post, target: DeliveryTarget, delivered: Delivered): Promise<void> {
-    const { content, embeds, allowed_mentions } = renderDiscordAnnouncement(post, target.options);
-    const body = { content: content ?? '', embeds, allowed_mentions };
+    const body = renderDiscordEdit(post, target.options);
     const channelId = delivered.threadId ?? target.channelId;
     try {
       await this.client.call('editMessage', { channelId, messageId: delivered.messageId }, { body });

@@ -7,6 +7,8 @@ import {
 } from 'discord.js';
 import { MAX_COUNT } from '../../src/commands/types.js';
 import { DiscordClient } from './client.js';
+import { PLATFORM_STYLES } from '../../src/templates/style.js';
+import { MAX_TEMPLATE_LENGTH } from '../../src/templates/template.js';
 import { COMMAND_NAME } from './interaction-handler.js';
 import { INTEGRATION_TYPE, INTERACTION_CONTEXT } from './invocation.js';
 
@@ -140,6 +142,18 @@ export function discordCommandDefinitions(
             name: 'digest',
             description: 'One message a day or a week listing the posts, instead of one per post',
             choices: ['off', 'daily', 'weekly'].map((value) => ({ name: value, value })),
+          },
+          {
+            type: Option.String,
+            name: 'template',
+            description: 'Text above each announcement, e.g. {{title}} by {{author||feed}}; none clears it',
+            max_length: MAX_TEMPLATE_LENGTH,
+          },
+          {
+            type: Option.String,
+            name: 'style',
+            description: 'embed (the default) or components (Components V2: a card with a link button)',
+            choices: PLATFORM_STYLES.discord.map((value) => ({ name: value, value })),
           },
         ]),
         subcommand('unsubscribe', 'Stop announcements in a channel (Manage Channels)', [

@@ -1,4 +1,4 @@
-import { MessageType, type APIMessage, type APIUser } from 'discord.js';
+import { MessageType, type APIEmbed, type APIMessage, type APIUser } from 'discord.js';
 import {
   DeliveryError,
   isDigestSubject,
@@ -7,8 +7,10 @@ import {
   type LookSubject,
 } from '../../src/delivery/announcer.js';
 import { digestTitle, type Digest } from '../../src/digests/digest.js';
-import type { Post } from '../../src/posts/post.js';
+import { isTestMessage } from './announcement.js';
 import type { DiscordClient } from './client.js';
+import { componentsAnnounce } from './components.js';
+import { postEmbed } from './embeds.js';
 import { toDeliveryError } from './errors.js';
 
 /**
@@ -22,13 +24,13 @@ export const NONCE_TRUST_MS = 60_000;
 const DISCORD_EPOCH_MS = 1_420_070_400_000n;
 
 /** How far before the first attempt we start reading (clock skew between us and Discord). */
-const SKEW_MS = 10_000;
+export const SKEW_MS = 10_000;
 
 /** At most this many pages of 100 messages are read: an announcement is found near the first attempt. */
 const MAX_PAGES = 5;
 
 /** Errors that mean the bot may not read the channel's history (View Channel, Read Message History). */
-const CANNOT_READ = new Set([50001, 50013]);
+export const CANNOT_READ = new Set([50001, 50013]);
 
 /** The smallest snowflake at `ms`: `GET …/messages?after=` it lists what was created since. */
 export function snowflakeAt(ms: number): string {
@@ -36,18 +38,37 @@ export function snowflakeAt(ms: number): string {
 }
 
 /**
- * True when the message is ours and announces `subject`: for a post, its embed links the post or it names
- * the URL; for a digest, its embed carries the digest's marker (the digest title and the period's end as the
- * embed timestamp: one per channel and period). An announcement is a plain message (type 0); the bot's
- * answers to slash commands (`/psf latest` shows posts the same way) come through the interaction webhook
- * and are not taken for one.
+ * True when the message is the bot's announcement of `subject`: a plain message (type 0) by the bot, not a
+ * `/psf test` message (marked `TEST_MARK`), whose embed (or, in Components V2, its link
+ * button) identifies it. For a post: the embed links the post
+ * (or, for a post without a URL, has its title, time and feed); another post with the same title has another
+ * URL. For a digest: the digest's marker (its title and, as timestamp, the
+ * period's end: one per channel and period). The bot's answers to slash commands (`/psf latest` shows posts
+ * the same way) come through the interaction webhook and are not taken for one.
  */
-function announces(message: APIMessage, botId: string, subject: LookSubject): boolean {
+export function announces(message: APIMessage, botId: string, subject: LookSubject): boolean {
   if (message.author.id !== botId || message.webhook_id || message.type !== MessageType.Default) return false;
+  if (isTestMessage(message)) return false;
   if (isDigestSubject(subject)) return message.embeds.some((embed) => marksDigest(embed, subject));
-  const post: Post = subject;
-  if (post.url === null) return message.embeds.some((embed) => embed.title === post.title);
-  return message.embeds.some((embed) => embed.url === post.url) || message.content.includes(post.url);
+  if (componentsAnnounce(message.components ?? [], subject)) return true;
+  const expected = postEmbed(subject);
+  return message.embeds.some((embed) => identifiesPost(embed, expected));
+}
+
+/** The embed is the post's: its link, or for a post without one, its title, time and feed. */
+function identifiesPost(embed: APIEmbed, expected: APIEmbed): boolean {
+  if (expected.url) return embed.url === expected.url;
+  return (
+    !embed.url &&
+    embed.title === expected.title &&
+    sameTime(embed.timestamp, expected.timestamp) &&
+    embed.footer?.text === expected.footer?.text
+  );
+}
+
+/** Two ISO timestamps naming the same instant (Discord answers `+00:00` for a `Z` sent), or both absent. */
+function sameTime(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : Date.parse(a) === Date.parse(b);
 }
 
 /** The digest's marker in its embed: its title and, as timestamp, the end of its period. */

@@ -15,6 +15,7 @@ import {
   isGuildInstalled,
   readOptions,
   readResolvedChannels,
+  readResolvedRoles,
   type DiscordInvocation,
   type OptionTree,
 } from './invocation.js';
@@ -44,7 +45,10 @@ export interface DiscordGatewayBotOptions {
 export class DiscordGatewayBot {
   readonly client: Client;
   /** Resolved channels of interactions being dispatched, by interaction id (removed when handled). */
-  private readonly resolved = new Map<string, Pick<DiscordInvocation, 'resolvedChannels' | 'channelType'>>();
+  private readonly resolved = new Map<
+    string,
+    Pick<DiscordInvocation, 'resolvedChannels' | 'resolvedRoles' | 'channelType'>
+  >();
   /** Interaction replies go through the client layer; they carry the interaction's token, not the bot's. */
   private readonly replies: DiscordClient;
 
@@ -73,6 +77,7 @@ export class DiscordGatewayBot {
         if (this.resolved.size >= MAX_PENDING_RAW) this.resolved.delete(this.resolved.keys().next().value!);
         this.resolved.set(packet.d.id, {
           resolvedChannels: readResolvedChannels(packet.d.data),
+          resolvedRoles: readResolvedRoles(packet.d.data),
           ...(typeof type === 'number' ? { channelType: type } : {}),
         });
       },

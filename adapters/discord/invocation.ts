@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommandContext } from '../../src/commands/types.js';
+import { DISCORD_PERMISSIONS } from './permissions.js';
 
 /** Option types that matter here: https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-option-type */
 const SUB_COMMAND = 1;
@@ -34,6 +35,8 @@ export interface DiscordInvocation {
    * overwrites applied: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-resolved-data-structure
    */
   resolvedChannels?: Record<string, { type: number; permissions: bigint | null }>;
+  /** Roles named in options (`data.resolved.roles`): whether anyone may mention each. */
+  resolvedRoles?: Record<string, { mentionable: boolean }>;
   /** The type of the channel the command was typed in (0 text, 5 announcement, 15 forum), when known. */
   channelType?: number;
   /**
@@ -134,8 +137,33 @@ export function commandContext(invocation: DiscordInvocation): CommandContext {
     channelId: named ?? invocation.channelId,
     userId: invocation.userId,
     canManage: inServer && canManage(permissions),
+    // Outside a server that added the bot (a DM, a user install), replies show only what is public.
+    ...(inServer ? {} : { direct: true }),
+    mentionProblem: (role) => roleMentionProblem(invocation.resolvedRoles?.[role], permissions),
     ...(type === undefined ? {} : { forum: type === FORUM_CHANNEL }),
   };
+}
+
+/**
+ * A role the member may have the bot ping in the channel being subscribed: a mentionable role, or any role when
+ * they hold Mention Everyone (or Administrator) there. Otherwise a member with Manage Channels could make the bot
+ * ping a role they cannot ping themselves, on every post.
+ */
+function roleMentionProblem(
+  role: { mentionable: boolean } | undefined,
+  permissions: bigint | null,
+): string | null {
+  if (!role) return 'I cannot see that role: pick it from the list Discord offers.';
+  if (role.mentionable) return null;
+  if (
+    permissions !== null &&
+    (permissions & (DISCORD_PERMISSIONS.mentionEveryone | MANAGE_PERMISSIONS.administrator)) !== 0n
+  )
+    return null;
+  return (
+    'That role is not mentionable, and you may not mention every role in that channel (Mention @everyone, @here ' +
+    'and All Roles). Ask a server manager to allow anyone to mention it (Server Settings → Roles), or pick another.'
+  );
 }
 
 const resolvedChannel = z.object({
@@ -158,6 +186,19 @@ export function readResolvedChannels(data: unknown): NonNullable<DiscordInvocati
         permissions: channel.permissions === undefined ? null : BigInt(channel.permissions),
       },
     ]),
+  );
+}
+
+const resolvedRole = z.object({ mentionable: z.boolean() });
+
+/** `data.resolved.roles` of a raw interaction; empty when absent or malformed (then no role is accepted). */
+export function readResolvedRoles(data: unknown): NonNullable<DiscordInvocation['resolvedRoles']> {
+  const parsed = z
+    .object({ resolved: z.object({ roles: z.record(snowflakeText(), resolvedRole) }) })
+    .safeParse(data);
+  if (!parsed.success) return {};
+  return Object.fromEntries(
+    Object.entries(parsed.data.resolved.roles).map(([id, role]) => [id, { mentionable: role.mentionable }]),
   );
 }
 
@@ -213,6 +254,7 @@ export function invocationFromPayload(payload: InteractionPayload): DiscordInvoc
     permissions: payload.member ? BigInt(payload.member.permissions) : null,
     guildInstalled: isGuildInstalled(payload.guild_id ?? null, payload.authorizing_integration_owners),
     resolvedChannels: readResolvedChannels(payload.data),
+    resolvedRoles: readResolvedRoles(payload.data),
     ...(payload.channel?.type === undefined ? {} : { channelType: payload.channel.type }),
   };
 }

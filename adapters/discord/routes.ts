@@ -33,6 +33,9 @@ export const DISCORD_ROUTES = {
   getGuildMember: route('GET', ['guildId', 'userId'], (p) => Routes.guildMember(p.guildId, p.userId)),
   getChannel: route('GET', ['channelId'], (p) => Routes.channel(p.channelId)),
   listMessages: route('GET', ['channelId'], (p) => Routes.channelMessages(p.channelId)),
+  getMessage: route('GET', ['channelId', 'messageId'], (p) =>
+    Routes.channelMessage(p.channelId, p.messageId),
+  ),
   createMessage: route('POST', ['channelId'], (p) => Routes.channelMessages(p.channelId)),
   editMessage: route('PATCH', ['channelId', 'messageId'], (p) =>
     Routes.channelMessage(p.channelId, p.messageId),
@@ -45,6 +48,7 @@ export const DISCORD_ROUTES = {
   ),
   startForumThread: route('POST', ['channelId'], (p) => Routes.threads(p.channelId)),
   listActiveThreads: route('GET', ['guildId'], (p) => Routes.guildActiveThreads(p.guildId)),
+  listPublicArchivedThreads: route('GET', ['channelId'], (p) => Routes.channelThreads(p.channelId, 'public')),
   putGlobalCommands: route('PUT', ['applicationId'], (p) => Routes.applicationCommands(p.applicationId)),
   putGuildCommands: route('PUT', ['applicationId', 'guildId'], (p) =>
     Routes.applicationGuildCommands(p.applicationId, p.guildId),

@@ -1,7 +1,10 @@
 import type { types } from '@slack/bolt';
 import type { Post } from '../../src/posts/post.js';
+import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
+import { postCard } from './card.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeAndFit, slackDate, truncate, webUrl } from './mrkdwn.js';
+import { slackTemplateText } from './template-format.js';
 
 /** The arguments of `chat.postMessage` for one announcement, without `channel`. */
 export interface SlackMessage {
@@ -37,15 +40,16 @@ function fallbackText(post: Post, url: string | null): string {
   return escapeAndFit(lines.join('\n'), SLACK_LIMITS.messageText);
 }
 
+/** Options that change a Slack announcement (a subset of the subscription's options). */
+export type SlackAnnouncementOptions = Pick<SubscriptionOptions, 'mentionRoleId' | 'template' | 'style'>;
+
 /**
- * Renders one post as `chat.postMessage` arguments: header, summary section, context (author, date, tags)
- * and a "Read the post" button. Link unfurls are off (the message already is the preview) and `link_names`
- * is never sent, so nothing in the feed can ping anyone.
+ * Renders one post as `chat.postMessage` arguments in the subscription's style: `blocks` (the default:
+ * header, summary section, context with author, date and tags, a "Read the post" button) or `card` (one card
+ * block). The user group mention and the template's text come first, in one section. Link unfurls are off
+ * (the message already is the preview) and `link_names` is never sent, so nothing in the feed can ping anyone.
  */
-export function renderSlackAnnouncement(
-  post: Post,
-  options: { mentionRoleId?: string | undefined } = {},
-): SlackMessage {
+export function renderSlackAnnouncement(post: Post, options: SlackAnnouncementOptions = {}): SlackMessage {
   // A URL over the button's 3,000 characters is dropped everywhere, never sent to be refused.
   const web = webUrl(post.url);
   const url = web && web.length <= SLACK_LIMITS.buttonUrl ? web : null;
@@ -54,6 +58,18 @@ export function renderSlackAnnouncement(
     options.mentionRoleId && USER_GROUP.test(options.mentionRoleId)
       ? `<!subteam^${options.mentionRoleId}>`
       : null;
+  const template = slackTemplateText(options.template, post, SLACK_LIMITS.sectionText - 40);
+  const first = [group, template].filter((part): part is string => part !== null).join(' ');
+  const blocks: types.KnownBlock[] = first
+    ? [{ type: 'section', text: { type: 'mrkdwn', text: first } }]
+    : [];
+  blocks.push(...(options.style === 'card' ? [postCard(post)] : postBlocks(post, url)));
+  const text = group ? `${group} ${fallbackText(post, url)}` : fallbackText(post, url);
+  return { text, blocks, unfurl_links: false, unfurl_media: false };
+}
+
+/** The `blocks` style: header, summary, context (author, date, tags) and the button. */
+function postBlocks(post: Post, url: string | null): types.KnownBlock[] {
   // Header text is plain_text: Slack does not parse mentions or entities in it, so it is not escaped.
   const blocks: types.KnownBlock[] = [
     {
@@ -82,7 +98,5 @@ export function renderSlackAnnouncement(
       ],
     });
   }
-  if (group) blocks.unshift({ type: 'section', text: { type: 'mrkdwn', text: group } });
-  const text = group ? `${group} ${fallbackText(post, url)}` : fallbackText(post, url);
-  return { text, blocks, unfurl_links: false, unfurl_media: false };
+  return blocks;
 }

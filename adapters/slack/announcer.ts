@@ -34,10 +34,13 @@ export interface SlackAnnouncerOptions {
 export class SlackAnnouncer implements Announcer {
   readonly platform = 'slack' as const;
   private readonly client: SlackClient;
+  /** The request timeout: a send's message is in Slack, if at all, by the time it ran out. */
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: SlackAnnouncerOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
     // One token-less client; each call names its workspace's token.
-    this.client = options.client ?? SlackClient.queueOwned(options.apiUrl, options.timeoutMs ?? 10_000);
+    this.client = options.client ?? SlackClient.queueOwned(options.apiUrl, this.timeoutMs);
   }
 
   /**
@@ -53,7 +56,7 @@ export class SlackAnnouncer implements Announcer {
    * same metadata, so a re-send looks for it first (`findEarlier`) as for an announcement.
    */
   sendDigest(digest: Digest, target: DeliveryTarget, nonce: string): Promise<Delivered> {
-    return this.post(target, nonce, () => renderSlackDigest(digest));
+    return this.post(target, nonce, () => renderSlackDigest(digest, target.options));
   }
 
   /** One `chat.postMessage` carrying the delivery key in its metadata; any failure comes back classified. */
@@ -100,7 +103,10 @@ export class SlackAnnouncer implements Announcer {
     }
   }
 
-  /** Looks in the channel's history for the message an earlier attempt may have posted. */
+  /**
+   * Looks in the channel's history for the message an earlier attempt may have posted: one page of the
+   * window from the first attempt to its timeout (`findEarlierSlackMessage`).
+   */
   async findEarlier(
     _subject: LookSubject,
     target: DeliveryTarget,
@@ -112,7 +118,7 @@ export class SlackAnnouncer implements Announcer {
     } catch (error) {
       throw classifySlackError(error);
     }
-    return findEarlierSlackMessage(this.client, token, target.channelId, attempt);
+    return findEarlierSlackMessage(this.client, token, target.channelId, attempt, this.timeoutMs);
   }
 
   /** `conversations.info` for each held channel, with its workspace's token (`access.ts`). */

@@ -64,14 +64,14 @@ export async function answerSlashCommand(
     return { reply: { kind: 'error', message: 'Slack sent a command I could not read.' }, share: false };
   const parsed = parseCommandText(payload.data.text);
   if (!parsed.ok) return { reply: { kind: 'error', message: parsed.message }, share: false };
-  const { request } = parsed;
+  const request = withTypedTemplate(parsed.request);
   const share = 'share' in request && request.share;
   const context = await contextFor(request, payload.data, client, deps);
   if ((request.name === 'subscribe' || request.name === 'test') && context.canManage) {
     const problem = await channelAccessProblem(client, context.channelId, deps.logger);
     if (problem) return { reply: { kind: 'error', message: problem }, share: false };
   }
-  if (request.name === 'subscribe' && context.canManage && request.mention?.startsWith('@')) {
+  if (request.name === 'subscribe' && context.canManage && request.mention) {
     const resolved = await resolveUserGroup(client, request.mention, deps.logger);
     if (!resolved.ok) return { reply: { kind: 'error', message: resolved.message }, share: false };
     return { reply: await deps.commands.handle({ ...request, mention: resolved.id }, context), share };
@@ -107,4 +107,15 @@ export function registerPsfCommand(app: App, deps: PsfCommandDeps): void {
       deps.logger.warn({ err: error, team: command.team_id }, 'could not answer at response_url');
     }
   });
+}
+
+/**
+ * Slack sends what a user typed with `&`, `<` and `>` as entities (its escaping of text it sends apps), so a
+ * template is stored as typed; the renderer escapes it again when it is shown.
+ * https://docs.slack.dev/messaging/formatting-message-text/#escaping
+ */
+function withTypedTemplate(request: CommandRequest): CommandRequest {
+  if (request.name !== 'subscribe' || typeof request.template !== 'string') return request;
+  const template = request.template.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return { ...request, template };
 }

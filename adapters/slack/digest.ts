@@ -4,6 +4,7 @@ import type { Post } from '../../src/posts/post.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeAndFit, mrkdwnLink, slackDate, webUrl } from './mrkdwn.js';
 import type { SlackMessage } from './announcement.js';
+import { CARD_LIMITS, postCard } from './card.js';
 
 const MAX_TITLE = 150;
 const MAX_TAGS = 4;
@@ -33,7 +34,11 @@ export function slackDigestLine(post: Post): string {
  * A digest as `chat.postMessage` arguments: a header, one section per post (so no section nears its 3,000
  * characters), and a context line with the count and "and N more". At most 10 posts: 13 blocks of 50.
  */
-export function renderSlackDigest(digest: Digest): SlackMessage {
+export function renderSlackDigest(
+  digest: Digest,
+  options: { style?: string | undefined } = {},
+): SlackMessage {
+  if (options.style === 'card') return renderCardDigest(digest);
   const title = digestTitle(digest);
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
@@ -42,6 +47,28 @@ export function renderSlackDigest(digest: Digest): SlackMessage {
       text: { type: 'mrkdwn', text: slackDigestLine(post) },
     })),
   ];
+  return withSummary(digest, title, blocks);
+}
+
+/**
+ * A digest in the `card` style: a header, a carousel of up to 10 cards (one per post), and the context line
+ * saying how many more posts there were (those past the tenth card included).
+ * https://docs.slack.dev/reference/block-kit/blocks/carousel-block
+ */
+function renderCardDigest(digest: Digest): SlackMessage {
+  const title = digestTitle(digest);
+  const shown = digest.posts.slice(0, CARD_LIMITS.cards);
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
+  ];
+  if (shown.length > 0)
+    blocks.push({ type: 'carousel', elements: shown.map((post, index) => postCard(post, index)) });
+  const more = digest.more + digest.posts.length - shown.length;
+  return withSummary({ ...digest, posts: shown, more }, title, blocks);
+}
+
+/** Ends a digest with its context line (count, "and N more") and gives it its plain-text fallback. */
+function withSummary(digest: Digest, title: string, blocks: types.KnownBlock[]): SlackMessage {
   const more = digestMoreLine(digest);
   const summary = escapeAndFit(digestSummaryLine(digest), SLACK_LIMITS.textObject);
   blocks.push({

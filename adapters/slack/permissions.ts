@@ -55,20 +55,31 @@ export async function channelAccessProblem(
 }
 
 /**
- * The id of the user group written `@handle` (slash command text arrives unescaped), from `usergroups.list`
- * (scope `usergroups:read`). https://docs.slack.dev/reference/methods/usergroups.list
+ * The user group a subscription would mention, given as its id (`S…`) or `@handle` (slash command text arrives
+ * unescaped): it must exist in this workspace and be enabled, else the answer says why. Slack itself decides who
+ * may ping it. `usergroups.list` (scope `usergroups:read`) hides disabled groups unless `include_disabled` is
+ * set, and marks them with a non-zero `date_delete`.
+ * https://docs.slack.dev/reference/methods/usergroups.list
  */
 export async function resolveUserGroup(
   client: SlackClient,
   mention: string,
   logger: Logger,
 ): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
-  const handle = mention.replace(/^@/, '').toLowerCase();
+  const handle = mention.startsWith('@') ? mention.slice(1).toLowerCase() : null;
+  const shown = (handle === null ? mention : `@${handle}`).slice(0, 80);
   try {
-    const { usergroups } = await client.call('usergroups.list', {});
-    const found = (usergroups ?? []).find((group) => group.handle?.toLowerCase() === handle);
-    if (found?.id) return { ok: true, id: found.id };
-    return { ok: false, message: `No user group @${handle.slice(0, 80)} in this workspace.` };
+    const { usergroups } = await client.call('usergroups.list', { include_disabled: true });
+    const found = (usergroups ?? []).find((group) =>
+      handle === null ? group.id === mention : group.handle?.toLowerCase() === handle,
+    );
+    if (!found?.id) return { ok: false, message: `No user group ${shown} in this workspace.` };
+    if ((found.date_delete ?? 0) > 0)
+      return {
+        ok: false,
+        message: `The user group ${shown} is disabled, so it cannot be mentioned: enable it in Slack first, or pick another.`,
+      };
+    return { ok: true, id: found.id };
   } catch (error) {
     logger.warn({ err: error }, 'usergroups.list failed');
     return {

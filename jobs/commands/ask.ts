@@ -6,11 +6,13 @@ import { parseCommandText } from '../../src/commands/parse.js';
 import type { CommandContext, CommandRequest, PollerHealth, Reply } from '../../src/commands/types.js';
 import type { Config, FeedConfig } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import type { Platform } from '../../src/posts/post.js';
+import { PLATFORMS, type Platform } from '../../src/posts/post.js';
 import { PostIndex } from '../../src/search/post-index.js';
 import { reportFailure } from '../cli-errors.js';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
+import { deliverySafety, deliveryStatusNotes } from '../delivery/safety.js';
+import { RenderingAnnouncer } from './rendering-announcer.js';
 import { QUEUE } from '../queues.js';
 import { openAllQueues, pollerHealth, queueHealth } from '../queue-health.js';
 import { commandCore, withStores } from '../stores.js';
@@ -53,11 +55,20 @@ async function scheduledFeeds(poller: PollerHealth | undefined): Promise<string[
   return poller ? (await poller.state()).schedules.map((schedule) => schedule.feed) : [];
 }
 
-/** Prints the reply as asked; an error reply is also one plain line on stderr (docs/cli.md). */
-function printReply(reply: Reply, request: CommandRequest | null, options: AskOptions): void {
+/**
+ * Prints the reply as asked; an error reply is also one plain line on stderr (docs/cli.md). `announcement` is
+ * the body `test` would post on the platform asked for, in the subscription's template and style.
+ */
+function printReply(
+  reply: Reply,
+  request: CommandRequest | null,
+  options: AskOptions,
+  announcement: object | null = null,
+): void {
   const payload = options.platform ? platformPayload(options.platform, reply, request) : undefined;
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(payload ? { ...reply, payload } : reply, null, 2)}\n`);
+    const extra = { ...(payload ? { payload } : {}), ...(announcement ? { announcement } : {}) };
+    process.stdout.write(`${JSON.stringify({ ...reply, ...extra }, null, 2)}\n`);
   } else if (reply.kind !== 'error') {
     // As `preview` does: the console's text, or the body Discord or Slack would receive.
     process.stdout.write(
@@ -66,6 +77,7 @@ function printReply(reply: Reply, request: CommandRequest | null, options: AskOp
         : `${renderConsoleReply(reply).text}\n`,
     );
   }
+  if (announcement && !options.json) process.stdout.write(`${JSON.stringify(announcement, null, 2)}\n`);
   if (reply.kind === 'error') reportFailure(reply.message.replace(/\s*\n\s*/g, ' '));
 }
 
@@ -94,12 +106,19 @@ export async function runAsk(
       const poll = queues.find((queue) => queue.name === QUEUE.poll);
       const poller = poll ? pollerHealth(poll) : undefined;
       const helpFeeds = request.name === 'help' ? await scheduledFeeds(poller) : [];
-      // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean.
+      // The operator's view: every guard pause and look note of every server and workspace, on every platform
+      // (this shell's configuration may name fewer than the running bot serves).
+      const safety = deliverySafety(stores.redis, stores.prefix);
+      const notes = () => deliveryStatusNotes(safety, PLATFORMS);
+      // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean. With
+      // `--platform discord|slack` it renders the announcement that platform would be sent instead.
+      const rendering =
+        options.platform && options.platform !== 'console' ? new RenderingAnnouncer(options.platform) : null;
       const core = commandCore(
         config,
         stores,
         PostIndex.build(stored),
-        queueHealth(queues),
+        queueHealth(queues, notes),
         logger,
         poller,
         knownFeeds(
@@ -109,11 +128,11 @@ export async function runAsk(
         {
           helpFeeds: knownFeeds(config.feeds, helpFeeds),
           deliveries: deliveryLookup(queues),
-          testAnnouncer: testAnnouncer({ console: new ConsoleAnnouncer(process.stderr) }),
+          testAnnouncer: testAnnouncer({ console: rendering ?? new ConsoleAnnouncer(process.stderr) }),
         },
       );
       const reply = await core.handle(request, LOCAL_CONTEXT);
-      printReply(reply, request, options);
+      printReply(reply, request, options, rendering?.payload ?? null);
       if (reply.kind !== 'error') return 0;
       return reply.message === GENERIC_FAILURE ? 1 : 2;
     } finally {

@@ -30,6 +30,7 @@ export async function runDeliveries(
           for (const item of failed) {
             process.stdout.write(
               `${item.jobId}  ${item.platform} ${item.workspaceId}/${item.channelId}  "${item.title ?? item.postId}"  ` +
+                `${item.unverified ? 'UNVERIFIED (may be posted already; retry sends it), ' : ''}` +
                 `${item.attemptsMade} attempts, failed ${item.failedAt ?? '?'}: ${item.lastError}\n`,
             );
           }

@@ -4,6 +4,8 @@ import type { ChannelPacer } from '../../src/delivery/channel-pacer.js';
 import { guardScope } from '../../src/delivery/disable-guard.js';
 import { postKey } from '../../src/posts/identity.js';
 import { contentVersion } from '../../src/posts/version.js';
+import { lookOf } from '../../src/templates/style.js';
+import type { LookTurns } from '../../src/delivery/look-turns.js';
 import type { ChannelNotes } from '../../src/subscriptions/channel-notes.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
@@ -33,6 +35,12 @@ export interface DeliverDeps extends FailureDeps {
   lookNotes?: LookNotes;
   /** What digests are built from; without it digest jobs are skipped. */
   digests?: DigestStores;
+  /** One look at a time per workspace, in turn (Slack: one history read a minute per workspace). */
+  lookTurns?: LookTurns;
+  /** How long a look waits per look ahead of it in its workspace's line (`TURN_WAIT_MS`). */
+  turnWaitMs?: number;
+  /** How long a look may take before its delivery is unverified (`LOOK_DEADLINE_MS`). */
+  lookDeadlineMs?: number;
   /** Whether a post's own delivery may still happen: a digest waits for those before it is built. */
   perPost?: PerPostJobs;
   /** Where a send that recorded an older version than the stored post queues its own edit. */
@@ -48,7 +56,7 @@ export type DeliverOutcome =
 
 /** The job surface the processor uses (a BullMQ `Job`). */
 export type DeliverJobHandle = Pick<Job, 'id' | 'data' | 'attemptsMade' | 'opts' | 'moveToDelayed'> &
-  Partial<Pick<Job, 'attemptsStarted'>>;
+  Partial<Pick<Job, 'attemptsStarted' | 'updateData'>>;
 
 /**
  * The deliver processor: ledger first (a delivered job does nothing), then holds (guard, rate limits), then
@@ -98,7 +106,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       send: (post, to, nonce) => deps.announcer.announce(post, to, nonce),
       label: ready.post.title,
       about: { postId: data.postId },
-      entry: { version: contentVersion(ready.post) },
+      entry: { version: contentVersion(ready.post), ...lookOf(ready.options) },
       failing: { postId: data.postId },
     });
     if (outcome.status !== 'skipped') await editIfStale(deps, job, data, channel);

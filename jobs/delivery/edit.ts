@@ -2,6 +2,7 @@ import { DelayedError } from 'bullmq';
 import { DeliveryError } from '../../src/delivery/announcer.js';
 import { postKey } from '../../src/posts/identity.js';
 import { contentVersion } from '../../src/posts/version.js';
+import { withLook } from '../../src/templates/style.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import { classifyFailure } from './failure.js';
@@ -36,7 +37,9 @@ export async function deliverEdit(
   if (recorded.version === version) return { status: 'already', messageId: recorded.messageId };
   await waitForEditSlot(deps, job, token, channel, key, ready.options.crosspost === true);
   try {
-    const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
+    // The look the message was sent with, not the subscription's current one (a change applies to later posts).
+    const options = withLook(ready.options, recorded);
+    const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options };
     await deps.announcer.edit(ready.post, target, recorded);
   } catch (error) {
     if (error instanceof DeliveryError && error.kind === 'unsendable')

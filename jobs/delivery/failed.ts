@@ -8,6 +8,8 @@ import {
   type DeliverDigestJob,
   type QueueConnection,
 } from '../queues.js';
+import { withLookProgress } from './look-session.js';
+import { isUnverifiedReason } from './unverified.js';
 
 /** One delivery that exhausted its retries (or failed permanently), as `psf-bot deliveries failed` lists it. */
 export interface FailedDelivery {
@@ -23,6 +25,11 @@ export interface FailedDelivery {
   lastError: string;
   /** ISO-8601. */
   failedAt: string | null;
+  /**
+   * No look could show in time whether an earlier attempt posted it: it may or may not be in the channel.
+   * `deliveries retry` sends it without looking again.
+   */
+  unverified: boolean;
 }
 
 /** The deliver queues, by platform. */
@@ -70,6 +77,7 @@ export async function listFailedDeliveries(
         attemptsMade: job.attemptsMade,
         lastError: job.failedReason ?? '',
         failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+        unverified: isUnverifiedReason(job.failedReason),
       });
     }
   }
@@ -89,6 +97,7 @@ function failedDigest(job: Job, platform: Platform, data: DeliverDigestJob): Fai
     attemptsMade: job.attemptsMade,
     lastError: job.failedReason ?? '',
     failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    unverified: isUnverifiedReason(job.failedReason),
   };
 }
 
@@ -100,7 +109,9 @@ export interface RetryResult {
 
 /**
  * Re-drives failed deliveries: the given job ids, or every failed one. The deliver job still checks the
- * ledger and the subscription first, so a re-drive can never post twice or post to a disabled channel.
+ * ledger and the subscription first, so a re-drive never posts to a disabled channel, nor twice where the
+ * ledger knows the message. An unverified delivery is forced: sent without another look (the operator's
+ * call; it may have been posted already).
  */
 export async function retryFailedDeliveries(
   queues: DeliverQueues,
@@ -115,6 +126,8 @@ export async function retryFailedDeliveries(
     for (const queue of all) {
       const job = await queue.getJob(id);
       if (!job || (await job.getState()) !== 'failed') continue;
+      if (isUnverifiedReason(job.failedReason))
+        await job.updateData(withLookProgress(job.data as object, { startedAt: Date.now(), force: true }));
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       done = true;
       break;

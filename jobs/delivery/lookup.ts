@@ -67,8 +67,10 @@ export function digestLookup(
 }
 
 /**
- * `/psf test` through the platform's own announcer, so the result is exactly an announcement; a fresh nonce
- * each time (Discord would otherwise hand back the earlier test message), and no ledger entry.
+ * `/psf test` through the platform's own announcer, so the result is an announcement marked as a test (a
+ * look before a re-send never takes it for the delivery); a fresh nonce each time (Discord would otherwise
+ * hand back the earlier test message, and on Slack the nonce in its metadata is no delivery's), and no
+ * ledger entry.
  */
 export function testAnnouncer(announcers: Partial<Record<Platform, Announcer>>): TestAnnouncer {
   return {
@@ -80,6 +82,7 @@ export function testAnnouncer(announcers: Partial<Record<Platform, Announcer>>):
         post,
         { workspaceId: channel.workspaceId, channelId: channel.channelId, options },
         nonce,
+        'test',
       );
     },
   };

@@ -1,16 +1,50 @@
 import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
 import { RedisDisableGuard, type GuardTrip } from '../../src/delivery/disable-guard.js';
-import { RedisTenantHolds } from '../../src/delivery/tenant-holds.js';
+import { RedisLookTurns, type LookTurns } from '../../src/delivery/look-turns.js';
+import { RedisTenantHolds, type TenantHolds } from '../../src/delivery/tenant-holds.js';
+import type { DeliveryNote, Tenant } from '../../src/commands/types.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { ReadinessCheck } from '../web/readiness.js';
+import { duration } from '../../src/commands/status.js';
+import { tenantKeys } from './rate-limited.js';
 
-/** The Redis-backed parts that keep delivery safe: per-tenant 429 holds, the mass-disable guard, notes. */
+/**
+ * The Redis-backed parts that keep delivery safe: per-tenant 429 holds, the mass-disable guard, notes, and
+ * the per-workspace line of looks before a re-send.
+ */
 export function deliverySafety(redis: RedisClient, prefix: string) {
   return {
     holds: new RedisTenantHolds(redis, prefix),
     guard: new RedisDisableGuard(redis, prefix),
     notes: new RedisDeliveryNotes(redis, prefix),
+    turns: new RedisLookTurns(redis, prefix),
+  };
+}
+
+/**
+ * Per-tenant 429 holds, the mass-disable guard (and its probe's first back-off), delivery notes, and the
+ * per-workspace line of looks before a re-send (Slack's history limits) with its wait and deadline.
+ */
+export interface DeliverySafety {
+  holds: TenantHolds;
+  guard: RedisDisableGuard;
+  notes: RedisDeliveryNotes;
+  probeMs?: number;
+  turns?: LookTurns;
+  turnWaitMs?: number;
+  lookDeadlineMs?: number;
+}
+
+/**
+ * The look's deadline, and on Slack (one history read a minute per workspace for apps outside the
+ * Marketplace) its turns: one look at a time per workspace.
+ */
+export function lookLimits(platform: Platform, safety: DeliverySafety) {
+  return {
+    ...(platform === 'slack' && safety.turns ? { lookTurns: safety.turns } : {}),
+    ...(safety.turnWaitMs !== undefined ? { turnWaitMs: safety.turnWaitMs } : {}),
+    ...(safety.lookDeadlineMs !== undefined ? { lookDeadlineMs: safety.lookDeadlineMs } : {}),
   };
 }
 
@@ -33,15 +67,47 @@ function scopeName(scope: string, trip: GuardTrip): string {
   return scope.includes(':') ? `${scope.split(':')[0]} workspace ${trip.workspaceId}` : scope;
 }
 
-/** `status`'s extra lines: guard pauses and workspaces where the bot may not look before re-sending. */
-export async function deliveryStatusLines(
+/**
+ * `status`'s delivery notes, each keyed by the server or workspace it concerns: guard pauses, workspaces where
+ * the bot may not look before re-sending, and the asking workspace's rate-limit hold. A platform-wide pause
+ * (Discord) is keyed by the server whose failure tripped it; the platform's other servers see it without the
+ * reason, which may name that server's channel.
+ */
+export async function deliveryStatusNotes(
   safety: ReturnType<typeof deliverySafety>,
   platforms: readonly Platform[],
-): Promise<string[]> {
+  asking?: Tenant,
+): Promise<DeliveryNote[]> {
   const trips = (await Promise.all(platforms.map((platform) => safety.guard.trips(platform)))).flat();
-  const lines = trips.map(
-    ({ scope, trip }) =>
-      `Deliveries to ${scopeName(scope, trip)} are PAUSED by the mass-disable guard since ${trip.at}: ${trip.reason}`,
-  );
-  return [...lines, ...(await safety.notes.lines())];
+  const paused = trips.map(({ scope, trip }): DeliveryNote => {
+    const tenant = { platform: scope.split(':')[0] as Platform, workspaceId: trip.workspaceId };
+    const since = `Deliveries to ${scopeName(scope, trip)} are PAUSED by the mass-disable guard since ${trip.at}`;
+    const platformWide = !scope.includes(':');
+    return {
+      tenant,
+      text: `${since}: ${trip.reason}`,
+      ...(platformWide
+        ? {
+            shared: `${since}: the bot's access is being checked; held announcements are sent when it clears.`,
+          }
+        : {}),
+    };
+  });
+  return [...paused, ...(await safety.notes.entries()), ...(await holdNotes(safety, asking))];
+}
+
+/** The asking workspace's own hold after a 429 on its workspace, if one is running. */
+async function holdNotes(
+  safety: ReturnType<typeof deliverySafety>,
+  asking?: Tenant,
+): Promise<DeliveryNote[]> {
+  if (!asking) return [];
+  const left = await safety.holds.remaining(tenantKeys({ ...asking, channelId: '' }).workspace);
+  if (left <= 0) return [];
+  return [
+    {
+      tenant: asking,
+      text: `Deliveries here are held for ${duration(left)} more: the platform asked the bot to slow down (429).`,
+    },
+  ];
 }

@@ -10,8 +10,9 @@ import type { LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { classifyFailure } from './failure.js';
-import type { LookFirst } from './look-first.js';
-import { waitOutLookHolds } from './rate-limited.js';
+import { LookUnfinished, type LookFirst } from './look-first.js';
+import { createLookSession } from './look-session.js';
+import { recordUnverified } from './unverified.js';
 
 /** One message of the deliver path (an announcement or a digest), and what differs between them. */
 export interface SendOnce<S extends LookSubject> {
@@ -51,9 +52,10 @@ export async function sendOnce<S extends LookSubject>(
   let status: 'delivered' | 'already' = 'delivered';
   let sending = false;
   let first = false;
+  const session = createLookSession(deps, job, token, channel);
+  const forced = Boolean(session.progress?.force);
   try {
-    const beforeLook = () => waitOutLookHolds(deps, job, token, channel);
-    const { earlier, ...look } = await lookFirst(key, channel, one.subject, target, nonce, beforeLook);
+    const { earlier, ...look } = await lookFirst(key, channel, one.subject, target, nonce, session);
     first = look.first;
     if (earlier) {
       delivered = earlier;
@@ -64,7 +66,8 @@ export async function sendOnce<S extends LookSubject>(
       await countSend(deps, job, channel);
     }
   } catch (error) {
-    if (error instanceof DelayedError) throw error; // waiting out a hold on looking
+    if (error instanceof DelayedError) throw error; // waiting out a hold on looking, or its turn
+    if (error instanceof LookUnfinished) throw await recordUnverified(deps, job, channel, one.label, error);
     if (sending) await countSend(deps, job, channel);
     if (error instanceof DeliveryError && error.kind === 'unsendable') {
       // No message of it exists only when no earlier attempt may have posted one. A digest's mark stays, so a
@@ -84,8 +87,9 @@ export async function sendOnce<S extends LookSubject>(
   });
   await deps.ledger.clearAttempt(key, channel);
   await one.afterRecord?.();
-  // A forum that took a message again no longer needs its note about a refused one.
-  if (target.options.forum) await deps.notes?.clear(channel);
+  // A forum that took a message again no longer needs its note about a refused one, nor a channel whose
+  // unverified delivery the operator forced its note about that.
+  if (target.options.forum || forced) await deps.notes?.clear(channel);
   deps.counters.increment(deps.platform, 'delivered');
   deps.logger.debug({ jobId: job.id, channelId: channel.channelId, ...one.about, messageId }, 'delivered');
   return { status, messageId };

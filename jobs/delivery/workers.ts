@@ -13,9 +13,7 @@ import { PLATFORMS, type Platform } from '../../src/posts/post.js';
 import type { PostStore } from '../../src/store/post-store.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { deliverJobOptions, deliverQueueName, QUEUE } from '../queues.js';
-import type { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
-import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
-import type { TenantHolds } from '../../src/delivery/tenant-holds.js';
+import { lookLimits, type DeliverySafety } from './safety.js';
 import { createDeliverProcessor } from './deliver.js';
 import type { DigestStores } from './digest-delivery.js';
 import { createDigestPlanner } from './digest-plan.js';
@@ -65,7 +63,7 @@ export interface DeliveryWorkersOptions {
   /** What digest deliveries are built from, and where each one sent is kept. */
   digests?: DigestStores;
   /** Per-tenant 429 holds, the mass-disable guard (and its probe's first back-off) and delivery notes. */
-  safety?: { holds: TenantHolds; guard: RedisDisableGuard; notes: RedisDeliveryNotes; probeMs?: number };
+  safety?: DeliverySafety;
 }
 
 /** Running workers and the queues they own; `close()` shuts them down gracefully. */
@@ -122,6 +120,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
             guard: safety.guard,
             lookNotes: safety.notes,
             pausePlatform: () => queue.pause(),
+            ...lookLimits(platform, safety),
           }
         : {}),
       ...platformPacing(platform, options),

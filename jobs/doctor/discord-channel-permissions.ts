@@ -1,14 +1,21 @@
 import type { Config } from '../../src/config.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
-import { channelPermissions, missingPermissions, neededPermissions } from './discord-permissions.js';
+import {
+  channelPermissions,
+  missingPermissions,
+  neededPermissions,
+  ROLE_PING_FIX,
+  rolePingProblem,
+} from './discord-permissions.js';
 import { discordGet, type PlatformPeer } from './http.js';
-import { fail, pass, type DoctorCheck } from './report.js';
+import { fail, pass, warn, type DoctorCheck } from './report.js';
 
 /**
  * A visible Discord channel: does the bot hold what the subscription needs there (View Channel, Send
  * Messages, Embed Links, Read Message History; threads and forum posts: Create Public Threads and Send
  * Messages in Threads; crossposting: Manage Messages)? Computed from the server's roles, the bot's member
- * roles and the channel's overwrites. When those cannot be read, the channel passes with a note.
+ * roles and the channel's overwrites; and can it ping the subscription's role? When those cannot be read, the
+ * channel passes with a note.
  */
 export async function checkDiscordPermissions(
   channel: { channelId: string; options?: SubscriptionOptions },
@@ -40,6 +47,17 @@ export async function checkDiscordPermissions(
       : [],
   );
   const missing = missingPermissions(held, neededPermissions(channel.options));
+  const ping = rolePingProblem(
+    channel.options?.mentionRoleId,
+    roles.body as unknown as { id: string; name?: string; mentionable?: boolean }[],
+    held,
+  );
+  if (missing.length === 0 && ping)
+    return warn(
+      name,
+      `${label}: the bot has every permission its subscription needs, but ${ping}`,
+      ROLE_PING_FIX,
+    );
   if (missing.length === 0)
     return pass(name, `${label}: the bot has every permission its subscription needs`);
   return fail(

@@ -1,27 +1,12 @@
+import { DISCORD_PERMISSIONS, PERMISSION_NAMES } from '../../adapters/discord/permissions.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
 
-/** Permission bits: https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags */
-export const DISCORD_PERMISSIONS = {
-  administrator: 1n << 3n,
-  viewChannel: 1n << 10n,
-  sendMessages: 1n << 11n,
-  manageMessages: 1n << 13n,
-  embedLinks: 1n << 14n,
-  readMessageHistory: 1n << 16n,
-  createPublicThreads: 1n << 35n,
-  sendMessagesInThreads: 1n << 38n,
-} as const;
-
-const NAMES: Record<keyof typeof DISCORD_PERMISSIONS, string> = {
-  administrator: 'Administrator',
-  viewChannel: 'View Channel',
-  sendMessages: 'Send Messages',
-  manageMessages: 'Manage Messages',
-  embedLinks: 'Embed Links',
-  readMessageHistory: 'Read Message History',
-  createPublicThreads: 'Create Public Threads',
-  sendMessagesInThreads: 'Send Messages in Threads',
-};
+export {
+  channelPermissions,
+  DISCORD_PERMISSIONS,
+  ROLE_PING_FIX,
+  rolePingProblem,
+} from '../../adapters/discord/permissions.js';
 
 /**
  * What the invite URL asks for: View Channels, Send Messages, Manage Messages (crossposting), Embed Links,
@@ -52,50 +37,9 @@ export function neededPermissions(options: SubscriptionOptions = {}): (keyof typ
   return needed;
 }
 
-interface Overwrite {
-  id: string;
-  type: number;
-  allow: string;
-  deny: string;
-}
-
-/**
- * The bot's permissions in a channel, as Discord computes them: the @everyone role (id = guild id) and the
- * member's roles, Administrator grants all, then the channel's overwrites (@everyone, roles, the member).
- * https://discord.com/developers/docs/topics/permissions#permission-overwrites
- */
-export function channelPermissions(
-  guildId: string,
-  roles: { id: string; permissions: string }[],
-  member: { id: string; roles: string[] },
-  overwrites: Overwrite[],
-): bigint {
-  const held = new Set([guildId, ...member.roles]);
-  let base = 0n;
-  for (const role of roles) if (held.has(role.id)) base |= BigInt(role.permissions);
-  if (base & DISCORD_PERMISSIONS.administrator) return ~0n;
-  const apply = (value: bigint, overwrite: Overwrite | undefined) =>
-    overwrite ? (value & ~BigInt(overwrite.deny)) | BigInt(overwrite.allow) : value;
-  let permissions = apply(
-    base,
-    overwrites.find((o) => o.id === guildId),
-  );
-  let deny = 0n;
-  let allow = 0n;
-  for (const o of overwrites) {
-    if (o.type === 0 && o.id !== guildId && member.roles.includes(o.id)) {
-      deny |= BigInt(o.deny);
-      allow |= BigInt(o.allow);
-    }
-  }
-  permissions = (permissions & ~deny) | allow;
-  return apply(
-    permissions,
-    overwrites.find((o) => o.type === 1 && o.id === member.id),
-  );
-}
-
 /** The names of the needed permissions the bot lacks, in order. */
 export function missingPermissions(held: bigint, needed: (keyof typeof DISCORD_PERMISSIONS)[]): string[] {
-  return needed.filter((name) => (held & DISCORD_PERMISSIONS[name]) === 0n).map((name) => NAMES[name]);
+  return needed
+    .filter((name) => (held & DISCORD_PERMISSIONS[name]) === 0n)
+    .map((name) => PERMISSION_NAMES[name]);
 }

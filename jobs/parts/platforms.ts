@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { DiscordAnnouncer } from '../../adapters/discord/announcer.js';
+import { DiscordClient } from '../../adapters/discord/client.js';
+import { DiscordRolePings } from '../../adapters/discord/role-pings.js';
 import { DiscordGatewayBot } from '../../adapters/discord/gateway-bot.js';
 import { createDiscordInteractionsRouter } from '../../adapters/discord/http-interactions.js';
 import { DiscordInteractionHandler } from '../../adapters/discord/interaction-handler.js';
@@ -29,6 +31,14 @@ export function enabledPlatforms(config: Config): Platform[] {
   if (config.discord) platforms.push('discord');
   if (config.slack) platforms.push('slack');
   return platforms.length > 0 ? platforms : ['console'];
+}
+
+/** Whether the bot can ping subscribed Discord roles, for `subscriptions` (through the Discord client layer). */
+export function discordRolePings(discord: NonNullable<Config['discord']>, logger: Logger): DiscordRolePings {
+  return new DiscordRolePings(
+    new DiscordClient({ token: discord.token, apiUrl: discord.apiUrl, logger }),
+    logger,
+  );
 }
 
 /** One announcer per enabled platform, for the deliver workers. */

@@ -1,6 +1,6 @@
 import { type CommandDeps } from './command-deps.js';
 import { unknownCommandMessage } from './command-schema.js';
-import { helpText } from './help-text.js';
+import { helpText, SUBSCRIBE_HELP } from './help-text.js';
 import { byTag, latest, search, tags } from './lookups.js';
 import { status } from './status.js';
 import { listSubscriptions, subscribe, unsubscribe } from './subscription-commands.js';
@@ -51,9 +51,13 @@ export class CommandCore implements CommandService {
       case 'search':
         return search(this.deps, request.query);
       case 'status':
-        return status(this.deps);
+        return status(this.deps, context);
       case 'help':
-        return { kind: 'text', text: helpText(this.deps.helpFeeds ?? this.deps.feeds) };
+        return {
+          kind: 'text',
+          text:
+            request.topic === 'subscribe' ? SUBSCRIBE_HELP : helpText(this.deps.helpFeeds ?? this.deps.feeds),
+        };
       case 'subscribe':
         return subscribe(this.deps, context, request.feed, request);
       case 'unsubscribe':

@@ -15,6 +15,7 @@ import type {
   FinalDigest,
   PollerHealth,
   QueueHealth,
+  RolePings,
   TestAnnouncer,
 } from './types.js';
 
@@ -43,6 +44,8 @@ export interface CommandDeps {
   digests?: DigestLookup;
   /** Posts one announcement now, not recorded as a delivery (`test`). */
   testAnnouncer?: TestAnnouncer;
+  /** Whether the bot can ping each subscription's role (`subscriptions` warns when not). */
+  rolePings?: RolePings;
   /** Sends a channel's pending digest once when it switches `digest off`: supplied by jobs/. */
   finalDigest?: FinalDigest;
   /** When digests go out (`DIGEST_TIME`, `DIGEST_WEEKDAY`): replies name the next one. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { normaliseTag, splitTags, unquote } from '../posts/tags.js';
+import { STYLES } from '../templates/style.js';
+import { templateProblem } from '../templates/template.js';
 import {
   DEFAULT_COUNT,
   MAX_COUNT,
@@ -101,6 +103,33 @@ const mention = z
   ])
   .optional();
 
+/**
+ * A subscription's template, checked now so a mistake is said at once (an unknown placeholder lists the known
+ * ones); `none` clears it (null).
+ */
+const template = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((text, context) => {
+    if (text === undefined || text === null) return text;
+    const trimmed = text.trim();
+    if (trimmed.toLowerCase() === 'none') return null;
+    const problem =
+      trimmed === ''
+        ? 'The template is empty: give it in double quotes, or `template none` to clear it.'
+        : templateProblem(trimmed);
+    if (!problem) return trimmed;
+    context.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  });
+
+const style = z
+  .enum(STYLES, {
+    error: 'A style is `embed` or `components` (Discord), `blocks` or `card` (Slack).',
+  })
+  .optional();
+
 const subscribeSchema = z.object({
   name: z.literal('subscribe'),
   feed,
@@ -109,6 +138,8 @@ const subscribeSchema = z.object({
   mention,
   thread: z.boolean().optional(),
   digest: z.enum(['off', 'daily', 'weekly'], { error: 'A digest is `daily`, `weekly` or `off`.' }).optional(),
+  template,
+  style,
 });
 
 const share = z.boolean().default(false);
@@ -122,7 +153,13 @@ const requestSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('unsubscribe'), feed }),
   z.object({ name: z.literal('subscriptions') }),
   z.object({ name: z.literal('status'), share }),
-  z.object({ name: z.literal('help'), share }),
+  z.object({
+    name: z.literal('help'),
+    share,
+    topic: z
+      .literal('subscribe', { error: 'Send `help`, or `help subscribe` for templates and styles.' })
+      .optional(),
+  }),
   z.object({ name: z.literal('test') }),
   z.object({
     name: z.literal('why'),

@@ -1,3 +1,5 @@
+import { MAX_TEMPLATE_LENGTH } from '../templates/template.js';
+import { argumentValue, splitArguments } from './arguments.js';
 import { COMMAND_NAMES, MAX_INPUT_LENGTH, unknownCommandMessage, validateRequest } from './command-schema.js';
 import { MAX_COUNT, type CommandName, type ParsedCommand } from './types.js';
 
@@ -14,8 +16,9 @@ const NUMBER = /^[-+]?\d+(?:\.\d*)?$/;
  */
 export function parseCommandText(text: string): ParsedCommand {
   if (typeof text !== 'string') return { ok: false, message: 'Send a command, or `help` to see them.' };
-  if (text.length > MAX_INPUT_LENGTH) return { ok: false, message: TOO_LONG };
-  let words = text.trim().split(/\s+/).filter(Boolean);
+  // A template may add its own length to the command's; the rest stays within MAX_INPUT_LENGTH (below).
+  if (text.length > MAX_INPUT_LENGTH + MAX_TEMPLATE_LENGTH + 2) return { ok: false, message: TOO_LONG };
+  let words = splitArguments(text);
   if (words[0]?.toLowerCase() === '/psf') words = words.slice(1);
   const flagged = words.some((word) => word.toLowerCase() === '--share');
   words = words.filter((word) => word.toLowerCase() !== '--share');
@@ -32,6 +35,8 @@ export function parseCommandText(text: string): ParsedCommand {
       args = args.slice(0, -1);
     }
   }
+  if (text.length - (name === 'subscribe' ? templateLength(args) : 0) > MAX_INPUT_LENGTH)
+    return { ok: false, message: TOO_LONG };
   const candidate = fromWords(name, args, share);
   return typeof candidate === 'string' ? { ok: false, message: candidate } : validateRequest(candidate);
 }
@@ -41,7 +46,8 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
   const command = String(name ?? '').toLowerCase() as CommandName;
   if (!COMMAND_NAMES.includes(command))
     return { ok: false, message: unknownCommandMessage(String(name ?? '')) };
-  const values = Object.values(options ?? {});
+  const { template: _template, ...counted } = options ?? {};
+  const values = Object.values(counted);
   if (values.reduce<number>((sum, value) => sum + String(value ?? '').length, 0) > MAX_INPUT_LENGTH) {
     return { ok: false, message: TOO_LONG };
   }
@@ -56,6 +62,8 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
     'crosspost',
     'thread',
     'digest',
+    'template',
+    'style',
   ] as const) {
     const value = options?.[key];
     if (value !== undefined && value !== null) candidate[key] = value;
@@ -72,8 +80,11 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
     delete candidate.thread;
     delete candidate.mention;
     delete candidate.digest;
+    delete candidate.template;
+    delete candidate.style;
   }
   if (typeof candidate.digest === 'string') candidate.digest = candidate.digest.toLowerCase();
+  if (typeof candidate.style === 'string') candidate.style = candidate.style.toLowerCase();
   if (command === 'tag' && candidate.tag === undefined) candidate.tag = '';
   if ((command === 'search' || command === 'why') && candidate.query === undefined) candidate.query = '';
   return validateRequest(candidate);
@@ -104,19 +115,51 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
         return `\`tags\` lists every tag; to see the posts with one, send \`tag ${args.join(' ')}\`.`;
       return { name, share };
     case 'help':
-      return { name, share };
+      // `help subscribe` explains subscribe's options, templates and styles; any other word gets `help`.
+      return { name, share, ...(args[0]?.toLowerCase() === 'subscribe' ? { topic: 'subscribe' } : {}) };
     default:
       if (args.length > 0) return `\`${name}\` takes no arguments.`;
       return name === 'status' ? { name, share } : { name };
   }
 }
 
+/** The words `template` and `style` take out of `subscribe`: `template "<text>"|none`, `style <name>`. */
+function lookFromWords(words: string[]): Record<string, unknown> | string {
+  const look: Record<string, unknown> = {};
+  const styleAt = words.findIndex((word) => word.toLowerCase() === 'style');
+  if (styleAt >= 0) {
+    const style = words[styleAt + 1]?.toLowerCase();
+    if (style === undefined)
+      return 'Say which style: `style embed` or `style components` (Discord), `style blocks` or `style card` (Slack).';
+    look.style = style;
+    words.splice(styleAt, 2);
+  }
+  const at = words.findIndex((word) => word.toLowerCase() === 'template');
+  if (at >= 0) {
+    const word = words[at + 1];
+    const value = word === undefined ? null : argumentValue(word);
+    if (value === null)
+      return 'Give the template in double quotes, for example `template "New: {{title}} by {{author||feed}}"`, or `template none`.';
+    look.template = value;
+    words.splice(at, 2);
+  }
+  return look;
+}
+
+/** The length of the template word of `subscribe`'s words (0 without one): it has its own limit. */
+function templateLength(args: string[]): number {
+  const at = args.findIndex((word) => word.toLowerCase() === 'template');
+  return at >= 0 ? (args[at + 1]?.length ?? 0) : 0;
+}
+
 /**
- * `subscribe [feed…|all] [tag, -tag, tag:x…] [mention @group|none] [digest daily|weekly|off]`: feeds and tags
- * in any order; the two `mention` and `digest` words may stand anywhere.
+ * `subscribe [feed…|all] [tag, -tag, tag:x…] [mention @group|none] [digest daily|weekly|off]
+ * [template "<text>"|none] [style <name>]`: feeds and tags in any order; the option words may stand anywhere.
  */
 function subscribeFromWords(args: string[]): Candidate {
   const words = [...args];
+  const look = lookFromWords(words);
+  if (typeof look === 'string') return look;
   const digestAt = words.findIndex((word) => word.toLowerCase() === 'digest');
   let digest: string | undefined;
   if (digestAt >= 0) {
@@ -140,6 +183,7 @@ function subscribeFromWords(args: string[]): Candidate {
     ...(words.length === 0 ? {} : { tags: words.join(' ') }),
     ...(mention === undefined ? {} : { mention }),
     ...(digest === undefined ? {} : { digest }),
+    ...look,
   };
 }
 

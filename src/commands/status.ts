@@ -1,7 +1,8 @@
 import { feedLabel } from '../feeds/catalogue.js';
 import type { FeedState, HostHold } from '../feeds/feed-state.js';
 import { plural, type CommandDeps } from './command-deps.js';
-import type { PollSchedule, Reply } from './types.js';
+import { healthLine, healthWord, owns, viewerOf, visibleNotes, type Viewer } from './tenant-view.js';
+import type { CommandContext, PollSchedule, Reply } from './types.js';
 
 /** What `status` could learn of the poller: nothing asked (no port), unreadable, or its state in Redis. */
 type PollerView =
@@ -9,10 +10,15 @@ type PollerView =
   | { kind: 'unreadable' }
   | { kind: 'known'; workers: number | null; schedules: PollSchedule[] };
 
-/** `status`: the poller, each feed's polling and indexing, then the queues. */
-export async function status(deps: CommandDeps): Promise<Reply> {
+/**
+ * `status`: the poller, each feed's polling and indexing, then delivery. The operator sees every queue's counts
+ * and every note; a member sees queue health in one word and only their own server's or workspace's
+ * subscriptions, notes and holds; a DM sees only the public parts (see `tenant-view.ts`).
+ */
+export async function status(deps: CommandDeps, context: CommandContext): Promise<Reply> {
   const now = (deps.now ?? (() => new Date()))();
-  const [poller, queues] = await Promise.all([pollerView(deps), queueLines(deps)]);
+  const viewer = viewerOf(context);
+  const [poller, queues] = await Promise.all([pollerView(deps), deliveryLines(deps, viewer)]);
   const scheduled = poller.kind === 'known' ? poller.schedules.map((schedule) => schedule.feed) : [];
   const names = [...new Set([...deps.feeds.map((feed) => feed.name), ...scheduled])];
   const [states, counts] = await Promise.all([
@@ -29,7 +35,8 @@ export async function status(deps: CommandDeps): Promise<Reply> {
     }),
   );
   if (names.length === 0) lines.push('No feed is configured.');
-  lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues, ...(await noteLines(deps)));
+  lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues);
+  lines.push(...(await ownLines(deps, viewer)), ...(await noteLines(deps, viewer)));
   return { kind: 'text', text: lines.join('\n') };
 }
 
@@ -52,9 +59,21 @@ function pollerLine(poller: Exclude<PollerView, { kind: 'assumed' }>): string {
   return `Poller: running (${plural(poller.workers, 'worker')}).`;
 }
 
-/** Channel notes (a forum that requires a tag no post matched): what an operator should look at. */
-async function noteLines(deps: CommandDeps): Promise<string[]> {
-  const notes = (await deps.notes?.all().catch(() => [])) ?? [];
+/** A member's own server or workspace: how many of its channels are subscribed, and how many are disabled. */
+async function ownLines(deps: CommandDeps, viewer: Viewer): Promise<string[]> {
+  if (viewer.kind !== 'tenant') return [];
+  const subs = await deps.subscriptions.listWorkspace(viewer.platform, viewer.workspaceId);
+  const place = viewer.platform === 'discord' ? 'This server' : 'This workspace';
+  if (subs.length === 0) return [`${place}: no channel gets announcements.`];
+  const disabled = subs.filter((sub) => sub.disabledReason).length;
+  const off = disabled > 0 ? `, ${disabled} of them disabled` : '';
+  return [`${place}: ${plural(subs.length, 'subscribed channel')}${off} (\`subscriptions\` lists them).`];
+}
+
+/** Channel notes (a forum that requires a tag no post matched) the viewer owns: what a manager should look at. */
+async function noteLines(deps: CommandDeps, viewer: Viewer): Promise<string[]> {
+  const all = (await deps.notes?.all().catch(() => [])) ?? [];
+  const notes = all.filter(({ channel }) => owns(viewer, channel));
   if (notes.length === 0) return [];
   return [
     `Channel notes (${notes.length}):`,
@@ -145,19 +164,34 @@ function relative(at: number, now: Date): string {
   return at <= now.getTime() ? 'due now' : `in ${duration(at - now.getTime())}`;
 }
 
-async function queueLines(deps: CommandDeps): Promise<string[]> {
-  let counts: Awaited<ReturnType<CommandDeps['queues']['counts']>>;
+/** Delivery notes the viewer may read, then the queues: every count for the operator, one word for the rest. */
+async function deliveryLines(deps: CommandDeps, viewer: Viewer): Promise<string[]> {
+  const asking = viewer.kind === 'tenant' ? viewer : undefined;
+  const notes = await (deps.queues.notes?.(asking) ?? Promise.resolve([])).then(
+    (all) => visibleNotes(viewer, all),
+    () => ['Delivery notes: could not be read.'],
+  );
   try {
-    counts = await deps.queues.counts();
+    if (viewer.kind === 'operator') return [...notes, ...queueLines(await deps.queues.counts())];
+    const counts = deps.queues.deliveryCounts
+      ? await deps.queues.deliveryCounts()
+      : Object.values(await deps.queues.counts());
+    return [...notes, healthLine(healthWord(counts))];
   } catch (error) {
     deps.logger?.warn({ err: error }, 'status could not read the queues');
-    return ['Queues: could not be read.'];
+    return [
+      ...notes,
+      viewer.kind === 'operator'
+        ? 'Queues: could not be read.'
+        : 'Deliveries: not known (the queues could not be read).',
+    ];
   }
+}
+
+function queueLines(counts: Awaited<ReturnType<CommandDeps['queues']['counts']>>): string[] {
   const entries = Object.entries(counts);
-  const notes = await deps.queues.notes?.().catch(() => ['Delivery notes: could not be read.']);
-  if (entries.length === 0) return ['Queues: none.', ...(notes ?? [])];
+  if (entries.length === 0) return ['Queues: none.'];
   return [
-    ...(notes ?? []),
     'Queues:',
     ...entries.map(
       ([name, c]) =>

@@ -3,7 +3,9 @@ import { normaliseTag } from '../posts/tags.js';
 import { cleanOptions, type Subscription, type SubscriptionOptions } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
+import { styleProblem } from '../templates/style.js';
 import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { checkMention, roleMentions, rolePingProblems } from './mentions.js';
 import { namedFeedsAndTags } from './subscribe-terms.js';
 import type { CommandContext, Reply, SubscribeChanges } from './types.js';
 
@@ -27,6 +29,14 @@ export async function subscribe(
   if (typeof named === 'string') return { kind: 'error', message: named };
   const mentionProblem = checkMention(changes.mention, context);
   if (mentionProblem) return { kind: 'error', message: mentionProblem };
+  // Choosing @everyone (the server's id) clears the mention, so only a real role is the member's to grant.
+  const mayMention =
+    changes.mention && changes.mention !== context.workspaceId
+      ? context.mentionProblem?.(changes.mention)
+      : null;
+  if (mayMention) return { kind: 'error', message: mayMention };
+  const styleRefused = changes.style === undefined ? null : styleProblem(changes.style, context.platform);
+  if (styleRefused) return { kind: 'error', message: styleRefused };
   const channel = channelOf(context);
   const existing = await deps.subscriptions.get(channel);
   if (!existing) {
@@ -152,6 +162,7 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
       )
       .map(({ channel, note }) => [channel.channelId, note]),
   );
+  const pings = await rolePingProblems(deps, all);
   const lines = all
     .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0))
     .map((sub) => {
@@ -161,30 +172,13 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
         : '';
       const note = notes.get(sub.channelId);
       const noted = note ? `; NOTE (${note.at}): ${note.text}` : '';
-      return `• ${channelMention(sub)}${here}: ${describe(sub, deps)}${disabled}${noted}`;
+      const ping = pings.get(sub.channelId);
+      const warned = ping ? `; WARNING: ${ping}` : '';
+      return `• ${channelMention(sub)}${here}: ${describe(sub, deps)}${disabled}${noted}${warned}`;
     });
   const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
   if (context.platform === 'console') return { kind: 'text', text };
   return { kind: 'text', text, channels: all.map((sub) => sub.channelId), ...roleMentions(all) };
-}
-
-/** The Discord roles `describe` writes as `<@&id>`, so the adapter shows them as role mentions (never pings). */
-function roleMentions(subs: readonly Subscription[]): { roles?: string[] } {
-  const roles = subs.flatMap((sub) =>
-    sub.platform === 'discord' && sub.options.mentionRoleId ? [sub.options.mentionRoleId] : [],
-  );
-  return roles.length > 0 ? { roles: [...new Set(roles)] } : {};
-}
-
-/** A mention must be what this platform can ping: a Discord role id, or a Slack user group id (`S…`). */
-function checkMention(mention: string | null | undefined, context: CommandContext): string | null {
-  if (mention === undefined || mention === null) return null;
-  if (mention.startsWith('@'))
-    return `I cannot look up ${mention.slice(0, 80)} here: give the user group's id (S…), as Slack writes it.`;
-  if (context.platform === 'discord' && !/^\d{17,20}$/.test(mention)) return 'That is not a Discord role.';
-  if (context.platform === 'slack' && !/^S[A-Z0-9]{2,20}$/.test(mention))
-    return 'That is not a Slack user group.';
-  return null;
 }
 
 /** Each option given replaces its value; the others are kept. A mention of the whole server (@everyone) clears it. */
@@ -202,6 +196,9 @@ function mergeOptions(
   if (changes.thread !== undefined) next.thread = changes.thread;
   if (changes.digest === 'off') delete next.digest;
   else if (changes.digest !== undefined) next.digest = changes.digest;
+  if (changes.template === null) delete next.template;
+  else if (changes.template !== undefined) next.template = changes.template;
+  if (changes.style !== undefined) next.style = changes.style;
   if (changes.mention !== undefined) {
     // Discord's @everyone role has the server's id; it is never pinged, so choosing it means "no role".
     if (changes.mention === null || changes.mention === workspaceId) delete next.mentionRoleId;
@@ -230,7 +227,15 @@ export function describe(sub: Subscription, deps?: Pick<CommandDeps, 'digestSche
     : deps?.digestSchedule
       ? `, as one ${describeDigest(cadence, deps.digestSchedule, now(deps))}`
       : `, as one ${cadence} digest message`;
-  return `posts from ${feeds}${tags}${excluded}${mention}${crosspost}${thread}${digest}`;
+  const style = sub.options.style ? `, in the ${sub.options.style} style` : '';
+  const template = sub.options.template ? `, with the template “${shortTemplate(sub.options.template)}”` : '';
+  return `posts from ${feeds}${tags}${excluded}${mention}${crosspost}${thread}${digest}${style}${template}`;
+}
+
+/** A template as `describe` quotes it: one line, at most 80 characters. */
+function shortTemplate(template: string): string {
+  const line = template.replace(/\s+/g, ' ');
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 /** `<#C123>` on Slack, `<#123>` on Discord (each shows a link to the channel); the console has no mentions. */

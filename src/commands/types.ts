@@ -1,6 +1,7 @@
 import type { LedgerEntry } from '../delivery/ledger.js';
 import type { Platform, Post } from '../posts/post.js';
-import type { SubscriptionOptions } from '../subscriptions/subscription.js';
+import type { Subscription, SubscriptionOptions } from '../subscriptions/subscription.js';
+import type { AnnouncementStyle } from '../templates/style.js';
 
 /** Counts for lookups: 1–10, 5 by default (DESIGN §6). */
 export const DEFAULT_COUNT = 5;
@@ -16,7 +17,7 @@ export type CommandRequest =
   | { name: 'unsubscribe'; feed?: string }
   | { name: 'subscriptions' }
   | { name: 'status'; share: boolean }
-  | { name: 'help'; share: boolean }
+  | { name: 'help'; share: boolean; topic?: 'subscribe' }
   | { name: 'test' }
   | { name: 'why'; query: string };
 
@@ -33,6 +34,10 @@ export interface SubscribeChanges {
   thread?: boolean;
   /** One message a day or a week listing the posts instead of one per post; `off` goes back. */
   digest?: 'off' | 'daily' | 'weekly';
+  /** The announcement template (`{{title}} by {{author||feed}}`); null clears it. */
+  template?: string | null;
+  /** The announcement layout; it must be one this platform offers. */
+  style?: AnnouncementStyle;
 }
 
 export type CommandName = CommandRequest['name'];
@@ -48,6 +53,13 @@ export interface CommandContext {
   canManage: boolean;
   /** Discord: whether the channel is a forum (its announcements become forum posts); unknown elsewhere. */
   forum?: boolean;
+  /** Asked outside any server or workspace (a Discord DM): replies show only what is public. */
+  direct?: boolean;
+  /**
+   * Whether the asking member may have the bot mention this role in the channel being subscribed: null when
+   * they may, else why not (Discord: the role's `mentionable`, or the member's Mention Everyone there).
+   */
+  mentionProblem?: (role: string) => string | null;
 }
 
 /** The platform-neutral reply of docs/cli.md's `ask --json`; adapters render it. */
@@ -63,11 +75,40 @@ export type Reply =
     }
   | { kind: 'error'; message: string };
 
+/** One server or workspace: what `status` shows of delivery is keyed by it. */
+export interface Tenant {
+  platform: Platform;
+  workspaceId: string;
+}
+
+/**
+ * A delivery condition `status` shows (a pause by the mass-disable guard, a workspace where the bot may not look
+ * before re-sending, a rate-limit hold), and whom it concerns: the operator and `tenant` see `text`. A
+ * platform-wide condition (Discord's guard pauses every server) also has `shared`, what the platform's other
+ * servers see: it names no server, channel or reason of another.
+ */
+export interface DeliveryNote {
+  tenant: Tenant;
+  text: string;
+  shared?: string;
+}
+
+/** Counts of one queue's jobs. */
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
 /** Queue counts for `status`, supplied by jobs/ (the core knows no queue library). */
 export interface QueueHealth {
-  counts(): Promise<Record<string, { waiting: number; active: number; delayed: number; failed: number }>>;
-  /** Delivery conditions an operator must know (a platform paused by the mass-disable guard, …). */
-  notes?(): Promise<string[]>;
+  /** Every queue's counts: shown to the operator only. */
+  counts(): Promise<Record<string, QueueCounts>>;
+  /** The counts of the queues announcements wait in (not the poller's), for the one-word health; else all. */
+  deliveryCounts?(): Promise<QueueCounts[]>;
+  /** Delivery conditions, each keyed by the tenant it concerns; `asking` adds that tenant's own holds. */
+  notes?(asking?: Tenant): Promise<DeliveryNote[]>;
 }
 
 /** One feed's poll schedule as the running poller registered it (a BullMQ job scheduler in Redis). */
@@ -140,4 +181,10 @@ export interface TestAnnouncer {
     channel: { platform: Platform; workspaceId: string; channelId: string },
     options: SubscriptionOptions,
   ): Promise<{ messageId: string; threadId?: string }>;
+}
+
+/** Whether the bot itself can ping each subscription's role (`subscriptions` warns): supplied by jobs/. */
+export interface RolePings {
+  /** Why the bot cannot ping the role of each given subscription that has one, by channel id; absent: it can. */
+  problems(subscriptions: readonly Subscription[]): Promise<Map<string, string>>;
 }

@@ -61,6 +61,10 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(what: stri
     error: (issue) => `${what} must be one of ${values.join(', ')} (got "${String(issue.input)}")`,
   });
 
+/** A yes/no switch (`1`/`0`, `true`/`false`, `yes`/`no`, `on`/`off`), off when unset, refused in plain words. */
+export const flag = (what: string) =>
+  z.stringbool({ error: (issue) => `${what} must be 1 or 0 (got "${String(issue.input)}")` }).default(false);
+
 /** Optional text, trimmed; blank counts as unset. */
 export const optionalText = z
   .string()

@@ -19,7 +19,7 @@ export interface Config {
   /** Subscriptions chat commands may create per workspace (declared ones not counted); 0 means no limit. */
   maxSubscriptionsPerWorkspace: number;
   maxAgeMs: number;
-  fetch: { timeoutMs: number; maxBytes: number };
+  fetch: { timeoutMs: number; maxBytes: number; allowPrivateRedirects: boolean };
   port: number;
   discord?: {
     token: string;

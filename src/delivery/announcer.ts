@@ -23,12 +23,10 @@ export interface EarlierAttempt {
   nonce: string;
   /** When the first attempt started: nothing older needs reading. */
   since: Date;
+  /** Where a look that read part of its window stopped (`{ partial }`): it goes on from there. */
+  cursor?: string;
 }
 
-/**
- * What looking for an earlier attempt's message found: the message, nothing (safe to send), or that the
- * platform would not let us look (a missing scope or permission): then the caller sends as before.
- */
 /** What a look searches for: one post's announcement, or one period's digest. */
 export type LookSubject = Post | Digest;
 
@@ -37,7 +35,16 @@ export function isDigestSubject(subject: LookSubject): subject is Digest {
   return 'posts' in subject;
 }
 
-export type LookResult = { found: Delivered } | { found: null } | { unavailable: string };
+/**
+ * What looking for an earlier attempt's message found: the message, nothing (safe to send), that the
+ * platform would not let us look (a missing scope or permission: then the caller sends as before), or
+ * (`partial`) one page read without it and more to read: the look goes on later from that cursor.
+ */
+export type LookResult =
+  { found: Delivered } | { found: null } | { unavailable: string } | { partial: string };
+
+/** Whether a message is a delivery (the announcement the ledger records) or a `/psf test` message. */
+export type AnnounceMode = 'delivery' | 'test';
 
 /**
  * What the platform said when asked again about a channel that answered a lost-access code (`code`):
@@ -58,8 +65,12 @@ export type AccessCheck = { channel: ChannelRef } & (
  */
 export interface Announcer {
   readonly platform: Platform;
-  /** `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). */
-  announce(post: Post, target: DeliveryTarget, nonce: string): Promise<Delivered>;
+  /**
+   * `nonce` is deterministic per (post, channel), at most 25 characters (Discord's limit). `mode: 'test'`
+   * (`/psf test`) marks the message as a test where the platform has no other way to tell it from the
+   * delivery, so a look never takes it for the announcement.
+   */
+  announce(post: Post, target: DeliveryTarget, nonce: string, mode?: AnnounceMode): Promise<Delivered>;
   /**
    * Posts one digest (a list of posts) to one channel; the same errors and nonce rules as `announce`. Every
    * platform adapter has it; absent only in test doubles that never receive a digest.

@@ -1,7 +1,8 @@
 import { PLATFORMS, type Platform } from '../posts/post.js';
 
 /** What can happen to a delivery attempt, as counted for the metrics endpoint. */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'rate_limited' | 'failed' | 'disabled' | 'held';
+export type DeliveryOutcome =
+  'delivered' | 'retried' | 'rate_limited' | 'failed' | 'disabled' | 'held' | 'unverified';
 
 export const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = [
   'delivered',
@@ -11,6 +12,8 @@ export const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = [
   'disabled',
   /** A lost-access answer the mass-disable guard kept from disabling its subscription. */
   'held',
+  /** A look before a re-send could not finish within its deadline: neither re-sent nor lost. */
+  'unverified',
 ];
 
 /** Counts delivery outcomes per platform; the ops layer exposes them through prom-client. */

@@ -1,5 +1,12 @@
 import type { RedisClient } from '../store/redis-client.js';
+import type { Platform } from '../posts/post.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
+
+/** `a b c` split at its first `separator`: `['a', 'b c']`. */
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length)];
+}
 
 function lookField(channel: ChannelRef): string {
   return `look:${channel.platform} ${channel.workspaceId}`;
@@ -31,9 +38,20 @@ export class RedisDeliveryNotes {
 
   /** One line per note, e.g. `slack T1: cannot look before re-sending: conversations.history: missing_scope …`. */
   async lines(): Promise<string[]> {
+    return (await this.entries()).map(({ text }) => text);
+  }
+
+  /** Each note's line with the workspace it concerns, so `status` shows it to that workspace only. */
+  async entries(): Promise<{ tenant: { platform: Platform; workspaceId: string }; text: string }[]> {
     const all = await this.redis.hgetall(this.key);
     return Object.entries(all)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([field, text]) => `${field.slice('look:'.length)}: cannot look before re-sending: ${text}`);
+      .map(([field, text]) => {
+        const [platform, workspaceId] = splitOnce(field.slice('look:'.length), ' ');
+        return {
+          tenant: { platform: platform as Platform, workspaceId },
+          text: `${field.slice('look:'.length)}: cannot look before re-sending: ${text}`,
+        };
+      });
   }
 }

@@ -1,4 +1,5 @@
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
+import type { AnnouncementStyle } from '../templates/style.js';
 
 /** What the platform gave back when it accepted one announcement. */
 export interface LedgerEntry {
@@ -10,6 +11,12 @@ export interface LedgerEntry {
   version?: string;
   /** When the message was last edited to show a new version. */
   editedAt?: string;
+  /**
+   * The template and style the message was sent with (absent: none, the platform's default layout). Edits
+   * keep them, whatever the subscription says now: a style change applies to later posts.
+   */
+  template?: string;
+  style?: AnnouncementStyle;
 }
 
 /** One recorded delivery of a post. */

@@ -2,6 +2,7 @@ import type { RedisClient } from '../store/redis-client.js';
 import { z } from 'zod';
 import { PLATFORMS, type Platform } from '../posts/post.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
+import { STYLES } from '../templates/style.js';
 import { channelField, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger.js';
 
 const entrySchema = z.object({
@@ -10,6 +11,8 @@ const entrySchema = z.object({
   threadId: z.string().optional(),
   version: z.string().optional(),
   editedAt: z.string().optional(),
+  template: z.string().optional(),
+  style: z.enum(STYLES).optional(),
 });
 
 const UPDATE_IF_PRESENT = `

@@ -1,3 +1,5 @@
+import type { FeedNetwork } from './feed-network.js';
+
 /** Conditional-request validators remembered from the last successful fetch. */
 export interface FeedValidators {
   etag?: string | null;
@@ -13,6 +15,13 @@ export interface FetchOptions {
   maxRedirects?: number;
   /** Defaults to `psf-bot/<version> (+<homepage>)`. */
   userAgent?: string;
+  /**
+   * Follow redirects to loopback, private, link-local and unique-local addresses too
+   * (`FEED_ALLOW_PRIVATE_REDIRECTS`). Off, they are refused unless the configured URL's host is itself one.
+   */
+  allowPrivateRedirects?: boolean;
+  /** Name resolution and connection; the system's by default (tests inject one that dials only loopback). */
+  network?: FeedNetwork;
 }
 
 interface FetchedBase {

@@ -1,5 +1,4 @@
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -7,6 +6,13 @@ import { decodeBody } from './decode.js';
 import { displayUrl } from '../redaction.js';
 import { FeedFetchError, formatBytes, formatDuration, networkChatReason, networkReason } from './errors.js';
 import { fetchFile } from './fetch-file.js';
+import {
+  privateKind,
+  resolveUrl,
+  SYSTEM_NETWORK,
+  type FeedNetwork,
+  type ResolvedAddress,
+} from './feed-network.js';
 import {
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_REDIRECTS,
@@ -77,9 +83,16 @@ async function followRedirects(
 ): Promise<FetchResult> {
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const headers = requestHeaders(validators, options.userAgent ?? defaultUserAgent());
+  const network = options.network ?? SYSTEM_NETWORK;
+  const first = await resolve(start, network, signal);
+  // A feed configured at a private address (a local fake, an intranet feed) may redirect within it.
+  const publicOnly = !options.allowPrivateRedirects && !first.some((address) => privateKind(address));
   let current = start;
+  let from = start;
   for (let hop = 0; ; hop += 1) {
-    const res = await send(current, headers, signal);
+    const addresses = hop === 0 ? first : await resolve(current, network, signal);
+    if (publicOnly) refusePrivate(addresses, from);
+    const res = await send(current, addresses[0]!, headers, signal, network);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (REDIRECTS.has(status) && location) {
@@ -92,6 +105,7 @@ async function followRedirects(
           status,
         );
       }
+      from = current;
       current = nextLocation(current, location);
       continue;
     }
@@ -169,13 +183,56 @@ function header(res: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** One GET; the signal destroys the socket (Node's http honours `signal`), whatever stage it is in. */
-function send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+/** The addresses of the URL's host; a name that does not resolve fails like a connection would. */
+async function resolve(url: URL, network: FeedNetwork, signal: AbortSignal): Promise<ResolvedAddress[]> {
+  try {
+    const addresses = await resolveUrl(url, network);
+    if (signal.aborted) throw signal.reason;
+    if (addresses.length === 0) throw Object.assign(new Error('no address'), { code: 'ENOTFOUND' });
+    return addresses;
+  } catch (error) {
+    throw failure(error, signal, displayUrl(url.href));
+  }
+}
+
+/**
+ * A redirect must stay on the public internet: a feed's host (not the operator's) could otherwise point the
+ * poller at a loopback, private or link-local service, such as a cloud metadata endpoint (169.254.169.254).
+ * Every address the name resolves to is checked, and the connection goes to the checked one (`send`).
+ */
+function refusePrivate(addresses: readonly ResolvedAddress[], from: URL): void {
+  for (const address of addresses) {
+    const kind = privateKind(address);
+    if (!kind) continue;
+    const where = displayUrl(from.href);
+    throw new FeedFetchError(
+      'redirects',
+      `refused a redirect to a ${kind} address (${address.address}) from ${where}; FEED_ALLOW_PRIVATE_REDIRECTS=1 allows it`,
+      where,
+      null,
+      `the feed redirects to a ${kind} network address, which is refused`,
+    );
+  }
+}
+
+/** One GET to `address`; the signal destroys the socket (Node's http honours `signal`), whatever stage it is in. */
+function send(
+  url: URL,
+  address: ResolvedAddress,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  network: FeedNetwork,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(url, { method: 'GET', headers, signal, agent: false }, resolve);
-    req.on('error', (error) => reject(failure(error, signal, displayUrl(url.href))));
-    req.end();
+    const fail = (error: unknown) => reject(failure(error, signal, displayUrl(url.href)));
+    try {
+      const req = network.connect(url, address, { method: 'GET', headers, signal, agent: false });
+      req.on('response', resolve);
+      req.on('error', fail);
+      req.end();
+    } catch (error) {
+      fail(error);
+    }
   });
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Platform } from '../posts/post.js';
+import { STYLES } from '../templates/style.js';
+import { MAX_TEMPLATE_LENGTH } from '../templates/template.js';
 
 /**
  * Per-subscription options (DESIGN §5), one schema for storage and commands: each option is optional,
@@ -17,6 +19,10 @@ export const subscriptionOptionsSchema = z.object({
   forum: z.boolean().optional(),
   /** One message a day or a week listing the posts, instead of one message per post. Absent: off. */
   digest: z.enum(['daily', 'weekly']).optional(),
+  /** The manager's announcement template (`{{title}} by {{author||feed}}`); absent: none. */
+  template: z.string().max(MAX_TEMPLATE_LENGTH).optional(),
+  /** The layout: Discord `embed` (default) or `components`; Slack `blocks` (default) or `card`. */
+  style: z.enum(STYLES).optional(),
 });
 
 /** Per-subscription options; absent means off. */

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   digests?: { schedule: DigestSchedule; now: () => Date };
   /** First back-off of the mass-disable guard's probe. */
   probeMs?: number;
+  /** How long a look may take before its delivery is unverified, and how long a look waits per turn ahead. */
+  look?: { deadlineMs?: number; turnWaitMs?: number };
 }
 
 /** Fan-out and deliver workers in this process against real Redis and BullMQ. */
@@ -111,7 +113,12 @@ export async function startHarness(options: HarnessOptions) {
       },
     },
     logger,
-    safety: { ...deliverySafety(redis, prefix), probeMs: options.probeMs ?? 200 },
+    safety: {
+      ...deliverySafety(redis, prefix),
+      probeMs: options.probeMs ?? 200,
+      ...(options.look?.deadlineMs !== undefined ? { lookDeadlineMs: options.look.deadlineMs } : {}),
+      turnWaitMs: options.look?.turnWaitMs ?? 100,
+    },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { FakeGuilds } from './fake-guilds.js';
 import { FakeThreads } from './fake-threads.js';
-import { messageBodyProblems } from './validate.js';
+import { MESSAGE_OPERATIONS, openApiProblems, type DiscordOperation } from './openapi.js';
+import { IS_COMPONENTS_V2, messageBodyProblems } from './validate.js';
 import {
   BOT_USER,
   FAKE_APPLICATION_ID,
@@ -56,6 +57,14 @@ export class FakeDiscordRest {
   readonly interactionMessages = new Map<string, FakeMessage[]>();
   /** Channel types (0 text, 5 announcement); unknown channels answer 404 10003 on `GET /channels/:id`. */
   readonly channelTypes = new Map<string, number>();
+  /**
+   * Servers' roles and the bot's member roles (`GET /guilds/{id}/roles`, `GET /guilds/{id}/members/{bot}`); a
+   * server not here is answered 404 Unknown Guild, as for a bot not in it.
+   */
+  readonly guildRoles = new Map<
+    string,
+    { roles: { id: string; name: string; permissions: string; mentionable: boolean }[]; botRoles: string[] }
+  >();
   readonly commands = new Map<string, unknown[]>();
   /** Forum channels (`addForum`), their posts, and threads opened on messages. */
   readonly threads = new FakeThreads({
@@ -147,6 +156,22 @@ export class FakeDiscordRest {
       res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
   }
 
+  /** A server's roles, or (with `memberId`) the bot's member object; only the bot is a known member. */
+  private guildRead(guildId: string, memberId: string | undefined): CuedResponse {
+    const guild = this.guildRoles.get(guildId);
+    if (!guild) return error(404, 10004, 'Unknown Guild');
+    if (memberId === undefined) return ok(guild.roles);
+    if (memberId !== BOT_USER.id) return error(404, 10007, 'Unknown Member');
+    return ok({
+      user: BOT_USER,
+      roles: guild.botRoles,
+      joined_at: '2024-01-01T00:00:00.000Z',
+      deaf: false,
+      mute: false,
+      flags: 0,
+    });
+  }
+
   private takeCue(request: RecordedRequest): CuedResponse | null {
     const cue = this.cues.find(
       (c) => c.method === request.method && c.path.test(request.path) && c.remaining > 0,
@@ -165,6 +190,17 @@ export class FakeDiscordRest {
       : /\/callback$/.test(request.path) && body?.type === 4
         ? body.data
         : undefined;
+    const operation = describedOperation(request);
+    const described = operation ? openApiProblems(operation, request.body) : [];
+    if (described.length > 0)
+      return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: described } };
+    const forumMessage =
+      operation === MESSAGE_OPERATIONS.forumPost ? (body as { message?: unknown })?.message : undefined;
+    if (forumMessage !== undefined) {
+      const problems = messageBodyProblems(forumMessage);
+      if (problems.length > 0)
+        return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors: problems } };
+    }
     if (message === undefined || (request.method !== 'POST' && request.method !== 'PATCH')) return null;
     const problems = messageBodyProblems(message);
     return problems.length === 0
@@ -205,8 +241,16 @@ export class FakeDiscordRest {
       message.crossposted = true;
       return ok(wire(message));
     }
+    if ((m = /^\/guilds\/(\d+)\/(roles|members\/(\d+))$/.exec(path)) && method === 'GET')
+      return this.guildRead(m[1]!, m[3]);
     if (/^\/guilds\/\d+\/threads\/active$/.test(path) && method === 'GET')
       return this.threads.activeThreads();
+    if ((m = /^\/channels\/(\d+)\/threads\/archived\/public$/.exec(path)) && method === 'GET')
+      return this.threads.archivedThreads(m[1]!, request.query);
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'GET') {
+      const message = this.messages.get(m[1]!)?.find((item) => item.id === m![2]);
+      return message ? ok(wire(message)) : error(404, 10008, 'Unknown Message');
+    }
     if ((m = /^\/channels\/(\d+)\/threads$/.exec(path)) && method === 'POST')
       return this.threads.createForumPost(m[1]!, body);
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST')
@@ -306,7 +350,10 @@ export class FakeDiscordRest {
   private editMessage(channelId: string, messageId: string, body: Record<string, unknown>): CuedResponse {
     const message = this.messages.get(channelId)?.find((item) => item.id === messageId);
     if (!message) return error(404, 10008, 'Unknown Message');
+    const refused = componentsV2EditProblem(message.flags, body);
+    if (refused) return error(400, 50035, `Invalid Form Body: ${refused}`);
     this.edits.push({ channelId, messageId, body });
+    if (typeof body.flags === 'number') message.flags = body.flags;
     if (typeof body.content === 'string') message.content = body.content;
     if (Array.isArray(body.embeds)) message.embeds = body.embeds;
     message.body = { ...message.body, ...body };
@@ -332,4 +379,31 @@ export class FakeDiscordRest {
     this.nextId = now > this.nextId ? now : this.nextId + 1n;
     return this.nextId.toString();
   }
+}
+
+/** The channel-message operations whose bodies the fake checks against Discord's OpenAPI description. */
+function describedOperation(request: RecordedRequest): DiscordOperation | null {
+  if (request.method === 'POST' && /^\/channels\/\d+\/messages$/.test(request.path))
+    return MESSAGE_OPERATIONS.create;
+  if (request.method === 'PATCH' && /^\/channels\/\d+\/messages\/\d+$/.test(request.path))
+    return MESSAGE_OPERATIONS.edit;
+  if (request.method === 'POST' && /^\/channels\/\d+\/threads$/.test(request.path))
+    return MESSAGE_OPERATIONS.forumPost;
+  return null;
+}
+
+/**
+ * A Components V2 message keeps its flag: an edit that clears it, or sends `content` or `embeds` to it, is
+ * refused. "Once a message has been sent with this flag, it can't be removed from that message."
+ * https://discord.com/developers/docs/components/reference
+ */
+function componentsV2EditProblem(flags: number, body: Record<string, unknown>): string | null {
+  if ((flags & IS_COMPONENTS_V2) === 0) return null;
+  if (typeof body.flags === 'number' && (body.flags & IS_COMPONENTS_V2) === 0)
+    return 'flags: IS_COMPONENTS_V2 cannot be removed';
+  if (typeof body.content === 'string' && body.content.length > 0)
+    return 'content cannot be set on a Components V2 message';
+  if (Array.isArray(body.embeds) && body.embeds.length > 0)
+    return 'embeds cannot be set on a Components V2 message';
+  return null;
 }

@@ -30,6 +30,8 @@ export interface FakeThread {
   parentId: string;
   name: string;
   appliedTags: string[];
+  /** When Discord archived it (an idle forum post is archived after its auto-archive duration). */
+  archivedAt?: string;
 }
 
 /** What the threads model needs of the fake REST: its message lists and id source. */
@@ -78,11 +80,38 @@ export class FakeThreads {
     return null;
   }
 
-  /** `GET /guilds/{id}/threads/active`: every thread (the fake has one server and archives nothing). */
+  /** `GET /guilds/{id}/threads/active`: every thread not archived (the fake has one server). */
   activeThreads(): CuedResponse {
     return ok({
-      threads: [...this.threads.values()].map((thread) => this.threadObject(thread)),
+      threads: [...this.threads.values()]
+        .filter((thread) => !thread.archivedAt)
+        .map((thread) => this.threadObject(thread)),
       members: [],
+    });
+  }
+
+  /** Archives a thread as Discord does an idle one: it leaves the active list for the archived one. */
+  archive(id: string, at = new Date()): void {
+    const thread = this.threads.get(id);
+    if (thread) thread.archivedAt = at.toISOString();
+  }
+
+  /**
+   * `GET /channels/{id}/threads/archived/public?before=&limit=`: the channel's archived public threads, most
+   * recently archived first, those archived before `before` (an ISO time), `limit` (2–100, default 50) a page.
+   * https://discord.com/developers/docs/resources/channel#list-public-archived-threads
+   */
+  archivedThreads(channelId: string, query: URLSearchParams): CuedResponse {
+    const before = query.get('before');
+    const limit = Math.min(100, Math.max(2, Number(query.get('limit') ?? '50') || 50));
+    const archived = [...this.threads.values()]
+      .filter((thread) => thread.parentId === channelId && thread.archivedAt)
+      .filter((thread) => !before || Date.parse(thread.archivedAt!) < Date.parse(before))
+      .sort((a, b) => Date.parse(b.archivedAt!) - Date.parse(a.archivedAt!));
+    return ok({
+      threads: archived.slice(0, limit).map((thread) => this.threadObject(thread)),
+      members: [],
+      has_more: archived.length > limit,
     });
   }
 
@@ -134,7 +163,12 @@ export class FakeThreads {
       owner_id: BOT_USER.id,
       name: thread.name,
       applied_tags: thread.appliedTags,
-      thread_metadata: { archived: false, auto_archive_duration: 4320, locked: false },
+      thread_metadata: {
+        archived: Boolean(thread.archivedAt),
+        auto_archive_duration: 4320,
+        locked: false,
+        ...(thread.archivedAt ? { archive_timestamp: thread.archivedAt } : {}),
+      },
     };
   }
 }

@@ -7,6 +7,7 @@ export const PERMISSIONS = {
   manageChannels: String(1n << 4n),
   manageGuild: String(1n << 5n),
   administrator: String(1n << 3n),
+  mentionEveryone: String(1n << 17n),
 } as const;
 
 export const GUILD_ID = '700000000000000001';
@@ -43,6 +44,42 @@ export interface InteractionSpec {
   context?: 0 | 1 | 2;
   /** Who installed the app: the server (the default) or only the person typing (a user install). */
   install?: 'guild' | 'user';
+  /** Roles named by role options, as Discord resolves them (a role object; `mentionable` is what matters). */
+  resolvedRoles?: Record<string, { mentionable: boolean; name?: string }>;
+}
+
+/** A role object as Discord sends it in `resolved.roles`. */
+function roleObject(id: string, role: { mentionable: boolean; name?: string }): Record<string, unknown> {
+  return {
+    id,
+    name: role.name ?? 'news',
+    color: 0,
+    hoist: false,
+    icon: null,
+    unicode_emoji: null,
+    position: 1,
+    permissions: '0',
+    managed: false,
+    mentionable: role.mentionable,
+    flags: 0,
+  };
+}
+
+/** `data.resolved` for the channels and roles named by options; absent when none are. */
+function resolvedData(spec: InteractionSpec): Record<string, unknown> {
+  const resolved: Record<string, unknown> = {};
+  if (spec.resolvedChannels)
+    resolved.channels = Object.fromEntries(
+      Object.entries(spec.resolvedChannels).map(([id, channel]) => [
+        id,
+        { id, name: channel.name ?? 'named', type: channel.type, permissions: channel.permissions },
+      ]),
+    );
+  if (spec.resolvedRoles)
+    resolved.roles = Object.fromEntries(
+      Object.entries(spec.resolvedRoles).map(([id, role]) => [id, roleObject(id, role)]),
+    );
+  return Object.keys(resolved).length > 0 ? { resolved } : {};
 }
 
 let counter = 0;
@@ -121,18 +158,7 @@ function inServer(spec: InteractionSpec): Record<string, unknown> {
       name: 'psf',
       type: 1,
       options: [{ type: 1, name: spec.subcommand, options: spec.options ?? [] }],
-      ...(spec.resolvedChannels
-        ? {
-            resolved: {
-              channels: Object.fromEntries(
-                Object.entries(spec.resolvedChannels).map(([id, channel]) => [
-                  id,
-                  { id, name: channel.name ?? 'named', type: channel.type, permissions: channel.permissions },
-                ]),
-              ),
-            },
-          }
-        : {}),
+      ...resolvedData(spec),
     },
   };
 }

@@ -67,5 +67,53 @@ export function messageBodyProblems(body: unknown): string[] {
       problems.push(`embed ${index} bad timestamp`);
   });
   if (total > LIMITS.total) problems.push(`embeds total ${total} > ${LIMITS.total}`);
+  return [...problems, ...componentsV2Problems(message)];
+}
+
+/** IS_COMPONENTS_V2, 1 << 15: https://discord.com/developers/docs/resources/message#message-object-message-flags */
+export const IS_COMPONENTS_V2 = 1 << 15;
+
+/** Components V2: at most 40 components in all and 4,000 characters of text across the message. */
+const V2 = { components: 40, text: 4000 };
+
+interface AnyComponent {
+  type?: number;
+  content?: string;
+  components?: AnyComponent[];
+  accessory?: AnyComponent;
+}
+
+/**
+ * What Discord refuses in a message flagged IS_COMPONENTS_V2, beyond what its OpenAPI description says:
+ * `content`, `embeds`, polls and stickers cannot be sent with the flag; components count and text are capped.
+ * https://discord.com/developers/docs/components/reference (limits in PLATFORM-NOTES §9.5)
+ */
+export function componentsV2Problems(body: {
+  flags?: unknown;
+  content?: unknown;
+  embeds?: unknown;
+  components?: unknown;
+  poll?: unknown;
+  sticker_ids?: unknown;
+}): string[] {
+  if (typeof body.flags !== 'number' || (body.flags & IS_COMPONENTS_V2) === 0) return [];
+  const problems: string[] = [];
+  if (typeof body.content === 'string' && body.content.length > 0)
+    problems.push('content cannot be sent with IS_COMPONENTS_V2');
+  if (Array.isArray(body.embeds) && body.embeds.length > 0)
+    problems.push('embeds cannot be sent with IS_COMPONENTS_V2');
+  if (body.poll != null || body.sticker_ids != null) problems.push('poll or stickers with IS_COMPONENTS_V2');
+  let count = 0;
+  let text = 0;
+  const visit = (component: AnyComponent): void => {
+    count += 1;
+    if (component.type === 10) text += component.content?.length ?? 0;
+    (component.components ?? []).forEach(visit);
+    if (component.accessory) visit(component.accessory);
+  };
+  ((body.components ?? []) as AnyComponent[]).forEach(visit);
+  if (count === 0) problems.push('IS_COMPONENTS_V2 without components');
+  if (count > V2.components) problems.push(`${count} components > ${V2.components}`);
+  if (text > V2.text) problems.push(`text displays total ${text} > ${V2.text} characters`);
   return problems;
 }

@@ -53,7 +53,8 @@ export function wire(message: FakeMessage): Record<string, unknown> {
     mentions: [],
     mention_roles: [],
     attachments: [],
-    components: [],
+    // As sent (or last edited): a Components V2 message is its components.
+    components: Array.isArray(message.body.components) ? message.body.components : [],
     pinned: false,
     flags: message.flags | (message.crossposted ? 1 : 0),
     ...(message.nonce !== undefined ? { nonce: message.nonce } : {}),

@@ -23,6 +23,45 @@ function textProblems(where: string, object: unknown, max: number, kinds: string
   return text.text.length > max ? [`${where}: ${text.text.length} > ${max} characters`] : [];
 }
 
+/**
+ * A card: at least one of hero image, title, body, actions; title and subtitle mrkdwn of at most 150
+ * characters, body at most 200; an image's URL at most 3,000 and its alt text 2,000; buttons as in an actions
+ * block. https://docs.slack.dev/reference/block-kit/blocks/card-block
+ */
+function cardProblems(where: string, card: AnyBlock): string[] {
+  const problems: string[] = [];
+  if (!card.hero_image && !card.title && !card.body && !card.actions)
+    problems.push(`${where}: an empty card`);
+  if (card.title) problems.push(...textProblems(`${where} title`, card.title, 150, ['mrkdwn']));
+  if (card.subtitle) problems.push(...textProblems(`${where} subtitle`, card.subtitle, 150, ['mrkdwn']));
+  if (card.body) problems.push(...textProblems(`${where} body`, card.body, 200, ['mrkdwn']));
+  const image = card.hero_image as { type?: string; image_url?: string; alt_text?: string } | undefined;
+  if (image) {
+    if (image.type !== 'image') problems.push(`${where}: hero_image is not an image element`);
+    if (
+      typeof image.image_url !== 'string' ||
+      image.image_url.length > 3000 ||
+      !HTTP_URL.test(image.image_url)
+    )
+      problems.push(`${where}: bad hero image url`);
+    if (typeof image.alt_text !== 'string' || image.alt_text.length === 0 || image.alt_text.length > 2000)
+      problems.push(`${where}: hero image alt_text must be 1 to 2000 characters`);
+  }
+  if (card.actions) problems.push(...buttonProblems(where, card.actions as Array<Record<string, unknown>>));
+  return problems;
+}
+
+function buttonProblems(where: string, elements: Array<Record<string, unknown>>): string[] {
+  const problems = elements.length > 25 ? [`${where}: ${elements.length} elements > 25`] : [];
+  for (const element of elements) {
+    problems.push(...textProblems(`${where} button`, element.text, 75, ['plain_text']));
+    const url = element.url;
+    if (typeof url !== 'string' || url.length > 3000 || !HTTP_URL.test(url))
+      problems.push(`${where}: bad button url ${String(url)}`);
+  }
+  return problems;
+}
+
 function blockProblems(block: AnyBlock, i: number): string[] {
   const where = `block ${i} (${block.type})`;
   switch (block.type) {
@@ -40,19 +79,22 @@ function blockProblems(block: AnyBlock, i: number): string[] {
         ),
       ];
     }
-    case 'actions': {
-      const elements = block.elements as Array<Record<string, unknown>>;
-      const problems = elements.length > 25 ? [`${where}: ${elements.length} elements > 25`] : [];
-      for (const element of elements) {
-        problems.push(...textProblems(`${where} button`, element.text, 75, ['plain_text']));
-        const url = element.url;
-        if (typeof url !== 'string' || url.length > 3000 || !HTTP_URL.test(url))
-          problems.push(`${where}: bad button url ${String(url)}`);
-      }
-      return problems;
-    }
+    case 'actions':
+      return buttonProblems(where, block.elements as Array<Record<string, unknown>>);
     case 'divider':
       return [];
+    case 'card':
+      return cardProblems(where, block);
+    case 'carousel': {
+      const cards = (block.elements ?? []) as AnyBlock[];
+      const problems =
+        cards.length < 1 || cards.length > 10 ? [`${where}: ${cards.length} cards (1 to 10)`] : [];
+      cards.forEach((card, j) => {
+        if (card.type !== 'card') problems.push(`${where} element ${j}: ${card.type} is not a card`);
+        else problems.push(...cardProblems(`${where} card ${j}`, card));
+      });
+      return problems;
+    }
     default:
       return [`${where}: unexpected block type`];
   }

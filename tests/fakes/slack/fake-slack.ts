@@ -10,8 +10,9 @@ import type {
   FakeResponse,
   FakeUser,
 } from './fake-types.js';
-import { homeViewProblems, type SlackView } from './block-kit.js';
+import { blockKitProblems, homeViewProblems, type SlackView } from './block-kit.js';
 import { FakeSocketMode } from './socket-mode.js';
+import { historyPage, HistoryBudget, type HistoryLimits } from './history.js';
 
 export type {
   FakeBotToken,
@@ -52,9 +53,14 @@ export class FakeSlack {
   readonly messages: FakeMessage[] = [];
   /** `chat.update` calls that changed a message, in order. */
   readonly updates: { channel: string; ts: string; params: Record<string, string> }[] = [];
-  /** What `usergroups.list` answers: the workspace's user groups. */
-  userGroups: { id: string; handle: string; name: string }[] = [];
+  /**
+   * What `usergroups.list` answers: the user groups of the calling token's workspace (`teamId`; none given:
+   * every workspace's). Disabled ones (`date_delete` non-zero) only with `include_disabled`, as Slack does.
+   */
+  userGroups: { id: string; handle: string; name: string; teamId?: string; date_delete?: number }[] = [];
   readonly responses: FakeResponse[] = [];
+  /** `conversations.history` calls answered with a page (not a 429 or an error), in order. */
+  readonly historyPages: FakeCall[] = [];
   /** Home tabs published with `views.publish`, in order. */
   readonly views: { token: string | null; userId: string; view: SlackView }[] = [];
   readonly socketMode = new FakeSocketMode();
@@ -65,6 +71,8 @@ export class FakeSlack {
   private readonly waiters: Array<() => void> = [];
   private server: Server | null = null;
   private nextTs = 1;
+  private historyBudget: HistoryBudget | null = null;
+  private historyLimits: HistoryLimits | null = null;
   url = '';
 
   /** Base URL for `slackApiUrl`. */
@@ -90,6 +98,31 @@ export class FakeSlack {
       this.holds.delete(method);
       release();
     };
+  }
+
+  /**
+   * Enforces Slack's history limits for apps outside the Marketplace on `conversations.history`, per
+   * workspace (the token's team); `MARKETPLACE_LESS` with a shorter `windowMs` in tests. Null lifts them.
+   */
+  limitHistory(limits: HistoryLimits | null): void {
+    this.historyLimits = limits;
+    this.historyBudget = limits ? new HistoryBudget(limits) : null;
+  }
+
+  /** A person's message arriving in the channel (no metadata, a user, not the bot). */
+  say(channel: string, text: string, user = 'UPERSON'): FakeMessage {
+    const message: FakeMessage = {
+      ts: this.newTs(),
+      token: null,
+      channel,
+      text,
+      blocks: [],
+      params: {},
+      user,
+    };
+    message.at = Date.now();
+    this.messages.push(message);
+    return message;
   }
 
   callsOf(method: string): FakeCall[] {
@@ -153,7 +186,8 @@ export class FakeSlack {
       method === 'chat.postMessage' ? this.channels.get(params.channel ?? '')?.rateLimitedFor : undefined;
     const cue =
       this.intercept?.({ method, token, params }) ??
-      (limited !== undefined ? { status: 429, retryAfter: limited } : this.cues.get(method)?.shift());
+      (limited !== undefined ? { status: 429, retryAfter: limited } : this.cues.get(method)?.shift()) ??
+      this.historyCue(method, token);
     if (cue && 'lose' in cue) {
       this.method(method, token, params);
       res.socket?.destroy();
@@ -208,7 +242,7 @@ export class FakeSlack {
       case 'chat.update':
         return this.updateMessage(params);
       case 'usergroups.list':
-        return { ok: true, usergroups: this.userGroups };
+        return { ok: true, usergroups: this.userGroupsOf(bot.teamId, params.include_disabled === 'true') };
       case 'conversations.history':
         return this.history(params);
       case 'users.info': {
@@ -243,15 +277,27 @@ export class FakeSlack {
     }
   }
 
+  private userGroupsOf(teamId: string, includeDisabled: boolean): Json[] {
+    return this.userGroups
+      .filter((group) => (group.teamId ?? teamId) === teamId)
+      .filter((group) => includeDisabled || !group.date_delete)
+      .map(({ teamId: _team, ...group }) => ({
+        ...group,
+        team_id: teamId,
+        date_delete: group.date_delete ?? 0,
+      }));
+  }
+
   private postMessage(token: string | null, params: Record<string, string>): Json {
     const channelId = params.channel ?? '';
     const channel = this.channels.get(channelId);
     if (!channel) return { ok: false, error: 'channel_not_found' };
     if (channel.postError) return { ok: false, error: channel.postError };
     if (channel.isArchived) return { ok: false, error: 'is_archived' };
-    // Real-time seconds (so `oldest` works), a counter for uniqueness.
-    const ts = `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, '0')}`;
+    const ts = this.newTs();
     const blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : [];
+    const refused = invalidBlocks(params.text ?? '', blocks);
+    if (refused) return refused;
     this.messages.push({
       ts,
       token,
@@ -287,6 +333,10 @@ export class FakeSlack {
   private updateMessage(params: Record<string, string>): Json {
     const message = this.messages.find((item) => item.channel === params.channel && item.ts === params.ts);
     if (!message) return { ok: false, error: 'message_not_found' };
+    if (params.blocks) {
+      const refused = invalidBlocks(params.text ?? message.text, JSON.parse(params.blocks) as unknown[]);
+      if (refused) return refused;
+    }
     message.text = params.text ?? message.text;
     message.blocks = params.blocks ? (JSON.parse(params.blocks) as unknown[]) : message.blocks;
     message.params = { ...message.params, ...params };
@@ -294,23 +344,26 @@ export class FakeSlack {
     return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
   }
 
-  /** Newest first, from `oldest` on; metadata only with `include_all_metadata`; no paging (limit ignored). */
+  /** Real-time seconds (so `oldest` and `latest` work), a counter for uniqueness and order. */
+  private newTs(): string {
+    return `${Math.floor(Date.now() / 1000)}.${String(this.nextTs++).padStart(6, '0')}`;
+  }
+
+  /** Under the history limits: a 429 for a read over the workspace's budget (a read within it is counted). */
+  private historyCue(method: string, token: string | null): FakeCue | undefined {
+    const team = token ? this.tokens.get(token)?.teamId : undefined;
+    if (method !== 'conversations.history' || !team || !this.historyBudget) return undefined;
+    const retryAfter = this.historyBudget.take(team);
+    return retryAfter === null ? undefined : { status: 429, retryAfter };
+  }
+
+  /** Paged newest first between `oldest` and `latest` (see `historyPage`). */
   private history(params: Record<string, string>): Json {
     const channel = this.channels.get(params.channel ?? '');
     if (!channel) return { ok: false, error: 'channel_not_found' };
     if (channel.historyError) return { ok: false, error: channel.historyError };
-    const oldest = Number(params.oldest ?? '0');
-    const withMetadata = params.include_all_metadata === 'true';
-    const messages = this.messages
-      .filter((message) => message.channel === params.channel && Number(message.ts) >= oldest)
-      .reverse()
-      .map((message) => ({
-        type: 'message',
-        ts: message.ts,
-        text: message.text,
-        ...(withMetadata && message.params.metadata ? { metadata: JSON.parse(message.params.metadata) } : {}),
-      }));
-    return { ok: true, messages, has_more: false };
+    this.historyPages.push({ method: 'conversations.history', token: null, params });
+    return historyPage(this.messages, params, this.historyLimits);
   }
 
   private oauthAccess(params: Record<string, string>): Json {
@@ -340,4 +393,16 @@ export class FakeSlack {
       is_enterprise_install: false,
     };
   }
+}
+
+/**
+ * Like Slack, refuses a message whose blocks break Block Kit's rules (`invalid_blocks`, with the reasons), so a
+ * test cannot pass on a card or carousel Slack would reject. Messages without blocks are not checked.
+ */
+function invalidBlocks(text: string, blocks: unknown[]): Json | null {
+  if (blocks.length === 0) return null;
+  const problems = blockKitProblems({ text, blocks });
+  return problems.length > 0
+    ? { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } }
+    : null;
 }

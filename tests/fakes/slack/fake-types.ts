@@ -54,6 +54,10 @@ export interface FakeMessage {
   params: Record<string, string>;
   /** When it was posted (epoch ms). */
   at?: number;
+  /** A person's message (`say`): who wrote it; the bot's messages have none. */
+  user?: string;
+  /** The app that posted it; the fake's own bot when absent. */
+  botId?: string;
 }
 
 /** A body POSTed to a `response_url`. */

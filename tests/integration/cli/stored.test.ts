@@ -1,6 +1,8 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverySafety } from '../../../jobs/delivery/safety.js';
+import { RedisChannelNotes } from '../../../src/subscriptions/channel-notes.js';
 import { deletePrefix, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
 import { testRedisOptions } from '../../helpers/test-redis.js';
@@ -99,5 +101,44 @@ describe('status with a poller running', () => {
     expect(result.stdout).toContain(
       'Feed psf (PSF blog): 0 posts indexed; never polled successfully; next poll never',
     );
+  });
+});
+
+describe("the operator's status", () => {
+  it('shows every server and workspace: guard pauses with their reason, look notes, channel notes, queue counts', async () => {
+    const safety = deliverySafety(redis, prefix);
+    const serverB = {
+      platform: 'discord' as const,
+      workspaceId: '720000000000000001',
+      channelId: '720000000000000013',
+    };
+    for (let i = 0; i < 5; i += 1) await safety.guard.lost(serverB, '50001: Missing Access', `job-${i}`);
+    await safety.notes.unavailable(
+      { platform: 'slack', workspaceId: 'T0BRAVO', channelId: 'C0BRAVO2' },
+      'missing_scope',
+    );
+    await new RedisChannelNotes(redis, prefix).set(
+      { platform: 'slack', workspaceId: 'T0ALPHA', channelId: 'C0ALPHA1' },
+      'this forum requires a tag',
+    );
+    const operator = {
+      ...shell,
+      DISCORD_TOKEN: 'x',
+      DISCORD_APPLICATION_ID: '1',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+    };
+    for (const args of [['status'], ['ask', 'status']]) {
+      const result = await runCli(args, operator);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(
+        /^Deliveries to discord are PAUSED by the mass-disable guard since .*: 50001: Missing Access$/m,
+      );
+      expect(result.stdout).toContain(
+        'slack T0BRAVO: cannot look before re-sending: missing_scope (e.g. channel C0BRAVO2)',
+      );
+      expect(result.stdout).toContain('slack channel C0ALPHA1');
+      expect(result.stdout).toMatch(/^ {2}announce: \d+ waiting, \d+ active, \d+ delayed, \d+ failed$/m);
+    }
   });
 });

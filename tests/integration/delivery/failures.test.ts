@@ -55,6 +55,7 @@ describe('delivery failures', () => {
       failed: 0,
       disabled: 0,
       held: 0,
+      unverified: 0,
     });
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SlackAnnouncer } from '../../../adapters/slack/announcer.js';
 import type { SlackTokenSource } from '../../../adapters/slack/tokens.js';
-import { deliverySafety, deliveryStatusLines, guardReadiness } from '../../../jobs/delivery/safety.js';
+import { deliverySafety, deliveryStatusNotes, guardReadiness } from '../../../jobs/delivery/safety.js';
 import { postKey } from '../../../src/posts/identity.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { makePost, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
@@ -71,8 +71,14 @@ describe('the mass-disable guard on Slack', () => {
     // that answered before the guard tripped are disabled; they stay so until a probe succeeds and Slack is
     // asked about each (never, with a revoked token: its uninstall event removes them).
     expect(await ready()).toMatch(/^slack workspace TGONE paused by the mass-disable guard \(token_revoked/);
-    const lines = await deliveryStatusLines(safety, ['slack']);
-    expect(lines.join('\n')).toMatch(/workspace TGONE are PAUSED/);
+    // Keyed by the workspace it concerns, with no words shared with the other workspaces.
+    const notes = await deliveryStatusNotes(safety, ['slack']);
+    expect(notes).toEqual([
+      {
+        tenant: { platform: 'slack', workspaceId: 'TGONE' },
+        text: expect.stringMatching(/workspace TGONE are PAUSED/),
+      },
+    ]);
     const disabled = (await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null);
     expect(disabled.length).toBeLessThan(5);
     expect(disabled.every((sub) => sub.workspaceId === 'TGONE')).toBe(true);

@@ -22,8 +22,9 @@ let bot: DiscordGatewayBot;
 let subscriptions: MemorySubscriptionStore;
 
 beforeAll(async () => {
-  // A short heartbeat interval, so the heartbeat/ACK exchange happens during the test.
-  fake = await FakeDiscord.start({ heartbeatIntervalMs: 100 });
+  // A short heartbeat interval, so the heartbeat/ACK exchange happens during the test; not so short that a busy
+  // machine misses an ACK and discord.js drops the connection as a zombie (every later interaction then times out).
+  fake = await FakeDiscord.start({ heartbeatIntervalMs: 1_000 });
   const built = await coreWith(await archivePosts());
   subscriptions = built.subscriptions;
   const handler = new DiscordInteractionHandler({ commands: built.core });
@@ -135,6 +136,7 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
         { type: 8, name: 'role', value: ROLE },
       ],
       resolvedChannels: { [FORUM]: { type: 15, permissions } },
+      resolvedRoles: { [ROLE]: { mentionable: true } },
     });
     const forum = { platform: 'discord' as const, workspaceId: GUILD_ID, channelId: FORUM };
     const refused = await interact(spec(PERMISSIONS.sendMessages));
@@ -149,6 +151,36 @@ describe('gateway mode: the real discord.js Client against the fake gateway', ()
       excludedTags: ['sponsors'],
       options: { forum: true, mentionRoleId: ROLE },
     });
+  });
+
+  it('refuses a role that is not mentionable unless the member may mention every role in the subscribed channel', async () => {
+    const FORUM = '700000000000000016';
+    const ROLE = '700000000000000556';
+    const forum = { platform: 'discord' as const, workspaceId: GUILD_ID, channelId: FORUM };
+    const manage = BigInt(PERMISSIONS.manageChannels);
+    const spec = (here: bigint, there: bigint, mentionable = false): InteractionSpec => ({
+      subcommand: 'subscribe',
+      permissions: String(here),
+      options: [
+        { type: 7, name: 'channel', value: FORUM },
+        { type: 8, name: 'role', value: ROLE },
+      ],
+      resolvedChannels: { [FORUM]: { type: 15, permissions: String(there) } },
+      resolvedRoles: { [ROLE]: { mentionable } },
+    });
+    const everyone = BigInt(PERMISSIONS.mentionEveryone);
+    // Mention Everyone where the command is typed does not count: the forum is where the bot would ping.
+    const refused = await interact(spec(manage | everyone, manage));
+    expect(refused.data.content).toMatch(
+      /^⚠️ That role is not mentionable, and you may not mention every role/,
+    );
+    expect(await subscriptions.get(forum)).toBeNull();
+    const mentionable = await interact(spec(manage, manage, true));
+    expect(mentionable.data.content).toMatch(/mentioning/);
+    await subscriptions.remove(forum);
+    const allowed = await interact(spec(manage, manage | everyone));
+    expect(allowed.data.content).toMatch(/mentioning/);
+    expect(await subscriptions.get(forum)).toMatchObject({ options: { mentionRoleId: ROLE } });
   });
 
   it("disables a server's subscriptions at once on GUILD_DELETE, but not on a server outage", async () => {

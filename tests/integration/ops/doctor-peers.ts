@@ -52,6 +52,23 @@ export function fakePeers(req: IncomingMessage, res: ServerResponse): void {
         { id: 'R-bot', permissions: String(1n << 14n) },
       ]);
     if (route === `/guilds/G2/members/${APP_ID}`) return json(200, { roles: ['R-bot'] });
+    // Server G3: the bot may do everything a plain subscription needs, but not Mention Everyone; one role
+    // anyone may mention, one no one may.
+    if (route === '/channels/C-pings' || route === '/channels/C-loud')
+      return json(200, {
+        id: route.slice('/channels/'.length),
+        name: 'news',
+        guild_id: 'G3',
+        permission_overwrites: [],
+      });
+    if (route === '/channels/C-pings/messages' || route === '/channels/C-loud/messages') return json(200, []);
+    if (route === '/guilds/G3/roles')
+      return json(200, [
+        { id: 'G3', permissions: String((1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n)) },
+        { id: 'R-quiet', name: 'members', permissions: '0', mentionable: false },
+        { id: 'R-loud', name: 'news', permissions: '0', mentionable: true },
+      ]);
+    if (route === `/guilds/G3/members/${APP_ID}`) return json(200, { roles: [] });
     // Visible, but without Read Message History.
     if (route === '/channels/C-visible/messages')
       return json(403, { message: 'Missing Access', code: 50001 });

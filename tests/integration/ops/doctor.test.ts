@@ -272,6 +272,8 @@ describe('psf-bot doctor', () => {
       subscription('discord', 'G1', 'C-hidden'),
       subscription('discord', 'G1', 'C-deleted'),
       { ...subscription('discord', 'G2', 'C-threads'), options: { thread: true } },
+      { ...subscription('discord', 'G3', 'C-pings'), options: { mentionRoleId: 'R-quiet' } },
+      { ...subscription('discord', 'G3', 'C-loud'), options: { mentionRoleId: 'R-loud' } },
       subscription('slack', 'T1', 'C-outsider'),
       subscription('slack', 'T1', 'C-private'),
       subscription('slack', 'T1', 'C-member', 'not_in_channel'),
@@ -298,6 +300,17 @@ describe('psf-bot doctor', () => {
     expect(byName(checks, 'discord: channel C-threads (G2)')).toMatchObject({
       ok: false,
       detail: '#pycon: the bot lacks Read Message History, Create Public Threads, Send Messages in Threads',
+    });
+    // A role the bot cannot ping: the announcement would name it and ping no one.
+    expect(byName(checks, 'discord: channel C-pings (G3)')).toMatchObject({
+      ok: true,
+      mark: 'warn',
+      detail: expect.stringContaining('cannot ping its role @members: not mentionable'),
+      fix: expect.stringContaining('make the role mentionable'),
+    });
+    expect(byName(checks, 'discord: channel C-loud (G3)')).toMatchObject({
+      ok: true,
+      detail: '#news: the bot has every permission its subscription needs',
     });
     expect(byName(checks, 'discord: channel C-deleted (G1)')).toMatchObject({
       ok: false,

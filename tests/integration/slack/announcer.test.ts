@@ -34,6 +34,32 @@ async function failure(channelId = 'C1'): Promise<DeliveryError> {
 }
 
 describe('SlackAnnouncer against a fake Slack', () => {
+  it('posts and edits the card style with its template, within Block Kit limits', async () => {
+    const options = { style: 'card' as const, template: 'New: {{title}} ({{feed}})' };
+    const delivered = await announcer.announce(post, { ...target('C1'), options }, 'nonce-card');
+    const [message] = fake.messages;
+    expect(message!.blocks.map((block) => (block as { type: string }).type)).toEqual(['section', 'card']);
+    expect(JSON.stringify(message!.blocks[0])).toContain('New: Grants &lt;!channel&gt; (psf)');
+    await announcer.edit({ ...post, title: 'Corrected' }, { ...target('C1'), options }, delivered);
+    expect(fake.updates).toHaveLength(1);
+    expect(message!.blocks.map((block) => (block as { type: string }).type)).toEqual(['section', 'card']);
+    expect(JSON.stringify(message!.blocks[1])).toContain('Corrected');
+    expect(strayControlSequences(message!)).toEqual([]);
+  });
+
+  it('is refused with invalid_blocks, as Slack refuses it, when a block breaks a limit', async () => {
+    fake.channels.set('C2', {});
+    const client = new (await import('@slack/bolt')).webApi.WebClient(TOKEN, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+    });
+    const tooLong = { type: 'card', title: { type: 'mrkdwn', text: 'x'.repeat(151) } };
+    const answer = await client.chat
+      .postMessage({ channel: 'C2', text: 'x', blocks: [tooLong] as never })
+      .catch((error: { data?: { error?: string } }) => error.data);
+    expect(answer).toMatchObject({ error: 'invalid_blocks' });
+  });
+
   it('posts the Block Kit announcement with the bot token and returns the message ts', async () => {
     const delivered = await announcer.announce(post, target('C1'), 'nonce');
     expect(fake.messages).toHaveLength(1);

@@ -69,6 +69,20 @@ describe('/psf on Slack over HTTP (real Bolt, signed requests)', () => {
     expect(harness.fake.responses.map((r) => r.id)).not.toContain('forged');
   });
 
+  it('subscribes with a quoted template and the card style, storing the template as the admin typed it', async () => {
+    harness = await startSlackHarness();
+    harness.fake.users.set('U0ADMIN', { isAdmin: true });
+    harness.fake.channels.set('C0GENERAL', { isMember: true });
+    // Slack sends typed `&`, `<` and `>` as entities, and clients often turn quotes curly.
+    const text = 'subscribe psf style card template “{{title}} &gt; {{author||text::Q&amp;A}}”';
+    const body = await command(harness, text, { user_id: 'U0ADMIN' });
+    expect(body.text).toContain('in the card style');
+    const [sub] = await harness.subscriptions.listWorkspace('slack', TEAM);
+    expect(sub?.options).toMatchObject({ style: 'card', template: '{{title}} > {{author||text::Q&A}}' });
+    const refused = await command(harness, 'subscribe style components', { user_id: 'U0ADMIN' });
+    expect(refused.text).toContain('On Slack the style is `blocks` or `card`.');
+  });
+
   it('refuses subscribe from a member who is not a workspace admin', async () => {
     harness = await startSlackHarness();
     harness.fake.users.set('U0MEMBER', { isAdmin: false });

@@ -96,4 +96,22 @@ describe('/psf subscribe on Slack with -tag and mention @group', () => {
     });
     expect(await command(harness, 'subscribe mention none')).not.toMatch(/mentioning/);
   });
+
+  it('accepts a user group by id only when it exists in this workspace and is enabled', async () => {
+    harness = await startSlackHarness();
+    harness.fake.users.set('U0ADMIN', { isAdmin: true });
+    harness.fake.channels.set('C0NEWS', { isMember: true });
+    harness.fake.userGroups = [
+      { id: 'S0LIVE', handle: 'live', name: 'Live' },
+      { id: 'S0OLD', handle: 'old', name: 'Old', date_delete: 1_700_000_000 },
+      { id: 'S0ELSEWHERE', handle: 'elsewhere', name: 'Elsewhere', teamId: 'T0OTHER' },
+    ];
+    expect(await command(harness, 'subscribe mention S0LIVE')).toMatch(/mentioning user group S0LIVE/);
+    expect(await command(harness, 'subscribe mention S0NOPE')).toMatch(/No user group S0NOPE/);
+    expect(await command(harness, 'subscribe mention S0ELSEWHERE')).toMatch(/No user group S0ELSEWHERE/);
+    expect(await command(harness, 'subscribe mention S0OLD')).toMatch(/user group S0OLD is disabled/);
+    expect(await command(harness, 'subscribe mention @old')).toMatch(/user group @old is disabled/);
+    const [sub] = await harness.subscriptions.listWorkspace('slack', TEAM);
+    expect(sub?.options.mentionRoleId).toBe('S0LIVE');
+  });
 });

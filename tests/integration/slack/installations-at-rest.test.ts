@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisInstallationStore } from '../../../adapters/slack/installation-store.js';
@@ -41,26 +41,33 @@ describe('the at-rest cipher', () => {
 
   it('seals with a key id and a fresh IV, opens, and refuses altered or unknown values', () => {
     const cipher = atRestCipher({ currentKey: KEY_A, oldKeys: [] });
-    const one = cipher.seal('{"bot":1}');
+    const one = cipher.seal('{"bot":1}', 'team:T1');
     expect(one).not.toContain('bot');
     expect(one).toContain(`:${parseKey(KEY_A)?.id}:`);
-    expect(cipher.seal('{"bot":1}')).not.toBe(one);
-    expect(cipher.open(one)).toEqual({ text: '{"bot":1}', stale: false });
+    expect(cipher.seal('{"bot":1}', 'team:T1')).not.toBe(one);
+    expect(cipher.open(one, 'team:T1')).toEqual({ text: '{"bot":1}', stale: false, bound: true });
     const altered = one.slice(0, -4) + (one.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-    expect(() => cipher.open(altered)).toThrow(AtRestError);
-    expect(() => atRestCipher({ currentKey: KEY_B, oldKeys: [] }).open(one)).toThrow(
+    expect(() => cipher.open(altered, 'team:T1')).toThrow(AtRestError);
+    expect(() => atRestCipher({ currentKey: KEY_B, oldKeys: [] }).open(one, 'team:T1')).toThrow(
       /neither ENCRYPTION_KEY/,
     );
-    expect(() => new AtRestCipher(null).open(one)).toThrow(/ENCRYPTION_KEY is not set/);
+    expect(() => new AtRestCipher(null).open(one, 'team:T1')).toThrow(/ENCRYPTION_KEY is not set/);
+  });
+
+  it('binds a value to its owner: opened as another owner it does not open', () => {
+    const cipher = atRestCipher({ currentKey: KEY_A, oldKeys: [] });
+    const sealed = cipher.seal('{"bot":1}', 'team:T1');
+    expect(() => cipher.open(sealed, 'team:T2')).toThrow(/does not open as team:T2's/);
+    expect(() => cipher.open(sealed, 'enterprise:T1')).toThrow(AtRestError);
   });
 
   it('refuses a value whose authentication tag was cut short (GCM accepts 4-byte tags unless told)', () => {
     const cipher = atRestCipher({ currentKey: KEY_A, oldKeys: [] });
-    const parts = cipher.seal('{"bot":1}').split(':');
+    const parts = cipher.seal('{"bot":1}', 'team:T1').split(':');
     for (const bytes of [4, 8, 12]) {
       const cut = [...parts];
       cut[4] = Buffer.from(parts[4]!, 'base64').subarray(0, bytes).toString('base64');
-      expect(() => cipher.open(cut.join(':'))).toThrow(AtRestError);
+      expect(() => cipher.open(cut.join(':'), 'team:T1')).toThrow(AtRestError);
     }
   });
 });
@@ -106,6 +113,65 @@ describe('RedisInstallationStore with ENCRYPTION_KEY', () => {
       atRestCipher({ currentKey: KEY_B, oldKeys: [] }),
     );
     expect(await newOnly.botToken('T3')).toBe(BOT);
+  });
+});
+
+/** A value as the v1 format sealed it (before owners were bound): no associated data. */
+function sealUnbound(text: string, keyText: string): string {
+  const key = parseKey(keyText)!;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
+  const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+  const parts = [iv, cipher.getAuthTag(), sealed].map((part) => part.toString('base64'));
+  return ['psf-sealed:v1', key.id, ...parts].join(':');
+}
+
+describe('RedisInstallationStore binds each value to its workspace', () => {
+  const sealed = () =>
+    new RedisInstallationStore(redis, prefix, atRestCipher({ currentKey: KEY_A, oldKeys: [] }));
+
+  it("does not open a sealed value moved to another team's key", async () => {
+    const store = sealed();
+    await store.storeInstallation(installation('T10'));
+    await redis.set(keyOf('T11'), (await redis.get(keyOf('T10'))) ?? '');
+    await expect(store.botToken('T11')).rejects.toThrow(AtRestError);
+    await expect(
+      store.fetchInstallation({ teamId: 'T11', isEnterpriseInstall: false, enterpriseId: undefined }),
+    ).rejects.toThrow(AtRestError);
+    expect(await store.botToken('T10')).toBe(BOT);
+  });
+
+  it('binds an org-wide install to its enterprise id', async () => {
+    const store = sealed();
+    const org = { ...installation('T12'), enterprise: { id: 'E1' }, isEnterpriseInstall: true };
+    await store.storeInstallation(org as unknown as Parameters<typeof store.storeInstallation>[0]);
+    const at = (id: string) => `${prefix}:slack:install:enterprise:${id}`;
+    const query = (id: string) => ({ teamId: undefined, isEnterpriseInstall: true, enterpriseId: id });
+    expect((await store.fetchInstallation(query('E1'))).bot?.token).toBe(BOT);
+    await redis.set(at('E2'), (await redis.get(at('E1'))) ?? '');
+    await expect(store.fetchInstallation(query('E2'))).rejects.toThrow(AtRestError);
+  });
+
+  it('reads a value sealed before binding under its own team, then reseals it bound', async () => {
+    await redis.set(keyOf('T13'), sealUnbound(JSON.stringify(installation('T13')), KEY_A));
+    const store = sealed();
+    expect(await store.botToken('T13')).toBe(BOT);
+    const resealed = (await redis.get(keyOf('T13'))) ?? '';
+    expect(resealed).toMatch(/^psf-sealed:v2:/);
+    await redis.set(keyOf('T14'), resealed);
+    await expect(store.botToken('T14')).rejects.toThrow(AtRestError);
+  });
+
+  it('refuses an unbound value (v1 or clear) whose owner inside is another team, and leaves it as it was', async () => {
+    const v1 = sealUnbound(JSON.stringify(installation('T15')), KEY_A);
+    await redis.set(keyOf('T16'), v1);
+    await expect(sealed().botToken('T16')).rejects.toThrow(/names another owner/);
+    expect(await redis.get(keyOf('T16'))).toBe(v1);
+    await redis.set(keyOf('T17'), JSON.stringify(installation('T15')));
+    await expect(sealed().botToken('T17')).rejects.toThrow(/names another owner/);
+    await expect(new RedisInstallationStore(redis, prefix).botToken('T17')).rejects.toThrow(
+      /names another owner/,
+    );
   });
 });
 

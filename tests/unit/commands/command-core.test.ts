@@ -4,7 +4,7 @@ import type { Reply } from '../../../src/commands/types.js';
 import { PostIndex } from '../../../src/search/post-index.js';
 import type { PostStore } from '../../../src/store/post-store.js';
 import { makePost } from '../store/post-store.contract.js';
-import { MEMBER, makeCore } from './core-fixture.js';
+import { MEMBER, OPERATOR, makeCore } from './core-fixture.js';
 
 const day = (n: number) => new Date(Date.UTC(2026, 1, n)).toISOString();
 const POSTS = [
@@ -129,7 +129,7 @@ describe('CommandCore status', () => {
       lastModified: null,
       resolvedUrl: null,
     });
-    const reply = text(await core.handle({ name: 'status', share: false }, MEMBER));
+    const reply = text(await core.handle({ name: 'status', share: false }, OPERATOR));
     expect(reply).toContain(
       'Feed psf: 3 posts indexed; last successful poll 2 minutes ago (2026-03-01T11:58:00.000Z); next poll in 3 minutes.',
     );
@@ -137,16 +137,24 @@ describe('CommandCore status', () => {
     expect(reply).toContain('next poll in 30 minutes');
     expect(reply).toContain('3 consecutive failures, last error: timed out after 15s');
     expect(reply).toContain('announce: 2 waiting, 0 active, 0 delayed, 1 failed');
+    // A member sees the same feeds, but the queues as one word, never their counts.
+    const member = text(await core.handle({ name: 'status', share: false }, MEMBER));
+    expect(member).toContain('3 consecutive failures, last error: timed out after 15s');
+    expect(member).toContain('Deliveries: healthy');
+    expect(member).not.toMatch(/waiting|announce:/);
   });
 
   it('still answers when a feed was never polled and the queues cannot be read', async () => {
     const { core, queues } = await makeCore(POSTS, ['psf']);
     queues.failure = new Error('redis down');
-    const reply = text(await core.handle({ name: 'status', share: false }, MEMBER));
+    const reply = text(await core.handle({ name: 'status', share: false }, OPERATOR));
     expect(reply).toContain(
       'Feed psf: 3 posts indexed; never polled successfully; next poll when the poller starts.',
     );
     expect(reply).toContain('Queues: could not be read.');
+    expect(text(await core.handle({ name: 'status', share: false }, MEMBER))).toContain(
+      'Deliveries: not known (the queues could not be read).',
+    );
   });
 });
 

@@ -17,6 +17,14 @@ export const MEMBER: CommandContext = {
   userId: 'U1',
   canManage: false,
 };
+/** The operator at the console (`psf-bot status`, `psf-bot ask`): sees every queue and note. */
+export const OPERATOR: CommandContext = {
+  platform: 'console',
+  workspaceId: 'local',
+  channelId: 'console',
+  userId: 'cli',
+  canManage: true,
+};
 /** A channel manager in the same channel. */
 export const ADMIN: CommandContext = { ...MEMBER, userId: 'U2', canManage: true };
 

@@ -66,6 +66,7 @@ describe('counters and the memory ledger', () => {
       failed: 0,
       disabled: 0,
       held: 0,
+      unverified: 0,
     });
     expect(counters.get('slack', 'rate_limited')).toBe(1);
   });

@@ -47,7 +47,7 @@ describe('discordCommandDefinitions', () => {
       tag: ['tag', 'count', 'share'],
       tags: ['share'],
       search: ['query', 'share'],
-      subscribe: ['channel', 'feed', 'tags', 'crosspost', 'role', 'thread', 'digest'],
+      subscribe: ['channel', 'feed', 'tags', 'crosspost', 'role', 'thread', 'digest', 'template', 'style'],
       unsubscribe: ['channel', 'feed'],
       subscriptions: [],
       test: ['channel'],
@@ -64,11 +64,23 @@ describe('discordCommandDefinitions', () => {
     expect(subscribe[0]).toMatchObject({ name: 'channel', type: 7, channel_types: [0, 5, 15] });
     expect(subscribe[4]).toMatchObject({ name: 'role', type: 8 });
     expect(subscribe[5]).toMatchObject({ name: 'thread', type: 5 });
+    // The template is free text up to the stored limit; the style offers Discord's two layouts only.
+    expect(subscribe[7]).toMatchObject({ name: 'template', type: 3, max_length: 1000 });
+    expect(subscribe[8]).toMatchObject({
+      name: 'style',
+      type: 3,
+      choices: [
+        { name: 'embed', value: 'embed' },
+        { name: 'components', value: 'components' },
+      ],
+    });
   });
 
   it('describes each subcommand with its options for `discord register` to print', () => {
     const lines = commandUsage(discordCommandDefinitions() as { name: string; options?: unknown }[]);
-    expect(lines).toContain('  /psf subscribe [channel] [feed] [tags] [crosspost] [role] [thread] [digest]');
+    expect(lines).toContain(
+      '  /psf subscribe [channel] [feed] [tags] [crosspost] [role] [thread] [digest] [template] [style]',
+    );
     expect(lines).toContain('  /psf why query [channel]');
     expect(lines).toContain('  /psf test [channel]');
   });
@@ -76,6 +88,28 @@ describe('discordCommandDefinitions', () => {
   it('obeys Discord naming, description, ordering and count rules', () => {
     expect(psf.description.length).toBeLessThanOrEqual(100);
     checkOptions(psf.options, 'psf');
+  });
+
+  it("keeps the whole command within Discord's 8,000 characters of names, descriptions and choice values", () => {
+    // "the combined sum of characters for all name, description, and value properties of a command and its
+    // options (including subcommands and choices) can't exceed 8000":
+    // https://discord.com/developers/docs/interactions/application-commands#application-command-object
+    const feeds = Array.from(
+      { length: 25 },
+      (_, i) => `feed-name-of-32-characters-${String(i).padStart(5, '0')}`,
+    );
+    const [command] = discordCommandDefinitions({ feeds });
+    const counted = (value: unknown): number => {
+      if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + counted(item), 0);
+      if (!value || typeof value !== 'object') return 0;
+      return Object.entries(value).reduce((sum, [key, item]) => {
+        if (['name', 'description', 'value'].includes(key) && typeof item === 'string')
+          return sum + item.length;
+        return sum + counted(item);
+      }, 0);
+    };
+    expect(counted(command)).toBeLessThanOrEqual(8000);
+    for (const sub of psf.options) expect((sub.options ?? []).length).toBeLessThanOrEqual(25);
   });
 
   it('offers configured feeds as choices', () => {

@@ -65,6 +65,7 @@ describe('interaction options', () => {
       userId: USER_ID,
       canManage: true,
       forum: false,
+      mentionProblem: expect.any(Function),
     });
   });
 
