@@ -64,6 +64,8 @@ export interface DiscordClientOptions {
   /** Discord's per-token and invalid-request limits, shared by every process (none: this process only). */
   budget?: RequestBudget;
   logger?: Logger;
+  /** The HTTP transport under discord.js's REST (default undici); the random chaos suite's simulated Discord. */
+  makeRequest?: RESTOptions['makeRequest'];
 }
 
 /**
@@ -198,6 +200,7 @@ function queueOwnedRestOptions(options: DiscordClientOptions): Partial<RESTOptio
     rejectOnRateLimit: () => true,
     globalRequestsPerSecond: options.requestsPerSecond ?? 50,
     timeout: options.timeoutMs ?? 15_000,
+    ...(options.makeRequest ? { makeRequest: options.makeRequest } : {}),
   };
 }
 

@@ -26,6 +26,8 @@ export interface SlackAnnouncerOptions {
   tokens: SlackTokenSource;
   /** Per-request timeout; web-api's default is none at all. */
   timeoutMs?: number;
+  /** The client every call goes through; a queue-owned one (`SlackClient.queueOwned`) when omitted. */
+  client?: SlackClient;
 }
 
 /** Posts announcements with `chat.postMessage`; every failure comes back as a classified `DeliveryError`. */
@@ -38,7 +40,7 @@ export class SlackAnnouncer implements Announcer {
   constructor(private readonly options: SlackAnnouncerOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     // One token-less client; each call names its workspace's token.
-    this.client = SlackClient.queueOwned(options.apiUrl, this.timeoutMs);
+    this.client = options.client ?? SlackClient.queueOwned(options.apiUrl, this.timeoutMs);
   }
 
   /**
