@@ -24,6 +24,14 @@ describe('random fault schedules, short form', () => {
     expect(summary.failing.map(({ seed, violated }) => ({ seed, violated }))).toEqual([]);
   }, 120_000);
 
+  it('finds a message a later attempt sent before re-sending (seed 132: a stray 401, then a lost answer)', async () => {
+    // The Slack look's window once ended at the first attempt plus its timeout; the second attempt's message,
+    // sent later with its answer lost, fell outside it and the third attempt posted a second copy.
+    const result = await runSchedule(132);
+    expect(result.counts.duplicates).toBe(0);
+    expect(result.counts.lost).toBe(0);
+  });
+
   it('replays a seed exactly', async () => {
     const seed = 3;
     const [first, second] = [await runSchedule(seed), await runSchedule(seed)];
