@@ -48,20 +48,12 @@ function announcesDelivery(message: HistoryMessage, nonce: string): boolean {
   );
 }
 
-/**
- * The window an earlier attempt's message can be in: from just before the first attempt started to after the
- * request timeout of the last one, which started before this look began (`until`). Fixed for the whole look, so
- * its cursor stays valid from page to page. Ending it at the first attempt's timeout would miss the message of a
- * later attempt whose answer was lost, and send it again.
- */
-export function lookWindow(
-  since: Date,
-  timeoutMs: number,
-  until: Date = since,
-): { oldest: string; latest: string } {
+/** The window the first attempt's message can be in: from just before it started to after its timeout. */
+export function lookWindow(since: Date, timeoutMs: number): { oldest: string; latest: string } {
+  const start = since.getTime() / 1000;
   return {
-    oldest: (since.getTime() / 1000 - SKEW_S).toFixed(6),
-    latest: (Math.max(since.getTime(), until.getTime()) / 1000 + timeoutMs / 1000 + SKEW_S).toFixed(6),
+    oldest: (start - SKEW_S).toFixed(6),
+    latest: (start + timeoutMs / 1000 + SKEW_S).toFixed(6),
   };
 }
 
@@ -84,7 +76,7 @@ export async function findEarlierSlackMessage(
     const answer = await client.call('conversations.history', {
       token,
       channel: channelId,
-      ...lookWindow(attempt.since, timeoutMs, attempt.until),
+      ...lookWindow(attempt.since, timeoutMs),
       inclusive: true,
       include_all_metadata: true,
       limit: LOOK_PAGE_SIZE,

@@ -147,7 +147,6 @@ async function lookThrough(
     try {
       look = await findEarlier(subject, target, {
         ...attempt,
-        until: new Date(progress.startedAt),
         ...(progress.cursor ? { cursor: progress.cursor } : {}),
       });
     } catch (error) {

@@ -61,6 +61,8 @@ export async function sendOnce<S extends LookSubject>(
       delivered = earlier;
       status = 'already';
     } else {
+      // A re-send after a look that found nothing: the next look must cover this send, not the first one's.
+      if (!first) await deps.ledger.moveAttempt(key, channel, new Date());
       sending = true;
       delivered = await one.send(one.subject, target, nonce);
       await countSend(deps, job, channel);

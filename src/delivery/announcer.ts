@@ -23,11 +23,6 @@ export interface EarlierAttempt {
   nonce: string;
   /** When the first attempt started: nothing older needs reading. */
   since: Date;
-  /**
-   * When this look began: every earlier attempt had sent (or was sending) by then, so nothing newer than this
-   * plus a request timeout needs reading. Absent: the first attempt is the only one to look for.
-   */
-  until?: Date;
   /** Where a look that read part of its window stopped (`{ partial }`): it goes on from there. */
   cursor?: string;
 }

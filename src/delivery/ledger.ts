@@ -43,6 +43,11 @@ export interface DeliveryLedger {
   markAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<Date | null>;
   /** Forgets the mark: the platform refused the send outright, so no message of it can exist. */
   clearAttempt(postKey: string, channel: ChannelRef): Promise<void>;
+  /**
+   * Moves the mark to `at`, just before a re-send: the look before it showed that no earlier attempt's message
+   * exists, so only this send's message can (the next look reads from here, not from the first attempt).
+   */
+  moveAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<void>;
 }
 
 /** The field naming a channel: JSON keeps ids holding `:` unambiguous. */
@@ -91,5 +96,9 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   async clearAttempt(postKey: string, channel: ChannelRef): Promise<void> {
     this.attempts.delete(`${postKey}\u0000${channelField(channel)}`);
+  }
+
+  async moveAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<void> {
+    this.attempts.set(`${postKey}\u0000${channelField(channel)}`, at);
   }
 }

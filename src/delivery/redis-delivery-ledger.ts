@@ -78,6 +78,15 @@ export class RedisDeliveryLedger implements DeliveryLedger {
   async clearAttempt(postKey: string, channel: ChannelRef): Promise<void> {
     await this.redis.hdel(`${this.prefix}:ledger-attempt:${postKey}`, channelField(channel));
   }
+
+  async moveAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<void> {
+    const key = `${this.prefix}:ledger-attempt:${postKey}`;
+    await this.redis
+      .multi()
+      .hset(key, channelField(channel), at.toISOString())
+      .expire(key, ATTEMPT_TTL_S)
+      .exec();
+  }
 }
 
 /** A stored entry, absent optional fields left out (never `undefined`). */
