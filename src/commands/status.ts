@@ -1,3 +1,4 @@
+import { describeDigest } from '../digests/period.js';
 import { feedLabel } from '../feeds/catalogue.js';
 import type { FeedState, HostHold } from '../feeds/feed-state.js';
 import { plural, type CommandDeps } from './command-deps.js';
@@ -36,7 +37,7 @@ export async function status(deps: CommandDeps, context: CommandContext): Promis
   );
   if (names.length === 0) lines.push('No feed is configured.');
   lines.push(`Search index: ${plural(deps.index.size, 'post')}.`, ...queues);
-  lines.push(...(await ownLines(deps, viewer)), ...(await noteLines(deps, viewer)));
+  lines.push(...(await ownLines(deps, viewer, now)), ...(await noteLines(deps, viewer)));
   return { kind: 'text', text: lines.join('\n') };
 }
 
@@ -60,14 +61,27 @@ function pollerLine(poller: Exclude<PollerView, { kind: 'assumed' }>): string {
 }
 
 /** A member's own server or workspace: how many of its channels are subscribed, and how many are disabled. */
-async function ownLines(deps: CommandDeps, viewer: Viewer): Promise<string[]> {
+async function ownLines(deps: CommandDeps, viewer: Viewer, now: Date): Promise<string[]> {
   if (viewer.kind !== 'tenant') return [];
   const subs = await deps.subscriptions.listWorkspace(viewer.platform, viewer.workspaceId);
   const place = viewer.platform === 'discord' ? 'This server' : 'This workspace';
   if (subs.length === 0) return [`${place}: no channel gets announcements.`];
   const disabled = subs.filter((sub) => sub.disabledReason).length;
   const off = disabled > 0 ? `, ${disabled} of them disabled` : '';
-  return [`${place}: ${plural(subs.length, 'subscribed channel')}${off} (\`subscriptions\` lists them).`];
+  const lines = [
+    `${place}: ${plural(subs.length, 'subscribed channel')}${off} (\`subscriptions\` lists them).`,
+  ];
+  // When its digests go out: the one thing a digest channel waits for.
+  if (deps.digestSchedule) {
+    for (const cadence of ['daily', 'weekly'] as const) {
+      const count = subs.filter((sub) => !sub.disabledReason && sub.options.digest === cadence).length;
+      if (count > 0)
+        lines.push(
+          `  ${plural(count, 'channel')} on the ${describeDigest(cadence, deps.digestSchedule, now)}.`,
+        );
+    }
+  }
+  return lines;
 }
 
 /** Channel notes (a forum that requires a tag no post matched) the viewer owns: what a manager should look at. */

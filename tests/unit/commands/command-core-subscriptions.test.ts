@@ -121,6 +121,9 @@ describe('CommandCore subscriptions', () => {
     expect(text(await core.handle({ name: 'subscriptions' }, ADMIN))).toContain(
       'as one daily digest, next on Tuesday 15:00 UTC',
     );
+    expect(text(await core.handle({ name: 'status', share: false }, ADMIN))).toContain(
+      '1 channel on the daily digest, next on Tuesday 15:00 UTC.',
+    );
     const help = text(await core.handle({ name: 'help', share: false, topic: 'digest' }, ADMIN));
     expect(help).toContain(
       'Digests: daily digest, next on Tuesday 15:00 UTC; weekly digest, next on Monday 15:00 UTC.',
