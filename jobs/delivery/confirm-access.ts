@@ -12,6 +12,8 @@ export interface ConfirmAccessDeps {
   announcer: Pick<Announcer, 'confirmAccess'>;
   subscriptions: Pick<SubscriptionStore, 'listWorkspace' | 'disable' | 'get' | 'put'>;
   logger: Logger;
+  /** Told why the platform could not be asked (the probe loop's back-off depends on it). */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function confirmSuspects(deps: ConfirmAccessDeps, scope: string): P
       { err: error, scope, suspects: suspects.length },
       'deliveries still paused: could not confirm which channels lost access',
     );
+    deps.onError?.(error);
     return false;
   }
   const judged = { lost: [] as ChannelRef[], reachable: [] as ChannelRef[], unknown: [] as ChannelRef[] };

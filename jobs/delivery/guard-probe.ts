@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Announcer } from '../../src/delivery/announcer.js';
+import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
 import { guardScope, type RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
@@ -17,7 +17,10 @@ export interface GuardProbeOptions {
   queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
   subscriptions: Pick<SubscriptionStore, 'get' | 'put' | 'listWorkspace' | 'disable'>;
   logger: Logger;
-  /** First wait between probes; doubles after each failed probe up to `maxMs`. */
+  /**
+   * First wait between probes; doubles after each failed probe up to `maxMs`. A probe the platform only
+   * rate-limited is tried again after `baseMs` or the wait it asked for, whichever is longer, without doubling.
+   */
   baseMs?: number;
   maxMs?: number;
 }
@@ -34,6 +37,8 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
   const max = options.maxMs ?? 300_000;
   const log = options.logger.child({ platform: options.platform });
   let wait = base;
+  // The wait before the next round: `wait`, or a rate limit's own wait.
+  let next = base;
   let stopped = false;
   // A job can still be parking itself in delayed as the guard clears: promote once more on the next round.
   let promoteAgain = false;
@@ -45,10 +50,19 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       if (promoteAgain) await options.queue.promoteJobs();
       promoteAgain = false;
       await redrive(options);
-      wait = base;
+      wait = next = base;
       return;
     }
     let failed = false;
+    // Whether every failure this round was a rate limit, and the longest wait asked for.
+    let onlyLimited = true;
+    let limitedMs = 0;
+    const failure = (error: unknown) => {
+      failed = true;
+      if (error instanceof DeliveryError && error.kind === 'rate_limited')
+        limitedMs = Math.max(limitedMs, error.retryAfterMs ?? 0);
+      else onlyLimited = false;
+    };
     // A platform-wide trip pauses the queue; a Slack workspace's trip holds only its own jobs (in delayed).
     for (const { scope, trip } of trips) {
       const wide = scope === options.platform;
@@ -56,14 +70,14 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       try {
         await options.announcer.probe?.(trip.workspaceId);
       } catch (error) {
-        failed = true;
+        failure(error);
         log.error(
           { err: error, scope, nextProbeMs: Math.min(wait * 2, max), reason: trip.reason },
           'deliveries still paused: probe failed',
         );
         continue;
       }
-      if (!(await confirmSuspects({ ...options, logger: log }, scope))) {
+      if (!(await confirmSuspects({ ...options, logger: log, onError: failure }, scope))) {
         failed = true;
         continue;
       }
@@ -78,7 +92,11 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       );
     }
     await redrive(options);
-    wait = failed ? Math.min(wait * 2, max) : base;
+    // A 429 answers the token at the right URL and says when to come back: it shows nothing wrong with the
+    // bot, so it does not grow the back-off (doubling on it kept all of Discord paused long after the limit).
+    if (!failed) wait = next = base;
+    else if (onlyLimited) next = Math.min(Math.max(base, limitedMs), max);
+    else next = wait = Math.min(wait * 2, max);
   };
   const schedule = () => {
     if (stopped) return;
@@ -86,7 +104,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       round()
         .catch((error: unknown) => log.debug({ err: error }, 'guard probe round failed'))
         .finally(schedule);
-    }, wait);
+    }, next);
     timer.unref();
   };
   schedule();

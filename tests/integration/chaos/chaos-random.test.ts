@@ -32,6 +32,18 @@ describe('random fault schedules, short form', () => {
     expect(result.counts.lost).toBe(0);
   });
 
+  it('probes again soon after a rate-limited probe (seeds 351, 524: a server removed the bot, then 429s)', async () => {
+    // The guard tripped over the kicked server's 50001s while Discord answered some requests with global 429s
+    // (retry after 1 s) for about a minute. Each rate-limited probe round doubled the probe's back-off (5, 10,
+    // 20, 40 s), so the next try came 40 s after the third: Discord stayed paused 70 s (351, 451.3–521.3 s) and
+    // 71 s (524, 299.3–370.4 s). A 429 now waits 5 s or what it asks; both clear within 25 s.
+    for (const seed of [351, 524]) {
+      const result = await runSchedule(seed);
+      expect({ seed, paused: result.counts.paused_over_minute }).toEqual({ seed, paused: 0 });
+      expect(result.exercised.guard_trips).toBeGreaterThan(0);
+    }
+  });
+
   it('replays a seed exactly', async () => {
     const seed = 3;
     const [first, second] = [await runSchedule(seed), await runSchedule(seed)];
