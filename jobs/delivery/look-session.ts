@@ -3,10 +3,17 @@ import { z } from 'zod';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
 import type { LookProgress, LookSession } from './look-first.js';
-import { tenantKeys, waitOutLookHolds } from './rate-limited.js';
+import { looksAreTight, tenantKeys, waitOutLookHolds } from './rate-limited.js';
 
 /** A look waiting its turn asks again after this long per look ahead of it, at most `MAX_TURN_WAIT_MS`. */
 export const TURN_WAIT_MS = 1_000;
+
+/**
+ * Looks that may read at once in a workspace whose reads are not known to be tight: Slack's usual limit for
+ * `conversations.history` is some 50 a minute, and one at a time would leave a workspace with hundreds of looks
+ * after a proxy outage waiting minutes. After a look's 429 the workspace goes one at a time (`looksAreTight`).
+ */
+export const LOOK_WIDTH = 8;
 const MAX_TURN_WAIT_MS = 10_000;
 
 /** The look's progress as kept in the job's data (`look`); anything unreadable starts the look afresh. */
@@ -53,8 +60,9 @@ export function createLookSession(
     async begin() {
       await waitOutLookHolds(deps, job, token, channel);
       const ahead = (await turns?.take(workspace, ticket)) ?? 0;
-      if (ahead === 0) return;
-      const waitMs = Math.min(ahead * (deps.turnWaitMs ?? TURN_WAIT_MS), MAX_TURN_WAIT_MS);
+      const width = (await looksAreTight(deps, channel)) ? 1 : LOOK_WIDTH;
+      if (ahead < width) return;
+      const waitMs = Math.min((ahead - width + 1) * (deps.turnWaitMs ?? TURN_WAIT_MS), MAX_TURN_WAIT_MS);
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     },

@@ -38,6 +38,18 @@ export function tenantKeys(channel: ChannelRef): { workspace: string; channel: s
 
 const LOOK = 'look:';
 
+/**
+ * A 429 to a look marks its workspace's reads as tight for this long (Slack's one history read a minute for apps
+ * outside the Marketplace): looks there then go one at a time (look-session.ts). Elsewhere several may run.
+ */
+export const LOOK_TIGHT_MS = 3_600_000;
+const TIGHT = 'look-tight:';
+
+/** Whether a look in the channel's workspace met a 429 within the last `LOOK_TIGHT_MS`. */
+export async function looksAreTight(deps: RateLimitDeps, channel: ChannelRef): Promise<boolean> {
+  return ((await deps.holds?.remaining(TIGHT + tenantKeys(channel).workspace)) ?? 0) > 0;
+}
+
 /** Delays the job to `at` without spending an attempt; the caller throws what this returns. */
 async function delay(job: DeliverJobHandle, token: string | undefined, waitMs: number): Promise<Error> {
   await job.moveToDelayed(Date.now() + waitMs + Math.floor(Math.random() * WAKE_JITTER_MS), token);
@@ -61,6 +73,7 @@ export async function reactToRateLimit(
   const keys = tenantKeys(channel);
   const tenant = error.scope === 'workspace' ? keys.workspace : keys.channel;
   await deps.holds?.hold(looking ? LOOK + tenant : tenant, waitMs);
+  if (looking) await deps.holds?.hold(TIGHT + keys.workspace, LOOK_TIGHT_MS);
   return delay(job, token, waitMs);
 }
 
