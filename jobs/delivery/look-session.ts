@@ -60,6 +60,7 @@ export function createLookSession(
     async begin() {
       await waitOutLookHolds(deps, job, token, channel);
       const ahead = (await turns?.take(workspace, ticket)) ?? 0;
+      if (ahead === 0) return; // at the head: its turn however tight the workspace is, no need to ask
       const width = (await looksAreTight(deps, channel)) ? 1 : LOOK_WIDTH;
       if (ahead < width) return;
       const waitMs = Math.min((ahead - width + 1) * (deps.turnWaitMs ?? TURN_WAIT_MS), MAX_TURN_WAIT_MS);
