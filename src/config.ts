@@ -6,12 +6,14 @@ import { duration, flag, httpUrl, oneOf, optionalText, wholeNumber } from './con
 import { DEFAULT_FEEDS, parseFeedList } from './config/feeds.js';
 import { hostPortList, REDIS_PREFIX } from './config/redis.js';
 import { parseDeclaredSubscriptions } from './config/subscriptions.js';
+import { parseHubChannels } from './config/hubs.js';
 import { ConfigError, type Config } from './config/types.js';
 
 export { parseDuration } from './config/fields.js';
 export { isLocalFeed, MIN_POLL_INTERVAL_MS, parseFeedList, type FeedConfig } from './config/feeds.js';
 export { parseHostPorts } from './config/redis.js';
 export { parseDeclaredSubscriptions, type DeclaredSubscription } from './config/subscriptions.js';
+export { parseHubChannels, type HubChannel } from './config/hubs.js';
 export { ConfigError, type Config } from './config/types.js';
 
 const schema = z.object({
@@ -61,6 +63,15 @@ const schema = z.object({
   DISCORD_PUBLIC_KEY: optionalText,
   DISCORD_API_URL: httpUrl('DISCORD_API_URL').default('https://discord.com/api'),
   DISCORD_RATE_LIMIT: wholeNumber('DISCORD_RATE_LIMIT', 1, 50, 48),
+  DISCORD_HUB_CHANNELS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const { hubs, problems } = parseHubChannels(text);
+      for (const problem of problems)
+        ctx.addIssue({ code: 'custom', message: `DISCORD_HUB_CHANNELS: ${problem}` });
+      return hubs;
+    }),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -187,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mode: e.DISCORD_MODE,
       apiUrl: e.DISCORD_API_URL,
       requestsPerSecond: e.DISCORD_RATE_LIMIT,
+      hubs: e.DISCORD_HUB_CHANNELS,
       ...(e.DISCORD_PUBLIC_KEY ? { publicKey: e.DISCORD_PUBLIC_KEY } : {}),
     };
   }

@@ -1,6 +1,7 @@
 import { parseDuration } from './fields.js';
 import { DEFAULT_FEEDS, isLocalFeed, MIN_POLL_INTERVAL_MS, parseFeedList } from './feeds.js';
 import { parseDeclaredSubscriptions } from './subscriptions.js';
+import { parseHubChannels } from './hubs.js';
 import { displayUrl } from '../redaction.js';
 
 /**
@@ -62,6 +63,12 @@ export function crossChecks(env: NodeJS.ProcessEnv): string[] {
       if (!feedNames.has(feed))
         problem(`PSF_SUBSCRIPTIONS names feed "${feed}", which PSF_FEEDS does not define`);
     }
+  }
+  if (set('DISCORD_HUB_CHANNELS') && !set('DISCORD_TOKEN'))
+    problem('DISCORD_HUB_CHANNELS is set but DISCORD_TOKEN is not: hubs are Discord announcement channels');
+  for (const hub of parseHubChannels(env.DISCORD_HUB_CHANNELS ?? '').hubs) {
+    if (!feedNames.has(hub.feed))
+      problem(`DISCORD_HUB_CHANNELS names feed "${hub.feed}", which PSF_FEEDS does not define`);
   }
   return problems;
 }

@@ -1,5 +1,6 @@
 import type { DigestSchedule } from '../digests/period.js';
 import type { FeedConfig } from './feeds.js';
+import type { HubChannel } from './hubs.js';
 import type { DeclaredSubscription } from './subscriptions.js';
 
 /** The whole configuration, parsed once at start-up. */
@@ -28,6 +29,8 @@ export interface Config {
     publicKey?: string;
     apiUrl: string;
     requestsPerSecond: number;
+    /** DISCORD_HUB_CHANNELS: announcement channels the operator runs, one per feed, that other servers follow. */
+    hubs: HubChannel[];
   };
   slack?: {
     botToken?: string;
