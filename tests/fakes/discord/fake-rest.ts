@@ -66,6 +66,11 @@ export class FakeDiscordRest {
     { roles: { id: string; name: string; permissions: string; mentionable: boolean }[]; botRoles: string[] }
   >();
   readonly commands = new Map<string, unknown[]>();
+  /**
+   * Channel follows (`POST /channels/{hub}/followers`): by hub channel id, each following channel with the
+   * webhook Discord made in it. A crosspost in the hub reaches these channels.
+   */
+  readonly followers = new Map<string, Map<string, { webhookId: string; guildId?: string }>>();
   /** Forum channels (`addForum`), their posts, and threads opened on messages. */
   readonly threads = new FakeThreads({
     messages: this.messages,
