@@ -10,7 +10,10 @@ import type { DeliverJobHandle } from './deliver.js';
 import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
 
 /** The mass-disable guard as the deliver job uses it. */
-export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped' | 'skipped'>;
+export type DisableGuard = Pick<
+  RedisDisableGuard,
+  'sent' | 'lost' | 'tripped' | 'skipped' | 'admit' | 'holding'
+>;
 
 /** What turning a failure into queue behaviour needs. */
 export interface FailureDeps extends RateLimitDeps {
@@ -23,6 +26,9 @@ export interface FailureDeps extends RateLimitDeps {
   /** Pauses this platform's deliver queue in every process until the guard is cleared (platform-wide guards). */
   pausePlatform?(): Promise<void>;
 }
+
+/** Why a job for a channel the mass-disable guard holds is skipped (it is re-driven once cleared). */
+export const HELD_BY_GUARD = 'held by the mass-disable guard until the platform confirms this channel';
 
 /** How long a job waits in delayed while its platform is paused by the guard (no attempt spent). */
 export const GUARD_HOLD_MS = 30_000;
@@ -75,10 +81,16 @@ export async function classifyFailure(
       ? await deps.guard.lost(channel, reason, String(job.id), error.code)
       : { action: 'disable' };
     if (verdict.action === 'hold') return hold(deps, job, token, channel, verdict);
+    if (verdict.action === 'held') {
+      // A suspect, or a channel of a suspect's server: the platform's confirmation decides, not this answer.
+      deps.counters.increment(deps.platform, 'held');
+      deps.logger.warn({ ...log, reason }, 'lost-access answer held until the platform confirms the channel');
+      return waitForGuard(job, token);
+    }
     await deps.subscriptions.disable(channel, reason);
     // The guard may have tripped between its verdict and the disable: this channel is then among its suspects
     // and re-drives, so the confirmation (with the re-drive after it) decides; wait with the others.
-    if (await deps.guard?.tripped(guardScope(channel))) {
+    if (await deps.guard?.holding(channel)) {
       deps.counters.increment(deps.platform, 'held');
       return waitForGuard(job, token);
     }

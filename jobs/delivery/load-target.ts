@@ -1,7 +1,7 @@
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
-import { holdOrNoteSkip } from './failure.js';
+import { HELD_BY_GUARD, holdOrNoteSkip } from './failure.js';
 
 /**
  * The load step of a post's delivery or edit: the channel's subscription (skipped when removed or disabled)
@@ -20,6 +20,9 @@ export async function loadTarget(
   };
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
+  // A channel the mass-disable guard holds until the platform confirms it: nothing is sent there meanwhile,
+  // and this job runs again once the platform clears it.
+  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
   if (subscription.disabledReason !== null) {
     await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);
