@@ -25,6 +25,8 @@ export interface FailureDeps extends RateLimitDeps {
   guard?: DisableGuard;
   /** Pauses this platform's deliver queue in every process until the guard is cleared (platform-wide guards). */
   pausePlatform?(): Promise<void>;
+  /** Told when this job tripped the guard (any scope): this process's probe then runs at once. */
+  guardTripped?(): void;
 }
 
 /** Why a job for a channel the mass-disable guard holds is skipped (it is re-driven once cleared). */
@@ -127,6 +129,7 @@ async function hold(
         'Check the token, DISCORD_API_URL/SLACK_API_URL and any proxy; once a probe succeeds the platform is asked about each channel, and deliveries resume',
     );
     if (scope === deps.platform) await deps.pausePlatform?.();
+    deps.guardTripped?.();
   }
   deps.logger.warn({ jobId: job.id, ...channel }, 'lost-access answer held by the mass-disable guard');
   return waitForGuard(job, token);

@@ -32,7 +32,23 @@ export interface GuardProbeOptions {
    */
   baseMs?: number;
   maxMs?: number;
+  /** Rung when a job of this process trips the guard: the next round runs at once instead of on its timer. */
+  wake?: GuardWake;
   confirmMaxMs?: number;
+}
+
+/**
+ * Wakes a platform's probe loop in this process when a job trips the guard, so the other servers wait one
+ * probe, not the loop's timer (up to `baseMs`). Loops of other processes find the trip on their timer.
+ */
+export class GuardWake {
+  private listener: (() => void) | null = null;
+  listen(listener: () => void): void {
+    this.listener = listener;
+  }
+  ring(): void {
+    this.listener?.();
+  }
 }
 
 /** The longest wait between two confirmation rounds of held channels. */
@@ -155,15 +171,34 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     await confirmHeld();
     await redrive(options);
   };
+  // Whether a round runs now, and whether a trip rang meanwhile (then the next round follows at once).
+  let running = false;
+  let rang = false;
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
+      running = true;
       round()
         .catch((error: unknown) => log.debug({ err: error }, 'guard probe round failed'))
-        .finally(schedule);
+        .finally(() => {
+          running = false;
+          if (rang) next = 0;
+          rang = false;
+          schedule();
+        });
     }, next);
     timer.unref();
   };
+  options.wake?.listen(() => {
+    if (stopped) return;
+    if (running) {
+      rang = true;
+      return;
+    }
+    clearTimeout(timer);
+    next = 0;
+    schedule();
+  });
   schedule();
   return () => {
     stopped = true;

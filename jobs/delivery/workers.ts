@@ -30,7 +30,7 @@ export {
 } from './limits.js';
 
 export { CROSSPOSTED_EDIT_INTERVAL_MS, discordEditPacer, platformPacing, slackPacer } from './pacers.js';
-import { startGuardProbe } from './guard-probe.js';
+import { GuardWake, startGuardProbe } from './guard-probe.js';
 import { createFanoutProcessor } from './fanout.js';
 
 /** Worker settings tests lower (lock and stall timings); production keeps BullMQ's defaults. */
@@ -102,6 +102,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     if (platform === 'slack' && !options.pacer) throw new Error('Slack delivery needs a ChannelPacer');
     const name = deliverQueueName(platform);
     const queue = new Queue(name, { connection, prefix });
+    const wake = new GuardWake();
     const processor = createDeliverProcessor({
       platform,
       announcer,
@@ -120,6 +121,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
             guard: safety.guard,
             lookNotes: safety.notes,
             pausePlatform: () => queue.pause(),
+            guardTripped: () => wake.ring(),
             ...lookLimits(platform, safety),
           }
         : {}),
@@ -145,6 +147,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         queue,
         subscriptions: options.subscriptions,
         logger,
+        wake,
       };
       stops.push(startGuardProbe({ ...probe, ...(safety.probeMs ? { baseMs: safety.probeMs } : {}) }));
     }
