@@ -29,6 +29,9 @@ export interface FailureDeps extends RateLimitDeps {
   guardTripped?(): void;
 }
 
+/** How soon a job whose channel the guard holds (its scope not paused) runs again, to skip and wait for re-drive. */
+const HELD_RECHECK_MS = 1_000;
+
 /** Why a job for a channel the mass-disable guard holds is skipped (it is re-driven once cleared). */
 export const HELD_BY_GUARD = 'held by the mass-disable guard until the platform confirms this channel';
 
@@ -87,9 +90,11 @@ export async function classifyFailure(
       // A suspect, or a channel of a suspect's server: the platform's confirmation decides, not this answer.
       deps.counters.increment(deps.platform, 'held');
       deps.logger.warn({ ...log, reason }, 'lost-access answer held until the platform confirms the channel');
-      return waitForGuard(job, token);
+      // Back soon: the next run finds the channel held, notes itself for re-drive and ends (`admit`).
+      return waitForGuard(job, token, HELD_RECHECK_MS);
     }
-    await deps.subscriptions.disable(channel, reason);
+    // `keep`: the platform's confirmation (e.g. "the bot was removed from this server") may have landed first.
+    await deps.subscriptions.disable(channel, reason, { keep: true });
     // The guard may have tripped between its verdict and the disable: this channel is then among its suspects
     // and re-drives, so the confirmation (with the re-drive after it) decides; wait with the others.
     if (await deps.guard?.holding(channel)) {
@@ -151,7 +156,11 @@ export async function holdOrNoteSkip(
 }
 
 /** Parks the job in delayed while the guard holds its platform (no attempt spent). */
-export async function waitForGuard(job: DeliverJobHandle, token: string | undefined): Promise<Error> {
-  await job.moveToDelayed(Date.now() + GUARD_HOLD_MS, token);
+export async function waitForGuard(
+  job: DeliverJobHandle,
+  token: string | undefined,
+  ms = GUARD_HOLD_MS,
+): Promise<Error> {
+  await job.moveToDelayed(Date.now() + ms, token);
   return new DelayedError();
 }

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
+import { DeliveryError, WRONG_BOT, type Announcer } from '../../src/delivery/announcer.js';
 import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
@@ -20,6 +20,8 @@ export interface GuardProbeOptions {
     | 'suspects'
     | 'settle'
     | 'heldScopes'
+    | 'probeFailed'
+    | 'trip'
   >;
   announcer: Announcer;
   queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
@@ -34,6 +36,11 @@ export interface GuardProbeOptions {
   maxMs?: number;
   /** Rung when a job of this process trips the guard: the next round runs at once instead of on its timer. */
   wake?: GuardWake;
+  /**
+   * Checks once, as the loop starts, that the token is the bot's own (`Announcer.checkIdentity`): another
+   * bot's token pauses the platform before any send, so no channel is disabled on its answers.
+   */
+  checkIdentity?: boolean;
   confirmMaxMs?: number;
 }
 
@@ -124,6 +131,9 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
         await options.announcer.probe?.(trip.workspaceId);
       } catch (error) {
         failures.add(error);
+        // The token of another bot, a reset token: what the operator must fix, for `status`.
+        if (error instanceof DeliveryError && error.kind === 'auth')
+          await options.guard.probeFailed(scope, error.message);
         log.error(
           { err: error, scope, nextProbeMs: Math.min(probing.wait * 2, max), reason: trip.reason },
           'deliveries still paused: probe failed',
@@ -189,6 +199,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     }, next);
     timer.unref();
   };
+  if (options.checkIdentity) void checkIdentity(options, log);
   options.wake?.listen(() => {
     if (stopped) return;
     if (running) {
@@ -204,6 +215,27 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/**
+ * Pauses the platform when its token is another bot's (`WRONG_BOT`); the probe rounds resume it once the
+ * operator sets the right token. Any other failure proves nothing here: deliveries will show it.
+ */
+async function checkIdentity(options: GuardProbeOptions, log: Logger): Promise<void> {
+  try {
+    await options.announcer.checkIdentity?.();
+  } catch (error) {
+    if (!(error instanceof DeliveryError && error.code === WRONG_BOT)) {
+      log.debug({ err: error }, 'could not check whose token this is; deliveries will tell');
+      return;
+    }
+    await options.guard.trip(options.platform, error.message);
+    await options.queue.pause();
+    log.error(
+      { reason: error.message },
+      `${error.message}: ${options.platform} deliveries are paused and nothing is disabled until the token is the bot's own`,
+    );
+  }
 }
 
 /**

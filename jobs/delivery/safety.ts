@@ -56,7 +56,8 @@ export function guardReadiness(
   return async () => {
     const trips = (await Promise.all(platforms.map((platform) => guard.trips(platform)))).flat();
     const paused = trips.map(
-      ({ scope, trip }) => `${scopeName(scope, trip)} paused by the mass-disable guard (${trip.reason})`,
+      ({ scope, trip }) =>
+        `${scopeName(scope, trip)} paused by the mass-disable guard (${trip.reason}${trip.probe ? `; last probe: ${trip.probe}` : ''})`,
     );
     return paused.length === 0 || paused.join('; ');
   };
@@ -93,7 +94,53 @@ export async function deliveryStatusNotes(
         : {}),
     };
   });
-  return [...paused, ...(await safety.notes.entries()), ...(await holdNotes(safety, asking))];
+  const probes = trips.flatMap(({ scope, trip }): DeliveryNote[] =>
+    trip.probe
+      ? [
+          {
+            tenant: { platform: scope.split(':')[0] as Platform, workspaceId: trip.workspaceId },
+            text: `${scopeName(scope, trip)}: the probe that would resume deliveries fails: ${trip.probe}.`,
+            operator: true,
+          },
+        ]
+      : [],
+  );
+  return [
+    ...paused,
+    ...probes,
+    ...(await heldNotes(safety.guard, platforms)),
+    ...(await safety.notes.entries()),
+    ...(await holdNotes(safety, asking)),
+  ];
+}
+
+/**
+ * Channels the guard still holds after their platform resumed, by server or workspace: neither disabled nor
+ * sent to until the platform says whether the bot still has access there.
+ */
+async function heldNotes(
+  guard: Pick<RedisDisableGuard, 'heldScopes' | 'suspects'>,
+  platforms: readonly Platform[],
+): Promise<DeliveryNote[]> {
+  const scopes = (await Promise.all(platforms.map((platform) => guard.heldScopes(platform)))).flat();
+  const held = new Map<string, { tenant: Tenant; channels: number }>();
+  for (const scope of scopes)
+    for (const { channel } of await guard.suspects(scope)) {
+      const key = `${channel.platform} ${channel.workspaceId}`;
+      const entry = held.get(key) ?? {
+        tenant: { platform: channel.platform, workspaceId: channel.workspaceId },
+        channels: 0,
+      };
+      entry.channels += 1;
+      held.set(key, entry);
+    }
+  return [...held.values()].map(({ tenant, channels }) => ({
+    tenant,
+    text:
+      `${channels === 1 ? '1 channel' : `${channels} channels`} of ${tenant.platform} ${tenant.platform === 'discord' ? 'server' : 'workspace'} ${tenant.workspaceId} ` +
+      `answered that the bot lost access and ${channels === 1 ? 'is' : 'are'} held until ${tenant.platform} confirms it: ` +
+      'nothing is sent there or disabled meanwhile; held announcements are sent if access is confirmed.',
+  }));
 }
 
 /** The asking workspace's own hold after a 429 on its workspace, if one is running. */

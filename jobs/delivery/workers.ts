@@ -148,6 +148,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         subscriptions: options.subscriptions,
         logger,
         wake,
+        checkIdentity: true,
       };
       stops.push(startGuardProbe({ ...probe, ...(safety.probeMs ? { baseMs: safety.probeMs } : {}) }));
     }

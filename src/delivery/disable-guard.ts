@@ -19,6 +19,8 @@ export const guardTripSchema = z.object({
   at: z.string(),
   /** A workspace that failed, for a probe that needs one (Slack `auth.test`). */
   workspaceId: z.string(),
+  /** Why the last probe failed (e.g. the token is another bot's), for `status`. */
+  probe: z.string().optional(),
 });
 export type GuardTrip = z.infer<typeof guardTripSchema>;
 
@@ -194,6 +196,15 @@ return redis.call('HLEN', KEYS[1])`;
 const CLEAR = `
 redis.call('DEL', KEYS[1])
 if redis.call('HLEN', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end`;
+
+// KEYS: trip key. ARGV: why the last probe failed. Only while the trip stands (a cleared one stays cleared).
+const PROBED = `
+local trip = redis.call('GET', KEYS[1])
+if not trip then return 0 end
+local decoded = cjson.decode(trip)
+decoded.probe = ARGV[1]
+redis.call('SET', KEYS[1], cjson.encode(decoded))
+return 1`;
 
 // KEYS: re-drive set, trip key, suspects hash. ARGV: member, channel field.
 const REDRIVABLE = `
@@ -391,6 +402,24 @@ export class RedisDisableGuard {
   async tripped(scope: string): Promise<GuardTrip | null> {
     const value = await this.redis.get(this.key(scope, 'tripped'));
     return value === null ? null : guardTripSchema.parse(JSON.parse(value));
+  }
+
+  /**
+   * Pauses a scope without a lost-access answer (the token is another bot's: every channel would answer as
+   * lost); the probe loop lifts it once the token is the bot's own. Keeps a trip already standing.
+   */
+  async trip(scope: string, reason: string, workspaceId = ''): Promise<void> {
+    const trip: GuardTrip = { reason, at: new Date().toISOString(), workspaceId, probe: reason };
+    await this.redis
+      .multi()
+      .set(this.key(scope, 'tripped'), JSON.stringify(trip), 'NX')
+      .sadd(this.key(scopePlatform(scope), 'trips'), scope)
+      .exec();
+  }
+
+  /** Notes on a standing trip why its last probe failed (shown by `status` and `/readyz`). */
+  async probeFailed(scope: string, why: string): Promise<void> {
+    await this.redis.eval(PROBED, 1, this.key(scope, 'tripped'), why);
   }
 
   /** Every paused scope of a platform, with why. */

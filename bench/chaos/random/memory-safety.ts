@@ -224,6 +224,17 @@ export class MemoryDisableGuard {
     return this.trippedScopes.get(scope) ?? null;
   }
 
+  async trip(scope: string, reason: string, workspaceId = ''): Promise<void> {
+    if (this.trippedScopes.has(scope)) return;
+    this.trippedScopes.set(scope, { reason, at: new Date().toISOString(), workspaceId, probe: reason });
+    this.periods.push({ scope, from: Date.now(), to: null });
+  }
+
+  async probeFailed(scope: string, why: string): Promise<void> {
+    const trip = this.trippedScopes.get(scope);
+    if (trip) this.trippedScopes.set(scope, { ...trip, probe: why });
+  }
+
   async trips(platform: Platform): Promise<{ scope: string; trip: GuardTrip }[]> {
     return [...this.trippedScopes]
       .filter(([scope]) => scope.split(':')[0] === platform)

@@ -3,8 +3,11 @@ import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
 import { postKey } from '../../../src/posts/identity.js';
 import type { Post } from '../../../src/posts/post.js';
 import type { Subscription } from '../../../src/subscriptions/subscription.js';
-import { deliverySafety, guardReadiness } from '../../../jobs/delivery/safety.js';
+import { deliverySafety, deliveryStatusNotes, guardReadiness } from '../../../jobs/delivery/safety.js';
+import { visibleNotes } from '../../../src/commands/tenant-view.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
+import { BOT_USER } from '../../fakes/discord/fake-rest.js';
+import { FAKE_APPLICATION_ID } from '../../fakes/discord/wire.js';
 import { makePost, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
 import { startHarness } from '../../helpers/delivery-harness.js';
 
@@ -388,6 +391,93 @@ describe('once the token works, while Discord cannot answer for the held channel
       expect(await guard.redrives('discord')).toEqual([]);
     } finally {
       discord.rest.intercept = null;
+    }
+  });
+});
+
+describe('a DISCORD_TOKEN of another working bot', () => {
+  const OTHER_BOT = '955000000000000001';
+
+  it('pauses Discord before any send, disables nothing, names both ids, and resumes once the token is right', async () => {
+    const guild = '810000000000000007';
+    const channels = guildChannels('7930000000000');
+    discord.rest.guilds.add(guild, channels);
+    // The other bot is not in the subscribed server: every channel would answer 50001 and the server list
+    // would lack the server, so the confirmation would call it gone.
+    discord.rest.guilds.remove(guild);
+    discord.rest.bot = { userId: OTHER_BOT, applicationId: OTHER_BOT };
+    const prefix = uniquePrefix('wrong-bot');
+    const post = makePost(11);
+    try {
+      harness = await startHarness({
+        prefix,
+        announcers: {
+          discord: new DiscordAnnouncer({
+            token: FAKE_TOKEN,
+            apiUrl: discord.apiUrl,
+            applicationId: FAKE_APPLICATION_ID,
+          }),
+        },
+        posts: [post],
+        subscriptions: subscriptionsOf(guild, channels),
+        probeMs: 300,
+      });
+      const safety = deliverySafety(harness.redis, prefix);
+      const ready = guardReadiness(safety.guard, ['discord']);
+      const says = `DISCORD_TOKEN is the token of bot ${OTHER_BOT}, not of application ${FAKE_APPLICATION_ID}`;
+      await waitFor(async () => (await safety.guard.trips('discord')).length === 1, 'Discord to pause');
+      await harness.sink.enqueue([post]);
+      await waitFor(
+        async () => (await harness!.deliverQueues.discord!.getJobCounts('waiting')).waiting === 8,
+        'the post to wait in the paused queue',
+      );
+      expect(await harness.deliverQueues.discord!.isPaused()).toBe(true);
+      expect(await ready()).toContain(says);
+      const notes = await deliveryStatusNotes(safety, ['discord']);
+      const operator = visibleNotes({ kind: 'operator' }, notes).join('\n');
+      expect(operator).toContain(says);
+      // The members of that server are told it is paused, not how the bot is set up.
+      const member = visibleNotes({ kind: 'tenant', platform: 'discord', workspaceId: guild }, notes).join(
+        '\n',
+      );
+      expect(member).toMatch(/PAUSED/);
+      expect(member).not.toContain(OTHER_BOT);
+      // A probe round later, still the other bot: nothing sent, nothing disabled, no server list read.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      for (const id of channels)
+        expect(discord.rest.find('POST', new RegExp(`^/channels/${id}/messages$`))).toEqual([]);
+      expect((await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null)).toEqual([]);
+
+      // The operator puts the bot's own token in: the probe passes, and every channel gets the post.
+      discord.rest.bot = { userId: BOT_USER.id, applicationId: FAKE_APPLICATION_ID };
+      discord.rest.guilds.removed.delete(guild);
+      await waitFor(
+        async () => (await harness!.ledger.forPost(postKey(post.feed, post.id))).length === 8,
+        'every channel once the token is right',
+        30_000,
+      );
+      expect(await ready()).toBe(true);
+      expect((await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null)).toEqual([]);
+    } finally {
+      discord.rest.bot = { userId: BOT_USER.id, applicationId: FAKE_APPLICATION_ID };
+      discord.rest.guilds.removed.delete(guild);
+    }
+  });
+
+  it('takes a bot whose user id differs from its application id (older bots) as its own', async () => {
+    // The fake's own bot is such a bot: user 900…1, application 900…2.
+    const announcer = new DiscordAnnouncer({
+      token: FAKE_TOKEN,
+      apiUrl: discord.apiUrl,
+      applicationId: FAKE_APPLICATION_ID,
+    });
+    await expect(announcer.checkIdentity()).resolves.toBeUndefined();
+    await expect(announcer.probe()).resolves.toBeUndefined();
+    discord.rest.bot = { userId: OTHER_BOT, applicationId: OTHER_BOT };
+    try {
+      await expect(announcer.probe()).rejects.toMatchObject({ kind: 'auth', code: 'wrong_bot' });
+    } finally {
+      discord.rest.bot = { userId: BOT_USER.id, applicationId: FAKE_APPLICATION_ID };
     }
   });
 });
