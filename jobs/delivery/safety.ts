@@ -5,6 +5,7 @@ import { RedisLookTurns, type LookTurns } from '../../src/delivery/look-turns.js
 import { RedisTenantHolds, type TenantHolds } from '../../src/delivery/tenant-holds.js';
 import type { DeliveryNote, Tenant } from '../../src/commands/types.js';
 import type { Platform } from '../../src/posts/post.js';
+import type { InvalidStanding } from '../../src/delivery/request-budget.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 import { duration } from '../../src/commands/status.js';
 import { tenantKeys } from './rate-limited.js';
@@ -157,4 +158,35 @@ async function holdNotes(
       text: `Deliveries here are held for ${duration(left)} more: the platform asked the bot to slow down (429).`,
     },
   ];
+}
+
+/** One platform's invalid-request standing, as `status --json` gives it (`invalidRequests`). */
+export interface InvalidRequestsStatus extends InvalidStanding {
+  platform: Platform;
+}
+
+const PLATFORM_NAMES: Record<Platform, string> = { discord: 'Discord', slack: 'Slack', console: 'Console' };
+
+/**
+ * The operator's line on each platform's invalid-request budget (401, 403 and 429 answers in the window,
+ * which Discord counts toward an IP ban): never shown to members in chat.
+ */
+export function invalidRequestNotes(standings: readonly InvalidRequestsStatus[]): DeliveryNote[] {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return standings.map((standing) => {
+    const name = PLATFORM_NAMES[standing.platform];
+    const state =
+      standing.state === 'held'
+        ? 'HELD: requests wait until older answers leave the window'
+        : standing.state === 'slowed'
+          ? `SLOWED to ${n(standing.slowPerSecond)} requests a second`
+          : 'normal';
+    return {
+      tenant: { platform: standing.platform, workspaceId: '' },
+      operator: true,
+      text:
+        `${name} invalid requests (401, 403 and 429 answers): ${n(standing.count)} in the last ${duration(standing.windowMs)}; ` +
+        `${state} (slowed from ${n(standing.slowAt)}, held from ${n(standing.holdAt)}; ${name} blocks the IP at ${n(standing.limit)}).`,
+    };
+  });
 }
