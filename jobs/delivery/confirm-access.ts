@@ -1,5 +1,5 @@
 import type { AccessCheck, Announcer } from '../../src/delivery/announcer.js';
-import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import type { RedisDisableGuard, Suspect } from '../../src/delivery/disable-guard.js';
 import { disableWorkspace } from '../../src/delivery/lost-access.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
@@ -32,7 +32,21 @@ export interface ConfirmOutcome {
  * sent to, and is asked about again next round; so does every channel when the platform could not be asked.
  */
 export async function confirmSuspects(deps: ConfirmAccessDeps, scope: string): Promise<ConfirmOutcome> {
-  const suspects = await deps.guard.suspects(scope);
+  const all = await deps.guard.suspects(scope);
+  // A channel unsubscribed meanwhile (or a Slack workspace uninstalled) needs no answer: it is let go.
+  const gone: Suspect[] = [];
+  const suspects: Suspect[] = [];
+  for (const suspect of all)
+    ((await deps.subscriptions.get(suspect.channel)) ? suspects : gone).push(suspect);
+  if (gone.length > 0) {
+    const left = await deps.guard.settle(scope, {
+      lost: [],
+      reachable: [],
+      released: gone.map(({ channel }) => channel),
+      unknown: [],
+    });
+    if (suspects.length === 0) return { asked: true, held: left };
+  }
   if (suspects.length === 0) return { asked: true, held: 0 };
   let checks: AccessCheck[];
   const released = !deps.announcer.confirmAccess;

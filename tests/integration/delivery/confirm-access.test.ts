@@ -180,5 +180,8 @@ describe('confirming the guard suspects', () => {
     );
     expect(await confirmSuspects(deps(halves, 'slack'), scope)).toEqual({ asked: true, held: 0 });
     expect(await subscriptions.list()).toEqual([]);
+    // Nothing is left to hold there, so nothing is asked again round after round.
+    await guard.clear(scope);
+    expect(await guard.heldScopes('slack')).toEqual([]);
   });
 });
