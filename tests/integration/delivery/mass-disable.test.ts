@@ -259,6 +259,36 @@ describe('a server that removed the bot', () => {
   });
 });
 
+describe('the probe after a trip', () => {
+  it('runs as soon as a job trips the guard, not when the probe loop next wakes', async () => {
+    const kicked = guildChannels('7940000000000');
+    const healthy = guildChannels('7950000000000');
+    const guild = '810000000000000008';
+    const fine = '810000000000000009';
+    discord.rest.guilds.add(guild, kicked);
+    discord.rest.guilds.add(fine, healthy);
+    discord.rest.guilds.remove(guild);
+    const post = makePost(12);
+    // The loop's own timer (and back-off) is a minute: only the trip's wake-up can resume Discord sooner.
+    harness = await startHarness({
+      prefix: uniquePrefix('probe-wake'),
+      announcers: { discord: new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: discord.apiUrl }) },
+      posts: [post],
+      subscriptions: [...subscriptionsOf(guild, kicked), ...subscriptionsOf(fine, healthy)],
+      concurrency: { discord: 4 },
+      probeMs: 60_000,
+    });
+    const probesBefore = discord.rest.find('GET', /^\/users\/@me$/).length;
+    await harness.sink.enqueue([post]);
+    await waitFor(
+      async () => (await harness!.ledger.forPost(postKey(post.feed, post.id))).length === 8,
+      'the healthy server to get the post well before the probe timer',
+    );
+    expect(harness.counters.snapshot().discord.held).toBeGreaterThan(0);
+    expect(discord.rest.find('GET', /^\/users\/@me$/).length - probesBefore).toBe(1);
+  });
+});
+
 describe('once the token works, while Discord cannot answer for the held channels', () => {
   it('resumes the other servers at once and holds only the kicked one until Discord lists the servers again', async () => {
     const kicked = guildChannels('7900000000000');
