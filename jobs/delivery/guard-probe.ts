@@ -34,6 +34,7 @@ export interface GuardProbeOptions {
    */
   baseMs?: number;
   maxMs?: number;
+  confirmMaxMs?: number;
   /** Rung when a job of this process trips the guard: the next round runs at once instead of on its timer. */
   wake?: GuardWake;
   /**
@@ -41,7 +42,6 @@ export interface GuardProbeOptions {
    * bot's token pauses the platform before any send, so no channel is disabled on its answers.
    */
   checkIdentity?: boolean;
-  confirmMaxMs?: number;
 }
 
 /**
