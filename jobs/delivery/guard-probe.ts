@@ -35,6 +35,8 @@ export interface GuardProbeOptions {
   baseMs?: number;
   maxMs?: number;
   confirmMaxMs?: number;
+  /** The wait between the tries of one probe round (`PROBE_TRIES`); at most `baseMs`. */
+  probeRetryMs?: number;
   /** Rung when a job of this process trips the guard: the next round runs at once instead of on its timer. */
   wake?: GuardWake;
   /**
@@ -55,6 +57,34 @@ export class GuardWake {
   }
   ring(): void {
     this.listener?.();
+  }
+}
+
+/**
+ * Tries per probe round. A stray 401 or a 5xx from a proxy says little about the token, and a lone failed
+ * probe doubled the back-off: under a minute of such answers to half the requests, four failed rounds in a
+ * row (5 + 10 + 20 + 40 s) kept a platform whose token worked paused for over a minute. A token that is
+ * really wrong fails every try: three 401s a round, still backing off to `maxMs`.
+ */
+const PROBE_TRIES = 3;
+const PROBE_RETRY_MS = 1_000;
+
+/**
+ * The probe, tried up to `PROBE_TRIES` times `retryMs` apart while it fails with what a stray answer could
+ * explain (auth, transient); a rate limit or another bot's token ends the round at once.
+ */
+async function probeWithRetries(announcer: Announcer, workspaceId: string, retryMs: number): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      await announcer.probe?.(workspaceId);
+      return;
+    } catch (error) {
+      const again =
+        error instanceof DeliveryError &&
+        (error.kind === 'transient' || (error.kind === 'auth' && error.code !== WRONG_BOT));
+      if (!again || tries >= PROBE_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
   }
 }
 
@@ -105,6 +135,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
   const max = options.maxMs ?? 300_000;
   const log = options.logger.child({ platform: options.platform });
   const probing = new Backoff(base, max);
+  const retryMs = Math.min(base, options.probeRetryMs ?? PROBE_RETRY_MS);
   const confirming = new Backoff(base, Math.min(max, options.confirmMaxMs ?? CONFIRM_MAX_MS));
   // The wait before the next round, and when held channels are next asked about.
   let next = base;
@@ -128,7 +159,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       const wide = scope === options.platform;
       if (wide && !(await options.queue.isPaused())) await options.queue.pause();
       try {
-        await options.announcer.probe?.(trip.workspaceId);
+        await probeWithRetries(options.announcer, trip.workspaceId, retryMs);
       } catch (error) {
         failures.add(error);
         // The token of another bot, a reset token: what the operator must fix, for `status`.

@@ -58,6 +58,16 @@ describe('random fault schedules, short form', () => {
     }
   });
 
+  it('tries the probe again within its round after a stray 401 or a 5xx (seed 3553)', async () => {
+    // After the trip Discord answered stray 401s to 55 % and 5xx to 35 % of requests for a minute. Each failed
+    // probe doubled the back-off (5, 10, 20, 40 s) though the token worked: paused 77 s (311.0–388.3 s). A
+    // round now tries up to three times, a second apart, before it counts as failed.
+    const result = await runSchedule(3553);
+    expect(result.counts.paused_over_minute).toBe(0);
+    expect(result.exercised.guard_trips).toBeGreaterThan(0);
+    expect(result.exercised.stray_401).toBeGreaterThan(0);
+  });
+
   it('replays a seed exactly', async () => {
     const seed = 3;
     const [first, second] = [await runSchedule(seed), await runSchedule(seed)];
