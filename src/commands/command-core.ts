@@ -1,5 +1,6 @@
 import { type CommandDeps } from './command-deps.js';
 import { unknownCommandMessage } from './command-schema.js';
+import { follow, unfollow } from './follow-commands.js';
 import { helpText, helpTopic } from './help-text.js';
 import { byTag, latest, search, tags } from './lookups.js';
 import { status } from './status.js';
@@ -75,6 +76,10 @@ export class CommandCore implements CommandService {
         return testAnnouncement(this.deps, context);
       case 'why':
         return why(this.deps, context, request.query);
+      case 'follow':
+        return follow(this.deps, context, request.feed);
+      case 'unfollow':
+        return unfollow(this.deps, context, request.feed);
       default:
         // Only reachable from an unchecked caller; the type says it cannot happen.
         return {

@@ -112,6 +112,10 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
       return subscribeFromWords(args);
     case 'why':
       return { name, query: args.join(' ') };
+    case 'follow':
+    case 'unfollow':
+      if (args.length > 1) return `Name one feed at a time: \`${name} ${args[0]}\`.`;
+      return { name, ...(args[0] === undefined ? {} : { feed: args[0] }) };
     case 'unsubscribe':
       if (args.length > 1)
         return 'Unsubscribe from one feed at a time (`unsubscribe psf`), or from all (`unsubscribe`).';

@@ -52,6 +52,8 @@ describe('discordCommandDefinitions', () => {
       subscriptions: [],
       test: ['channel'],
       why: ['query', 'channel'],
+      follow: ['feed', 'channel'],
+      unfollow: ['feed', 'channel'],
       status: ['share'],
       help: ['share'],
     });
