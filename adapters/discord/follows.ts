@@ -71,7 +71,8 @@ export class DiscordChannelFollows implements ChannelFollows {
   ): { ok: false; failure: FollowFailure; detail: string; retryAfterMs?: number } {
     const classified =
       error instanceof DeliveryError ? error : DeliveryError.transient('unknown', String(error));
-    const detail = `${classified.code === 'rate_limited' ? '429' : classified.code}: ${classified.message}`.slice(0, 200);
+    const detail =
+      `${classified.code === 'rate_limited' ? '429' : classified.code}: ${classified.message}`.slice(0, 200);
     if (classified.kind === 'rate_limited')
       return { ok: false, failure: 'rate_limited', detail, retryAfterMs: classified.retryAfterMs ?? 1_000 };
     const known = FAILURES[classified.code];

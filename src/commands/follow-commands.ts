@@ -36,7 +36,10 @@ export async function follow(
   if (typeof hubs === 'string') return { kind: 'error', message: hubs };
   const channel = channelOf(context);
   if (hubs.some((hub) => hub.channelId === channel.channelId))
-    return { kind: 'error', message: 'This channel is the hub itself: pick the channel that should follow it.' };
+    return {
+      kind: 'error',
+      message: 'This channel is the hub itself: pick the channel that should follow it.',
+    };
   const subscription = await deps.subscriptions.get(channel);
   const overlap = hubs.filter((hub) => subscribesTo(subscription, hub.feed));
   if (overlap.length > 0) return { kind: 'error', message: subscribedMessage(overlap, feed === undefined) };
@@ -94,7 +97,8 @@ export async function unfollow(
       return { kind: 'error', message: unknownFeedMessage(feed, deps.feeds) };
     return {
       kind: 'text',
-      text: feed === undefined ? 'This channel follows no hub.' : `This channel does not follow the ${feed} hub.`,
+      text:
+        feed === undefined ? 'This channel follows no hub.' : `This channel does not follow the ${feed} hub.`,
     };
   }
   if (!deps.follows || !deps.channelFollows)
@@ -152,7 +156,11 @@ function subscribedMessage(hubs: readonly HubChannel[], everyHub: boolean): stri
 }
 
 /** The reply for a follow Discord refused, by what it said. */
-function followFailure(answer: Extract<FollowAnswer<unknown>, { ok: false }>, hub: HubChannel, channelId: string): string {
+function followFailure(
+  answer: Extract<FollowAnswer<unknown>, { ok: false }>,
+  hub: HubChannel,
+  channelId: string,
+): string {
   const here = `<#${channelId}>`;
   switch (answer.failure) {
     case 'missing_permissions':

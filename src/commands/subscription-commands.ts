@@ -48,7 +48,11 @@ export async function subscribe(
   // keeps the others), and a new subscription gets every feed.
   const feeds = named.feeds ?? existing?.feeds ?? [];
   const followed = followsOf((await deps.follows?.listChannel(channel)) ?? [], feeds);
-  if (followed.length > 0) return followingMessage(followed.map((item) => item.feed), deps);
+  if (followed.length > 0)
+    return followingMessage(
+      followed.map((item) => item.feed),
+      deps,
+    );
   const tags = named.tags ?? existing?.tags ?? [];
   const excluded = named.tags !== undefined ? named.excludedTags : (existing?.excludedTags ?? []);
   const subscription: Subscription = {
@@ -93,7 +97,9 @@ function followingMessage(feeds: readonly string[], deps: CommandDeps): Reply {
   const first = feeds[0]!;
   const others = deps.feeds.map((item) => item.name).filter((name) => !feeds.includes(name));
   const instead =
-    others.length > 0 ? ` Other feeds can still be subscribed here (\`/psf subscribe feed:${others[0]}\`).` : '';
+    others.length > 0
+      ? ` Other feeds can still be subscribed here (\`/psf subscribe feed:${others[0]}\`).`
+      : '';
   return {
     kind: 'error',
     message:

@@ -217,8 +217,7 @@ export type FollowFailure =
 
 /** A platform's answer to following or unfollowing, classified. */
 export type FollowAnswer<T> =
-  | ({ ok: true } & T)
-  | { ok: false; failure: FollowFailure; detail: string; retryAfterMs?: number };
+  ({ ok: true } & T) | { ok: false; failure: FollowFailure; detail: string; retryAfterMs?: number };
 
 /**
  * Discord's Channel Follow, supplied by the Discord adapter: a channel follows an announcement channel (a hub),

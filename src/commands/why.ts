@@ -44,7 +44,7 @@ export async function why(deps: CommandDeps, context: CommandContext, query: str
 /** In a channel that follows the feed's hub, Discord, not psf-bot, brings the post. */
 function throughFollow(follow: Follow): string {
   return (
-    `this channel follows the ${follow.feed} hub (since ${follow.createdAt}), so the post comes through Discord's channel follow of the hub, not a psf-bot delivery: ` +
+    `this channel follows the ${follow.feed} hub (since ${follow.createdAt}): the post comes through Discord's channel follow of the ${follow.feed} hub, not a psf-bot delivery; ` +
     `Discord copies each post published in the hub here. If it is missing, the hub may not have published it yet, or the follow was removed in this channel's settings (\`/psf unfollow\` then forgets it).`
   );
 }

@@ -113,13 +113,20 @@ export class RedisFollowStore implements FollowStore {
     const record = followSchema.parse(follow);
     await this.redis
       .multi()
-      .hset(this.tenantKey(record.platform, record.workspaceId), field(record, record.feed), JSON.stringify(record))
+      .hset(
+        this.tenantKey(record.platform, record.workspaceId),
+        field(record, record.feed),
+        JSON.stringify(record),
+      )
       .sadd(this.tenantsKey, tenant(record.platform, record.workspaceId))
       .exec();
   }
 
   async get(channel: ChannelRef, feed: string): Promise<Follow | null> {
-    const value = await this.redis.hget(this.tenantKey(channel.platform, channel.workspaceId), field(channel, feed));
+    const value = await this.redis.hget(
+      this.tenantKey(channel.platform, channel.workspaceId),
+      field(channel, feed),
+    );
     return value === null ? null : decode(value);
   }
 
