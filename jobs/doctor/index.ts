@@ -3,6 +3,8 @@ import type { Config } from '../../src/config.js';
 import type { Platform } from '../../src/posts/post.js';
 import { parseKey } from '../../src/secrets/at-rest.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import type { FollowStore } from '../../src/subscriptions/follow-store.js';
+import { checkFollow } from './follows.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
 import { PlatformPeer } from './http.js';
@@ -22,6 +24,8 @@ export interface DoctorDeps {
   redis: RedisLocation;
   /** Subscribed channels to check; config-declared ones are checked even without it. */
   subscriptions?: Pick<SubscriptionStore, 'list'>;
+  /** Channels that follow a hub: the bot should hold Manage Webhooks there. */
+  follows?: Pick<FollowStore, 'list'>;
   /** Multi-workspace Slack: a workspace's bot token (the Slack installation store). */
   slackTokens?: SlackTokenLookup;
   /** Replaces fetching and parsing feeds (tests); the poller's own pipeline by default. */
@@ -131,7 +135,46 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     checkPlatforms(deps, peer),
   ]);
   const channels = await checkSubscribedChannels(deps, peer, tokens);
-  return [...redis, ...feeds, ...tokens, ...channels];
+  const follows = await checkFollowingChannels(deps, peer, tokens);
+  return [...redis, ...feeds, ...tokens, ...channels, ...follows];
+}
+
+/** Each channel that follows a hub, a few at a time; none when there are none or Discord's token is broken. */
+async function checkFollowingChannels(
+  deps: DoctorDeps,
+  peer: PlatformPeer,
+  tokens: DoctorCheck[],
+): Promise<DoctorCheck[]> {
+  if (!deps.follows) return [];
+  let follows;
+  try {
+    follows = (await deps.follows.list()).filter((follow) => follow.platform === 'discord');
+  } catch (error) {
+    return [
+      unknown(
+        'discord: follows',
+        `cannot list the channels that follow a hub (${describeError(error)})`,
+        'fix redis: reachable first, then run doctor again',
+      ),
+    ];
+  }
+  if (follows.length === 0) return [];
+  if (tokens.some((entry) => entry.check === 'discord: token' && !entry.ok))
+    return [
+      unknown(
+        'discord: follows',
+        `${plural(follows.length, 'following channel')} not checked: the discord token does not work`,
+        'fix discord: token first (see its line), then run doctor again',
+      ),
+    ];
+  const checks: DoctorCheck[] = [];
+  for (let i = 0; i < follows.length; i += 4)
+    checks.push(
+      ...(await Promise.all(
+        follows.slice(i, i + 4).map((follow) => checkFollow(follow, { config: deps.config, peer })),
+      )),
+    );
+  return checks;
 }
 
 /** Whether every check passed (the CLI exits 1 otherwise). */
