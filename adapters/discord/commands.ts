@@ -6,6 +6,7 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { MAX_COUNT } from '../../src/commands/types.js';
+import { HELP_TOPICS } from '../../src/commands/parse.js';
 import { DiscordClient } from './client.js';
 import { PLATFORM_STYLES } from '../../src/templates/style.js';
 import { MAX_TEMPLATE_LENGTH } from '../../src/templates/template.js';
@@ -190,7 +191,15 @@ export function discordCommandDefinitions(
           channelOption('The following channel (this one by default)', FOLLOWING_CHANNEL_TYPES),
         ]),
         subcommand('status', 'Feeds, last poll, posts indexed, queue health', [share]),
-        subcommand('help', 'What /psf can do', [share]),
+        subcommand('help', 'What /psf can do', [
+          {
+            type: Option.String,
+            name: 'topic',
+            description: 'One command in detail, or install (lookups in DMs and any server)',
+            choices: HELP_TOPICS.map((value) => ({ name: value, value })),
+          },
+          share,
+        ]),
       ],
     },
   ];

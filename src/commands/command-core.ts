@@ -53,19 +53,25 @@ export class CommandCore implements CommandService {
         return search(this.deps, request.query);
       case 'status':
         return status(this.deps, context);
-      case 'help':
+      case 'help': {
+        const place = {
+          discord: context.platform === 'discord',
+          hubs: (this.deps.hubs ?? []).map((hub) => hub.feed),
+        };
         return {
           kind: 'text',
           text:
             request.topic === undefined
-              ? helpText(this.deps.helpFeeds ?? this.deps.feeds)
+              ? helpText(this.deps.helpFeeds ?? this.deps.feeds, place)
               : helpTopic(
                   request.topic,
                   this.deps.helpFeeds ?? this.deps.feeds,
                   this.deps.digestSchedule,
                   (this.deps.now ?? (() => new Date()))(),
+                  place,
                 ),
         };
+      }
       case 'subscribe':
         return subscribe(this.deps, context, request.feed, request);
       case 'unsubscribe':
