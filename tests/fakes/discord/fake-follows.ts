@@ -5,7 +5,7 @@
  * https://discord.com/developers/docs/resources/channel#follow-announcement-channel
  * https://discord.com/developers/docs/resources/webhook#delete-webhook
  * Refusals, with Discord's JSON codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes):
- * 10003 Unknown Channel, 50024 Cannot execute action on this channel type (the hub is not an announcement
+ * 10003 Unknown Channel, 50001 Missing Access (the target's server removed the bot), 50024 Cannot execute action on this channel type (the hub is not an announcement
  * channel, or the target is not a text or announcement channel), 50013 Missing Permissions (the bot lacks
  * Manage Webhooks in the target channel), 30007 Maximum number of webhooks reached (15 per channel), 10015
  * Unknown Webhook.
@@ -36,6 +36,8 @@ export interface FollowWorld {
   guildRoles: Map<string, { roles: { id: string; permissions: string }[]; botRoles: string[] }>;
   overwrites: Map<string, FakeOverwrite[]>;
   guildOf(channelId: string): string | undefined;
+  /** Whether the server removed the bot: its channels answer 403 50001. */
+  removed(guildId: string): boolean;
   snowflake(): string;
 }
 
@@ -51,6 +53,9 @@ export class FakeFollows {
     const hubType = this.world.channelTypes.get(hubId);
     const targetType = this.world.channelTypes.get(targetId);
     if (hubType === undefined || targetType === undefined) return error(404, 10003, 'Unknown Channel');
+    const targetGuild = this.world.guildOf(targetId);
+    if (targetGuild !== undefined && this.world.removed(targetGuild))
+      return error(403, 50001, 'Missing Access');
     if (hubType !== ANNOUNCEMENT || (targetType !== TEXT && targetType !== ANNOUNCEMENT))
       return error(400, 50024, 'Cannot execute action on this channel type');
     if (!this.botMay(targetId, MANAGE_WEBHOOKS)) return error(403, 50013, 'Missing Permissions');

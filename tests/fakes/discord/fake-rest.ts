@@ -84,6 +84,7 @@ export class FakeDiscordRest {
     guildRoles: this.guildRoles,
     overwrites: this.overwrites,
     guildOf: (channelId) => this.guilds.guild(channelId),
+    removed: (guildId) => this.guilds.removed.has(guildId),
     snowflake: () => this.snowflake(),
   });
   /** Forum channels (`addForum`), their posts, and threads opened on messages. */
