@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CommandCore } from '../../../src/commands/command-core.js';
 import type { ChannelFollows, CommandContext, FollowAnswer, Reply } from '../../../src/commands/types.js';
+import { parseCommandOptions, parseCommandText } from '../../../src/commands/parse.js';
 import { MemoryFollowStore } from '../../../src/subscriptions/follow-store.js';
 import { makeCore, NOW } from './core-fixture.js';
 
@@ -170,5 +171,31 @@ describe('help about follows and user installs', () => {
     expect(follow).toMatch(/Feeds with a hub here: psf, insider\./);
     const install = said(await built.handle({ name: 'help', share: false, topic: 'install' }, MANAGER));
     expect(install).toMatch(/work in DMs, group DMs and any server/);
+  });
+});
+
+describe('parsing follow and unfollow', () => {
+  it("reads the feed from text (Slack, ask) and from Discord options, the channel being the adapter's", () => {
+    expect(parseCommandText('/psf follow psf')).toEqual({
+      ok: true,
+      request: { name: 'follow', feed: 'psf' },
+    });
+    expect(parseCommandText('unfollow')).toEqual({ ok: true, request: { name: 'unfollow' } });
+    expect(parseCommandText('follow psf insider')).toEqual({
+      ok: false,
+      message: 'Name one feed at a time: `follow psf`.',
+    });
+    expect(parseCommandOptions('follow', { feed: 'PSF', channel: '700000000000000204' })).toEqual({
+      ok: true,
+      request: { name: 'follow', feed: 'psf' },
+    });
+    expect(parseCommandText('help follow')).toEqual({
+      ok: true,
+      request: { name: 'help', share: false, topic: 'follow' },
+    });
+    expect(parseCommandOptions('help', { topic: 'install' })).toEqual({
+      ok: true,
+      request: { name: 'help', share: false, topic: 'install' },
+    });
   });
 });
