@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import type { Platform } from '../../src/posts/post.js';
 import { parseKey } from '../../src/secrets/at-rest.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
-import type { FollowStore } from '../../src/subscriptions/follow-store.js';
+import type { Follow, FollowStore } from '../../src/subscriptions/follow-store.js';
 import { checkFollow } from './follows.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
@@ -159,15 +159,17 @@ async function checkFollowingChannels(
     ];
   }
   if (follows.length === 0) return [];
+  const twice = await followedAndSubscribed(deps, follows);
   if (tokens.some((entry) => entry.check === 'discord: token' && !entry.ok))
     return [
+      ...twice,
       unknown(
         'discord: follows',
         `${plural(follows.length, 'following channel')} not checked: the discord token does not work`,
         'fix discord: token first (see its line), then run doctor again',
       ),
     ];
-  const checks: DoctorCheck[] = [];
+  const checks: DoctorCheck[] = [...twice];
   for (let i = 0; i < follows.length; i += 4)
     checks.push(
       ...(await Promise.all(
@@ -175,6 +177,30 @@ async function checkFollowingChannels(
       )),
     );
   return checks;
+}
+
+/**
+ * A channel that follows a feed's hub and also subscribes to that feed gets each post twice. Chat refuses to
+ * make one, but a declared subscription (`PSF_SUBSCRIPTIONS`) or an import does not ask the follows.
+ */
+async function followedAndSubscribed(deps: DoctorDeps, follows: readonly Follow[]): Promise<DoctorCheck[]> {
+  const { channels } = await channelsToCheck(deps);
+  const subscribed = new Map<string, { feeds: readonly string[] }>();
+  const key = (channel: { platform: string; workspaceId: string; channelId: string }) =>
+    `${channel.platform}\u0000${channel.workspaceId}\u0000${channel.channelId}`;
+  for (const channel of channels) subscribed.set(key(channel), { feeds: channel.feeds ?? [] });
+  return follows
+    .filter((follow) => {
+      const sub = subscribed.get(key(follow));
+      return sub !== undefined && (sub.feeds.length === 0 || sub.feeds.includes(follow.feed));
+    })
+    .map((follow) =>
+      fail(
+        `discord: follow of the ${follow.feed} hub in channel ${follow.channelId} (${follow.workspaceId})`,
+        `the channel also subscribes to ${follow.feed}, so each post arrives twice (once from the hub, once from psf-bot)`,
+        `in that channel run /psf unfollow feed:${follow.feed} or /psf unsubscribe feed:${follow.feed}; a subscription declared in PSF_SUBSCRIPTIONS is removed there`,
+      ),
+    );
 }
 
 /** Whether every check passed (the CLI exits 1 otherwise). */

@@ -94,9 +94,49 @@ describe('doctor: channels that follow a hub', () => {
       mark: 'warn',
       detail: expect.stringContaining('lacks Manage Webhooks, so /psf unfollow cannot end the follow'),
     });
+    expect(
+      checks.some((check) => check.detail.includes('arrives twice')),
+      report,
+    ).toBe(false);
     expect(of(gone), report).toMatchObject({
       mark: 'warn',
       detail: expect.stringContaining('unknown channel (404)'),
+    });
+  });
+});
+
+describe('doctor: a channel that both follows and subscribes', () => {
+  it('fails it, since each post arrives twice (a declared subscription does not ask the follows)', async () => {
+    const guild = '720000000000000002';
+    const channel = '720000000000000021';
+    discord.rest.guilds.add(guild, [channel]);
+    const follows = new MemoryFollowStore();
+    await follows.put({
+      platform: 'discord',
+      workspaceId: guild,
+      channelId: channel,
+      feed: 'psf',
+      hubChannelId: '720000000000000099',
+      webhookId: '720000000000000101',
+      createdBy: 'u',
+      createdAt: '2026-12-01T00:00:00.000Z',
+    });
+    const config = loadConfig({
+      PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}`,
+      DISCORD_TOKEN: FAKE_TOKEN,
+      DISCORD_APPLICATION_ID: FAKE_APPLICATION_ID,
+      DISCORD_API_URL: discord.apiUrl,
+      PSF_SUBSCRIPTIONS: `discord:${guild}:${channel}`,
+    });
+    const checks = await runDoctor({
+      config,
+      redis: { options: testRedisOptions(), where: testRedisWhere() },
+      follows,
+    });
+    const twice = checks.find((check) => check.detail.includes('arrives twice'));
+    expect(twice, renderDoctorReport(checks)).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('/psf unfollow feed:psf or /psf unsubscribe feed:psf'),
     });
   });
 });
