@@ -41,7 +41,12 @@ function now(deps: DeliverDeps): Date {
  * channel an announcement channel (asked of Discord, `GET /channels/{id}`). A channel that is not one is
  * refused: nothing is sent, the job fails (re-drivable once the channel is fixed), and `status` and `doctor` say why.
  */
-export async function loadHub(deps: DeliverDeps, job: DeliverJobHandle, data: DeliverJob, channel: ChannelRef) {
+export async function loadHub(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  data: DeliverJob,
+  channel: ChannelRef,
+) {
   const skip = (reason: string) => {
     deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
     return { status: 'skipped' as const, reason };
@@ -180,7 +185,13 @@ async function publishFailure(
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
   deps.logger.warn(
-    { jobId: job.id, hubChannelId: channel.channelId, err: error, attempt: job.attemptsMade + 1, lastAttempt },
+    {
+      jobId: job.id,
+      hubChannelId: channel.channelId,
+      err: error,
+      attempt: job.attemptsMade + 1,
+      lastAttempt,
+    },
     'hub publish failed',
   );
   return error instanceof Error ? error : new Error(String(error));

@@ -111,7 +111,8 @@ export async function hubNotes(hubs: HubPublishes, now = new Date()): Promise<De
   const notes: DeliveryNote[] = [];
   for (const [id, info] of Object.entries(await hubs.hubs())) {
     const line = hubStatusLine(id, info, await hubs.backlog(id, now), now, duration);
-    if (line) notes.push({ tenant: { platform: 'discord', workspaceId: info.serverId ?? 'hub' }, text: line });
+    if (line)
+      notes.push({ tenant: { platform: 'discord', workspaceId: info.serverId ?? 'hub' }, text: line });
   }
   return notes;
 }

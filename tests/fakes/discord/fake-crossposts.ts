@@ -79,7 +79,13 @@ export class FakeCrossposts {
         flags: (original.flags & ~1) | IS_CROSSPOST,
         crossposted: false,
         body: { ...original.body, nonce: undefined },
-        author: { id: follow.webhookId, username: `news #${hubId}`, discriminator: '0000', avatar: null, bot: true },
+        author: {
+          id: follow.webhookId,
+          username: `news #${hubId}`,
+          discriminator: '0000',
+          avatar: null,
+          bot: true,
+        },
         webhook_id: follow.webhookId,
         message_reference: { type: 0, channel_id: hubId, guild_id: guildId, message_id: original.id },
       });
