@@ -77,13 +77,14 @@ async function checkHub(deps: DeliverDeps, hubs: HubDeps, hub: HubChannel): Prom
       throw await refuse(deps, hub, null, `Discord refused to show it: ${error.code} ${error.message}`);
     throw error; // transient, rate limited: the job retries
   }
+  // Only a good answer is kept: a channel fixed by the operator is seen at the next retry.
+  if (!check.announcement) return check;
   hubs.checked.set(hub.channelId, { at: Date.now(), check });
-  if (check.announcement)
-    await hubs.publishes.note(hub.channelId, {
-      feed: hub.feed,
-      ...(check.serverId ? { serverId: check.serverId } : {}),
-      checkedAt: now(deps).toISOString(),
-    });
+  await hubs.publishes.note(hub.channelId, {
+    feed: hub.feed,
+    ...(check.serverId ? { serverId: check.serverId } : {}),
+    checkedAt: now(deps).toISOString(),
+  });
   return check;
 }
 
