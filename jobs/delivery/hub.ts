@@ -149,9 +149,10 @@ export async function publishHub(
   try {
     await deps.announcer.publish(channel.channelId, entry.messageId);
   } catch (error) {
-    throw await publishFailure(deps, job, token, channel, error);
+    throw await publishFailure(deps, job, token, channel, key, error);
   }
   await deps.ledger.update(key, channel, { ...entry, crosspostedAt: now(deps).toISOString() });
+  await deps.hubs?.publishes.unpublished(channel.channelId, key, false);
   deps.logger.info(
     { jobId: job.id, hubChannelId: channel.channelId, messageId: entry.messageId },
     'published to the hub channel followers',
@@ -165,6 +166,7 @@ async function publishFailure(
   job: DeliverJobHandle,
   token: string | undefined,
   channel: ChannelRef,
+  key: string,
   error: unknown,
 ): Promise<Error> {
   const hub = deps.hubs?.channels.find((h) => h.channelId === channel.channelId);
@@ -181,10 +183,12 @@ async function publishFailure(
     (error.kind === 'permanent' || error.kind === 'rejected' || error.code === WRONG_CHANNEL_TYPE);
   if (cannot && hub) {
     deps.hubs?.checked.delete(channel.channelId);
+    await deps.hubs?.publishes.unpublished(channel.channelId, key, true);
     return refuse(deps, hub, null, `the publish was refused: ${error.code} ${error.message}`, job);
   }
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  if (lastAttempt) await deps.hubs?.publishes.unpublished(channel.channelId, key, true);
   deps.logger.warn(
     {
       jobId: job.id,

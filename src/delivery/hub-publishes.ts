@@ -26,6 +26,8 @@ export interface HubBacklog {
   waiting: number;
   /** When the oldest publish of the window leaves it (null: a slot is free now). */
   nextAt: string | null;
+  /** Messages posted in the hub whose publish failed every attempt (`deliveries retry` finishes them). */
+  unpublished: number;
 }
 
 /** A publish slot: taken (also when this post took it before), or how long until one frees. */
@@ -39,6 +41,8 @@ export interface HubPublishes {
   /** Takes a slot of the rolling hour for `post` in `hubId`; the same post asking again keeps its slot. */
   take(hubId: string, post: string, now: Date): Promise<HubSlot>;
   backlog(hubId: string, now: Date): Promise<HubBacklog>;
+  /** A post's publish failed its last attempt (`failed`), or went out (`!failed`). */
+  unpublished(hubId: string, post: string, failed: boolean): Promise<void>;
   /** Records what `GET /channels/{id}` said of the hub (or what went wrong publishing there). */
   note(hubId: string, info: HubInfo): Promise<void>;
   /** Every hub the workers have seen, by channel id. */
@@ -98,18 +102,26 @@ export class RedisHubPublishes implements HubPublishes {
   async backlog(hubId: string, now: Date): Promise<HubBacklog> {
     const at = now.getTime();
     const slots = `${this.prefix}:hub-slots:${hubId}`;
-    const [[, published], [, waiting], [, oldest]] = (await this.redis
+    const [[, published], [, waiting], [, oldest], [, unpublished]] = (await this.redis
       .multi()
       .zcount(slots, at - this.windowMs + 1, '+inf')
       .zcount(`${this.prefix}:hub-waiting:${hubId}`, at - WAITING_STALE_MS, '+inf')
       .zrangebyscore(slots, at - this.windowMs + 1, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-      .exec()) as [[unknown, number], [unknown, number], [unknown, string[]]];
+      .scard(`${this.prefix}:hub-unpublished:${hubId}`)
+      .exec()) as [[unknown, number], [unknown, number], [unknown, string[]], [unknown, number]];
     const full = published >= this.limit && oldest.length === 2;
     return {
       published,
       waiting,
       nextAt: full ? new Date(Number(oldest[1]) + this.windowMs).toISOString() : null,
+      unpublished,
     };
+  }
+
+  async unpublished(hubId: string, post: string, failed: boolean): Promise<void> {
+    const key = `${this.prefix}:hub-unpublished:${hubId}`;
+    if (failed) await this.redis.sadd(key, post);
+    else await this.redis.srem(key, post);
   }
 
   async note(hubId: string, info: HubInfo): Promise<void> {
@@ -140,12 +152,23 @@ export function hubStatusLine(
 ): string | null {
   const name = `Hub channel ${hubId} (feed ${info.feed})`;
   if (info.problem) return `${name}: nothing is posted there: ${info.problem}`;
-  if (backlog.waiting === 0) return null;
-  const next = backlog.nextAt
-    ? ` the next can go out in ${duration(Math.max(0, Date.parse(backlog.nextAt) - now.getTime()))} (${backlog.nextAt})`
-    : ' the next can go out now';
-  return (
-    `${name} is behind: ${backlog.waiting} post${backlog.waiting === 1 ? '' : 's'} wait to be published ` +
-    `(${backlog.published} published in the last hour; Discord allows about ${HUB_PUBLISHES_PER_HOUR} an hour per announcement channel);${next}.`
-  );
+  const parts: string[] = [];
+  if (backlog.waiting > 0) {
+    const next = backlog.nextAt
+      ? ` the next can go out in ${duration(Math.max(0, Date.parse(backlog.nextAt) - now.getTime()))} (${backlog.nextAt})`
+      : ' the next can go out now';
+    parts.push(
+      `${name} is behind: ${posts(backlog.waiting)} wait to be published ` +
+        `(${backlog.published} published in the last hour; Discord allows about ${HUB_PUBLISHES_PER_HOUR} an hour per announcement channel);${next}.`,
+    );
+  }
+  if (backlog.unpublished > 0)
+    parts.push(
+      `${parts.length > 0 ? 'It also has' : `${name}:`} ${posts(backlog.unpublished)} posted but not published to its followers (every attempt failed); \`psf-bot deliveries retry\` finishes them.`,
+    );
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
+function posts(count: number): string {
+  return `${count} post${count === 1 ? '' : 's'}`;
 }

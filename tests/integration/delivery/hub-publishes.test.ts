@@ -31,12 +31,18 @@ describe('RedisHubPublishes: 10 publishes per rolling hour per hub, shared in Re
       published: 10,
       waiting: 2,
       nextAt: new Date(at(0).getTime() + HUB_WINDOW_MS).toISOString(),
+      unpublished: 0,
     });
     // Another hub has its own window.
     expect(await hubs.take('h2', 'p10', at(31))).toEqual({ taken: true });
     // An hour after the first publish its slot is free again; the post stops waiting.
     expect(await hubs.take('h1', 'p10', at(60))).toEqual({ taken: true });
     expect(await hubs.backlog('h1', at(60))).toMatchObject({ published: 10, waiting: 1 });
+    // A publish that failed every attempt is counted until it goes out.
+    await hubs.unpublished('h1', 'p3', true);
+    expect(await hubs.backlog('h1', at(60))).toMatchObject({ unpublished: 1 });
+    await hubs.unpublished('h1', 'p3', false);
+    expect(await hubs.backlog('h1', at(60))).toMatchObject({ unpublished: 0 });
   });
 
   it('keeps what the workers learnt of each hub', async () => {

@@ -55,6 +55,7 @@ async function start(
   hubId: string,
   posts: Post[],
   subscriptions = [] as ReturnType<typeof makeSubscription>[],
+  attempts = 5,
 ) {
   const announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
   harness = await startHarness({
@@ -64,6 +65,7 @@ async function start(
     subscriptions,
     hubs: [{ feed: 'psf', channelId: hubId }],
     backoffMs: 50,
+    attempts,
   });
   return harness;
 }
@@ -136,6 +138,29 @@ describe('hub channels: every post of the feed, posted and published once', () =
       expect(accepted).toBe(1);
       expect(fake.rest.messages.get(follower!)).toHaveLength(1);
     }
+  });
+
+  it('says when a publish failed every attempt, and a retry of the job publishes without sending again', async () => {
+    const hub = hubChannel();
+    const crosspost = new RegExp(`^/channels/${hub}/messages/\\d+/crosspost$`);
+    fake.rest.cue('POST', crosspost, { status: 502, body: { code: 0, message: 'Bad Gateway' } }, 2);
+    const post = makePost(5);
+    const h = await start(hub, [post], [], 2);
+    await h.sink.enqueue([post]);
+    const deliver = h.deliverQueues.discord!;
+    await waitFor(async () => (await deliver.getFailedCount()) === 1 && (await h.idle()), 'failed');
+    expect(sendsTo(hub)).toHaveLength(1);
+    const [note] = await hubNotes(h.safety.hubs);
+    expect(note?.text).toMatch(
+      /1 post posted but not published to its followers .*`psf-bot deliveries retry` finishes them/,
+    );
+
+    const [failed] = await deliver.getFailed();
+    await failed!.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await waitFor(async () => (await published(h, hub, post)) && (await h.idle()), 'published');
+    expect(sendsTo(hub)).toHaveLength(1);
+    expect(fake.rest.crossposts.counts.get(hub)).toBe(1);
+    expect(await hubNotes(h.safety.hubs)).toEqual([]);
   });
 
   it('publishes 10 posts in the hour and keeps the other 2 waiting; status says the hub is behind', async () => {
