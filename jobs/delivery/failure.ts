@@ -9,6 +9,7 @@ import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subs
 import type { DeliverJobHandle } from './deliver.js';
 import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
 import { isHub } from './hub-ref.js';
+import { hubRefusal } from './hub.js';
 
 /** The mass-disable guard as the deliver job uses it. */
 export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped' | 'skipped'>;
@@ -72,14 +73,8 @@ export async function classifyFailure(
   if (error instanceof DeliveryError && error.kind === 'permanent') {
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);
     // A hub is config, not a subscription: nothing to disable, and the mass-disable guard counts subscriptions.
-    if (isHub(channel)) {
-      deps.counters.increment(deps.platform, 'failed');
-      deps.logger.error(
-        { ...log, postId, code: error.code, reason: error.message },
-        'hub channel (DISCORD_HUB_CHANNELS) refused the message: this delivery failed; check the bot can post there',
-      );
-      return new UnrecoverableError(`${error.code}: ${error.message}`);
-    }
+    if (isHub(channel))
+      return hubRefusal(deps, channel, `Discord refused the message: ${error.code} ${error.message}`, job);
     const reason = `${error.code}: ${error.message}`;
     const verdict: GuardVerdict = deps.guard
       ? await deps.guard.lost(channel, reason, String(job.id), error.code)

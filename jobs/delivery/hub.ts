@@ -32,7 +32,7 @@ export function hubDeps(channels: readonly HubChannel[], publishes: HubPublishes
   return { channels, publishes, checked: new Map() };
 }
 
-function now(deps: DeliverDeps): Date {
+function now(deps: Pick<DeliverDeps, 'hubs'>): Date {
   return deps.hubs?.now?.() ?? new Date();
 }
 
@@ -88,9 +88,38 @@ async function checkHub(deps: DeliverDeps, hubs: HubDeps, hub: HubChannel): Prom
   return check;
 }
 
+/**
+ * A lost-access answer (403 50001/50013, 404 10003) to a hub's send: nothing to disable (a hub is config, not a
+ * subscription, and the mass-disable guard counts subscriptions); noted for `status`, and the job fails.
+ */
+export async function hubRefusal(
+  deps: Pick<DeliverDeps, 'counters' | 'logger' | 'platform' | 'hubs'>,
+  channel: ChannelRef,
+  problem: string,
+  job: DeliverJobHandle,
+): Promise<UnrecoverableError> {
+  const hub = deps.hubs?.channels.find((h) => h.channelId === channel.channelId) ?? {
+    feed: 'unknown',
+    channelId: channel.channelId,
+  };
+  return refuse(deps, hub, null, problem, job);
+}
+
+/** A publish went out: whatever problem was noted for the hub is over (at most 10 publishes an hour write this). */
+async function noteWorking(deps: DeliverDeps, channelId: string): Promise<void> {
+  const hub = deps.hubs?.channels.find((h) => h.channelId === channelId);
+  if (!hub || !deps.hubs) return;
+  const serverId = deps.hubs.checked.get(channelId)?.check.serverId;
+  await deps.hubs.publishes.note(channelId, {
+    feed: hub.feed,
+    ...(serverId ? { serverId } : {}),
+    checkedAt: now(deps).toISOString(),
+  });
+}
+
 /** Notes why a hub cannot take posts (for `status` and `doctor`), logs it, and fails the job without retries. */
 async function refuse(
-  deps: DeliverDeps,
+  deps: Pick<DeliverDeps, 'counters' | 'logger' | 'platform' | 'hubs'>,
   hub: HubChannel,
   serverId: string | null,
   problem: string,
@@ -153,6 +182,7 @@ export async function publishHub(
   }
   await deps.ledger.update(key, channel, { ...entry, crosspostedAt: now(deps).toISOString() });
   await deps.hubs?.publishes.unpublished(channel.channelId, key, false);
+  await noteWorking(deps, channel.channelId);
   deps.logger.info(
     { jobId: job.id, hubChannelId: channel.channelId, messageId: entry.messageId },
     'published to the hub channel followers',

@@ -204,6 +204,25 @@ describe('hub channels: every post of the feed, posted and published once', () =
     );
   });
 
+  it('fails a send the hub refuses (403 50013) without disabling anything, says so, and clears it once published', async () => {
+    const hub = hubChannel();
+    fake.cueError('POST', new RegExp(`^/channels/${hub}/messages$`), 403, 50013, 'Missing Permissions');
+    const post = makePost(6);
+    const h = await start(hub, [post]);
+    await h.sink.enqueue([post]);
+    const deliver = h.deliverQueues.discord!;
+    await waitFor(async () => (await deliver.getFailedCount()) === 1 && (await h.idle()), 'refused');
+    const [note] = await hubNotes(h.safety.hubs);
+    expect(note?.text).toMatch(/nothing is posted there: Discord refused the message: 50013/);
+    expect(await h.safety.guard.trips('discord')).toEqual([]);
+    expect(await h.subscriptions.list()).toEqual([]);
+
+    const [failed] = await deliver.getFailed();
+    await failed!.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await waitFor(async () => (await published(h, hub, post)) && (await h.idle()), 'published');
+    expect(await hubNotes(h.safety.hubs)).toEqual([]);
+  });
+
   it('delivers once to a hub channel that is also subscribed to the same feed', async () => {
     const hub = hubChannel();
     const post = makePost(4);
