@@ -172,3 +172,67 @@ export function hubStatusLine(
 function posts(count: number): string {
   return `${count} post${count === 1 ? '' : 's'}`;
 }
+
+/** The hub publish windows in memory, for tests and single-process runs. */
+export class MemoryHubPublishes implements HubPublishes {
+  private readonly slots = new Map<string, Map<string, number>>();
+  private readonly waiting = new Map<string, Map<string, number>>();
+  private readonly failed = new Map<string, Set<string>>();
+  private readonly known: Record<string, HubInfo> = {};
+
+  constructor(
+    private readonly limit = HUB_PUBLISHES_PER_HOUR,
+    private readonly windowMs = HUB_WINDOW_MS,
+  ) {}
+
+  async take(hubId: string, post: string, now: Date): Promise<HubSlot> {
+    const at = now.getTime();
+    const slots = this.of(this.slots, hubId);
+    for (const [taken, when] of slots) if (when <= at - this.windowMs) slots.delete(taken);
+    const waiting = this.of(this.waiting, hubId);
+    if (slots.has(post) || slots.size < this.limit) {
+      if (!slots.has(post)) slots.set(post, at);
+      waiting.delete(post);
+      return { taken: true };
+    }
+    const wait = Math.max(1, Math.min(...slots.values()) + this.windowMs - at);
+    waiting.set(post, at + wait);
+    return { taken: false, waitMs: wait };
+  }
+
+  async backlog(hubId: string, now: Date): Promise<HubBacklog> {
+    const at = now.getTime();
+    const recent = [...this.of(this.slots, hubId).values()].filter((when) => when > at - this.windowMs);
+    const waiting = [...this.of(this.waiting, hubId).values()].filter(
+      (when) => when >= at - WAITING_STALE_MS,
+    );
+    const full = recent.length >= this.limit;
+    return {
+      published: recent.length,
+      waiting: waiting.length,
+      nextAt: full ? new Date(Math.min(...recent) + this.windowMs).toISOString() : null,
+      unpublished: this.failed.get(hubId)?.size ?? 0,
+    };
+  }
+
+  async unpublished(hubId: string, post: string, failed: boolean): Promise<void> {
+    const set = this.failed.get(hubId) ?? new Set<string>();
+    this.failed.set(hubId, set);
+    if (failed) set.add(post);
+    else set.delete(post);
+  }
+
+  async note(hubId: string, info: HubInfo): Promise<void> {
+    this.known[hubId] = info;
+  }
+
+  async hubs(): Promise<Record<string, HubInfo>> {
+    return { ...this.known };
+  }
+
+  private of(maps: Map<string, Map<string, number>>, hubId: string): Map<string, number> {
+    const found = maps.get(hubId) ?? new Map<string, number>();
+    maps.set(hubId, found);
+    return found;
+  }
+}

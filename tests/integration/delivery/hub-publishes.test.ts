@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUB_WINDOW_MS, RedisHubPublishes } from '../../../src/delivery/hub-publishes.js';
+import {
+  HUB_WINDOW_MS,
+  MemoryHubPublishes,
+  RedisHubPublishes,
+  type HubPublishes,
+} from '../../../src/delivery/hub-publishes.js';
 import { deleteKeys, uniquePrefix } from '../../helpers/delivery-fixtures.js';
 import { testRedisOptions } from '../../helpers/test-redis.js';
 
@@ -16,9 +21,12 @@ afterAll(async () => {
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 11, 7, 8, 0) + minutes * 60_000);
 
-describe('RedisHubPublishes: 10 publishes per rolling hour per hub, shared in Redis', () => {
+describe.each([
+  ['RedisHubPublishes', (): HubPublishes => new RedisHubPublishes(redis, `${prefix}:${Math.random()}`)],
+  ['MemoryHubPublishes', (): HubPublishes => new MemoryHubPublishes()],
+])('%s: 10 publishes per rolling hour per hub', (_name, make) => {
   it('gives 10 slots in an hour, then a wait until the oldest leaves the window', async () => {
-    const hubs = new RedisHubPublishes(redis, prefix);
+    const hubs = make();
     for (let i = 0; i < 10; i++) expect(await hubs.take('h1', `p${i}`, at(i))).toEqual({ taken: true });
     expect(await hubs.take('h1', 'p10', at(30))).toEqual({
       taken: false,
@@ -46,7 +54,7 @@ describe('RedisHubPublishes: 10 publishes per rolling hour per hub, shared in Re
   });
 
   it('keeps what the workers learnt of each hub', async () => {
-    const hubs = new RedisHubPublishes(redis, prefix);
+    const hubs = make();
     await hubs.note('h3', { feed: 'psf', serverId: 's1', checkedAt: at(0).toISOString() });
     await hubs.note('h4', {
       feed: 'insider',
