@@ -3,6 +3,7 @@ import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
 import { hubRef } from '../../../jobs/delivery/hub-ref.js';
 import { deliveryStatusNotes, hubNotes } from '../../../jobs/delivery/safety.js';
 import { postKey } from '../../../src/posts/identity.js';
+import { contentVersion } from '../../../src/posts/version.js';
 import type { Post } from '../../../src/posts/post.js';
 import { makePost, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
 import { startHarness } from '../../helpers/delivery-harness.js';
@@ -221,6 +222,26 @@ describe('hub channels: every post of the feed, posted and published once', () =
     await failed!.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     await waitFor(async () => (await published(h, hub, post)) && (await h.idle()), 'published');
     expect(await hubNotes(h.safety.hubs)).toEqual([]);
+  });
+
+  it('edits a hub message in place when its post changes, and publishes nothing again', async () => {
+    const hub = hubChannel();
+    const [follower] = follow(hub, 1);
+    const post = makePost(7);
+    const h = await start(hub, [post]);
+    await h.sink.enqueue([post]);
+    await waitFor(async () => (await published(h, hub, post)) && (await h.idle()), 'published');
+    const corrected = { ...post, title: `${post.title} (corrected)` };
+    await h.posts.save([corrected]);
+    await h.sink.enqueueEdits([{ post: corrected, version: contentVersion(corrected) }]);
+    await waitFor(
+      async () => fake.rest.edits.some((edit) => edit.channelId === hub) && (await h.idle()),
+      'edited',
+    );
+    expect(fake.rest.edits.filter((edit) => edit.channelId === hub)).toHaveLength(1);
+    expect(sendsTo(hub)).toHaveLength(1);
+    expect(crosspostsIn(hub)).toHaveLength(1);
+    expect(fake.rest.messages.get(follower!)).toHaveLength(1);
   });
 
   it('delivers once to a hub channel that is also subscribed to the same feed', async () => {
