@@ -7,6 +7,7 @@ import type { Follow, FollowStore } from '../../src/subscriptions/follow-store.j
 import { checkFollow } from './follows.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
+import { checkHubChannels } from './hubs.js';
 import { PlatformPeer } from './http.js';
 import { checkRedis, type RedisLocation } from './redis.js';
 import { describeError, fail, pass, unknown, warn, type DoctorCheck } from './report.js';
@@ -135,8 +136,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     checkPlatforms(deps, peer),
   ]);
   const channels = await checkSubscribedChannels(deps, peer, tokens);
+  const discordBroken = tokens.some((entry) => entry.check === 'discord: token' && !entry.ok);
+  const hubs = discordBroken ? [] : await checkHubChannels(deps.config, peer);
   const follows = await checkFollowingChannels(deps, peer, tokens);
-  return [...redis, ...feeds, ...tokens, ...channels, ...follows];
+  return [...redis, ...feeds, ...tokens, ...channels, ...hubs, ...follows];
 }
 
 /** Each channel that follows a hub, a few at a time; none when there are none or Discord's token is broken. */
