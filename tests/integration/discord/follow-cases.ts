@@ -110,6 +110,20 @@ export function followCases(
     expect(content(again)).toMatch(/already follows the psf hub/);
     expect(followPosts(FOLLOWER)).toHaveLength(1);
 
+    // What the hub publishes now reaches the channel, copied by Discord, with no request of psf-bot's to it.
+    const publish = async (content: string) => {
+      const client = new DiscordClient({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
+      const sent = (await client.call('createMessage', { channelId: PSF_HUB }, { body: { content } })) as {
+        id: string;
+      };
+      await client.call('crosspostMessage', { channelId: PSF_HUB, messageId: sent.id });
+    };
+    await publish('first post');
+    expect((fake.rest.messages.get(FOLLOWER) ?? []).map((message) => message.content)).toEqual([
+      'first post',
+    ]);
+    expect(fake.rest.find('POST', new RegExp(`^/channels/${FOLLOWER}/messages$`))).toEqual([]);
+
     const listed = await answer({ subcommand: 'subscriptions', permissions: MANAGER });
     expect(content(listed)).toMatch(
       /Follows \(1\):\n• <#700000000000000201>: follows the psf hub \(Discord's channel follow/,
@@ -146,6 +160,10 @@ export function followCases(
     expect(fake.rest.followers.get(PSF_HUB)?.has(FOLLOWER)).toBe(false);
     expect(fake.rest.follows.webhooks.has(record!.webhookId)).toBe(false);
     expect(await follows.listChannel(ref(FOLLOWER))).toEqual([]);
+    await publish('second post');
+    expect((fake.rest.messages.get(FOLLOWER) ?? []).map((message) => message.content)).toEqual([
+      'first post',
+    ]);
     const none = await answer({ subcommand: 'unfollow', channelId: FOLLOWER, permissions: MANAGER });
     expect(content(none)).toMatch(/This channel follows no hub/);
   });
