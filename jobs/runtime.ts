@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
 import { upsertDigestSchedulers } from './delivery/digest-schedule.js';
+import { hubDeps } from './delivery/hub.js';
 import {
   createDeliveryWorkers,
   createFanoutWorker,
@@ -23,7 +24,7 @@ import {
   startCommandFrontends,
 } from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
-import { discordRolePings } from './parts/platforms.js';
+import { discordChannelFollows, discordRolePings } from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
 import { deliveryLookup, finalDigests, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
@@ -80,7 +81,12 @@ async function startCommandCore(
       deliveries: deliveryLookup(queues),
       testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
       finalDigest: finalDigests(queues, config.deliveryAttempts),
-      ...(config.discord ? { rolePings: discordRolePings(config.discord, logger) } : {}),
+      ...(config.discord
+        ? {
+            rolePings: discordRolePings(config.discord, logger),
+            channelFollows: discordChannelFollows(config.discord, stores, logger),
+          }
+        : {}),
     },
   );
 }
@@ -102,6 +108,7 @@ async function startWorkers(
     subscriptions: stores.subscriptions,
     logger,
   };
+  const safety = deliverySafety(stores.redis, stores.prefix);
   const fanout = createFanoutWorker({
     ...common,
     platforms,
@@ -109,6 +116,7 @@ async function startWorkers(
     digests: { announcements: stores.announcements, schedule: config.digest },
     ledger: stores.ledger,
     decisions: stores.decisions,
+    ...(config.discord ? { hubs: config.discord.hubs } : {}),
   });
   const deliver = createDeliveryWorkers({
     ...common,
@@ -124,7 +132,8 @@ async function startWorkers(
       marks: stores.digestMarks,
       history: stores.digestHistory,
     },
-    safety: deliverySafety(stores.redis, stores.prefix),
+    safety,
+    ...(config.discord ? { hubs: hubDeps(config.discord.hubs, safety.hubs) } : {}),
   });
   return [fanout, deliver];
 }

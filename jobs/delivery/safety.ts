@@ -1,5 +1,6 @@
 import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
+import { hubStatusLine, RedisHubPublishes, type HubPublishes } from '../../src/delivery/hub-publishes.js';
 import { RedisDisableGuard, type GuardTrip } from '../../src/delivery/disable-guard.js';
 import { RedisLookTurns, type LookTurns } from '../../src/delivery/look-turns.js';
 import { RedisTenantHolds, type TenantHolds } from '../../src/delivery/tenant-holds.js';
@@ -20,6 +21,7 @@ export function deliverySafety(redis: RedisClient, prefix: string) {
     guard: new RedisDisableGuard(redis, prefix),
     notes: new RedisDeliveryNotes(redis, prefix),
     turns: new RedisLookTurns(redis, prefix),
+    hubs: new RedisHubPublishes(redis, prefix),
   };
 }
 
@@ -112,6 +114,7 @@ export async function deliveryStatusNotes(
     ...(await heldNotes(safety.guard, platforms)),
     ...(await safety.notes.entries()),
     ...(await holdNotes(safety, asking)),
+    ...(await hubNotes(safety.hubs)),
   ];
 }
 
@@ -142,6 +145,20 @@ async function heldNotes(
       `answered that the bot lost access and ${channels === 1 ? 'is' : 'are'} held until ${tenant.platform} confirms it: ` +
       'nothing is sent there or disabled meanwhile; held announcements are sent if access is confirmed.',
   }));
+}
+
+/**
+ * Hub channels that fall behind (posts waiting for Discord's publish limit) or cannot take posts at all. Keyed
+ * by the hub's server, so its managers see them too; without a known server only the operator does.
+ */
+export async function hubNotes(hubs: HubPublishes, now = new Date()): Promise<DeliveryNote[]> {
+  const notes: DeliveryNote[] = [];
+  for (const [id, info] of Object.entries(await hubs.hubs())) {
+    const line = hubStatusLine(id, info, await hubs.backlog(id, now), now, duration);
+    if (line)
+      notes.push({ tenant: { platform: 'discord', workspaceId: info.serverId ?? 'hub' }, text: line });
+  }
+  return notes;
 }
 
 /** The asking workspace's own hold after a 429 on its workspace, if one is running. */
