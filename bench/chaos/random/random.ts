@@ -122,6 +122,13 @@ function zero(): InvariantCounts {
     paused_over_minute: 0,
     unended_jobs: 0,
     invalid_10min_max: 0,
+    per_post_in_digest: 0,
+    stale_after_edit: 0,
+    version_regressed: 0,
+    followups_twice: 0,
+    slack_rate_429: 0,
+    stale_archived: 0,
+    followups_missing: 0,
   };
 }
 
