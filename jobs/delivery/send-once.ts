@@ -85,7 +85,7 @@ export async function sendOnce<S extends LookSubject>(
   await deps.ledger.record(key, channel, {
     ...delivered,
     deliveredAt: new Date().toISOString(),
-    ...one.entry,
+    ...shownEntry(one.entry, first),
   });
   await deps.ledger.clearAttempt(key, channel);
   await one.afterRecord?.();
@@ -96,6 +96,21 @@ export async function sendOnce<S extends LookSubject>(
   deps.logger.debug({ jobId: job.id, channelId: channel.channelId, ...one.about, messageId }, 'delivered');
   return { status, messageId };
 }
+
+/**
+ * What the ledger can say a message shows. A version is known only on a first attempt: after an earlier attempt
+ * that may have posted, the message may be that attempt's (Discord hands it back for the same nonce, a look finds
+ * it), rendered from the post as it was then, before a change the edit fan-out could not apply to it (no ledger
+ * entry yet). Recorded as `EARLIER_VERSION`, the check after the send (`editIfStale`) then edits it to the post
+ * as stored now.
+ */
+function shownEntry(entry: Partial<LedgerEntry> | undefined, first: boolean): Partial<LedgerEntry> | undefined {
+  if (first || !entry?.version) return entry;
+  return { ...entry, version: EARLIER_VERSION };
+}
+
+/** The ledger version of a message that may show the post as an earlier attempt rendered it (never a hash). */
+export const EARLIER_VERSION = 'earlier-attempt';
 
 /** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
 export async function countSend(
