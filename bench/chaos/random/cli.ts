@@ -17,7 +17,7 @@ export async function runRandomCli(args: readonly string[]): Promise<number> {
   const seed = option(args, '--seed', 1);
   const schedules = option(args, '--schedules', DEFAULT_SCHEDULES);
   console.log(
-    `chaos --random: ${schedules} schedules from seed ${seed} (horizon ${HORIZON_MS / 60_000} virtual minutes after each one's last event)`,
+    `chaos --random: ${schedules} schedules from seed ${seed} (horizon ${HORIZON_MS / 60_000} virtual minutes after each one's last event, 20 more per edit where a channel crossposts)`,
   );
   const summary = await runRandom(seed, schedules, (result) => {
     if (result.violated.length === 0) return;

@@ -1,5 +1,6 @@
 import { checkInvariants, explain, violations, type InvariantCounts } from './invariants.js';
 import { addExercised, exercised, type Exercised } from './exercised.js';
+import { CROSSPOSTED_EDIT_INTERVAL_MS } from '../../../jobs/delivery/pacers.js';
 import { Rng } from './rng.js';
 import { generateSchedule, lastEventMs, type Schedule } from './schedule.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -15,6 +16,19 @@ const START_MS = Date.UTC(2026, 0, 5, 9, 0, 0);
  * take 30 minutes, and a delivery's 8 attempts about 11 more.
  */
 export const HORIZON_MS = 75 * 60_000;
+
+/**
+ * A schedule's horizon: `HORIZON_MS`, plus, where a post is edited in a channel that crossposts, one
+ * `CROSSPOSTED_EDIT_INTERVAL_MS` (20 minutes) per edit: Discord allows about 3 edits of published messages an
+ * hour per channel, so such edits are paced and the last one may come hours later, by design.
+ */
+export function horizonMs(schedule: Schedule): number {
+  const crossposting = schedule.features.channels.some(
+    (channel) => channel.crosspost && channel.kind === 'announcement',
+  );
+  const edits = crossposting ? schedule.features.edits.length : 0;
+  return HORIZON_MS + edits * CROSSPOSTED_EDIT_INTERVAL_MS;
+}
 /**
  * Requests after which a schedule is stopped as runaway (a healthy one makes tens to hundreds): its jobs are
  * still going round, so it fails as unended; this only keeps a looping pipeline from taking minutes a seed.
@@ -48,7 +62,7 @@ export async function runSchedule(
     const runaway = () => world.platforms.requests.length > RUNAWAY_REQUESTS;
     const steps = await clock.run(
       () => (clock.now() > last && world.settled()) || runaway(),
-      last + HORIZON_MS,
+      last + horizonMs(schedule),
     );
     const end = clock.now();
     const counts = await checkInvariants(world, end);
