@@ -49,3 +49,9 @@ for (const m of world.platforms.messages) {
 console.log('boundary', t(START + schedule.features.digestAtMs), 'posts', schedule.posts.map((p) => `${p.n}@${p.atMs / 1000}`), 'kills', JSON.stringify(schedule.kills), 'redis', JSON.stringify(schedule.redisRestarts));
 world.stop();
 clock.uninstall();
+for (const r of world.platforms.requests.filter((r) => r.provoked)) {
+  const team = world.platforms.slackChannels.get(r.channelId ?? '');
+  console.log('PROVOKED', r.route, r.status, r.channelId, team, t(r.at), 'rate', schedule.features.slackWorkspaceRate);
+  const near = world.platforms.requests.filter((q) => q.platform === 'slack' && world.platforms.slackChannels.get(q.channelId ?? '') === team && Math.abs(q.at - r.at) < 3000);
+  console.log('  near', near.map((q) => `${q.route}:${q.channelId}:${q.status}${q.fault ? '/' + q.fault : ''}@${t(q.at)}`).join(' '));
+}

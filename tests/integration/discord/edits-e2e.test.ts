@@ -168,23 +168,24 @@ describe('edits of announced posts through the delivery queue', () => {
     // so the ledger must not call it current.
     const real = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
     let attempts = 0;
-    let changed!: Post;
-    let h!: Harness;
+    const post = makePost(5);
+    const changed = { ...post, title: 'Changed before the retry' };
+    const running: { h?: Harness } = {};
     const lossy: Announcer = {
       platform: 'discord',
       announce: async (post, target, nonce) => {
         attempts += 1;
         const delivered = await real.announce(post, target, nonce);
         if (attempts > 1) return delivered;
+        const h = running.h!;
         await change(h, changed);
         await waitFor(async () => (await h.announceQueue.getCompletedCount()) === 2, 'edit fanned out');
         throw DeliveryError.transient('network', 'the answer was lost');
       },
       edit: (post, target, delivered) => real.edit(post, target, delivered),
     };
-    const post = makePost(5);
-    changed = { ...post, title: 'Changed before the retry' };
-    h = await start(post, [subscription(6)], lossy);
+    const h = await start(post, [subscription(6)], lossy);
+    running.h = h;
     await h.sink.enqueue([post]);
     await waitFor(async () => attempts === 2 && editsOf(channelId(6)).length === 1 && (await h.idle()), 'retry');
     expect(fake.rest.messages.get(channelId(6))).toHaveLength(1);
