@@ -51,6 +51,8 @@ export interface Exercised {
   crossposted_edit_429: number;
   /** Slack workspaces whose SLACK_WORKSPACE_RATE (and Slack's limit) was below the default 20. */
   tight_send_budgets: number;
+  /** Slack sends the workspace's budget (SLACK_WORKSPACE_RATE) held back beyond their channel's interval. */
+  budget_waits: number;
   /** Most `chat.postMessage`s one workspace accepted in any second (the greatest over schedules when summed). */
   slack_peak_per_s: number;
 }
@@ -99,6 +101,7 @@ export function exercised(world: SimWorld): Exercised {
       (request) => request.platform === 'discord' && request.route === 'edit' && request.status === 429 && !request.fault,
     ).length,
     tight_send_budgets: world.schedule.features.slackWorkspaceRate < 20 ? world.schedule.workspaces.length : 0,
+    budget_waits: world.shared.pacer.workspaceWaits,
     slack_peak_per_s: peakPerSecond(world),
   };
 }

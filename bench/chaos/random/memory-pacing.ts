@@ -23,6 +23,8 @@ export class MemoryWorkspaceBudgetPacer implements ChannelPacer {
   private readonly workspaceNext = new Map<string, Expiring>();
   /** Workspace → ticket → when it was sent (a sorted set by time). */
   private readonly sent = new Map<string, Map<string, number>>();
+  /** Reservations the workspace's budget put later than the channel's own interval would have (a figure). */
+  workspaceWaits = 0;
 
   constructor(private readonly workspacePerSecond: number) {
     this.spacingMs = Math.max(1, Math.ceil(WINDOW_MS / workspacePerSecond));
@@ -43,6 +45,7 @@ export class MemoryWorkspaceBudgetPacer implements ChannelPacer {
     const workspace = `${channel.platform}:${channel.workspaceId}`;
     const last = this.read(this.last, key, now);
     let earliest = last !== null ? last + interval : now;
+    const channelEarliest = Math.max(earliest, this.read(this.next, key, now) ?? 0);
     const sent = this.sent.get(workspace) ?? new Map<string, number>();
     this.sent.set(workspace, sent);
     for (const [member, at] of sent) if (at <= now - window) sent.delete(member);
@@ -63,6 +66,8 @@ export class MemoryWorkspaceBudgetPacer implements ChannelPacer {
       this.workspaceNext.set(workspace, { value: slot + this.spacingMs, expiresAt: slot + this.spacingMs });
     }
     if (slot > now) {
+      if (held === undefined && slot > Math.max(now, channelEarliest))
+        this.workspaceWaits += 1;
       this.tickets.set(ticketKey, slot);
       return slot - now;
     }

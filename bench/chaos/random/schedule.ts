@@ -159,7 +159,13 @@ function generateFeatures(
       digest = cadence();
       if (steady && rng.chance(0.4)) digestSwitch = { atMs: switchAt(), to: null };
     } else if (steady && digestRoll < 0.32) digestSwitch = { atMs: switchAt(), to: cadence() };
-    const archiveAfterMs = kind === 'forum' && rng.chance(0.5) ? rng.int(MINUTE, 12 * MINUTE) : null;
+    // A moderator closing each post soon (seconds), or Discord archiving idle ones (modelled as 1–12 minutes).
+    const archiveAfterMs =
+      kind === 'forum' && rng.chance(0.5)
+        ? rng.chance(0.5)
+          ? rng.int(5_000, MINUTE)
+          : rng.int(MINUTE, 12 * MINUTE)
+        : null;
     if (kind === 'text' && !thread && !digest && !digestSwitch) return;
     if (platform === 'slack' && !digest && !digestSwitch) return;
     channels.push({
