@@ -92,7 +92,10 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       // An earlier attempt may have posted it (its answer lost): skipping would let the digest list it a second
       // time. This delivery finishes instead (a look first), and the digest, which waits for it, leaves it out.
       if (!(await deps.ledger.attemptedAt(key, channel))) {
-        deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason: held }, 'delivery skipped');
+        deps.logger.info(
+          { jobId: job.id, ...channel, postId: data.postId, reason: held },
+          'delivery skipped',
+        );
         return { status: 'skipped', reason: held };
       }
       deps.logger.info(
@@ -115,6 +118,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       label: ready.post.title,
       about: { postId: data.postId },
       entry: { version: contentVersion(ready.post), ...lookOf(ready.options) },
+      ...(data.version ? { queuedVersion: data.version } : {}),
       failing: { postId: data.postId },
     });
     if (outcome.status !== 'skipped') await editIfStale(deps, job, data, channel);

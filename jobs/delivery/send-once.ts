@@ -28,6 +28,11 @@ export interface SendOnce<S extends LookSubject> {
   label: string;
   /** What names the subject in the delivered log line (`postId`, or `digest` and its period). */
   about: Record<string, string>;
+  /**
+   * The version of the subject when its delivery was queued (an announcement's, at fan-out): a re-send that
+   * finds the subject still at it records `entry.version` as shown; otherwise the version is unknown.
+   */
+  queuedVersion?: string;
   /** Ledger fields beyond the message and the time (an announcement's content version). */
   entry?: Partial<LedgerEntry>;
   /** Passed on with a failure (an announcement's `postId`). */
@@ -90,7 +95,7 @@ export async function sendOnce<S extends LookSubject>(
   await deps.ledger.record(key, channel, {
     ...delivered,
     deliveredAt: new Date().toISOString(),
-    ...shownEntry(one.entry, first),
+    ...shownEntry(one.entry, first, one.queuedVersion),
   });
   await deps.ledger.clearAttempt(key, channel);
   await one.afterRecord?.();
@@ -103,14 +108,20 @@ export async function sendOnce<S extends LookSubject>(
 }
 
 /**
- * What the ledger can say a message shows. A version is known only on a first attempt: after an earlier attempt
- * that may have posted, the message may be that attempt's (Discord hands it back for the same nonce, a look finds
- * it), rendered from the post as it was then, before a change the edit fan-out could not apply to it (no ledger
- * entry yet). Recorded as `EARLIER_VERSION`, the check after the send (`editIfStale`) then edits it to the post
- * as stored now.
+ * What the ledger can say a message shows. A first attempt's message shows the version it sent. After an earlier
+ * attempt that may have posted, the message may be that attempt's (Discord hands it back for the same nonce, a
+ * look finds it), rendered from the post as it was then, perhaps before a change the edit fan-out could not apply
+ * to it (no ledger entry yet). When the post is still at the version it had when the delivery was queued, every
+ * attempt rendered that one (unless it changed and changed back in between: not handled); otherwise the version
+ * is recorded as `EARLIER_VERSION`, and the check after the send (`editIfStale`) edits the message to the post as
+ * stored now.
  */
-function shownEntry(entry: Partial<LedgerEntry> | undefined, first: boolean): Partial<LedgerEntry> | undefined {
-  if (first || !entry?.version) return entry;
+function shownEntry(
+  entry: Partial<LedgerEntry> | undefined,
+  first: boolean,
+  queuedVersion: string | undefined,
+): Partial<LedgerEntry> | undefined {
+  if (first || !entry?.version || entry.version === queuedVersion) return entry;
   return { ...entry, version: EARLIER_VERSION };
 }
 

@@ -98,10 +98,15 @@ export function exercised(world: SimWorld): Exercised {
     threads_opened: requests.filter((request) => request.route === 'thread' && request.status === 200).length,
     followup_repeats: requests.filter((request) => request.code === 40033 || request.code === 160004).length,
     crossposted_edit_429: requests.filter(
-      (request) => request.platform === 'discord' && request.route === 'edit' && request.status === 429 && !request.fault,
+      (request) =>
+        request.platform === 'discord' &&
+        request.route === 'edit' &&
+        request.status === 429 &&
+        !request.fault,
     ).length,
-    tight_send_budgets: world.schedule.features.slackWorkspaceRate < 20 ? world.schedule.workspaces.length : 0,
-    budget_waits: world.shared.pacer.workspaceWaits,
+    tight_send_budgets:
+      (world.schedule.features.slackWorkspaceRate ?? 20) < 20 ? world.schedule.workspaces.length : 0,
+    budget_waits: 'workspaceWaits' in world.shared.pacer ? world.shared.pacer.workspaceWaits : 0,
     slack_peak_per_s: peakPerSecond(world),
   };
 }

@@ -98,7 +98,8 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
       entry.announcedAt.getTime(),
     ]),
   );
-  const boundary = world.start + schedule.features.digestAtMs;
+  const boundary =
+    schedule.features.digestAtMs === null ? -Infinity : world.start + schedule.features.digestAtMs;
   const digestAt = digestTimeline(world);
   let lost = 0;
   for (const post of schedule.posts)
@@ -107,7 +108,8 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
       if (at === undefined || unreachable.has(channel.channelId)) continue;
       // A channel that ends taking digests gets a post in the digest due at the boundary, if it took digests
       // then and the post was announced by then; a later post waits for the next digest.
-      const due = !digestAt(channel.channelId, end) || (at <= boundary && digestAt(channel.channelId, boundary));
+      const due =
+        !digestAt(channel.channelId, end) || (at <= boundary && digestAt(channel.channelId, boundary));
       if (due && !copies.has(`${post.n}>${channel.channelId}`)) lost += 1;
     }
   lost = Math.max(0, lost - unverified);
@@ -122,7 +124,8 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
   for (const message of platforms.messages) {
     if (!message.byBot || message.post === null) continue;
     const at = announced.get(message.post);
-    if (at !== undefined && digestAt(message.home, at) && digestAt(message.home, message.at)) perPostInDigest += 1;
+    if (at !== undefined && digestAt(message.home, at) && digestAt(message.home, message.at))
+      perPostInDigest += 1;
     if (message.revs.some((rev, i) => i > 0 && rev < message.revs[i - 1]!)) regressed += 1;
     const latest = world.published.get(message.post)?.rev ?? 1;
     if (!unreachable.has(message.home) && message.rev !== latest) {
@@ -137,12 +140,15 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
     followups.set(key, seen);
     const feature = features.get(message.home);
     if (feature && !unreachable.has(message.home)) {
-      if (feature.crosspost && feature.kind === 'announcement' && message.crossposts === 0) followupsMissing += 1;
+      if (feature.crosspost && feature.kind === 'announcement' && message.crossposts === 0)
+        followupsMissing += 1;
       if (feature.thread && !message.threaded) followupsMissing += 1;
     }
   }
   const followupsTwice = [...followups.values()].filter((f) => f.crossposted > 1 || f.threaded > 1).length;
-  const slackRate429 = platforms.requests.filter((request) => request.provoked && request.status === 429).length;
+  const slackRate429 = platforms.requests.filter(
+    (request) => request.provoked && request.status === 429,
+  ).length;
 
   let unreachableNotDisabled = 0;
   let retried = 0;

@@ -66,8 +66,7 @@ export class MemoryWorkspaceBudgetPacer implements ChannelPacer {
       this.workspaceNext.set(workspace, { value: slot + this.spacingMs, expiresAt: slot + this.spacingMs });
     }
     if (slot > now) {
-      if (held === undefined && slot > Math.max(now, channelEarliest))
-        this.workspaceWaits += 1;
+      if (held === undefined && slot > Math.max(now, channelEarliest)) this.workspaceWaits += 1;
       this.tickets.set(ticketKey, slot);
       return slot - now;
     }

@@ -192,8 +192,8 @@ export class SimPlatforms {
   readonly invalid: number[] = [];
   /** Slack `token_revoked` answers. */
   tokenRevokedAnswers = 0;
-  /** Slack's workspace-wide `chat.postMessage` limit a second (the schedule's). */
-  slackWorkspaceRate = 20;
+  /** Slack's workspace-wide `chat.postMessage` limit a second (the schedule's); null: no send limits at all. */
+  slackWorkspaceRate: number | null = null;
   faults: FaultWindow[] = [];
   private sequence = 0;
   /** The fault the request being answered met. */
@@ -404,12 +404,18 @@ export class SimPlatforms {
     const thread = this.threads.get(message.channelId);
     if (thread && this.archived(thread)) return discordError(400, 50083, 'Thread is archived');
     if (message.crossposts > 0) {
-      const hour = (this.publishedEdits.get(message.channelId) ?? []).filter((t) => this.now() - t < 3_600_000);
+      const hour = (this.publishedEdits.get(message.channelId) ?? []).filter(
+        (t) => this.now() - t < 3_600_000,
+      );
       this.publishedEdits.set(message.channelId, hour);
       if (hour.length >= CROSSPOSTED_EDITS.perHour)
         return json(
           429,
-          { message: 'You are being rate limited.', retry_after: CROSSPOSTED_EDITS.retryAfterS, global: false },
+          {
+            message: 'You are being rate limited.',
+            retry_after: CROSSPOSTED_EDITS.retryAfterS,
+            global: false,
+          },
           { 'retry-after': String(CROSSPOSTED_EDITS.retryAfterS), 'x-ratelimit-scope': 'user' },
         );
       hour.push(this.now());
@@ -599,12 +605,13 @@ export class SimPlatforms {
       if (wait > 0) return { answer: ratelimited(wait), provoked: true };
       return { answer: this.slackPost(channelId, params) };
     }
-    if (method === 'chat.update') {
+    if (method === 'chat.update' && this.slackWorkspaceRate !== null) {
       workspace.updates = workspace.updates.filter((t) => this.now() - t < 60_000);
       if (workspace.updates.length >= SLACK_SEND_LIMITS.updatesPerMinute)
         return { answer: ratelimited(workspace.updates[0]! + 60_000 - this.now()), provoked: true };
       return { answer: this.slackUpdate(workspace, channelId, params) };
     }
+    if (method === 'chat.update') return { answer: this.slackUpdate(workspace, channelId, params) };
     if (method === 'conversations.history')
       return { answer: this.slackHistory(workspace, channelId, params) };
     return { answer: json(200, { ok: false, error: 'unknown_method' }) };
@@ -612,6 +619,8 @@ export class SimPlatforms {
 
   /** How long a `chat.postMessage` must wait under the channel's and the workspace's limits (0: now). */
   private slackSendWait(workspace: SimWorkspace, channelId: string): number {
+    const rate = this.slackWorkspaceRate;
+    if (rate === null) return 0;
     const now = this.now();
     const bucket = this.buckets.get(channelId) ?? { tokens: SLACK_SEND_LIMITS.channelBurst, at: now };
     bucket.tokens = Math.min(
@@ -622,9 +631,7 @@ export class SimPlatforms {
     this.buckets.set(channelId, bucket);
     workspace.sends = workspace.sends.filter((t) => now - t < 1_000);
     const workspaceWait =
-      workspace.sends.length >= this.slackWorkspaceRate
-        ? workspace.sends[workspace.sends.length - this.slackWorkspaceRate]! + 1_000 - now
-        : 0;
+      workspace.sends.length >= rate ? workspace.sends[workspace.sends.length - rate]! + 1_000 - now : 0;
     const channelWait = bucket.tokens >= 1 ? 0 : ((1 - bucket.tokens) / SLACK_SEND_LIMITS.channelPerS) * 1000;
     if (workspaceWait > 0 || channelWait > 0) return Math.max(workspaceWait, channelWait, 1);
     bucket.tokens -= 1;

@@ -93,6 +93,7 @@ export async function runRandom(
   count: number,
   report: (result: ScheduleResult) => void = () => undefined,
   skip: ReadonlySet<number> = new Set(),
+  options: { plain?: boolean } = {},
 ): Promise<RandomSummary> {
   const started = performance.now();
   const failing: ScheduleResult[] = [];
@@ -101,7 +102,7 @@ export async function runRandom(
   let maxVirtualMs = 0;
   for (let i = 0; i < count; i++) {
     if (skip.has(seed + i)) continue;
-    const result = await runSchedule(seed + i);
+    const result = await runSchedule(seed + i, generateSchedule(seed + i, options));
     report(result);
     if (result.violated.length > 0) failing.push(result);
     totals = totals ? addCounts(totals, result.counts) : { ...result.counts };

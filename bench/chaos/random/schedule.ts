@@ -60,18 +60,32 @@ export interface ScheduleFeatures {
   channels: ChannelFeature[];
   /** A post changed after it was published (its next revision), found by the poller at `atMs`. */
   edits: { n: number; atMs: number }[];
-  /** When the digests of both cadences are due, whole minutes (DIGEST_TIME; DIGEST_WEEKDAY the start's weekday). */
-  digestAtMs: number;
-  /** SLACK_WORKSPACE_RATE, and Slack's own workspace-wide limit in the simulation. */
-  slackWorkspaceRate: number;
+  /**
+   * When the digests of both cadences are due, whole minutes (DIGEST_TIME; DIGEST_WEEKDAY the start's weekday);
+   * null: no digest boundary (a plain schedule).
+   */
+  digestAtMs: number | null;
+  /** SLACK_WORKSPACE_RATE, and Slack's own send limits in the simulation; null: neither (a plain schedule). */
+  slackWorkspaceRate: number | null;
 }
+
+/** The features of a plain schedule: per-post deliveries to text channels only, as the suite first had them. */
+export const PLAIN_FEATURES: ScheduleFeatures = {
+  channels: [],
+  edits: [],
+  digestAtMs: null,
+  slackWorkspaceRate: null,
+};
 
 const DISCORD_FAULTS: FaultKind[] = ['lost', '5xx', '429-global', '429-user', '429-shared', '401', 'html404'];
 const SLACK_FAULTS: FaultKind[] = ['lost', '5xx', '429-workspace', '401', 'html404'];
 const MINUTE = 60_000;
 
-/** The schedule of one seed. */
-export function generateSchedule(seed: number): Schedule {
+/**
+ * The schedule of one seed. `plain`: without the features (digests, edits, forums, crossposts, threads, Slack's
+ * send limits), as the suite played that seed before they existed; seeds found failing then replay so.
+ */
+export function generateSchedule(seed: number, options: { plain?: boolean } = {}): Schedule {
   const rng = new Rng(seed);
   let channel = 0;
   const guilds: ScheduledGuild[] = Array.from({ length: rng.int(1, 3) }, (_, g) => ({
@@ -117,7 +131,7 @@ export function generateSchedule(seed: number): Schedule {
   };
   guilds.forEach((guild) => guild.channels.forEach((id) => talk('discord', id)));
   workspaces.forEach((workspace) => workspace.channels.forEach((id) => talk('slack', id)));
-  const features = generateFeatures(seed, guilds, workspaces, posts);
+  const features = options.plain ? PLAIN_FEATURES : generateFeatures(seed, guilds, workspaces, posts);
   return { seed, guilds, workspaces, posts, faults, kills, redisRestarts, chatter, features };
 }
 
@@ -211,6 +225,6 @@ export function lastEventMs(schedule: Schedule): number {
     ...schedule.features.edits.map((edit) => edit.atMs),
     ...schedule.features.channels.map((channel) => channel.digestSwitch?.atMs ?? 0),
     // The digests are built 10 s after their boundary (DIGEST_SETTLE_MS).
-    schedule.features.digestAtMs + 10_000,
+    schedule.features.digestAtMs === null ? 0 : schedule.features.digestAtMs + 10_000,
   );
 }

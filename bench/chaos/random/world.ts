@@ -54,8 +54,8 @@ export interface Shared {
   posts: MemoryPostStore;
   counters: MemoryDeliveryCounters;
   holds: MemoryTenantHolds;
-  /** Slack's pacing: each channel, and each workspace's SLACK_WORKSPACE_RATE budget. */
-  pacer: MemoryWorkspaceBudgetPacer;
+  /** Slack's pacing: each channel, and each workspace's SLACK_WORKSPACE_RATE budget (a plain schedule: none). */
+  pacer: MemoryWorkspaceBudgetPacer | MemoryChannelPacer;
   /** Discord's edit pacing (crossposted messages, and edits of one message). */
   editPacer: MemoryChannelPacer;
   guard: MemoryDisableGuard;
@@ -240,7 +240,8 @@ export class SimWorld {
     const redis = new RedisTwin();
     this.platforms = new SimPlatforms(rng, () => Date.now());
     this.platforms.slackWorkspaceRate = schedule.features.slackWorkspaceRate;
-    const boundary = new Date(start + schedule.features.digestAtMs);
+    const boundary = new Date(start + (schedule.features.digestAtMs ?? 0));
+    const budget = schedule.features.slackWorkspaceRate;
     this.shared = {
       redis,
       subscriptions: new MemorySubscriptionStore(),
@@ -248,7 +249,7 @@ export class SimWorld {
       posts: new MemoryPostStore(),
       counters: new MemoryDeliveryCounters(),
       holds: new MemoryTenantHolds(),
-      pacer: new MemoryWorkspaceBudgetPacer(schedule.features.slackWorkspaceRate),
+      pacer: budget === null ? new MemoryChannelPacer() : new MemoryWorkspaceBudgetPacer(budget),
       editPacer: new MemoryChannelPacer(),
       guard: new MemoryDisableGuard(),
       announcements: new MemoryAnnouncementLog(),
@@ -346,14 +347,20 @@ export class SimWorld {
       if (change) this.after(change.atMs, () => void this.switchDigest(feature, change.to));
     }
     // The digest job schedulers fire at the boundary: one planning job per cadence.
-    this.after(this.schedule.features.digestAtMs, () => {
-      for (const cadence of ['daily', 'weekly'] as const)
-        void this.shared.queues.digest.add('digest', { cadence }, {
-          attempts: 10,
-          backoff: { type: 'exponential', delay: 1_000 },
-          jobId: `repeat:digest-${cadence}:${this.start + this.schedule.features.digestAtMs}`,
-        });
-    });
+    const digestAtMs = this.schedule.features.digestAtMs;
+    if (digestAtMs !== null)
+      this.after(digestAtMs, () => {
+        for (const cadence of ['daily', 'weekly'] as const)
+          void this.shared.queues.digest.add(
+            'digest',
+            { cadence },
+            {
+              attempts: 10,
+              backoff: { type: 'exponential', delay: 1_000 },
+              jobId: `repeat:digest-${cadence}:${this.start + digestAtMs}`,
+            },
+          );
+      });
     for (const kill of this.schedule.kills) {
       this.after(kill.atMs, () => this.processes[kill.process]!.kill());
       this.after(kill.atMs + kill.backAfterMs, () => {

@@ -162,7 +162,7 @@ describe('edits of announced posts through the delivery queue', () => {
     );
   });
 
-  it('edits the message an earlier attempt posted when the post changed before its retry (random chaos seeds 92, 160)', async () => {
+  it('edits the message an earlier attempt posted when the post changed before its retry (random chaos seeds 112, 796)', async () => {
     // The first send reaches Discord but its answer is lost. The post changes; the edit fan-out finds no ledger
     // entry for the channel. The retry gets the first message back for the same nonce: it shows the old post,
     // so the ledger must not call it current.
@@ -187,7 +187,10 @@ describe('edits of announced posts through the delivery queue', () => {
     const h = await start(post, [subscription(6)], lossy);
     running.h = h;
     await h.sink.enqueue([post]);
-    await waitFor(async () => attempts === 2 && editsOf(channelId(6)).length === 1 && (await h.idle()), 'retry');
+    await waitFor(
+      async () => attempts === 2 && editsOf(channelId(6)).length === 1 && (await h.idle()),
+      'retry',
+    );
     expect(fake.rest.messages.get(channelId(6))).toHaveLength(1);
     const shown = fake.rest.messages.get(channelId(6))![0]!.embeds[0] as { title: string };
     expect(shown.title).toBe('Changed before the retry');
