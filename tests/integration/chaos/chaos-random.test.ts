@@ -60,10 +60,11 @@ describe('random fault schedules, short form', () => {
     }
   });
 
-  it('keeps Slack’s per-workspace budget when a re-send looked first (seed 548)', async () => {
-    // The slot was taken before the look and the send came after it: four messages in one second of a
-    // workspace whose budget (and Slack's limit here) is three. A re-send now takes a fresh slot.
-    const result = await runSchedule(548);
+  it('keeps Slack’s per-workspace budget when a re-send looked first (seed 1412)', async () => {
+    // The slot was taken before the look and the send came after it, closer to the next send than the workspace's
+    // budget allows (2 a second here, and Slack's limit): Slack answered 429. A re-send now takes a fresh slot.
+    // (Found as seed 548 before the post's version went into its job; 1 schedule in 3,000 without the fix.)
+    const result = await runSchedule(1412);
     expect(result.counts.slack_rate_429).toBe(0);
     expect(result.exercised.budget_waits).toBeGreaterThan(0);
   });

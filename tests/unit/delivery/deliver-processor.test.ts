@@ -152,9 +152,9 @@ describe('the deliver processor', () => {
     expect(t.delayedUntil[0]).toBeLessThanOrEqual(after + 600);
   });
 
-  it('takes a fresh channel slot after the look before a re-send, so the send itself is paced (random chaos seed 548)', async () => {
+  it('takes a fresh channel slot after the look before a re-send, so the send itself is paced (random chaos seed 1412)', async () => {
     // The slot is taken before the look; the look then reads history for a while. Sending on the old slot put
-    // four messages in one second of a workspace whose budget is three.
+    // more messages in one second of a workspace than its budget allows.
     const order: string[] = [];
     const t = await setup();
     const lookingAnnouncer = Object.assign(Object.create(t.announcer) as typeof t.announcer, {
