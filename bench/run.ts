@@ -11,6 +11,7 @@ import { clusterVariants } from './scenarios/cluster.js';
 import { digestBoundary } from './scenarios/digests.js';
 import { discordFanout } from './scenarios/discord-fanout.js';
 import { feedCosts } from './scenarios/feeds.js';
+import { followReach } from './scenarios/follow.js';
 import { publishLatency } from './scenarios/latency.js';
 import { lookups } from './scenarios/lookups.js';
 import { scaleWorkers } from './scenarios/scale.js';
@@ -42,6 +43,16 @@ const SCENARIOS: Scenario[] = [
     ],
     limitMs: 150_000,
     run: discordFanout,
+  },
+  {
+    name: 'follow',
+    figures: [
+      ['follow_requests_per_post_10k', 'req'],
+      ['direct_requests_per_post_10k', 'req'],
+      ['direct_sends_10k_seconds', 's'],
+    ],
+    limitMs: 420_000,
+    run: followReach,
   },
   {
     name: 'slack-burst',

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../src/logger.js';
 import { PostIndex } from '../src/search/post-index.js';
 import { applyDeclaredSubscriptions } from '../src/subscriptions/declared.js';
 import { upsertDigestSchedulers } from './delivery/digest-schedule.js';
+import { hubDeps } from './delivery/hub.js';
 import {
   createDeliveryWorkers,
   createFanoutWorker,
@@ -102,6 +103,7 @@ async function startWorkers(
     subscriptions: stores.subscriptions,
     logger,
   };
+  const safety = deliverySafety(stores.redis, stores.prefix);
   const fanout = createFanoutWorker({
     ...common,
     platforms,
@@ -109,6 +111,7 @@ async function startWorkers(
     digests: { announcements: stores.announcements, schedule: config.digest },
     ledger: stores.ledger,
     decisions: stores.decisions,
+    ...(config.discord ? { hubs: config.discord.hubs } : {}),
   });
   const deliver = createDeliveryWorkers({
     ...common,
@@ -124,7 +127,8 @@ async function startWorkers(
       marks: stores.digestMarks,
       history: stores.digestHistory,
     },
-    safety: deliverySafety(stores.redis, stores.prefix),
+    safety,
+    ...(config.discord ? { hubs: hubDeps(config.discord.hubs, safety.hubs) } : {}),
   });
   return [fanout, deliver];
 }

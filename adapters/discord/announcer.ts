@@ -7,6 +7,7 @@ import type {
   Delivered,
   DeliveryTarget,
   EarlierAttempt,
+  HubChannelCheck,
   LookResult,
   LookSubject,
 } from '../../src/delivery/announcer.js';
@@ -21,6 +22,7 @@ import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
 import { ForumTagCache, matchForumTags, threadName } from './forum.js';
 import { DiscordFollowUps } from './follow-ups.js';
 import { findEarlierForumPost, postToForum } from './forum-posts.js';
+import { DiscordHub } from './hub.js';
 
 /**
  * Edits that cannot be made while the channel itself is fine: the message is gone (deleted by a moderator),
@@ -54,12 +56,24 @@ export class DiscordAnnouncer implements Announcer {
   private readonly forums: ForumTagCache;
   private readonly botId: () => Promise<string>;
   private readonly followUps: DiscordFollowUps;
+  private readonly hub: DiscordHub;
 
   constructor(private readonly options: DiscordAnnouncerOptions) {
     this.client = options.client ?? new DiscordClient(options);
     this.forums = new ForumTagCache(this.client);
     this.botId = botIdOnce(this.client);
     this.followUps = new DiscordFollowUps(this.client, options.logger);
+    this.hub = new DiscordHub(this.client);
+  }
+
+  /** A hub channel's server and type (`GET /channels/{id}`): a hub must be an announcement channel. */
+  checkHub(channelId: string): Promise<HubChannelCheck> {
+    return this.hub.check(channelId);
+  }
+
+  /** Publishes a hub's message to its followers (a crosspost); already published counts as done. */
+  publish(channelId: string, messageId: string): Promise<void> {
+    return this.hub.publish(channelId, messageId);
   }
 
   /**

@@ -9,6 +9,12 @@ import { readBody, StatsRecorder } from './platform-stats.js';
  */
 export const DISCORD_LIMITS = { globalPerSecond: 50, channelMessages: 5, channelWindowMs: 5_000 } as const;
 
+/**
+ * The bench's hub: an announcement channel (type 5) that 10,000 channels of other servers follow. A publish
+ * there is one request of the bot; Discord makes the 10,000 copies itself (counted, not stored).
+ */
+export const BENCH_HUB = { channelId: '780000000000000001', followers: 10_000 } as const;
+
 const API_PREFIX = '/api/v10';
 const MESSAGE_BUCKET = 'bench-channel-messages';
 
@@ -27,6 +33,7 @@ export class LimitedDiscord {
     DISCORD_LIMITS.channelWindowMs,
   );
   private readonly nonces = new Map<string, Record<string, unknown>>();
+  private readonly published = new Set<string>();
   private nextId = 1_400_000_000_000_000_000n;
 
   reset(): void {
@@ -34,6 +41,7 @@ export class LimitedDiscord {
     this.global.clear();
     this.channels.clear();
     this.nonces.clear();
+    this.published.clear();
   }
 
   /** The node:http listener for everything under `/api`. */
@@ -57,7 +65,10 @@ export class LimitedDiscord {
     const channel = /^\/channels\/(\d+)\/messages$/.exec(path)?.[1];
     if (channel && req.method === 'POST') return this.createMessage(channel, raw, now);
     const got = /^\/channels\/(\d+)$/.exec(path)?.[1];
-    if (got && req.method === 'GET') return ok({ id: got, type: 0, guild_id: '1', name: 'news' });
+    if (got && req.method === 'GET')
+      return ok({ id: got, type: got === BENCH_HUB.channelId ? 5 : 0, guild_id: '1', name: 'news' });
+    const published = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path);
+    if (published && req.method === 'POST') return this.crosspost(published[1]!, published[2]!);
     return { status: 404, body: { code: 0, message: `404: Not Found (${req.method} ${path})` } };
   }
 
@@ -85,6 +96,19 @@ export class LimitedDiscord {
     const embeds = Array.isArray(body.embeds) ? (body.embeds as { url?: string; title?: string }[]) : [];
     this.recorder.accept(channel, embeds[0]?.url ?? embeds[0]?.title ?? String(body.content ?? ''), now);
     return { status: 200, headers, body: message };
+  }
+
+  /** A publish in the hub: once per message, and Discord copies it to every follower. */
+  private crosspost(channel: string, messageId: string): Answer {
+    if (channel !== BENCH_HUB.channelId)
+      return { status: 400, body: { code: 50024, message: 'Cannot execute action on this channel type' } };
+    if (this.published.has(messageId))
+      return { status: 400, body: { code: 40033, message: 'This message has already been crossposted.' } };
+    this.published.add(messageId);
+    const stats = this.recorder.stats;
+    stats.crossposts = (stats.crossposts ?? 0) + 1;
+    stats.followerCopies = (stats.followerCopies ?? 0) + BENCH_HUB.followers;
+    return ok({ id: messageId, type: 0, channel_id: channel, content: '', flags: 1 });
   }
 
   private tooMany(waitMs: number, global: boolean): Answer {

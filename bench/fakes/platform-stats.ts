@@ -15,6 +15,10 @@ export interface PlatformStats {
   nonceReplays: number;
   /** When each message was created (ms since the epoch, sub-ms precision), in order. */
   acceptedAt: number[];
+  /** Discord: messages published in an announcement channel (crossposts accepted). */
+  crossposts?: number;
+  /** Discord: copies Discord itself made in the channels following a hub (no request of the bot each). */
+  followerCopies?: number;
 }
 
 /** Counts messages and keeps the keys that make a repeat a duplicate. */

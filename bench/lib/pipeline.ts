@@ -10,6 +10,8 @@ import {
   type DeliveryHandles,
 } from '../../jobs/delivery/workers.js';
 import { buildAnnouncers, enabledPlatforms } from '../../jobs/parts/platforms.js';
+import { hubDeps } from '../../jobs/delivery/hub.js';
+import { RedisHubPublishes } from '../../src/delivery/hub-publishes.js';
 import { BullAnnouncementSink, QUEUE } from '../../jobs/queues.js';
 import { openStores, type Stores } from '../../jobs/stores.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -82,7 +84,12 @@ export async function startPipeline(
   };
   const counters = new MemoryDeliveryCounters();
   const handles: DeliveryHandles[] = [
-    createFanoutWorker({ ...common, platforms: enabledPlatforms(config), config }),
+    createFanoutWorker({
+      ...common,
+      platforms: enabledPlatforms(config),
+      config,
+      ...(config.discord ? { hubs: config.discord.hubs } : {}),
+    }),
     createDeliveryWorkers({
       ...common,
       announcers: buildAnnouncers(config, stores, logger),
@@ -92,6 +99,9 @@ export async function startPipeline(
       editPacer: discordEditPacer(stores.redis, stores.prefix),
       config,
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(config.discord
+        ? { hubs: hubDeps(config.discord.hubs, new RedisHubPublishes(stores.redis, stores.prefix)) }
+        : {}),
     }),
   ];
   const announceQueue = new Queue(QUEUE.announce, { connection, prefix: stores.prefix });

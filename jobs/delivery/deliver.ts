@@ -20,6 +20,8 @@ import { loadTarget } from './load-target.js';
 import { sendOnce } from './send-once.js';
 import { waitForChannelSlot } from './channel-slot.js';
 import { editIfStale, type EditQueue } from './stale-send.js';
+import { isHub } from './hub-ref.js';
+import { publishHub, waitForHubSlot, type HubDeps } from './hub.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -45,6 +47,8 @@ export interface DeliverDeps extends FailureDeps {
   perPost?: PerPostJobs;
   /** Where a send that recorded an older version than the stored post queues its own edit. */
   editQueue?: EditQueue;
+  /** Discord hub channels (`DISCORD_HUB_CHANNELS`) and their shared publish windows. */
+  hubs?: HubDeps;
 }
 
 /** How one deliver job ended (the job's return value, visible in Bull Board). */
@@ -79,7 +83,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     };
     const key = postKey(data.feed, data.postId);
     if (data.action === 'edit') return deliverEdit(deps, job, token, data, channel);
+    const hub = isHub(channel);
     const recorded = await deps.ledger.get(key, channel);
+    // A hub's message is sent but not yet published: only the publish is left.
+    if (recorded && hub && !recorded.crosspostedAt)
+      return publishHub(deps, job, token, key, channel, recorded);
     if (recorded) {
       await editIfStale(deps, job, data, channel);
       return { status: 'already', messageId: recorded.messageId };
@@ -106,6 +114,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
     await waitForChannelSlot(deps, job, token, channel);
+    if (hub) await waitForHubSlot(deps, job, token, channel, key);
 
     const target = { workspaceId: channel.workspaceId, channelId: channel.channelId, options: ready.options };
     const outcome = await sendOnce(deps, job, token, lookFirst, {
@@ -121,7 +130,12 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       ...(data.version ? { queuedVersion: data.version } : {}),
       failing: { postId: data.postId },
     });
-    if (outcome.status !== 'skipped') await editIfStale(deps, job, data, channel);
+    if (outcome.status === 'skipped') return outcome;
+    if (hub) {
+      const sent = await deps.ledger.get(key, channel);
+      if (sent && !sent.crosspostedAt) return publishHub(deps, job, token, key, channel, sent);
+    }
+    await editIfStale(deps, job, data, channel);
     return outcome;
   };
 }

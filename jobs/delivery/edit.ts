@@ -9,6 +9,7 @@ import { classifyFailure } from './failure.js';
 import { waitForChannelSlot } from './channel-slot.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { loadTarget } from './load-target.js';
+import { isHub } from './hub-ref.js';
 
 /**
  * The `edit` action of a deliver job: rewrites the announcement the ledger recorded for (post, channel) to
@@ -35,7 +36,9 @@ export async function deliverEdit(
   if ('status' in ready) return ready;
   const version = contentVersion(ready.post);
   if (recorded.version === version) return { status: 'already', messageId: recorded.messageId };
-  await waitForEditSlot(deps, job, token, channel, key, ready.options.crosspost === true);
+  // A hub's message is published (crossposted) whatever options it has.
+  const crossposted = ready.options.crosspost === true || isHub(channel);
+  await waitForEditSlot(deps, job, token, channel, key, crossposted);
   try {
     // The look the message was sent with, not the subscription's current one (a change applies to later posts).
     const options = withLook(ready.options, recorded);
@@ -44,7 +47,7 @@ export async function deliverEdit(
   } catch (error) {
     if (error instanceof DeliveryError && error.kind === 'unsendable')
       return skip(`${error.code}: ${error.message}`);
-    if (error instanceof DeliveryError && error.kind === 'rate_limited' && ready.options.crosspost) {
+    if (error instanceof DeliveryError && error.kind === 'rate_limited' && crossposted) {
       // The edit limit of a published message is per channel and its Retry-After is wrong (1 s for ~20 min):
       // this job alone waits, long enough, instead of pausing every delivery again and again.
       const waitMs = Math.max(error.retryAfterMs ?? 0, CROSSPOSTED_EDIT_RETRY_MS);

@@ -8,6 +8,8 @@ import type { Platform } from '../../src/posts/post.js';
 import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJobHandle } from './deliver.js';
 import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
+import { isHub } from './hub-ref.js';
+import { hubRefusal } from './hub.js';
 
 /** The mass-disable guard as the deliver job uses it. */
 export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped' | 'skipped'>;
@@ -70,6 +72,9 @@ export async function classifyFailure(
   }
   if (error instanceof DeliveryError && error.kind === 'permanent') {
     if (refusedSend) await deps.ledger.clearAttempt(key, channel);
+    // A hub is config, not a subscription: nothing to disable, and the mass-disable guard counts subscriptions.
+    if (isHub(channel))
+      return hubRefusal(deps, channel, `Discord refused the message: ${error.code} ${error.message}`, job);
     const reason = `${error.code}: ${error.message}`;
     const verdict: GuardVerdict = deps.guard
       ? await deps.guard.lost(channel, reason, String(job.id), error.code)

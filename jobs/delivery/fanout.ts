@@ -13,7 +13,9 @@ import { matchDecision } from '../../src/subscriptions/matching.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import type { Subscription } from '../../src/subscriptions/subscription.js';
 import { DEFAULT_GUARD_POLICY } from '../../src/delivery/disable-guard.js';
+import type { HubChannel } from '../../src/config.js';
 import { announceJobSchema, deliverJobId, editJobId, type AnnounceJob, type DeliverJob } from '../queues.js';
+import { hubRef } from './hub-ref.js';
 
 /** The one thing fan-out needs of a deliver queue (a BullMQ `Queue`). */
 export interface DeliverJobQueue {
@@ -37,6 +39,8 @@ export interface FanoutDeps {
   ledger?: DeliveryLedger;
   /** Where each subscription's decision is kept for `/psf why`. */
   decisions?: DecisionLog;
+  /** Discord hub channels (`DISCORD_HUB_CHANNELS`): each gets every post of its feed. */
+  hubs?: readonly HubChannel[];
 }
 
 /** What one fan-out did: deliver jobs queued per platform (duplicates of earlier runs included). */
@@ -74,12 +78,19 @@ export function createFanoutProcessor(
     }));
     await recordDecisions(deps, post, announce.announcedAt, decided);
     // Digest channels hear about the post in their next digest, not now.
-    const matching = decided
+    const hubs = (deps.hubs ?? []).filter((hub) => hub.feed === post.feed);
+    // A hub channel that is also subscribed gets the hub's delivery of this feed's posts, never a second one.
+    const isHubChannel = (sub: Subscription) =>
+      sub.platform === 'discord' && hubs.some((hub) => hub.channelId === sub.channelId);
+    const matching: ChannelRef[] = decided
       .filter(
         ({ sub, decision }) =>
-          (decision.kind === 'match' || justDisabled(sub, post, announcedAt)) && !sub.options.digest,
+          (decision.kind === 'match' || justDisabled(sub, post, announcedAt)) &&
+          !sub.options.digest &&
+          !isHubChannel(sub),
       )
       .map(({ sub }) => sub);
+    matching.push(...hubs.map((hub) => hubRef(hub.channelId)));
     result.matched = matching.length;
     for (const sub of matching.filter((sub) => !deps.deliverQueues[sub.platform])) {
       result.skipped += 1;

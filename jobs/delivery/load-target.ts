@@ -2,10 +2,12 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
 import { holdOrNoteSkip } from './failure.js';
+import { isHub } from './hub-ref.js';
+import { loadHub } from './hub.js';
 
 /**
  * The load step of a post's delivery or edit: the channel's subscription (skipped when removed or disabled)
- * and the post as stored now (skipped when gone).
+ * and the post as stored now (skipped when gone). A hub channel has no subscription: see `loadHub`.
  */
 export async function loadTarget(
   deps: DeliverDeps,
@@ -18,6 +20,7 @@ export async function loadTarget(
     deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason }, 'delivery skipped');
     return { status: 'skipped' as const, reason };
   };
+  if (isHub(channel)) return loadHub(deps, job, data, channel);
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
   if (subscription.disabledReason !== null) {

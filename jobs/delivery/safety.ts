@@ -1,5 +1,6 @@
 import type { RedisClient } from '../../src/store/redis-client.js';
 import { RedisDeliveryNotes } from '../../src/delivery/delivery-notes.js';
+import { hubStatusLine, RedisHubPublishes, type HubPublishes } from '../../src/delivery/hub-publishes.js';
 import { RedisDisableGuard, type GuardTrip } from '../../src/delivery/disable-guard.js';
 import { RedisLookTurns, type LookTurns } from '../../src/delivery/look-turns.js';
 import { RedisTenantHolds, type TenantHolds } from '../../src/delivery/tenant-holds.js';
@@ -19,6 +20,7 @@ export function deliverySafety(redis: RedisClient, prefix: string) {
     guard: new RedisDisableGuard(redis, prefix),
     notes: new RedisDeliveryNotes(redis, prefix),
     turns: new RedisLookTurns(redis, prefix),
+    hubs: new RedisHubPublishes(redis, prefix),
   };
 }
 
@@ -93,7 +95,26 @@ export async function deliveryStatusNotes(
         : {}),
     };
   });
-  return [...paused, ...(await safety.notes.entries()), ...(await holdNotes(safety, asking))];
+  return [
+    ...paused,
+    ...(await safety.notes.entries()),
+    ...(await holdNotes(safety, asking)),
+    ...(await hubNotes(safety.hubs)),
+  ];
+}
+
+/**
+ * Hub channels that fall behind (posts waiting for Discord's publish limit) or cannot take posts at all. Keyed
+ * by the hub's server, so its managers see them too; without a known server only the operator does.
+ */
+export async function hubNotes(hubs: HubPublishes, now = new Date()): Promise<DeliveryNote[]> {
+  const notes: DeliveryNote[] = [];
+  for (const [id, info] of Object.entries(await hubs.hubs())) {
+    const line = hubStatusLine(id, info, await hubs.backlog(id, now), now, duration);
+    if (line)
+      notes.push({ tenant: { platform: 'discord', workspaceId: info.serverId ?? 'hub' }, text: line });
+  }
+  return notes;
 }
 
 /** The asking workspace's own hold after a 429 on its workspace, if one is running. */

@@ -32,6 +32,8 @@ export {
 export { CROSSPOSTED_EDIT_INTERVAL_MS, discordEditPacer, platformPacing, slackPacer } from './pacers.js';
 import { startGuardProbe } from './guard-probe.js';
 import { createFanoutProcessor } from './fanout.js';
+import type { HubChannel } from '../../src/config.js';
+import type { HubDeps } from './hub.js';
 
 /** Worker settings tests lower (lock and stall timings); production keeps BullMQ's defaults. */
 export type WorkerTuning = Pick<
@@ -64,6 +66,8 @@ export interface DeliveryWorkersOptions {
   digests?: DigestStores;
   /** Per-tenant 429 holds, the mass-disable guard (and its probe's first back-off) and delivery notes. */
   safety?: DeliverySafety;
+  /** Discord hub channels and their shared publish windows (`hubDeps`). */
+  hubs?: HubDeps;
 }
 
 /** Running workers and the queues they own; `close()` shuts them down gracefully. */
@@ -124,6 +128,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
           }
         : {}),
       ...platformPacing(platform, options),
+      ...(platform === 'discord' && options.hubs ? { hubs: options.hubs } : {}),
       ...(options.notes ? { notes: options.notes } : {}),
     });
     const worker = new Worker(name, processor, {
@@ -176,6 +181,8 @@ export interface FanoutWorkerOptions {
   tuning?: WorkerTuning;
   /** Digests: the announcement log fan-out writes, and the schedule the `digest` jobs plan against. */
   digests?: { announcements: AnnouncementLog; schedule: DigestSchedule; now?: () => Date; settleMs?: number };
+  /** Discord hub channels (`DISCORD_HUB_CHANNELS`): each gets every post of its feed. */
+  hubs?: readonly HubChannel[];
 }
 
 /** The `announce` worker: fans each announced post out to deliver jobs. */
@@ -195,6 +202,7 @@ export function createFanoutWorker(options: FanoutWorkerOptions): DeliveryHandle
     ...(options.digests ? { announcements: options.digests.announcements } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.decisions ? { decisions: options.decisions } : {}),
+    ...(options.hubs ? { hubs: options.hubs } : {}),
   });
   const digests = options.digests;
   const plan = digests

@@ -5,6 +5,7 @@ import { parseKey } from '../../src/secrets/at-rest.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
+import { checkHubChannels } from './hubs.js';
 import { PlatformPeer } from './http.js';
 import { checkRedis, type RedisLocation } from './redis.js';
 import { describeError, fail, pass, unknown, warn, type DoctorCheck } from './report.js';
@@ -131,7 +132,9 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
     checkPlatforms(deps, peer),
   ]);
   const channels = await checkSubscribedChannels(deps, peer, tokens);
-  return [...redis, ...feeds, ...tokens, ...channels];
+  const discordBroken = tokens.some((entry) => entry.check === 'discord: token' && !entry.ok);
+  const hubs = discordBroken ? [] : await checkHubChannels(deps.config, peer);
+  return [...redis, ...feeds, ...tokens, ...channels, ...hubs];
 }
 
 /** Whether every check passed (the CLI exits 1 otherwise). */

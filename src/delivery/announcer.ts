@@ -59,6 +59,15 @@ export type AccessCheck = { channel: ChannelRef } & (
   | { verdict: 'unknown'; reason: string }
 );
 
+/** What the platform says of a hub channel: its server, and whether its messages can be published to followers. */
+export interface HubChannelCheck {
+  serverId: string | null;
+  /** Discord: the channel is an announcement channel (type 5), the only kind other servers can follow. */
+  announcement: boolean;
+  /** The channel's type as the platform named it, for the operator's message. */
+  type: number;
+}
+
 /**
  * The outbound port: post one announcement to one channel. Implementations throw `DeliveryError`
  * for every failure they can classify; anything else is treated as transient.
@@ -97,6 +106,15 @@ export interface Announcer {
    * Slack: `conversations.info`). Throws a `DeliveryError` when it could not ask at all.
    */
   confirmAccess?(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]>;
+  /**
+   * Hub channels (Discord): what the channel is. Throws a `DeliveryError` when the platform could not say.
+   */
+  checkHub?(channelId: string): Promise<HubChannelCheck>;
+  /**
+   * Hub channels (Discord): publishes a delivered message to every channel following the hub (a crosspost).
+   * Resolves when it is published, also when it already was; throws a `DeliveryError` otherwise.
+   */
+  publish?(channelId: string, messageId: string): Promise<void>;
 }
 
 /**

@@ -17,6 +17,11 @@ export interface LedgerEntry {
    */
   template?: string;
   style?: AnnouncementStyle;
+  /**
+   * A hub channel's second step: when the message was crossposted (published) to the channels following the
+   * hub. A hub delivery is done once both the message and this are recorded.
+   */
+  crosspostedAt?: string;
 }
 
 /** One recorded delivery of a post. */

@@ -13,6 +13,7 @@ const entrySchema = z.object({
   editedAt: z.string().optional(),
   template: z.string().optional(),
   style: z.enum(STYLES).optional(),
+  crosspostedAt: z.string().optional(),
 });
 
 const UPDATE_IF_PRESENT = `

@@ -26,6 +26,8 @@ import {
   type WorkerTuning,
 } from '../../jobs/delivery/workers.js';
 import { deliverySafety } from '../../jobs/delivery/safety.js';
+import { hubDeps } from '../../jobs/delivery/hub.js';
+import type { HubChannel } from '../../src/config.js';
 import { deleteKeys } from './delivery-fixtures.js';
 import { testRedisOptions } from './test-redis.js';
 
@@ -50,6 +52,8 @@ export interface HarnessOptions {
   probeMs?: number;
   /** How long a look may take before its delivery is unverified, and how long a look waits per turn ahead. */
   look?: { deadlineMs?: number; turnWaitMs?: number };
+  /** Discord hub channels (`DISCORD_HUB_CHANNELS`). */
+  hubs?: HubChannel[];
 }
 
 /** Fan-out and deliver workers in this process against real Redis and BullMQ. */
@@ -84,11 +88,13 @@ export async function startHarness(options: HarnessOptions) {
     backoffMs: options.backoffMs ?? 50,
     ledger,
     decisions,
+    ...(options.hubs ? { hubs: options.hubs } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
     ...(digests
       ? { digests: { announcements, schedule: digests.schedule, now: digests.now, settleMs: 0 } }
       : {}),
   });
+  const safety = deliverySafety(redis, prefix);
   const delivery = createDeliveryWorkers({
     connection,
     prefix,
@@ -113,8 +119,9 @@ export async function startHarness(options: HarnessOptions) {
       },
     },
     logger,
+    ...(options.hubs ? { hubs: hubDeps(options.hubs, safety.hubs) } : {}),
     safety: {
-      ...deliverySafety(redis, prefix),
+      ...safety,
       probeMs: options.probeMs ?? 200,
       ...(options.look?.deadlineMs !== undefined ? { lookDeadlineMs: options.look.deadlineMs } : {}),
       turnWaitMs: options.look?.turnWaitMs ?? 100,
@@ -169,6 +176,7 @@ export async function startHarness(options: HarnessOptions) {
     announcements,
     digestMarks,
     digestHistory,
+    safety,
     sink,
     announceQueue,
     digestQueue,

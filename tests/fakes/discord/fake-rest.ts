@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { FakeCrossposts } from './fake-crossposts.js';
 import { FakeGuilds } from './fake-guilds.js';
 import { FakeThreads } from './fake-threads.js';
 import { MESSAGE_OPERATIONS, openApiProblems, type DiscordOperation } from './openapi.js';
@@ -80,6 +81,14 @@ export class FakeDiscordRest {
   });
   /** Servers the bot is in (`guilds.add`), and servers that removed it (`guilds.remove`). */
   readonly guilds = new FakeGuilds(this.channelTypes);
+  /** Publishes in announcement channels: counted, limited per hour, copied to the channels following them. */
+  readonly crossposts = new FakeCrossposts({
+    messages: this.messages,
+    channelTypes: this.channelTypes,
+    followers: this.followers,
+    guildOf: (channelId) => this.guilds.guild(channelId),
+    snowflake: () => this.snowflake(),
+  });
   /** Message edits (`PATCH /channels/{id}/messages/{id}`), in order. */
   readonly edits: { channelId: string; messageId: string; body: Record<string, unknown> }[] = [];
   /** The application's public key (hex), as `GET /applications/@me` reports it: set it to the signer's key. */
@@ -240,12 +249,8 @@ export class FakeDiscordRest {
       return ok(this.createMessage(m[1]!, body));
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'GET')
       return ok(this.listMessages(m[1]!, request.query));
-    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path)) && method === 'POST') {
-      const message = this.messages.get(m[1]!)?.find((item) => item.id === m![2]);
-      if (!message) return error(404, 10008, 'Unknown Message');
-      message.crossposted = true;
-      return ok(wire(message));
-    }
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path)) && method === 'POST')
+      return this.crossposts.crosspost(m[1]!, m[2]!);
     if ((m = /^\/guilds\/(\d+)\/(roles|members\/(\d+))$/.exec(path)) && method === 'GET')
       return this.guildRead(m[1]!, m[3]);
     if (/^\/guilds\/\d+\/threads\/active$/.test(path) && method === 'GET')

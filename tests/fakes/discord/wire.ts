@@ -22,6 +22,10 @@ export interface FakeMessage {
   flags: number;
   crossposted: boolean;
   body: Record<string, unknown>;
+  /** A message not written by the bot: a follow's webhook copying a crosspost (fake-crossposts.ts). */
+  author?: Record<string, unknown>;
+  webhook_id?: string;
+  message_reference?: Record<string, unknown>;
 }
 
 /** The application the fake's bot belongs to (`GET /applications/@me`, interactions). */
@@ -43,7 +47,9 @@ export function wire(message: FakeMessage): Record<string, unknown> {
     id: message.id,
     type: 0,
     channel_id: message.channel_id,
-    author: BOT_USER,
+    author: message.author ?? BOT_USER,
+    ...(message.webhook_id ? { webhook_id: message.webhook_id } : {}),
+    ...(message.message_reference ? { message_reference: message.message_reference } : {}),
     content: message.content,
     embeds: message.embeds,
     timestamp: new Date().toISOString(),

@@ -5,6 +5,7 @@ import { MemorySubscriptionStore } from '../../../src/subscriptions/memory-subsc
 import { createFanoutProcessor, type DeliverJobQueue } from '../../../jobs/delivery/fanout.js';
 import { deliverJobId, deliverJobOptions, type DeliverJob } from '../../../jobs/queues.js';
 import { makePost, makeSubscription } from '../../helpers/delivery-fixtures.js';
+import { HUB_WORKSPACE, hubRef } from '../../../jobs/delivery/hub-ref.js';
 
 function recordingQueue() {
   const batches: { jobId: string; data: DeliverJob }[][] = [];
@@ -71,5 +72,43 @@ describe('the fan-out processor', () => {
       }),
     ).toEqual({ matched: 0, queued: {}, skipped: 0 });
     expect(batches).toEqual([]);
+  });
+});
+
+describe('the fan-out processor and hub channels', () => {
+  it("adds one job for the hub of the post's feed, none for other feeds' hubs, and drops a subscription of the hub channel", async () => {
+    const post = makePost(1);
+    const posts = new MemoryPostStore();
+    await posts.save([post]);
+    const subscriptions = new MemorySubscriptionStore();
+    await subscriptions.put(
+      makeSubscription(1, { platform: 'discord', workspaceId: 'g', channelId: 'hub-psf' }),
+    );
+    await subscriptions.put(makeSubscription(2, { platform: 'discord', workspaceId: 'g', channelId: 'c2' }));
+    const discord = recordingQueue();
+    const process = createFanoutProcessor({
+      posts,
+      subscriptions,
+      deliverQueues: { discord: discord.queue },
+      jobOptions: deliverJobOptions(3),
+      logger: silentLogger(),
+      hubs: [
+        { feed: 'psf', channelId: 'hub-psf' },
+        { feed: 'insider', channelId: 'hub-insider' },
+      ],
+    });
+    const announcedAt = new Date().toISOString();
+    const result = await process({ id: 'a', data: { feed: post.feed, postId: post.id, announcedAt } });
+
+    expect(result).toEqual({ matched: 2, queued: { discord: 2 }, skipped: 0 });
+    const ids = discord.batches.flat().map((job) => job.jobId);
+    expect(ids.sort()).toEqual(
+      [
+        deliverJobId(post, hubRef('hub-psf')),
+        deliverJobId(post, { platform: 'discord', workspaceId: 'g', channelId: 'c2' }),
+      ].sort(),
+    );
+    const hubJob = discord.batches.flat().find((job) => job.data.channelId === 'hub-psf');
+    expect(hubJob?.data).toMatchObject({ platform: 'discord', workspaceId: HUB_WORKSPACE });
   });
 });
