@@ -98,6 +98,8 @@ class SimProcess implements ProcessLife {
           new webApi.WebClient(undefined, {
             ...queueOwnedClientOptions('https://slack.sim/api/', SLACK_TIMEOUT_MS),
             fetch: slackTransport(wire, SLACK_TIMEOUT_MS),
+            // Its own warning per lost answer ("http request failed") would flood the run's output.
+            logLevel: webApi.LogLevel.ERROR,
           }),
         ),
         tokens: {
