@@ -24,7 +24,7 @@ import {
   startCommandFrontends,
 } from './parts/platforms.js';
 import { feedReadiness } from './parts/feed-readiness.js';
-import { discordRolePings } from './parts/platforms.js';
+import { discordChannelFollows, discordRolePings } from './parts/platforms.js';
 import { startPoller } from './parts/poller.js';
 import { deliveryLookup, finalDigests, testAnnouncer } from './delivery/lookup.js';
 import { openAllQueues, pollerHealth, queueHealth } from './queue-health.js';
@@ -81,7 +81,12 @@ async function startCommandCore(
       deliveries: deliveryLookup(queues),
       testAnnouncer: testAnnouncer(buildAnnouncers(config, stores, logger)),
       finalDigest: finalDigests(queues, config.deliveryAttempts),
-      ...(config.discord ? { rolePings: discordRolePings(config.discord, logger) } : {}),
+      ...(config.discord
+        ? {
+            rolePings: discordRolePings(config.discord, logger),
+            channelFollows: discordChannelFollows(config.discord, stores, logger),
+          }
+        : {}),
     },
   );
 }

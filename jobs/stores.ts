@@ -12,6 +12,7 @@ import { RedisFeedStateStore } from '../src/feeds/redis-feed-state-store.js';
 import type { Logger } from '../src/logger.js';
 import { RedisPostStore } from '../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
+import { RedisFollowStore } from '../src/subscriptions/follow-store.js';
 import { CommandCore, type CommandDeps } from '../src/commands/command-core.js';
 import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
@@ -30,6 +31,8 @@ export interface Stores {
   feedStates: RedisFeedStateStore;
   memory: RedisFeedMemory;
   subscriptions: RedisSubscriptionStore;
+  /** Channels that follow a hub (Discord's Channel Follow). */
+  follows: RedisFollowStore;
   ledger: RedisDeliveryLedger;
   announcements: RedisAnnouncementLog;
   digestMarks: RedisDigestMarks;
@@ -65,6 +68,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
     feedStates: new RedisFeedStateStore(redis, prefix),
     memory: new RedisFeedMemory(redis, prefix),
     subscriptions: new RedisSubscriptionStore(redis, prefix),
+    follows: new RedisFollowStore(redis, prefix),
     ledger: new RedisDeliveryLedger(redis, prefix),
     announcements: new RedisAnnouncementLog(redis, prefix),
     digestMarks: new RedisDigestMarks(redis, prefix),
@@ -118,12 +122,17 @@ export function commandCore(
   logger: Logger,
   poller?: PollerHealth,
   feeds: Config['feeds'] = config.feeds,
-  extras: Pick<CommandDeps, 'deliveries' | 'testAnnouncer' | 'finalDigest' | 'helpFeeds' | 'rolePings'> = {},
+  extras: Pick<
+    CommandDeps,
+    'deliveries' | 'testAnnouncer' | 'finalDigest' | 'helpFeeds' | 'rolePings' | 'channelFollows'
+  > = {},
 ): CommandCore {
   return new CommandCore({
     posts: stores.posts,
     index,
     subscriptions: stores.subscriptions,
+    follows: stores.follows,
+    hubs: config.discord?.hubs ?? [],
     feedStates: stores.feedStates,
     queues,
     ...(poller ? { poller } : {}),

@@ -6,6 +6,7 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { MAX_COUNT } from '../../src/commands/types.js';
+import { HELP_TOPICS } from '../../src/commands/parse.js';
 import { DiscordClient } from './client.js';
 import { PLATFORM_STYLES } from '../../src/templates/style.js';
 import { MAX_TEMPLATE_LENGTH } from '../../src/templates/template.js';
@@ -48,13 +49,18 @@ function feedOption(
 
 /** Text, announcement and forum channels: where announcements can go. */
 const ANNOUNCEABLE_CHANNEL_TYPES = [0, 5, 15];
+/** Text and announcement channels: what can follow an announcement channel (Discord refuses others, 50024). */
+const FOLLOWING_CHANNEL_TYPES = [0, 5];
 
-function channelOption(description: string): APIApplicationCommandBasicOption {
+function channelOption(
+  description: string,
+  types: readonly number[] = ANNOUNCEABLE_CHANNEL_TYPES,
+): APIApplicationCommandBasicOption {
   return {
     type: Option.Channel,
     name: 'channel',
     description,
-    channel_types: ANNOUNCEABLE_CHANNEL_TYPES,
+    channel_types: [...types],
   } as APIApplicationCommandBasicOption;
 }
 
@@ -78,9 +84,11 @@ const EVERYWHERE = {
  * (the default) adds the installation types and contexts a global command may have.
  */
 export function discordCommandDefinitions(
-  options: { feeds?: readonly string[]; global?: boolean } = {},
+  options: { feeds?: readonly string[]; hubs?: readonly string[]; global?: boolean } = {},
 ): RESTPutAPIApplicationCommandsJSONBody {
   const feeds = options.feeds ?? [];
+  // `follow` offers the feeds that have a hub (DISCORD_HUB_CHANNELS); none given: any feed, typed.
+  const hubs = options.hubs ?? [];
   return [
     {
       type: ApplicationCommandType.ChatInput,
@@ -174,8 +182,24 @@ export function discordCommandDefinitions(
           },
           channelOption('The subscribed channel or forum (this one by default)'),
         ]),
+        subcommand('follow', "Follow a feed's hub channel: Discord delivers every post (Manage Channels)", [
+          feedOption('The feed whose hub to follow (every hub by default)', hubs),
+          channelOption('The text or announcement channel (this one by default)', FOLLOWING_CHANNEL_TYPES),
+        ]),
+        subcommand('unfollow', "Stop following a feed's hub channel (Manage Channels)", [
+          feedOption('Only this feed (every followed hub by default)', hubs),
+          channelOption('The following channel (this one by default)', FOLLOWING_CHANNEL_TYPES),
+        ]),
         subcommand('status', 'Feeds, last poll, posts indexed, queue health', [share]),
-        subcommand('help', 'What /psf can do', [share]),
+        subcommand('help', 'What /psf can do', [
+          {
+            type: Option.String,
+            name: 'topic',
+            description: 'One command in detail, or install (lookups in DMs and any server)',
+            choices: HELP_TOPICS.map((value) => ({ name: value, value })),
+          },
+          share,
+        ]),
       ],
     },
   ];
@@ -188,6 +212,8 @@ export interface RegisterOptions {
   apiUrl: string;
   guildId?: string;
   feeds?: readonly string[];
+  /** The feeds that have a hub (`follow`, `unfollow`). */
+  hubs?: readonly string[];
 }
 
 /**
@@ -200,6 +226,7 @@ export async function registerDiscordCommands(
   const client = new DiscordClient({ token: options.token, apiUrl: options.apiUrl });
   const body = discordCommandDefinitions({
     ...(options.feeds ? { feeds: options.feeds } : {}),
+    ...(options.hubs ? { hubs: options.hubs } : {}),
     global: !options.guildId,
   });
   const { applicationId, guildId } = options;

@@ -14,7 +14,7 @@ import { renderDiscordReply, type DiscordReplyData } from './reply.js';
 export const COMMAND_NAME = 'psf';
 
 /** Commands about a server's channels: they need psf-bot added to the server, not only to a person's account. */
-const SERVER_ONLY = new Set(['subscribe', 'unsubscribe', 'subscriptions', 'test']);
+const SERVER_ONLY = new Set(['subscribe', 'unsubscribe', 'subscriptions', 'test', 'follow', 'unfollow']);
 
 /**
  * What a command that needs the bot in the server answers elsewhere: in a DM, or in a server where only the

@@ -7,6 +7,7 @@ export const DISCORD_PERMISSIONS = {
   embedLinks: 1n << 14n,
   readMessageHistory: 1n << 16n,
   mentionEveryone: 1n << 17n,
+  manageWebhooks: 1n << 29n,
   createPublicThreads: 1n << 35n,
   sendMessagesInThreads: 1n << 38n,
 } as const;
@@ -20,6 +21,7 @@ export const PERMISSION_NAMES: Record<keyof typeof DISCORD_PERMISSIONS, string> 
   embedLinks: 'Embed Links',
   readMessageHistory: 'Read Message History',
   mentionEveryone: 'Mention @everyone, @here and All Roles',
+  manageWebhooks: 'Manage Webhooks',
   createPublicThreads: 'Create Public Threads',
   sendMessagesInThreads: 'Send Messages in Threads',
 };

@@ -31,7 +31,7 @@ export function renderDiscordReply(reply: Reply, options: { ephemeral: boolean }
       return { ...textReply(reply.text, reply), ...flags, allowed_mentions: noMentions() };
     case 'error':
       return {
-        content: truncate(`⚠️ ${escapeReplyText(reply.message)}`, CONTENT_LIMIT),
+        content: truncate(`⚠️ ${withMentions(escapeReplyText(reply.message), reply)}`, CONTENT_LIMIT),
         ...flags,
         allowed_mentions: noMentions(),
       };

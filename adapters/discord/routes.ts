@@ -43,6 +43,10 @@ export const DISCORD_ROUTES = {
   crosspostMessage: route('POST', ['channelId', 'messageId'], (p) =>
     Routes.channelMessageCrosspost(p.channelId, p.messageId),
   ),
+  /** Makes a channel follow an announcement channel: Discord answers `{ channel_id, webhook_id }`. */
+  followChannel: route('POST', ['channelId'], (p) => Routes.channelFollowers(p.channelId)),
+  /** Deletes a webhook, such as the one a channel follow made (204; 10015 when it is gone). */
+  deleteWebhook: route('DELETE', ['webhookId'], (p) => Routes.webhook(p.webhookId)),
   startThreadFromMessage: route('POST', ['channelId', 'messageId'], (p) =>
     Routes.threads(p.channelId, p.messageId),
   ),

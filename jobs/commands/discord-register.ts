@@ -17,6 +17,7 @@ export async function runDiscordRegister(config: Config, guildId: string | undef
     applicationId: config.discord.applicationId,
     apiUrl: config.discord.apiUrl,
     feeds: config.feeds.map((feed) => feed.name),
+    hubs: config.discord.hubs.map((hub) => hub.feed),
     ...(guildId ? { guildId } : {}),
   });
   const names = result.commands.map((command) => `/${command.name}`).join(', ');

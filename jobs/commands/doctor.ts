@@ -1,6 +1,7 @@
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import { RedisSubscriptionStore } from '../../src/subscriptions/redis-subscription-store.js';
+import { RedisFollowStore } from '../../src/subscriptions/follow-store.js';
 import { reportFailure } from '../cli-errors.js';
 import { doctorPassed, renderDoctorReport, runDoctor as checkEverything } from '../doctor/index.js';
 import { plural } from '../../src/commands/command-deps.js';
@@ -24,6 +25,7 @@ export async function runDoctor(config: Config, _logger: Logger): Promise<number
       subscriptions: redis
         ? new RedisSubscriptionStore(redis, config.redis.prefix)
         : { list: () => Promise.reject(new Error(`${target.where} is unreachable`)) },
+      ...(redis ? { follows: new RedisFollowStore(redis, config.redis.prefix) } : {}),
     });
     process.stdout.write(`${renderDoctorReport(checks)}\n`);
     if (doctorPassed(checks)) return 0;

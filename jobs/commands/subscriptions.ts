@@ -13,7 +13,7 @@ import { withStores } from '../stores.js';
 /** `psf-bot subscriptions export`: every chat-made subscription as JSON on stdout. */
 export async function runSubscriptionsExport(config: Config, logger: Logger): Promise<number> {
   return withStores(config, logger, async (stores) => {
-    const backup = await exportSubscriptions(stores.subscriptions, new Date());
+    const backup = await exportSubscriptions(stores.subscriptions, new Date(), stores.follows);
     process.stdout.write(`${JSON.stringify(backup, null, 2)}\n`);
     return 0;
   });
@@ -43,15 +43,19 @@ export async function runSubscriptionsImport(config: Config, path: string, logge
     throw error;
   }
   return withStores(config, logger, async (stores) => {
-    const result = await importSubscriptions(stores.subscriptions, backup);
+    const result = await importSubscriptions(stores.subscriptions, backup, stores.follows);
     if ('duplicates' in result) {
       const shown = result.duplicates.slice(0, 5).join(', ');
       const more = result.duplicates.length > 5 ? ` and ${result.duplicates.length - 5} more` : '';
       throw new WorkError(
-        `import refused, nothing imported: ${result.duplicates.length} channel(s) already subscribed or listed twice: ${shown}${more}`,
+        `import refused, nothing imported: ${result.duplicates.length} channel(s) already subscribed or followed, listed twice, or following a feed they subscribe to: ${shown}${more}`,
       );
     }
-    process.stdout.write(`imported ${result.imported} subscription${result.imported === 1 ? '' : 's'}\n`);
+    const follows =
+      result.follows > 0 ? ` and ${result.follows} follow${result.follows === 1 ? '' : 's'} of a hub` : '';
+    process.stdout.write(
+      `imported ${result.imported} subscription${result.imported === 1 ? '' : 's'}${follows}\n`,
+    );
     return 0;
   });
 }

@@ -12,6 +12,8 @@ export interface ChannelToCheck extends ChannelRef {
   disabledReason: string | null;
   /** What the subscription asks for (threads, forum posts, crossposting need more permissions). */
   options?: SubscriptionOptions;
+  /** The subscription's feeds (empty: every feed). */
+  feeds?: readonly string[];
 }
 
 /** Where multi-workspace Slack finds a workspace's bot token (the Slack adapter's installation store fits). */

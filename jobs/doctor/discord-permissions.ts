@@ -10,7 +10,8 @@ export {
 
 /**
  * What the invite URL asks for: View Channels, Send Messages, Manage Messages (crossposting), Embed Links,
- * Read Message History, Create Public Threads and Send Messages in Threads (threads and forum posts).
+ * Read Message History, Manage Webhooks (a channel following a hub: Discord makes a webhook there), Create
+ * Public Threads and Send Messages in Threads (threads and forum posts).
  */
 export const INVITE_PERMISSIONS = (
   [
@@ -19,6 +20,7 @@ export const INVITE_PERMISSIONS = (
     'manageMessages',
     'embedLinks',
     'readMessageHistory',
+    'manageWebhooks',
     'createPublicThreads',
     'sendMessagesInThreads',
   ] as const
@@ -36,6 +38,12 @@ export function neededPermissions(options: SubscriptionOptions = {}): (keyof typ
   if (options.thread || options.forum) needed.push('createPublicThreads', 'sendMessagesInThreads');
   return needed;
 }
+
+/**
+ * What the bot needs in a channel that follows a hub: to see it, and Manage Webhooks, to end the follow
+ * (`/psf unfollow` deletes the webhook) and to make it again. Discord delivers the posts itself.
+ */
+export const FOLLOW_PERMISSIONS: (keyof typeof DISCORD_PERMISSIONS)[] = ['viewChannel', 'manageWebhooks'];
 
 /** The names of the needed permissions the bot lacks, in order. */
 export function missingPermissions(held: bigint, needed: (keyof typeof DISCORD_PERMISSIONS)[]): string[] {

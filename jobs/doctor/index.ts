@@ -3,6 +3,8 @@ import type { Config } from '../../src/config.js';
 import type { Platform } from '../../src/posts/post.js';
 import { parseKey } from '../../src/secrets/at-rest.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
+import type { Follow, FollowStore } from '../../src/subscriptions/follow-store.js';
+import { checkFollow } from './follows.js';
 import { checkChannels, type ChannelToCheck, type SlackTokenLookup } from './channels.js';
 import { checkFeed, probeFeed, type FeedProbe } from './feeds.js';
 import { checkHubChannels } from './hubs.js';
@@ -23,6 +25,8 @@ export interface DoctorDeps {
   redis: RedisLocation;
   /** Subscribed channels to check; config-declared ones are checked even without it. */
   subscriptions?: Pick<SubscriptionStore, 'list'>;
+  /** Channels that follow a hub: the bot should hold Manage Webhooks there. */
+  follows?: Pick<FollowStore, 'list'>;
   /** Multi-workspace Slack: a workspace's bot token (the Slack installation store). */
   slackTokens?: SlackTokenLookup;
   /** Replaces fetching and parsing feeds (tests); the poller's own pipeline by default. */
@@ -134,7 +138,72 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorCheck[]> {
   const channels = await checkSubscribedChannels(deps, peer, tokens);
   const discordBroken = tokens.some((entry) => entry.check === 'discord: token' && !entry.ok);
   const hubs = discordBroken ? [] : await checkHubChannels(deps.config, peer);
-  return [...redis, ...feeds, ...tokens, ...channels, ...hubs];
+  const follows = await checkFollowingChannels(deps, peer, tokens);
+  return [...redis, ...feeds, ...tokens, ...channels, ...hubs, ...follows];
+}
+
+/** Each channel that follows a hub, a few at a time; none when there are none or Discord's token is broken. */
+async function checkFollowingChannels(
+  deps: DoctorDeps,
+  peer: PlatformPeer,
+  tokens: DoctorCheck[],
+): Promise<DoctorCheck[]> {
+  if (!deps.follows) return [];
+  let follows;
+  try {
+    follows = (await deps.follows.list()).filter((follow) => follow.platform === 'discord');
+  } catch (error) {
+    return [
+      unknown(
+        'discord: follows',
+        `cannot list the channels that follow a hub (${describeError(error)})`,
+        'fix redis: reachable first, then run doctor again',
+      ),
+    ];
+  }
+  if (follows.length === 0) return [];
+  const twice = await followedAndSubscribed(deps, follows);
+  if (tokens.some((entry) => entry.check === 'discord: token' && !entry.ok))
+    return [
+      ...twice,
+      unknown(
+        'discord: follows',
+        `${plural(follows.length, 'following channel')} not checked: the discord token does not work`,
+        'fix discord: token first (see its line), then run doctor again',
+      ),
+    ];
+  const checks: DoctorCheck[] = [...twice];
+  for (let i = 0; i < follows.length; i += 4)
+    checks.push(
+      ...(await Promise.all(
+        follows.slice(i, i + 4).map((follow) => checkFollow(follow, { config: deps.config, peer })),
+      )),
+    );
+  return checks;
+}
+
+/**
+ * A channel that follows a feed's hub and also subscribes to that feed gets each post twice. Chat refuses to
+ * make one, but a declared subscription (`PSF_SUBSCRIPTIONS`) or an import does not ask the follows.
+ */
+async function followedAndSubscribed(deps: DoctorDeps, follows: readonly Follow[]): Promise<DoctorCheck[]> {
+  const { channels } = await channelsToCheck(deps);
+  const subscribed = new Map<string, { feeds: readonly string[] }>();
+  const key = (channel: { platform: string; workspaceId: string; channelId: string }) =>
+    `${channel.platform}\u0000${channel.workspaceId}\u0000${channel.channelId}`;
+  for (const channel of channels) subscribed.set(key(channel), { feeds: channel.feeds ?? [] });
+  return follows
+    .filter((follow) => {
+      const sub = subscribed.get(key(follow));
+      return sub !== undefined && (sub.feeds.length === 0 || sub.feeds.includes(follow.feed));
+    })
+    .map((follow) =>
+      fail(
+        `discord: follow of the ${follow.feed} hub in channel ${follow.channelId} (${follow.workspaceId})`,
+        `the channel also subscribes to ${follow.feed}, so each post arrives twice (once from the hub, once from psf-bot)`,
+        `in that channel run /psf unfollow feed:${follow.feed} or /psf unsubscribe feed:${follow.feed}; a subscription declared in PSF_SUBSCRIPTIONS is removed there`,
+      ),
+    );
 }
 
 /** Whether every check passed (the CLI exits 1 otherwise). */

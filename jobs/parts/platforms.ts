@@ -3,6 +3,7 @@ import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { DiscordAnnouncer } from '../../adapters/discord/announcer.js';
 import { DiscordClient } from '../../adapters/discord/client.js';
 import { DiscordRolePings } from '../../adapters/discord/role-pings.js';
+import { DiscordChannelFollows } from '../../adapters/discord/follows.js';
 import { DiscordGatewayBot } from '../../adapters/discord/gateway-bot.js';
 import { createDiscordInteractionsRouter } from '../../adapters/discord/http-interactions.js';
 import { DiscordInteractionHandler } from '../../adapters/discord/interaction-handler.js';
@@ -37,6 +38,19 @@ export function enabledPlatforms(config: Config): Platform[] {
 export function discordRolePings(discord: NonNullable<Config['discord']>, logger: Logger): DiscordRolePings {
   return new DiscordRolePings(
     new DiscordClient({ token: discord.token, apiUrl: discord.apiUrl, logger }),
+    logger,
+  );
+}
+
+/** Makes and ends channel follows of the hubs, for `follow` and `unfollow` (through the Discord client layer). */
+export function discordChannelFollows(
+  discord: NonNullable<Config['discord']>,
+  stores: Pick<Stores, 'redis' | 'prefix'>,
+  logger: Logger,
+): DiscordChannelFollows {
+  const budget = discordRequestBudget(discord, stores);
+  return new DiscordChannelFollows(
+    new DiscordClient({ token: discord.token, apiUrl: discord.apiUrl, budget, logger }),
     logger,
   );
 }

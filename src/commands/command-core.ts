@@ -1,5 +1,6 @@
 import { type CommandDeps } from './command-deps.js';
 import { unknownCommandMessage } from './command-schema.js';
+import { follow, unfollow } from './follow-commands.js';
 import { helpText, helpTopic } from './help-text.js';
 import { byTag, latest, search, tags } from './lookups.js';
 import { status } from './status.js';
@@ -52,19 +53,25 @@ export class CommandCore implements CommandService {
         return search(this.deps, request.query);
       case 'status':
         return status(this.deps, context);
-      case 'help':
+      case 'help': {
+        const place = {
+          discord: context.platform === 'discord',
+          hubs: (this.deps.hubs ?? []).map((hub) => hub.feed),
+        };
         return {
           kind: 'text',
           text:
             request.topic === undefined
-              ? helpText(this.deps.helpFeeds ?? this.deps.feeds)
+              ? helpText(this.deps.helpFeeds ?? this.deps.feeds, place)
               : helpTopic(
                   request.topic,
                   this.deps.helpFeeds ?? this.deps.feeds,
                   this.deps.digestSchedule,
                   (this.deps.now ?? (() => new Date()))(),
+                  place,
                 ),
         };
+      }
       case 'subscribe':
         return subscribe(this.deps, context, request.feed, request);
       case 'unsubscribe':
@@ -75,6 +82,10 @@ export class CommandCore implements CommandService {
         return testAnnouncement(this.deps, context);
       case 'why':
         return why(this.deps, context, request.query);
+      case 'follow':
+        return follow(this.deps, context, request.feed);
+      case 'unfollow':
+        return unfollow(this.deps, context, request.feed);
       default:
         // Only reachable from an unchecked caller; the type says it cannot happen.
         return {

@@ -8,8 +8,11 @@ import type { PostStore } from '../store/post-store.js';
 import type { DecisionLog } from '../delivery/decisions.js';
 import type { DeliveryLedger } from '../delivery/ledger.js';
 import type { ChannelNotes } from '../subscriptions/channel-notes.js';
+import type { FollowStore } from '../subscriptions/follow-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { HubChannel } from '../config/hubs.js';
 import type {
+  ChannelFollows,
   DeliveryLookup,
   DigestLookup,
   FinalDigest,
@@ -52,6 +55,12 @@ export interface CommandDeps {
   digestSchedule?: DigestSchedule;
   /** Most subscriptions made in chat per workspace (`MAX_SUBSCRIPTIONS_PER_WORKSPACE`); 0 or absent: no limit. */
   maxSubscriptionsPerWorkspace?: number;
+  /** Discord hub channels (`DISCORD_HUB_CHANNELS`): what `follow` makes a channel follow, one per feed. */
+  hubs?: readonly HubChannel[];
+  /** The channels that follow a hub (`follow`, `unfollow`, `subscriptions`, `why`). */
+  follows?: FollowStore;
+  /** Makes and ends Discord channel follows: supplied by the Discord adapter. */
+  channelFollows?: ChannelFollows;
   /** Channels the operator declared (`PSF_SUBSCRIPTIONS`): re-asserted by the poller, so not removable from chat. */
   declared?: readonly Pick<DeclaredSubscription, 'platform' | 'workspaceId' | 'channelId'>[];
   now?: () => Date;

@@ -22,6 +22,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'status',
   'test',
   'why',
+  'follow',
+  'unfollow',
   'help',
 ];
 
@@ -159,6 +161,8 @@ const requestSchema = z.discriminatedUnion('name', [
     share,
   }),
   z.object({ name: z.literal('test') }),
+  z.object({ name: z.literal('follow'), feed }),
+  z.object({ name: z.literal('unfollow'), feed }),
   z.object({
     name: z.literal('why'),
     query: z

@@ -1,18 +1,26 @@
 import { describeDigest, type DigestSchedule } from '../digests/period.js';
 import { feedLabel } from '../feeds/catalogue.js';
 
-/** The one short message `help` answers with. */
-export const HELP_TEXT = [
-  'PSF news bot: `/psf <command>`',
-  '`latest [count] [feed]`: newest posts (5 by default, at most 10)',
-  '`tag <tag> [count]`: newest posts with a tag · `tags`: the tags in use',
-  '`search <words> [year] [sort:new]`: best matches first',
-  '`status`: feeds and queues',
-  '`subscribe [feed] [tag,tag]`, `unsubscribe [feed]`, `subscriptions`, `test`: announcements here (managers)',
-  '`why <post>`: was it announced here, if not why',
-  '`… digest daily|weekly|off`, `… template "…"`, `… style …`: see `help subscribe`',
-  'Answers are private (add `share`). `help <command>`: more.',
-].join('\n');
+/** The lines of the short help about lookups and subscriptions, on every platform. */
+const HELP_LINES = [
+  'PSF news bot: `/psf <command>`, `share` to show everyone',
+  '`latest [count] [feed]`: newest posts',
+  '`tag <tag> [count]`, `tags`: posts by tag, tags in use',
+  '`search <words> [year] [sort:new]`: best matches',
+  '`status`: feeds, queues · `why <post>`: announced here? why not?',
+  '`subscribe [feed] [tag,tag]`, `unsubscribe [feed]`, `subscriptions`, `test`: announce here (managers; digest daily|weekly, style…: `help subscribe`)',
+];
+
+/** The one short message `help` answers with (under 600 characters with the feeds line). */
+export const HELP_TEXT = [...HELP_LINES, '`help <command>`: more.'].join('\n');
+
+/** Discord's short help: follows (when the bot has hubs) and user installs, pointing to their detail. */
+const DISCORD_HELP = (hubs: boolean) =>
+  [
+    ...HELP_LINES,
+    ...(hubs ? ['`follow [feed]`, `unfollow`: Discord copies the hub here (`help follow`)'] : []),
+    '`help <command>`: more · `help install`: DMs, any server',
+  ].join('\n');
 
 /** `help subscribe`: every option of `subscribe`, templates and styles with three examples. */
 export const SUBSCRIBE_HELP = [
@@ -27,9 +35,29 @@ export const SUBSCRIBE_HELP = [
   `• ${'`'}template "{{summary:200}} · tags: {{tags||text::none}}"${'`'}`,
 ].join('\n');
 
+/** Where `help` is asked: Discord adds follows (when the bot has hubs) and user installs. */
+export interface HelpPlace {
+  discord?: boolean;
+  /** The feeds that have a hub (`DISCORD_HUB_CHANNELS`). */
+  hubs?: readonly string[];
+}
+
 /** `help` with the configured feeds named in words: `Feeds: psf (PSF blog), insider (Python Insider)`. */
-export function helpText(feeds: readonly { name: string; title?: string }[]): string {
-  return feeds.length > 0 ? `${HELP_TEXT}\nFeeds: ${feeds.map(feedLabel).join(', ')}.` : HELP_TEXT;
+export function helpText(feeds: readonly { name: string; title?: string }[], place: HelpPlace = {}): string {
+  const text = place.discord ? DISCORD_HELP((place.hubs ?? []).length > 0) : HELP_TEXT;
+  return feeds.length > 0 ? `${text}\nFeeds: ${feeds.map(feedLabel).join(', ')}.` : text;
+}
+
+/** `help follow`: what a follow gives and does not give, and what the bot needs. */
+function followHelp(hubs: readonly string[]): string {
+  const which =
+    hubs.length > 0 ? `Feeds with a hub here: ${hubs.join(', ')}.` : 'This bot has no hubs: use `subscribe`.';
+  return [
+    "`follow [feed] [channel]` (managers): the channel follows the feed's hub, an announcement channel the bot's operator runs, and Discord itself copies each post published there into it. No feed named: every hub.",
+    "The trade: a follow is all of a feed's posts, with no tag filter, role, thread, digest, template or style option; but it reaches the channel even when psf-bot is busy or down, and costs the bot nothing per post.",
+    'The bot needs Manage Webhooks in the channel (Discord makes a webhook there). A channel follows or subscribes to a feed, never both (each post would come twice). `unfollow [feed]` ends a follow.',
+    which,
+  ].join('\n');
 }
 
 /** The detail of one command (`help subscribe`), beyond the one line `help` gives it. */
@@ -42,6 +70,10 @@ const DETAIL: Record<string, string> = {
     '`subscribe [feed…|all] [tag, -tag, tag:x] [mention @group|none] [digest daily|weekly|off]`: naming feeds sets exactly those (`all`: every feed); naming none keeps them (a new subscription gets every feed). A word naming a feed is a feed; write a tag spelled like a feed as `tag:pypi`. `-tag` excludes, `*` clears the tags. What you do not name keeps its value. Channel managers only.',
   unsubscribe: '`unsubscribe [feed]`: drops one feed, or the whole subscription.',
   why: '`why <post>`: a post URL, id or words of its title: whether it was announced here, and if not why.',
+  unfollow:
+    "`unfollow [feed] [channel]` (managers): ends the channel's follow of the feed's hub (every hub: no feed named) by deleting the webhook Discord made for it.",
+  install:
+    'Add psf-bot to your account (the operator\'s "add to your account" link, or the app\'s profile → Add App): the lookups (`latest`, `tag`, `tags`, `search`, `status`, `help`) then work in DMs, group DMs and any server, even one without the bot. Announcements, `subscribe`, `follow` and `why` need the bot added to the server by a server manager.',
 };
 
 /** `help <command>`: its detail, and for digests when they go out; the short help for anything else. */
@@ -50,6 +82,7 @@ export function helpTopic(
   feeds: readonly { name: string; title?: string }[],
   schedule: DigestSchedule | undefined,
   now: Date,
+  place: HelpPlace = {},
 ): string {
   if (topic === 'digest' || topic === 'subscribe') {
     const when = schedule
@@ -59,5 +92,6 @@ export function helpTopic(
       '`… digest daily|weekly|off`: one message a day or a week listing the posts, not one per post.';
     return topic === 'digest' ? `${digest}${when}` : `${DETAIL.subscribe}\n${SUBSCRIBE_HELP}${when}`;
   }
-  return DETAIL[topic] ?? `No help on “${topic.slice(0, 40)}”.\n${helpText(feeds)}`;
+  if (topic === 'follow') return followHelp(place.hubs ?? []);
+  return DETAIL[topic] ?? `No help on “${topic.slice(0, 40)}”.\n${helpText(feeds, place)}`;
 }

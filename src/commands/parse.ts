@@ -53,6 +53,7 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
   }
   const candidate: Record<string, unknown> = { name: command };
   for (const key of [
+    'topic',
     'count',
     'tag',
     'query',
@@ -90,10 +91,20 @@ export function parseCommandOptions(name: string, options: Options): ParsedComma
   return validateRequest(candidate);
 }
 
-/** A word `help` explains on its own: a command's name, or `digest`. */
+/** What `help <topic>` explains: each command (but `help` itself), `digest` and `install`. */
+export const HELP_TOPICS: readonly string[] = [
+  ...COMMAND_NAMES.filter((name) => name !== 'help'),
+  'digest',
+  'install',
+];
+
+/** A word `help` explains on its own: a command's name, `digest` or `install`. */
 function isHelpTopic(word: string | undefined): word is string {
   const topic = word?.toLowerCase();
-  return topic !== undefined && (topic === 'digest' || COMMAND_NAMES.includes(topic as CommandName));
+  return (
+    topic !== undefined &&
+    (topic === 'digest' || topic === 'install' || COMMAND_NAMES.includes(topic as CommandName))
+  );
 }
 
 /** The fields of a request to validate, or the message refusing the words as given. */
@@ -112,6 +123,10 @@ function fromWords(name: CommandName, args: string[], share: boolean): Candidate
       return subscribeFromWords(args);
     case 'why':
       return { name, query: args.join(' ') };
+    case 'follow':
+    case 'unfollow':
+      if (args.length > 1) return `Name one feed at a time: \`${name} ${args[0]}\`.`;
+      return { name, ...(args[0] === undefined ? {} : { feed: args[0] }) };
     case 'unsubscribe':
       if (args.length > 1)
         return 'Unsubscribe from one feed at a time (`unsubscribe psf`), or from all (`unsubscribe`).';

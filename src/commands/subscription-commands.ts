@@ -5,6 +5,7 @@ import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
 import { styleProblem } from '../templates/style.js';
 import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { describeFollow, followsOf } from './follow-commands.js';
 import { checkMention, roleMentions, rolePingProblems } from './mentions.js';
 import { namedFeedsAndTags } from './subscribe-terms.js';
 import type { CommandContext, Reply, SubscribeChanges } from './types.js';
@@ -46,6 +47,12 @@ export async function subscribe(
   // An empty feed list means every feed; no feed named keeps the subscription's feeds (changing one option
   // keeps the others), and a new subscription gets every feed.
   const feeds = named.feeds ?? existing?.feeds ?? [];
+  const followed = followsOf((await deps.follows?.listChannel(channel)) ?? [], feeds);
+  if (followed.length > 0)
+    return followingMessage(
+      followed.map((item) => item.feed),
+      deps,
+    );
   const tags = named.tags ?? existing?.tags ?? [];
   const excluded = named.tags !== undefined ? named.excludedTags : (existing?.excludedTags ?? []);
   const subscription: Subscription = {
@@ -79,6 +86,25 @@ export async function subscribe(
     kind: 'text',
     text: `This channel now gets ${describe(subscription, deps)}.${reenabled}${last}`,
     ...roleMentions([subscription]),
+  };
+}
+
+/**
+ * The reply when the channel follows the hub of a feed the subscription would take: Discord already copies
+ * those posts into it, and a subscription as well would bring each twice.
+ */
+function followingMessage(feeds: readonly string[], deps: CommandDeps): Reply {
+  const first = feeds[0]!;
+  const others = deps.feeds.map((item) => item.name).filter((name) => !feeds.includes(name));
+  const instead =
+    others.length > 0
+      ? ` Other feeds can still be subscribed here (\`/psf subscribe feed:${others[0]}\`).`
+      : '';
+  return {
+    kind: 'error',
+    message:
+      `This channel follows the ${feeds.join(', ')} hub: Discord already copies those posts here, and a subscription as well would bring each twice. ` +
+      `To switch to a subscription, \`/psf unfollow feed:${first}\` first, then subscribe.${instead}`,
   };
 }
 
@@ -153,7 +179,8 @@ function sameChannel(a: ChannelRef, b: ChannelRef): boolean {
 export async function listSubscriptions(deps: CommandDeps, context: CommandContext): Promise<Reply> {
   if (!context.canManage) return NOT_ALLOWED;
   const all = await deps.subscriptions.listWorkspace(context.platform, context.workspaceId);
-  if (all.length === 0)
+  const follows = (await deps.follows?.listWorkspace(context.platform, context.workspaceId)) ?? [];
+  if (all.length === 0 && follows.length === 0)
     return { kind: 'text', text: 'No channel here gets announcements. `subscribe` starts them in this one.' };
   const notes = new Map(
     (await (deps.notes?.all() ?? Promise.resolve([])))
@@ -176,9 +203,17 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
       const warned = ping ? `; WARNING: ${ping}` : '';
       return `• ${channelMention(sub)}${here}: ${describe(sub, deps)}${disabled}${noted}${warned}`;
     });
-  const text = [`Subscriptions (${all.length}):`, ...lines].join('\n');
+  const followLines = follows.map((item) => {
+    const here = item.channelId === context.channelId ? ' (this channel)' : '';
+    return `• <#${item.channelId}>${here}: ${describeFollow(item)}`;
+  });
+  const text = [
+    ...(all.length > 0 || follows.length === 0 ? [`Subscriptions (${all.length}):`, ...lines] : []),
+    ...(follows.length > 0 ? [`Follows (${follows.length}):`, ...followLines] : []),
+  ].join('\n');
   if (context.platform === 'console') return { kind: 'text', text };
-  return { kind: 'text', text, channels: all.map((sub) => sub.channelId), ...roleMentions(all) };
+  const channels = [...new Set([...all, ...follows].map((item) => item.channelId))];
+  return { kind: 'text', text, channels, ...roleMentions(all) };
 }
 
 /** Each option given replaces its value; the others are kept. A mention of the whole server (@everyone) clears it. */

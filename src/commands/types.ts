@@ -19,7 +19,9 @@ export type CommandRequest =
   | { name: 'status'; share: boolean }
   | { name: 'help'; share: boolean; topic?: string }
   | { name: 'test' }
-  | { name: 'why'; query: string };
+  | { name: 'why'; query: string }
+  | { name: 'follow'; feed?: string }
+  | { name: 'unfollow'; feed?: string };
 
 /**
  * What one `subscribe` changes: only the fields present; everything absent keeps its current value.
@@ -73,7 +75,12 @@ export type Reply =
       /** Discord role ids the text mentions as `<@&id>`, shown as role mentions (replies never ping). */
       roles?: string[];
     }
-  | { kind: 'error'; message: string };
+  | {
+      kind: 'error';
+      message: string;
+      /** Channel ids the message mentions as `<#id>` (Discord shows them as links). */
+      channels?: string[];
+    };
 
 /** One server or workspace: what `status` shows of delivery is keyed by it. */
 export interface Tenant {
@@ -187,4 +194,38 @@ export interface TestAnnouncer {
 export interface RolePings {
   /** Why the bot cannot ping the role of each given subscription that has one, by channel id; absent: it can. */
   problems(subscriptions: readonly Subscription[]): Promise<Map<string, string>>;
+}
+
+/** Why the platform refused to make a channel follow a hub, or to end a follow, by what it said. */
+export type FollowFailure =
+  /** Discord 10003: the hub or the channel is unknown to the bot. */
+  | 'unknown_channel'
+  /** Discord 50024: the hub is not an announcement channel, or the channel's type cannot follow one. */
+  | 'not_followable'
+  /** Discord 50013: the bot lacks Manage Webhooks in the channel. */
+  | 'missing_permissions'
+  /** Discord 50001: the bot cannot see the channel or the hub. */
+  | 'missing_access'
+  /** Discord 30007: the channel has the most webhooks Discord allows. */
+  | 'too_many_webhooks'
+  /** Discord 429: try again after `retryAfterMs`. */
+  | 'rate_limited'
+  /** Any other refusal (a 4xx with another code): the follow was not made. */
+  | 'refused'
+  /** No clear answer (5xx, network, timeout): the follow may or may not exist now. */
+  | 'unclear';
+
+/** A platform's answer to following or unfollowing, classified. */
+export type FollowAnswer<T> =
+  ({ ok: true } & T) | { ok: false; failure: FollowFailure; detail: string; retryAfterMs?: number };
+
+/**
+ * Discord's Channel Follow, supplied by the Discord adapter: a channel follows an announcement channel (a hub),
+ * and Discord itself copies each post published there into it through a webhook it makes in the channel.
+ */
+export interface ChannelFollows {
+  /** `POST /channels/{hub}/followers`: the webhook Discord made in `channelId`. */
+  follow(hubChannelId: string, channelId: string): Promise<FollowAnswer<{ webhookId: string }>>;
+  /** `DELETE /webhooks/{id}`: `gone` when Discord no longer knew the webhook (10015), so the follow had ended. */
+  unfollow(webhookId: string): Promise<FollowAnswer<{ gone: boolean }>>;
 }

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../delivery/ledger.js';
 import { postKey } from '../posts/identity.js';
 import type { Post } from '../posts/post.js';
 import type { MatchDecision } from '../subscriptions/matching.js';
+import type { Follow } from '../subscriptions/follow-store.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import type { CommandDeps } from './command-deps.js';
@@ -25,16 +26,27 @@ export async function why(deps: CommandDeps, context: CommandContext, query: str
     channelId: context.channelId,
   };
   const key = postKey(post.feed, post.id);
-  const [entry, decisions, subscription] = await Promise.all([
+  const [entry, decisions, subscription, followed] = await Promise.all([
     deps.ledger?.get(key, channel) ?? null,
     deps.decisions?.read(key, channel) ?? null,
     deps.subscriptions.get(channel),
+    deps.follows?.get(channel, post.feed) ?? null,
   ]);
   const title = `“${post.title.slice(0, 150)}”`;
   const reason = entry
     ? announced(context, entry)
-    : await notAnnounced(deps, context, post, channel, subscription, decisions);
+    : followed
+      ? throughFollow(followed)
+      : await notAnnounced(deps, context, post, channel, subscription, decisions);
   return { kind: 'text', text: `${title}: ${reason}` };
+}
+
+/** In a channel that follows the feed's hub, Discord, not psf-bot, brings the post. */
+function throughFollow(follow: Follow): string {
+  return (
+    `this channel follows the ${follow.feed} hub (since ${follow.createdAt}): the post comes through Discord's channel follow of the ${follow.feed} hub, not a psf-bot delivery; ` +
+    `Discord copies each post published in the hub here. If it is missing, the hub may not have published it yet, or the follow was removed in this channel's settings (\`/psf unfollow\` then forgets it).`
+  );
 }
 
 function announced(context: CommandContext, entry: LedgerEntry): string {

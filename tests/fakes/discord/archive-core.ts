@@ -1,4 +1,4 @@
-import { CommandCore } from '../../../src/commands/command-core.js';
+import { CommandCore, type CommandDeps } from '../../../src/commands/command-core.js';
 import { MemoryFeedStateStore } from '../../../src/feeds/memory-feed-state-store.js';
 import { parseFeed } from '../../../src/feeds/parse.js';
 import type { Post } from '../../../src/posts/post.js';
@@ -17,9 +17,13 @@ export function archivePosts(): Promise<Post[]> {
   return archive;
 }
 
-/** The real command core over a memory store holding `posts`, as the adapters see it in production. */
+/**
+ * The real command core over a memory store holding `posts`, as the adapters see it in production; `extras`
+ * adds or replaces dependencies (hubs and follows).
+ */
 export async function coreWith(
   posts: Post[],
+  extras: Partial<CommandDeps> = {},
 ): Promise<{ core: CommandCore; subscriptions: MemorySubscriptionStore }> {
   const store = new MemoryPostStore();
   await store.save(posts);
@@ -32,6 +36,7 @@ export async function coreWith(
     queues: { counts: async () => ({}) },
     feeds: [{ name: 'psf', url: 'https://pyfound.blogspot.com/feeds/posts/default' }],
     pollIntervalMs: 300_000,
+    ...extras,
   });
   return { core, subscriptions };
 }

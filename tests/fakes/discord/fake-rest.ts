@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { FakeFollows, type FakeOverwrite } from './fake-follows.js';
 import { FakeCrossposts } from './fake-crossposts.js';
 import { FakeGuilds } from './fake-guilds.js';
 import { FakeThreads } from './fake-threads.js';
-import { MESSAGE_OPERATIONS, openApiProblems, type DiscordOperation } from './openapi.js';
+import { FOLLOW_OPERATION, MESSAGE_OPERATIONS, openApiProblems, type DiscordOperation } from './openapi.js';
 import { IS_COMPONENTS_V2, messageBodyProblems } from './validate.js';
 import {
   BOT_USER,
@@ -72,6 +73,21 @@ export class FakeDiscordRest {
    * webhook Discord made in it. A crosspost in the hub reaches these channels.
    */
   readonly followers = new Map<string, Map<string, { webhookId: string; guildId?: string }>>();
+  /**
+   * Channels' permission overwrites (shown by `GET /channels/{id}`), which with `guildRoles` decide the bot's
+   * permissions in a channel (Manage Webhooks for follows).
+   */
+  readonly overwrites = new Map<string, FakeOverwrite[]>();
+  /** Channel follows and the webhooks they made (`POST /channels/{hub}/followers`, `DELETE /webhooks/{id}`). */
+  readonly follows: FakeFollows = new FakeFollows({
+    channelTypes: this.channelTypes,
+    followers: this.followers,
+    guildRoles: this.guildRoles,
+    overwrites: this.overwrites,
+    guildOf: (channelId) => this.guilds.guild(channelId),
+    removed: (guildId) => this.guilds.removed.has(guildId),
+    snowflake: () => this.snowflake(),
+  });
   /** Forum channels (`addForum`), their posts, and threads opened on messages. */
   readonly threads = new FakeThreads({
     messages: this.messages,
@@ -164,7 +180,9 @@ export class FakeDiscordRest {
     }
     const answer = cued ?? this.guilds.refuse(request.path) ?? this.invalid(request) ?? this.route(request);
     if (countsAsInvalid(answer)) this.invalidAnswers.push(Date.now());
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    // A 204 has no body, and Discord sends it without a JSON content type (discord.js would try to parse it).
+    const type = answer.status === 204 ? {} : { 'content-type': 'application/json' };
+    res.writeHead(answer.status, { ...type, ...answer.headers });
     if (answer.raw !== undefined) res.end(answer.raw);
     else
       res.end(answer.status === 204 || answer.body === undefined ? undefined : JSON.stringify(answer.body));
@@ -273,8 +291,18 @@ export class FakeDiscordRest {
       const type = this.channelTypes.get(m[1]!);
       return type === undefined
         ? error(404, 10003, 'Unknown Channel')
-        : ok({ id: m[1], type, guild_id: this.guilds.guild(m[1]!) ?? '1', name: 'news' });
+        : ok({
+            id: m[1],
+            type,
+            guild_id: this.guilds.guild(m[1]!) ?? '1',
+            name: 'news',
+            ...(this.overwrites.has(m[1]!) ? { permission_overwrites: this.overwrites.get(m[1]!) } : {}),
+          });
     }
+    if ((m = /^\/channels\/(\d+)\/followers$/.exec(path)) && method === 'POST')
+      return this.follows.follow(m[1]!, body);
+    if ((m = /^\/webhooks\/(\d+)$/.exec(path)) && method === 'DELETE')
+      return this.follows.deleteWebhook(m[1]!);
     if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) && method === 'POST') return { status: 204 };
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path)))
       return this.webhook(method, m[2]!, m[3], body);
@@ -406,6 +434,7 @@ function describedOperation(request: RecordedRequest): DiscordOperation | null {
     return MESSAGE_OPERATIONS.edit;
   if (request.method === 'POST' && /^\/channels\/\d+\/threads$/.test(request.path))
     return MESSAGE_OPERATIONS.forumPost;
+  if (request.method === 'POST' && /^\/channels\/\d+\/followers$/.test(request.path)) return FOLLOW_OPERATION;
   return null;
 }
 

@@ -50,3 +50,9 @@ export const MESSAGE_OPERATIONS = {
   edit: { route: '/channels/{channel_id}/messages/{message_id}', method: 'patch' },
   forumPost: { route: '/channels/{channel_id}/threads', method: 'post' },
 } as const satisfies Record<string, DiscordOperation>;
+
+/** Following an announcement channel: `{ webhook_channel_id }`. */
+export const FOLLOW_OPERATION: DiscordOperation = {
+  route: '/channels/{channel_id}/followers',
+  method: 'post',
+};

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisSubscriptionStore } from '../../../src/subscriptions/redis-subscription-store.js';
+import { RedisFollowStore, type Follow } from '../../../src/subscriptions/follow-store.js';
 import type { Subscription } from '../../../src/subscriptions/subscription.js';
 import { deletePrefix, expectOnePlainLine, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
 
@@ -12,12 +13,16 @@ import { deletePrefix, expectOnePlainLine, REDIS_URL, runCli, uniquePrefix } fro
 
 const from = uniquePrefix('cli-backup-from');
 const to = uniquePrefix('cli-backup-to');
+const followsFrom = uniquePrefix('cli-backup-follows-from');
+const followsTo = uniquePrefix('cli-backup-follows-to');
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'psf-bot-backup-'));
 
 afterAll(async () => {
   await deletePrefix(redis, from);
   await deletePrefix(redis, to);
+  await deletePrefix(redis, followsFrom);
+  await deletePrefix(redis, followsTo);
   await redis.quit();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -76,6 +81,39 @@ describe('subscriptions export and import', () => {
     expect(again.stderr).toContain('slack:T1:C2');
     // All or nothing: C1, free again, was not written either.
     expect((await target.list()).map((sub) => sub.channelId)).toEqual(['C2']);
+  });
+
+  it('exports and restores the channels that follow a hub, and refuses a follow beside a subscription to its feed', async () => {
+    const follow: Follow = {
+      platform: 'discord',
+      workspaceId: '111111111111111111',
+      channelId: 'C9',
+      feed: 'psf',
+      hubChannelId: '333333333333333333',
+      webhookId: '444444444444444444',
+      createdBy: 'U1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    };
+    await new RedisFollowStore(redis, followsFrom).put(follow);
+    await new RedisSubscriptionStore(redis, followsFrom).put(subscription('C8'));
+    const exported = await runCli(['subscriptions', 'export'], { REDIS_PREFIX: followsFrom });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect((JSON.parse(exported.stdout) as { follows: Follow[] }).follows).toEqual([follow]);
+    const file = join(dir, 'follows.json');
+    writeFileSync(file, exported.stdout);
+    const imported = await runCli(['subscriptions', 'import', file], { REDIS_PREFIX: followsTo });
+    expect([imported.code, imported.stdout]).toEqual([0, 'imported 1 subscription and 1 follow of a hub\n']);
+    expect(await new RedisFollowStore(redis, followsTo).list()).toEqual([follow]);
+
+    // A backup edited to subscribe the following channel to the hub's feed would bring each post twice.
+    const clash = JSON.parse(exported.stdout) as { subscriptions: Subscription[] };
+    clash.subscriptions = [subscription('C9')];
+    writeFileSync(file, JSON.stringify(clash));
+    const refused = await runCli(['subscriptions', 'import', file], {
+      REDIS_PREFIX: uniquePrefix('cli-clash'),
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('discord:111111111111111111:C9 (follow of the psf hub)');
   });
 
   it('refuses a file that is not a backup, as a usage error', async () => {

@@ -25,6 +25,7 @@ const IDS: Record<string, string> = {
   applicationId: '7300000000000000004',
   interactionId: '7300000000000000005',
   interactionToken: 'interaction-token-1',
+  webhookId: '7300000000000000007',
 };
 const UNAUTHORIZED = { status: 401, body: { code: 0, message: '401: Unauthorized' } };
 

@@ -3,6 +3,8 @@ import { runDoctor, renderDoctorReport } from '../../../jobs/doctor/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { FAKE_APPLICATION_ID, FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
+import { MemoryFollowStore } from '../../../src/subscriptions/follow-store.js';
+import { MANAGE_WEBHOOKS } from '../../fakes/discord/fake-follows.js';
 import { testRedisOptions, testRedisWhere } from '../../helpers/test-redis.js';
 
 // `doctor` asks Discord who the application is (`GET /applications/@me`); the fake answers it as Discord does,
@@ -83,5 +85,104 @@ describe('doctor on hub channels (DISCORD_HUB_CHANNELS)', () => {
     });
     const [fixed] = await hubChecks(`psf:${NEWS}`);
     expect(fixed?.ok).toBe(true);
+  });
+});
+
+describe('doctor: channels that follow a hub', () => {
+  it('warns where the bot lacks Manage Webhooks (unfollow could not end the follow), passes where it holds it', async () => {
+    const guild = '720000000000000001';
+    const [granted, denied, gone] = ['720000000000000011', '720000000000000012', '720000000000000013'];
+    discord.rest.guilds.add(guild, [granted, denied]);
+    discord.rest.guildRoles.set(guild, {
+      roles: [
+        {
+          id: guild,
+          name: '@everyone',
+          permissions: String((1n << 10n) | MANAGE_WEBHOOKS),
+          mentionable: false,
+        },
+      ],
+      botRoles: [],
+    });
+    discord.rest.overwrites.set(denied, [{ id: guild, type: 0, allow: '0', deny: String(MANAGE_WEBHOOKS) }]);
+    const follows = new MemoryFollowStore();
+    for (const channelId of [granted, denied, gone])
+      await follows.put({
+        platform: 'discord',
+        workspaceId: guild,
+        channelId,
+        feed: 'psf',
+        hubChannelId: '720000000000000099',
+        webhookId: '720000000000000100',
+        createdBy: 'u',
+        createdAt: '2026-12-01T00:00:00.000Z',
+      });
+    const config = loadConfig({
+      PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}`,
+      DISCORD_TOKEN: FAKE_TOKEN,
+      DISCORD_APPLICATION_ID: FAKE_APPLICATION_ID,
+      DISCORD_API_URL: discord.apiUrl,
+    });
+    const checks = await runDoctor({
+      config,
+      redis: { options: testRedisOptions(), where: testRedisWhere() },
+      follows,
+    });
+    const report = renderDoctorReport(checks);
+    const of = (channelId: string) => checks.find((check) => check.check.includes(`channel ${channelId}`));
+    expect(of(granted), report).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('has Manage Webhooks'),
+    });
+    expect(of(granted)?.mark).toBeUndefined();
+    expect(of(denied), report).toMatchObject({
+      ok: true,
+      mark: 'warn',
+      detail: expect.stringContaining('lacks Manage Webhooks, so /psf unfollow cannot end the follow'),
+    });
+    expect(
+      checks.some((check) => check.detail.includes('arrives twice')),
+      report,
+    ).toBe(false);
+    expect(of(gone), report).toMatchObject({
+      mark: 'warn',
+      detail: expect.stringContaining('unknown channel (404)'),
+    });
+  });
+});
+
+describe('doctor: a channel that both follows and subscribes', () => {
+  it('fails it, since each post arrives twice (a declared subscription does not ask the follows)', async () => {
+    const guild = '720000000000000002';
+    const channel = '720000000000000021';
+    discord.rest.guilds.add(guild, [channel]);
+    const follows = new MemoryFollowStore();
+    await follows.put({
+      platform: 'discord',
+      workspaceId: guild,
+      channelId: channel,
+      feed: 'psf',
+      hubChannelId: '720000000000000099',
+      webhookId: '720000000000000101',
+      createdBy: 'u',
+      createdAt: '2026-12-01T00:00:00.000Z',
+    });
+    const config = loadConfig({
+      PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}`,
+      DISCORD_TOKEN: FAKE_TOKEN,
+      DISCORD_APPLICATION_ID: FAKE_APPLICATION_ID,
+      DISCORD_API_URL: discord.apiUrl,
+      PSF_SUBSCRIPTIONS: `discord:${guild}:${channel}`,
+    });
+    const checks = await runDoctor({
+      config,
+      redis: { options: testRedisOptions(), where: testRedisWhere() },
+      follows,
+    });
+    const twice = checks.find((check) => check.detail.includes('arrives twice'));
+    expect(twice, renderDoctorReport(checks)).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('/psf unfollow feed:psf or /psf unsubscribe feed:psf'),
+    });
   });
 });

@@ -16,16 +16,21 @@ import {
   type InteractionSpec,
 } from '../../fakes/discord/interactions.js';
 import { userInstallCases } from './user-install-cases.js';
+import { followCases, followSetup } from './follow-cases.js';
+import type { MemoryFollowStore } from '../../../src/subscriptions/follow-store.js';
 
 let fake: FakeDiscord;
 let bot: DiscordGatewayBot;
 let subscriptions: MemorySubscriptionStore;
+let follows: MemoryFollowStore;
 
 beforeAll(async () => {
   // A short heartbeat interval, so the heartbeat/ACK exchange happens during the test; not so short that a busy
   // machine misses an ACK and discord.js drops the connection as a zombie (every later interaction then times out).
   fake = await FakeDiscord.start({ heartbeatIntervalMs: 1_000 });
-  const built = await coreWith(await archivePosts());
+  const following = followSetup(fake);
+  follows = following.follows;
+  const built = await coreWith(await archivePosts(), following);
   subscriptions = built.subscriptions;
   const handler = new DiscordInteractionHandler({ commands: built.core });
   bot = new DiscordGatewayBot({
@@ -230,5 +235,12 @@ describe('gateway mode: user installs', () => {
   userInstallCases(
     async (spec) => interact(spec),
     () => subscriptions,
+  );
+});
+
+describe('gateway mode: following a hub', () => {
+  followCases(
+    async (spec) => interact(spec),
+    () => ({ fake, follows, subscriptions }),
   );
 });

@@ -17,6 +17,8 @@ import {
 } from '../../fakes/discord/interactions.js';
 import { createTestSigner } from '../../fakes/discord/signing.js';
 import { userInstallCases } from './user-install-cases.js';
+import { followCases, followSetup } from './follow-cases.js';
+import type { MemoryFollowStore } from '../../../src/subscriptions/follow-store.js';
 
 const signer = createTestSigner();
 let fake: FakeDiscord;
@@ -24,12 +26,15 @@ const servers: Server[] = [];
 let url: string;
 let deferringUrl: string;
 let subscriptions: MemorySubscriptionStore;
+let follows: MemoryFollowStore;
 let release: () => void = () => {};
 let gate: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   fake = await FakeDiscord.start();
-  const built = await coreWith(await archivePosts());
+  const following = followSetup(fake);
+  follows = following.follows;
+  const built = await coreWith(await archivePosts(), following);
   subscriptions = built.subscriptions;
   // `status` waits for the test to release it, so the deferred path is exercised without any clock.
   const commands: CommandService = {
@@ -85,6 +90,13 @@ describe('HTTP interactions mode: user installs', () => {
   userInstallCases(
     async (spec) => (await interact(spec)).json as never,
     () => subscriptions,
+  );
+});
+
+describe('HTTP interactions mode: following a hub', () => {
+  followCases(
+    async (spec) => (await interact(spec)).json as never,
+    () => ({ fake, follows, subscriptions }),
   );
 });
 

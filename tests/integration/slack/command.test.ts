@@ -83,6 +83,14 @@ describe('/psf on Slack over HTTP (real Bolt, signed requests)', () => {
     expect(refused.text).toContain('On Slack the style is `blocks` or `card`.');
   });
 
+  it('answers `/psf follow` with follows being a Discord feature, pointing to subscribe', async () => {
+    harness = await startSlackHarness();
+    for (const text of ['follow psf', 'unfollow'])
+      expect((await command(harness, text, { user_id: 'U0ADMIN' })).text).toMatch(
+        /Follows are a Discord feature .*`subscribe` announces posts in this channel/,
+      );
+  });
+
   it('refuses subscribe from a member who is not a workspace admin', async () => {
     harness = await startSlackHarness();
     harness.fake.users.set('U0MEMBER', { isAdmin: false });

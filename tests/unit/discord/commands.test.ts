@@ -52,8 +52,10 @@ describe('discordCommandDefinitions', () => {
       subscriptions: [],
       test: ['channel'],
       why: ['query', 'channel'],
+      follow: ['feed', 'channel'],
+      unfollow: ['feed', 'channel'],
       status: ['share'],
-      help: ['share'],
+      help: ['topic', 'share'],
     });
     const tag = psf.options.find((sub) => sub.name === 'tag')!.options!;
     expect(tag[0]).toMatchObject({ name: 'tag', type: 3, required: true, autocomplete: true });

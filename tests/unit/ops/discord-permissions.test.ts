@@ -11,10 +11,15 @@ import {
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
 describe('Discord permissions', () => {
-  it('invites the bot with thread, history and message permissions, the number the README shows', () => {
-    expect(INVITE_PERMISSIONS).toBe(309237738496n);
+  it('invites the bot with thread, history, message and webhook permissions, the number the README shows', () => {
+    expect(INVITE_PERMISSIONS).toBe(309774609408n);
     expect(README).toContain(`permissions=${INVITE_PERMISSIONS}`);
-    for (const bit of [P.readMessageHistory, P.createPublicThreads, P.sendMessagesInThreads])
+    for (const bit of [
+      P.readMessageHistory,
+      P.manageWebhooks,
+      P.createPublicThreads,
+      P.sendMessagesInThreads,
+    ])
       expect(INVITE_PERMISSIONS & bit).toBe(bit);
   });
 
