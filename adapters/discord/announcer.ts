@@ -68,8 +68,8 @@ export class DiscordAnnouncer implements Announcer {
     this.client = options.client ?? new DiscordClient(options);
     this.forums = new ForumTagCache(this.client);
     this.botId = botIdOnce(this.client);
-    this.followUps = new DiscordFollowUps(this.client, options.logger);
     this.hub = new DiscordHub(this.client);
+    this.followUps = new DiscordFollowUps(this.client, this.hub);
   }
 
   /** A hub channel's server and type (`GET /channels/{id}`): a hub must be an announcement channel. */
@@ -80,6 +80,19 @@ export class DiscordAnnouncer implements Announcer {
   /** Publishes a hub's message to its followers (a crosspost); already published counts as done. */
   publish(channelId: string, messageId: string): Promise<void> {
     return this.hub.publish(channelId, messageId);
+  }
+
+  /**
+   * A subscription's crosspost of its delivered announcement (false: not an announcement channel, nothing to
+   * publish); already crossposted counts as done.
+   */
+  crosspost(channelId: string, messageId: string): Promise<boolean> {
+    return this.followUps.crosspost(channelId, messageId);
+  }
+
+  /** A thread on the delivered announcement, named after the post; one already opened counts as done. */
+  openThread(channelId: string, messageId: string, title: string): Promise<void> {
+    return this.followUps.openThread(channelId, messageId, title);
   }
 
   /**
@@ -125,8 +138,9 @@ export class DiscordAnnouncer implements Announcer {
 
   /**
    * Sends the embed with the deterministic nonce and `enforce_nonce`, so a resend within Discord's window
-   * returns the first message instead of creating a second one. Crossposts in announcement channels
-   * when the subscription asks.
+   * returns the first message instead of creating a second one. A delivery's crosspost and thread are steps of
+   * their own after the send is recorded (jobs/delivery/follow-ups.ts); a `/psf test` message gets them here,
+   * best effort.
    */
   async announce(
     post: Post,
@@ -145,9 +159,21 @@ export class DiscordAnnouncer implements Announcer {
       { channelId: target.channelId },
       { body },
     )) as APIMessage;
-    if (target.options.crosspost) await this.followUps.crosspost(target.channelId, message.id);
-    if (target.options.thread) await this.followUps.openThread(target.channelId, message.id, post.title);
+    if (mode === 'test') await this.testFollowUps(post, target, message.id);
     return { messageId: message.id };
+  }
+
+  /** A test message's crosspost and thread, as the subscription asks; a failure is logged, the test still sent. */
+  private async testFollowUps(post: Post, target: DeliveryTarget, messageId: string): Promise<void> {
+    const steps: [string, () => Promise<unknown>][] = [];
+    if (target.options.crosspost) steps.push(['crosspost', () => this.crosspost(target.channelId, messageId)]);
+    if (target.options.thread)
+      steps.push(['thread', () => this.openThread(target.channelId, messageId, post.title)]);
+    for (const [step, run] of steps)
+      await run().catch((error: unknown) => {
+        const code = error instanceof DeliveryError ? error.code : undefined;
+        this.options.logger?.warn({ channelId: target.channelId, messageId, step, code }, 'test follow-up failed');
+      });
   }
 
   /**

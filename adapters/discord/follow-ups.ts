@@ -1,22 +1,28 @@
 import { ChannelType, type APIChannel } from 'discord.js';
-import type { Logger } from '../../src/logger.js';
+import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { DiscordClient } from './client.js';
-import { toDeliveryError } from './errors.js';
 import { threadName } from './forum.js';
+import type { DiscordHub } from './hub.js';
 
-/** The best-effort steps after an announcement is delivered: a thread on it, and a crosspost to followers. */
+/** "A thread has already been created for this message": an earlier attempt opened it, its answer lost. */
+export const THREAD_ALREADY_CREATED = '160004';
+
+/**
+ * The steps after an announcement is sent: a thread on it, and a crosspost to followers. Each is a recorded step
+ * of the delivery (jobs/delivery/follow-ups.ts): failures are thrown as the client layer classified them, and
+ * what says the step was already done (40033, 160004) counts as done.
+ */
 export class DiscordFollowUps {
-  /** Channel types never change in place, so one lookup per channel per process is enough. */
+  /** Channel types, per process: a type read that failed is asked again (the step is retried). */
   private readonly channelTypes = new Map<string, number>();
 
   constructor(
     private readonly client: DiscordClient,
-    private readonly logger?: Logger,
+    private readonly hub: DiscordHub,
   ) {}
 
   /**
-   * Opens a thread on the announcement, named after the post. Best effort, like crossposting: the message is
-   * delivered, and failing here would only repeat it.
+   * Opens a thread on the announcement, named after the post; one already opened counts as done.
    * https://discord.com/developers/docs/resources/channel#start-thread-from-message
    */
   async openThread(channelId: string, messageId: string, title: string): Promise<void> {
@@ -27,34 +33,23 @@ export class DiscordFollowUps {
         { body: { name: threadName(title) } },
       );
     } catch (error) {
-      const failure = toDeliveryError(error);
-      this.logger?.warn(
-        { channelId, messageId, code: failure.code, err: failure.message },
-        'thread not opened',
-      );
+      if (error instanceof DeliveryError && error.code === THREAD_ALREADY_CREATED) return;
+      throw error;
     }
   }
 
   /**
-   * Publishes the message to following servers. Best effort: the message is already delivered, and
-   * failing the job here would only repeat the send, so a crosspost failure (missing permission, the
-   * tight per-channel crosspost rate limit) is logged, never thrown.
+   * Publishes the message to following servers, the way a hub's is (`DiscordHub.publish`: 40033 is done).
+   * Only announcement channels publish: elsewhere it resolves false, nothing asked.
    * https://discord.com/developers/docs/resources/message#crosspost-message
    */
-  async crosspost(channelId: string, messageId: string): Promise<void> {
-    try {
-      if ((await this.channelType(channelId)) !== ChannelType.GuildAnnouncement) return;
-      await this.client.call('crosspostMessage', { channelId, messageId });
-    } catch (error) {
-      const failure = toDeliveryError(error);
-      this.logger?.warn(
-        { channelId, messageId, code: failure.code, err: failure.message },
-        'crosspost failed',
-      );
-    }
+  async crosspost(channelId: string, messageId: string): Promise<boolean> {
+    if ((await this.channelType(channelId)) !== ChannelType.GuildAnnouncement) return false;
+    await this.hub.publish(channelId, messageId);
+    return true;
   }
 
-  /** The channel's type (cached for ever: types do not change in place). */
+  /** The channel's type, kept for the process once read. */
   private async channelType(channelId: string): Promise<number> {
     const known = this.channelTypes.get(channelId);
     if (known !== undefined) return known;

@@ -22,6 +22,7 @@ import { waitForChannelSlot } from './channel-slot.js';
 import { editIfStale, type EditQueue } from './stale-send.js';
 import { isHub } from './hub-ref.js';
 import { publishHub, waitForHubSlot, type HubDeps } from './hub.js';
+import { dueFollowUps, finishFollowUps, followUpsDue } from './follow-ups.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -88,6 +89,16 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     // A hub's message is sent but not yet published: only the publish is left.
     if (recorded && hub && !recorded.crosspostedAt)
       return publishHub(deps, job, token, key, channel, recorded);
+    // Sent, its crosspost or thread not yet done: only those are left.
+    if (recorded && followUpsDue(recorded)) {
+      // Asked only while the channel may be sent to: its subscription there and enabled, no guard, no hold.
+      const ready = await loadTarget(deps, job, data, channel, token);
+      if ('status' in ready) return ready;
+      if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
+      await waitOutTenantHolds(deps, job, token, channel);
+      const already = { status: 'already' as const, messageId: recorded.messageId };
+      await finishFollowUps(deps, job, token, key, channel, ready.post.title, already);
+    }
     if (recorded) {
       await editIfStale(deps, job, data, channel);
       return { status: 'already', messageId: recorded.messageId };
@@ -126,7 +137,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       send: (post, to, nonce) => deps.announcer.announce(post, to, nonce),
       label: ready.post.title,
       about: { postId: data.postId },
-      entry: { version: contentVersion(ready.post), ...lookOf(ready.options) },
+      entry: {
+        version: contentVersion(ready.post),
+        ...lookOf(ready.options),
+        ...(hub ? {} : dueFollowUps(ready.options)),
+      },
       ...(data.version ? { queuedVersion: data.version } : {}),
       failing: { postId: data.postId },
     });
@@ -134,7 +149,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (hub) {
       const sent = await deps.ledger.get(key, channel);
       if (sent && !sent.crosspostedAt) return publishHub(deps, job, token, key, channel, sent);
-    }
+    } else await finishFollowUps(deps, job, token, key, channel, ready.post.title, outcome);
     await editIfStale(deps, job, data, channel);
     return outcome;
   };

@@ -122,6 +122,17 @@ export interface Announcer {
    * Resolves when it is published, also when it already was; throws a `DeliveryError` otherwise.
    */
   publish?(channelId: string, messageId: string): Promise<void>;
+  /**
+   * A subscription's crosspost of its delivered announcement (Discord announcement channels): resolves true when
+   * published (also when it already was), false when the channel is not one that publishes; throws a
+   * `DeliveryError` otherwise.
+   */
+  crosspost?(channelId: string, messageId: string): Promise<boolean>;
+  /**
+   * Opens a thread on a delivered announcement, named after the post; resolves also when one already was
+   * opened; throws a `DeliveryError` otherwise.
+   */
+  openThread?(channelId: string, messageId: string, title: string): Promise<void>;
 }
 
 /**

@@ -22,7 +22,20 @@ export interface LedgerEntry {
    * hub. A hub delivery is done once both the message and this are recorded.
    */
   crosspostedAt?: string;
+  /** Discord: when the thread the subscription asks for was opened on the message. */
+  threadedAt?: string;
+  /**
+   * The steps after the send the subscription asked for (`FOLLOW_UPS`) not yet ended: each is its own recorded
+   * step, retried with the job; a retry of the job does only these, never the send again.
+   */
+  due?: FollowUp[];
+  /** Steps the platform refused with a final answer (missing permission, wrong channel type): why, per step. */
+  refused?: Partial<Record<FollowUp, string>>;
 }
+
+/** What may follow an announcement's send: its crosspost to followers, a thread opened on it. */
+export const FOLLOW_UPS = ['crosspost', 'thread'] as const;
+export type FollowUp = (typeof FOLLOW_UPS)[number];
 
 /** One recorded delivery of a post. */
 export interface LedgerRecord extends LedgerEntry {

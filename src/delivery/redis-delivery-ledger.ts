@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PLATFORMS, type Platform } from '../posts/post.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { STYLES } from '../templates/style.js';
-import { channelField, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger.js';
+import { channelField, FOLLOW_UPS, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger.js';
 
 const entrySchema = z.object({
   messageId: z.string(),
@@ -14,6 +14,9 @@ const entrySchema = z.object({
   template: z.string().optional(),
   style: z.enum(STYLES).optional(),
   crosspostedAt: z.string().optional(),
+  threadedAt: z.string().optional(),
+  due: z.array(z.enum(FOLLOW_UPS)).optional(),
+  refused: z.partialRecord(z.enum(FOLLOW_UPS), z.string()).optional(),
 });
 
 const UPDATE_IF_PRESENT = `

@@ -1,0 +1,147 @@
+import { DelayedError } from 'bullmq';
+import { DeliveryError } from '../../src/delivery/announcer.js';
+import type { FollowUp, LedgerEntry } from '../../src/delivery/ledger.js';
+import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
+import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
+import { MIN_RATE_LIMIT_MS, reactToRateLimit } from './rate-limited.js';
+
+/** Discord's "Cannot execute action on this channel type" (a crosspost outside an announcement channel). */
+const WRONG_CHANNEL_TYPE = '50024';
+
+/** Spreads the wake-ups of follow-ups waiting out the same channel's 429. */
+const WAKE_JITTER_MS = 1_000;
+
+/**
+ * The follow-ups a subscription asks of an announcement's send, recorded with it as due (a forum post is its own
+ * thread, and publishes nothing). A hub's publish is due by the hub itself (`crosspostedAt` absent, hub.ts).
+ */
+export function dueFollowUps(options: SubscriptionOptions): { due?: FollowUp[] } {
+  if (options.forum) return {};
+  const due: FollowUp[] = [];
+  if (options.crosspost) due.push('crosspost');
+  if (options.thread) due.push('thread');
+  return due.length > 0 ? { due } : {};
+}
+
+/** Whether a recorded delivery still has follow-ups to do. */
+export function followUpsDue(entry: LedgerEntry): boolean {
+  return (entry.due?.length ?? 0) > 0;
+}
+
+/**
+ * The steps after a recorded send, one after another, each recorded in the ledger once done (`crosspostedAt`,
+ * `threadedAt`) or refused for good (`refused`): the same shape as a hub's publish (hub.ts `publishHub`). A
+ * failure that may pass is thrown for the job to retry with its back-off (a 429 waits in delayed, no attempt
+ * spent); the retry finds the message recorded and does only the steps still due, never the send.
+ */
+export async function finishFollowUps(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  key: string,
+  channel: ChannelRef,
+  title: string,
+  outcome: DeliverOutcome & { messageId: string },
+): Promise<DeliverOutcome> {
+  let entry = await deps.ledger.get(key, channel);
+  while (entry && followUpsDue(entry)) {
+    const step = entry.due![0]!;
+    const done = (fields: Partial<LedgerEntry>): LedgerEntry => {
+      const due = entry!.due!.filter((other) => other !== step);
+      const { due: _due, ...rest } = entry!;
+      return { ...rest, ...fields, ...(due.length > 0 ? { due } : {}) };
+    };
+    try {
+      const at = new Date().toISOString();
+      entry = done(await runStep(deps, step, channel, entry, title, at));
+    } catch (error) {
+      if (!isRefusal(error)) throw await stepFailure(deps, job, token, channel, step, title, error);
+      const reason = `${error.code}: ${error.message}`;
+      entry = done({ refused: { ...entry.refused, [step]: reason } });
+      deps.logger.warn(
+        { jobId: job.id, ...channel, messageId: entry.messageId, step, code: error.code, reason },
+        `${STEP_NAME[step]} refused: the announcement stays, without it`,
+      );
+      await deps.notes?.set(
+        channel,
+        `“${title.slice(0, 100)}” was posted without its ${STEP_NAME[step]}: Discord refused it (${reason})`.slice(
+          0,
+          500,
+        ),
+      );
+      deps.counters.increment(deps.platform, 'failed');
+    }
+    await deps.ledger.update(key, channel, entry);
+  }
+  return outcome;
+}
+
+const STEP_NAME: Record<FollowUp, string> = { crosspost: 'crosspost', thread: 'thread' };
+
+/** One step through the announcer; what it adds to the ledger entry. */
+async function runStep(
+  deps: DeliverDeps,
+  step: FollowUp,
+  channel: ChannelRef,
+  entry: LedgerEntry,
+  title: string,
+  at: string,
+): Promise<Partial<LedgerEntry>> {
+  if (step === 'crosspost') {
+    if (!deps.announcer.crosspost) return {};
+    // Not an announcement channel: the option asks for nothing there.
+    return (await deps.announcer.crosspost(channel.channelId, entry.messageId)) ? { crosspostedAt: at } : {};
+  }
+  if (!deps.announcer.openThread) return {};
+  await deps.announcer.openThread(channel.channelId, entry.messageId, title);
+  return { threadedAt: at };
+}
+
+/**
+ * A final answer for this step: the platform refused it (missing permission 50013, lost access, wrong channel
+ * type 50024, a request it rejects). Asking again would be refused the same way.
+ */
+function isRefusal(error: unknown): error is DeliveryError {
+  return (
+    error instanceof DeliveryError &&
+    (error.kind === 'permanent' ||
+      error.kind === 'rejected' ||
+      error.kind === 'unsendable' ||
+      error.code === WRONG_CHANNEL_TYPE)
+  );
+}
+
+/** A failed step that may pass: waits out a 429 (this job only), else retried with the job's back-off. */
+async function stepFailure(
+  deps: DeliverDeps,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+  step: FollowUp,
+  title: string,
+  error: unknown,
+): Promise<Error> {
+  const log = { jobId: job.id, ...channel, step };
+  if (error instanceof DeliveryError && error.kind === 'rate_limited') {
+    deps.counters.increment(deps.platform, 'rate_limited');
+    deps.logger.warn({ ...log, waitMs: error.retryAfterMs, scope: error.scope }, `${step} rate limited: waiting`);
+    if (error.scope === 'global') return reactToRateLimit(deps, job, token, channel, error);
+    // Discord's ~10 crossposts an hour per channel: this step waits as asked; the channel's sends go on.
+    const waitMs = Math.max(error.retryAfterMs ?? 0, MIN_RATE_LIMIT_MS);
+    await job.moveToDelayed(Date.now() + waitMs + Math.floor(Math.random() * WAKE_JITTER_MS), token);
+    return new DelayedError();
+  }
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  deps.logger.warn({ ...log, err: error, attempt: job.attemptsMade + 1, lastAttempt }, `${step} failed`);
+  if (lastAttempt)
+    await deps.notes?.set(
+      channel,
+      `“${title.slice(0, 100)}” was posted, but its ${STEP_NAME[step]} failed every attempt; \`psf-bot deliveries retry\` finishes it without posting again`.slice(
+        0,
+        500,
+      ),
+    );
+  return error instanceof Error ? error : new Error(String(error));
+}
