@@ -1,3 +1,4 @@
+import { postKey } from '../../../src/posts/identity.js';
 import type { SimWorld } from './world.js';
 
 // The invariants checked after each schedule, each as a count (0 is held), plus the figures that explain them.
@@ -33,8 +34,13 @@ export interface InvariantCounts {
   slack_rate_429: number;
   /** Not a violation: stale messages in forum threads archived before the edit (Discord refuses it: 50083). */
   stale_archived: number;
-  /** Not a violation: announcements left without their crosspost or thread (best effort, never retried). */
+  /**
+   * Announcement follow-ups (a crosspost the channel asks for, a thread) missing at the end, in a reachable
+   * channel, other than those the platform refused with a final code.
+   */
   followups_missing: number;
+  /** Not a violation: follow-ups the platform refused with a final code (recorded as refused in the ledger). */
+  followups_refused: number;
 }
 
 export const INVALID_BUDGET = 10_000;
@@ -46,7 +52,7 @@ const FIGURES: ReadonlySet<keyof InvariantCounts> = new Set([
   'unverified',
   'invalid_10min_max',
   'stale_archived',
-  'followups_missing',
+  'followups_refused',
 ]);
 
 /** Which counts are violations (all but the figures, and the invalid-request figure past its budget). */
@@ -121,6 +127,9 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
   const followups = new Map<string, { crossposted: number; threaded: number }>();
   const features = new Map(schedule.features.channels.map((feature) => [feature.channelId, feature]));
   let followupsMissing = 0;
+  let followupsRefused = 0;
+  const ledgerOf = new Map<number, Awaited<ReturnType<typeof shared.ledger.forPost>>>();
+  for (const post of schedule.posts) ledgerOf.set(post.n, await shared.ledger.forPost(postKey('psf', `sim-post-${post.n}`)));
   for (const message of platforms.messages) {
     if (!message.byBot || message.post === null) continue;
     const at = announced.get(message.post);
@@ -140,9 +149,14 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
     followups.set(key, seen);
     const feature = features.get(message.home);
     if (feature && !unreachable.has(message.home)) {
-      if (feature.crosspost && feature.kind === 'announcement' && message.crossposts === 0)
-        followupsMissing += 1;
-      if (feature.thread && !message.threaded) followupsMissing += 1;
+      const refused =
+        ledgerOf.get(message.post)?.find((entry) => entry.messageId === message.id)?.refused ?? {};
+      const missing = (step: 'crosspost' | 'thread') => {
+        if (refused[step]) followupsRefused += 1;
+        else followupsMissing += 1;
+      };
+      if (feature.crosspost && feature.kind === 'announcement' && message.crossposts === 0) missing('crosspost');
+      if (feature.thread && !message.threaded) missing('thread');
     }
   }
   const followupsTwice = [...followups.values()].filter((f) => f.crossposted > 1 || f.threaded > 1).length;
@@ -195,6 +209,7 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
     slack_rate_429: slackRate429,
     stale_archived: staleArchived,
     followups_missing: followupsMissing,
+    followups_refused: followupsRefused,
   };
 }
 

@@ -144,6 +144,7 @@ function zero(): InvariantCounts {
     slack_rate_429: 0,
     stale_archived: 0,
     followups_missing: 0,
+    followups_refused: 0,
   };
 }
 

@@ -115,7 +115,7 @@ describe('DiscordAnnouncer against the fake Discord', () => {
     });
   });
 
-  it('crossposts in announcement channels when asked, and only there', async () => {
+  it('crossposts in announcement channels only, and already crossposted counts as done', async () => {
     fake.rest.channelTypes.set(NEWS, 5);
     fake.rest.channelTypes.set(CHANNEL, 0);
     const inNews = await announcer.announce(
@@ -123,14 +123,28 @@ describe('DiscordAnnouncer against the fake Discord', () => {
       target(NEWS, { crosspost: true }),
       'n-cross-1',
     );
-    await announcer.announce(samplePost({ id: 'x2' }), target(CHANNEL, { crosspost: true }), 'n-cross-2');
-    await announcer.announce(samplePost({ id: 'x3' }), target(NEWS), 'n-cross-3');
-    const crossposts = fake.rest.find('POST', /\/crosspost$/).map((r) => r.path);
-    expect(crossposts).toEqual([`/channels/${NEWS}/messages/${inNews.messageId}/crosspost`]);
+    const inText = await announcer.announce(
+      samplePost({ id: 'x2' }),
+      target(CHANNEL, { crosspost: true }),
+      'n-cross-2',
+    );
+    // The send alone: the delivery job crossposts as a step of its own once the send is recorded.
+    const before = fake.rest.find('POST', /\/crosspost$/).length;
+    expect(await announcer.crosspost(NEWS, inNews.messageId)).toBe(true);
+    expect(await announcer.crosspost(NEWS, inNews.messageId)).toBe(true); // 40033: done
+    expect(await announcer.crosspost(CHANNEL, inText.messageId)).toBe(false);
+    const crossposts = fake.rest
+      .find('POST', /\/crosspost$/)
+      .slice(before)
+      .map((r) => r.path);
+    expect(crossposts).toEqual([
+      `/channels/${NEWS}/messages/${inNews.messageId}/crosspost`,
+      `/channels/${NEWS}/messages/${inNews.messageId}/crosspost`,
+    ]);
     expect(fake.rest.messages.get(NEWS)?.find((m) => m.id === inNews.messageId)?.crossposted).toBe(true);
   });
 
-  it('still reports delivery when the crosspost itself fails', async () => {
+  it('throws a refused crosspost as the client layer classified it', async () => {
     fake.rest.channelTypes.set(NEWS, 5);
     fake.cueError('POST', /\/crosspost$/, 403, 50013, 'Missing Permissions');
     const delivered = await announcer.announce(
@@ -138,7 +152,10 @@ describe('DiscordAnnouncer against the fake Discord', () => {
       target(NEWS, { crosspost: true }),
       'n-cross-4',
     );
-    expect(delivered.messageId).toMatch(/^\d+$/);
+    expect(await failure(announcer.crosspost(NEWS, delivered.messageId))).toMatchObject({
+      kind: 'permanent',
+      code: '50013',
+    });
   });
 
   it('refuses a nonce longer than Discord allows', async () => {

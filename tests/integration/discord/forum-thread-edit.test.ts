@@ -124,6 +124,11 @@ describe('threads and role mentions in text channels', () => {
   it('opens a thread named after the post on the announcement, whose id is the message id', async () => {
     const post = samplePost({ id: 'threaded', title: '  Python 3.14\nreleased  ' });
     const delivered = await announcer.announce(post, target(TEXT, { thread: true }), 'x5');
+    // The delivery job opens it as a step of its own, after the send is recorded (follow-up-steps.test.ts).
+    expect(fake.rest.threads.threads.get(delivered.messageId)).toBeUndefined();
+    await announcer.openThread(TEXT, delivered.messageId, post.title);
+    // Asked again (an earlier answer lost): 160004, already done.
+    await announcer.openThread(TEXT, delivered.messageId, post.title);
     expect(fake.rest.threads.threads.get(delivered.messageId)).toMatchObject({
       parentId: TEXT,
       name: 'Python 3.14 released',
