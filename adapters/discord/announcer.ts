@@ -166,13 +166,17 @@ export class DiscordAnnouncer implements Announcer {
   /** A test message's crosspost and thread, as the subscription asks; a failure is logged, the test still sent. */
   private async testFollowUps(post: Post, target: DeliveryTarget, messageId: string): Promise<void> {
     const steps: [string, () => Promise<unknown>][] = [];
-    if (target.options.crosspost) steps.push(['crosspost', () => this.crosspost(target.channelId, messageId)]);
+    if (target.options.crosspost)
+      steps.push(['crosspost', () => this.crosspost(target.channelId, messageId)]);
     if (target.options.thread)
       steps.push(['thread', () => this.openThread(target.channelId, messageId, post.title)]);
     for (const [step, run] of steps)
       await run().catch((error: unknown) => {
         const code = error instanceof DeliveryError ? error.code : undefined;
-        this.options.logger?.warn({ channelId: target.channelId, messageId, step, code }, 'test follow-up failed');
+        this.options.logger?.warn(
+          { channelId: target.channelId, messageId, step, code },
+          'test follow-up failed',
+        );
       });
   }
 

@@ -125,7 +125,10 @@ async function stepFailure(
   const log = { jobId: job.id, ...channel, step };
   if (error instanceof DeliveryError && error.kind === 'rate_limited') {
     deps.counters.increment(deps.platform, 'rate_limited');
-    deps.logger.warn({ ...log, waitMs: error.retryAfterMs, scope: error.scope }, `${step} rate limited: waiting`);
+    deps.logger.warn(
+      { ...log, waitMs: error.retryAfterMs, scope: error.scope },
+      `${step} rate limited: waiting`,
+    );
     if (error.scope === 'global') return reactToRateLimit(deps, job, token, channel, error);
     // Discord's ~10 crossposts an hour per channel: this step waits as asked; the channel's sends go on.
     const waitMs = Math.max(error.retryAfterMs ?? 0, MIN_RATE_LIMIT_MS);

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { PLATFORMS, type Platform } from '../posts/post.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { STYLES } from '../templates/style.js';
-import { channelField, FOLLOW_UPS, type DeliveryLedger, type LedgerEntry, type LedgerRecord } from './ledger.js';
+import {
+  channelField,
+  FOLLOW_UPS,
+  type DeliveryLedger,
+  type LedgerEntry,
+  type LedgerRecord,
+} from './ledger.js';
 
 const entrySchema = z.object({
   messageId: z.string(),

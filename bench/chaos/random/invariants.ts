@@ -129,7 +129,8 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
   let followupsMissing = 0;
   let followupsRefused = 0;
   const ledgerOf = new Map<number, Awaited<ReturnType<typeof shared.ledger.forPost>>>();
-  for (const post of schedule.posts) ledgerOf.set(post.n, await shared.ledger.forPost(postKey('psf', `sim-post-${post.n}`)));
+  for (const post of schedule.posts)
+    ledgerOf.set(post.n, await shared.ledger.forPost(postKey('psf', `sim-post-${post.n}`)));
   for (const message of platforms.messages) {
     if (!message.byBot || message.post === null) continue;
     const at = announced.get(message.post);
@@ -155,7 +156,8 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
         if (refused[step]) followupsRefused += 1;
         else followupsMissing += 1;
       };
-      if (feature.crosspost && feature.kind === 'announcement' && message.crossposts === 0) missing('crosspost');
+      if (feature.crosspost && feature.kind === 'announcement' && message.crossposts === 0)
+        missing('crosspost');
       if (feature.thread && !message.threaded) missing('thread');
     }
   }
