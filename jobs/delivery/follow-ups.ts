@@ -4,10 +4,19 @@ import type { FollowUp, LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
+import { classifyFailure } from './failure.js';
 import { MIN_RATE_LIMIT_MS, reactToRateLimit } from './rate-limited.js';
 
 /** Discord's "Cannot execute action on this channel type" (a crosspost outside an announcement channel). */
 const WRONG_CHANNEL_TYPE = '50024';
+
+/**
+ * Discord's lost-access answers (Missing Access, Unknown Channel, Unknown Guild): about the channel, not the step,
+ * so they go where a send's go (the mass-disable guard, then disabling); the step stays due, and a channel the
+ * platform then confirms reachable finishes it when its job is re-driven. Missing Permissions (50013) here is a
+ * permission the step needs (Manage Messages, Create Public Threads): the step's refusal, the channel kept.
+ */
+const LOST_ACCESS = new Set(['50001', '10003', '10004']);
 
 /** Spreads the wake-ups of follow-ups waiting out the same channel's 429. */
 const WAKE_JITTER_MS = 1_000;
@@ -56,6 +65,8 @@ export async function finishFollowUps(
       const at = new Date().toISOString();
       entry = done(await runStep(deps, step, channel, entry, title, at));
     } catch (error) {
+      if (error instanceof DeliveryError && LOST_ACCESS.has(error.code))
+        throw await classifyFailure(deps, job, token, { key, channel, refusedSend: false }, error);
       if (!isRefusal(error)) throw await stepFailure(deps, job, token, channel, step, title, error);
       const reason = `${error.code}: ${error.message}`;
       entry = done({ refused: { ...entry.refused, [step]: reason } });

@@ -213,3 +213,21 @@ describe('a job that found its earlier message still does the follow-ups', () =>
     expect(fake.rest.crossposts.counts.get(id)).toBe(1);
   });
 });
+
+describe('lost access met by a follow-up', () => {
+  it('goes where a send would (the subscription disabled with the platform reason); the step stays due', async () => {
+    const id = channel();
+    fake.cueError('POST', crosspostPath(id), 403, 50001, 'Missing Access');
+    const post = makePost(9);
+    const h = await start(id, post, { crosspost: true });
+    await waitFor(
+      async () => Boolean((await h.subscriptions.get(ref(id)))?.disabledReason) && (await h.idle()),
+      'disabled',
+    );
+    expect((await h.subscriptions.get(ref(id)))?.disabledReason).toMatch(/^50001: /);
+    expect(sendsTo(id)).toHaveLength(1);
+    const entry = await entryOf(h, id, post);
+    expect(entry?.due).toEqual(['crosspost']);
+    expect(entry?.refused).toBeUndefined();
+  });
+});
