@@ -23,7 +23,12 @@ export async function botGuildIds(client: DiscordClient): Promise<Set<string>> {
     const page = (await client.call('listCurrentUserGuilds', {}, { query })) as { id: string }[];
     for (const guild of page) ids.add(guild.id);
     if (page.length < GUILDS_PAGE) return ids;
-    after = page[page.length - 1]!.id;
+    const last = page[page.length - 1]!.id;
+    // Discord lists by id after `after`: a page that does not move on (a proxy or cache ignoring the query)
+    // would be read forever. The list is then unknown, so nothing is confirmed lost from it.
+    if (!/^\d+$/.test(last) || BigInt(last) <= BigInt(after))
+      throw DeliveryError.transient('guild_list_stuck', `GET /users/@me/guilds did not move past ${after}`);
+    after = last;
   }
 }
 

@@ -118,8 +118,13 @@ export class DiscordAnnouncer implements Announcer {
     if (this.options.applicationId) await checkBotIdentity(this.client, this.options.applicationId);
   }
 
-  /** The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). */
-  confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+  /**
+   * The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). The
+   * token's bot is checked first: another bot's server list lacks every subscribed server, and the token may
+   * have changed (a restart) since the probe that lifted the pause, with the check at start failed.
+   */
+  async confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+    await this.checkIdentity();
     return confirmDiscordAccess(this.client, suspects);
   }
 

@@ -24,7 +24,8 @@ export interface GuardProbeOptions {
     | 'trip'
   >;
   announcer: Announcer;
-  queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
+  queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'> &
+    Partial<Pick<Queue, 'getDelayed'>>;
   subscriptions: Pick<SubscriptionStore, 'get' | 'put' | 'listWorkspace' | 'disable'>;
   logger: Logger;
   /**
@@ -149,7 +150,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
   const probeTrips = async (): Promise<number> => {
     const trips = await options.guard.trips(options.platform);
     if (trips.length === 0) {
-      if (promoteAgain) await options.queue.promoteJobs();
+      if (promoteAgain) await promoteParked(options.queue);
       promoteAgain = false;
       return probing.after(new Failures());
     }
@@ -174,7 +175,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       await options.guard.clear(scope);
       if (wide) await options.queue.resume();
       // The jobs parked while the guard held them need not wait out their delay.
-      await options.queue.promoteJobs();
+      await promoteParked(options.queue);
       promoteAgain = true;
       log.warn(
         { scope, reason: trip.reason },
@@ -246,6 +247,40 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/** Delayed jobs read at once while promoting. */
+const PROMOTE_PAGE = 500;
+
+/**
+ * Runs the delayed jobs now (those the guard parked need not wait out their delay), except a digest whose
+ * period has not ended: it was planned to wait for that end, and built early it would miss the period's later
+ * posts while its channel's mark moved past them, so they would reach no digest at all. A queue that cannot
+ * list its delayed jobs promotes them all.
+ */
+async function promoteParked(queue: GuardProbeOptions['queue']): Promise<void> {
+  if (!queue.getDelayed) {
+    await queue.promoteJobs();
+    return;
+  }
+  const now = Date.now();
+  const due = [];
+  for (let start = 0; ; start += PROMOTE_PAGE) {
+    const page = await queue.getDelayed(start, start + PROMOTE_PAGE - 1);
+    for (const job of page) if (!digestAwaitingItsEnd(job.data, now)) due.push(job);
+    if (page.length < PROMOTE_PAGE) break;
+  }
+  for (const job of due) {
+    // Gone from delayed meanwhile (run, removed): nothing to promote.
+    await job.promote().catch(() => undefined);
+  }
+}
+
+/** Whether a job is a digest whose period ends after `now`. */
+function digestAwaitingItsEnd(data: unknown, now: number): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  const { action, periodEnd } = data as { action?: unknown; periodEnd?: unknown };
+  return action === 'digest' && typeof periodEnd === 'string' && Date.parse(periodEnd) > now;
 }
 
 /**

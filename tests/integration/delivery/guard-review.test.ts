@@ -1,0 +1,163 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
+import { confirmSuspects } from '../../../jobs/delivery/confirm-access.js';
+import { startGuardProbe } from '../../../jobs/delivery/guard-probe.js';
+import { RedisDisableGuard } from '../../../src/delivery/disable-guard.js';
+import { silentLogger } from '../../../src/logger.js';
+import { RedisSubscriptionStore } from '../../../src/subscriptions/redis-subscription-store.js';
+import type { ChannelRef } from '../../../src/subscriptions/subscription-store.js';
+import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
+import { BOT_USER } from '../../fakes/discord/fake-rest.js';
+import { FAKE_APPLICATION_ID, ok } from '../../fakes/discord/wire.js';
+import { deleteKeys, makeSubscription, uniquePrefix, waitFor } from '../../helpers/delivery-fixtures.js';
+
+let redis: Redis;
+let discord: FakeDiscord;
+let prefix: string;
+
+beforeAll(async () => {
+  redis = new Redis({ host: '127.0.0.1', port: 6379 });
+  discord = await FakeDiscord.start();
+});
+afterEach(async () => {
+  await deleteKeys(redis, prefix);
+  discord.rest.bot = { userId: BOT_USER.id, applicationId: FAKE_APPLICATION_ID };
+});
+afterAll(async () => {
+  await redis.quit();
+  await discord.stop();
+});
+
+const OTHER_BOT = '955000000000000009';
+
+/** Five channels of one server trip the guard; the probe then cleared the pause, so they are held suspects. */
+async function heldSuspects(guildId: string, base: string) {
+  prefix = uniquePrefix('guard-review');
+  const guard = new RedisDisableGuard(redis, prefix);
+  const subscriptions = new RedisSubscriptionStore(redis, prefix);
+  const channels: ChannelRef[] = Array.from({ length: 5 }, (_, i) => ({
+    platform: 'discord',
+    workspaceId: guildId,
+    channelId: `${base}${String(100 + i)}`,
+  }));
+  discord.rest.guilds.add(
+    guildId,
+    channels.map((ref) => ref.channelId),
+  );
+  for (const ref of channels) await subscriptions.put(makeSubscription(0, ref));
+  for (const [i, ref] of channels.entries()) {
+    const verdict = await guard.lost(ref, '50001: Missing Access', `job-${i}`, '50001');
+    if (verdict.action === 'disable') await subscriptions.disable(ref, '50001: Missing Access');
+  }
+  await guard.clear('discord');
+  expect(await guard.heldScopes('discord')).toEqual(['discord']);
+  return { guard, subscriptions, channels };
+}
+
+describe('mass-disable guard review', () => {
+  it('never confirms a server lost from another bot’s server list (the token changed since the probe)', async () => {
+    const guild = '820000000000000001';
+    const { guard, subscriptions } = await heldSuspects(guild, '8210000000000');
+    // A restart with another bot's token, whose identity check at start failed (a 5xx): that bot's server
+    // list lacks the subscribed server, so the confirmation would call it removed.
+    discord.rest.bot = { userId: OTHER_BOT, applicationId: OTHER_BOT };
+    discord.rest.guilds.remove(guild);
+    const announcer = new DiscordAnnouncer({
+      token: FAKE_TOKEN,
+      apiUrl: discord.apiUrl,
+      applicationId: FAKE_APPLICATION_ID,
+    });
+    const errors: unknown[] = [];
+    const outcome = await confirmSuspects(
+      {
+        platform: 'discord',
+        guard,
+        announcer,
+        subscriptions,
+        logger: silentLogger(),
+        onError: (error) => errors.push(error),
+      },
+      'discord',
+    );
+    expect(outcome).toEqual({ asked: false, held: 5 });
+    expect(errors).toMatchObject([{ kind: 'auth', code: 'wrong_bot' }]);
+    expect((await subscriptions.list()).map((sub) => sub.disabledReason)).not.toContainEqual(
+      expect.stringContaining('removed'),
+    );
+    expect(await guard.suspects('discord')).toHaveLength(5);
+    discord.rest.guilds.removed.delete(guild);
+  });
+
+  it('gives up on a server list whose pages do not advance (a proxy ignoring `after`) instead of paging forever', async () => {
+    const guild = '830000000000000001';
+    const { guard, subscriptions } = await heldSuspects(guild, '8310000000000');
+    const page = Array.from({ length: 200 }, (_, i) => ({
+      id: String(840000000000000000n + BigInt(i)),
+      name: 'g',
+      icon: null,
+      owner: false,
+      permissions: '0',
+    }));
+    discord.rest.cue('GET', /^\/users\/@me\/guilds$/, ok(page), 20);
+    const before = discord.rest.find('GET', /^\/users\/@me\/guilds$/).length;
+    const announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: discord.apiUrl });
+    try {
+      const outcome = await confirmSuspects(
+        { platform: 'discord', guard, announcer, subscriptions, logger: silentLogger() },
+        'discord',
+      );
+      expect(outcome).toEqual({ asked: false, held: 5 });
+      expect(discord.rest.find('GET', /^\/users\/@me\/guilds$/).length - before).toBeLessThanOrEqual(2);
+      expect((await subscriptions.list()).filter((sub) => sub.disabledReason?.includes('removed'))).toEqual(
+        [],
+      );
+    } finally {
+      // Spend the cues left so later tests read the real list.
+      while (discord.rest.find('GET', /^\/users\/@me\/guilds$/).length - before < 20)
+        await fetch(`${discord.apiUrl}/v10/users/@me/guilds`, {
+          headers: { authorization: `Bot ${FAKE_TOKEN}` },
+        });
+    }
+  });
+
+  it('lifting the pause runs the jobs it parked, not a digest whose period has not ended', async () => {
+    prefix = uniquePrefix('guard-review');
+    const guard = new RedisDisableGuard(redis, prefix);
+    const queue = new Queue('deliver-discord', { connection: redis.duplicate(), prefix });
+    const periodEnd = new Date(Date.now() + 3_600_000).toISOString();
+    const digest = await queue.add(
+      'digest',
+      {
+        action: 'digest',
+        platform: 'discord',
+        workspaceId: '1',
+        channelId: '2',
+        cadence: 'daily',
+        periodEnd,
+      },
+      { jobId: 'digest-1', delay: 3_600_000 },
+    );
+    const parked = await queue.add('deliver', { action: 'deliver' }, { jobId: 'parked-1', delay: 30_000 });
+    await guard.trip('discord', 'tripped for the test');
+    const stop = startGuardProbe({
+      platform: 'discord',
+      guard,
+      announcer: { platform: 'discord', announce: async () => ({ messageId: 'm' }), probe: async () => {} },
+      queue,
+      subscriptions: new RedisSubscriptionStore(redis, prefix),
+      logger: silentLogger(),
+      baseMs: 50,
+    });
+    try {
+      await waitFor(async () => (await parked.getState()) === 'waiting', 'the parked job to be promoted');
+      // Another round (the loop promotes once more after a clear).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await digest.getState()).toBe('delayed');
+    } finally {
+      stop();
+      await queue.close();
+    }
+  });
+});
