@@ -3,10 +3,15 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
 import { confirmSuspects } from '../../../jobs/delivery/confirm-access.js';
+import type { DeliverDeps, DeliverJobHandle } from '../../../jobs/delivery/deliver.js';
+import { holdOrNoteSkip } from '../../../jobs/delivery/failure.js';
+import { loadTarget } from '../../../jobs/delivery/load-target.js';
+import type { DeliverJob } from '../../../jobs/queues.js';
 import { startGuardProbe } from '../../../jobs/delivery/guard-probe.js';
 import { RedisDisableGuard } from '../../../src/delivery/disable-guard.js';
 import { silentLogger } from '../../../src/logger.js';
 import { RedisSubscriptionStore } from '../../../src/subscriptions/redis-subscription-store.js';
+import type { SubscriptionStore } from '../../../src/subscriptions/subscription-store.js';
 import type { ChannelRef } from '../../../src/subscriptions/subscription-store.js';
 import { FAKE_TOKEN, FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { BOT_USER } from '../../fakes/discord/fake-rest.js';
@@ -159,5 +164,87 @@ describe('mass-disable guard review', () => {
       stop();
       await queue.close();
     }
+  });
+
+  it('a job skipped for a disabled channel as the guard trips over that channel is re-driven or waits', async () => {
+    prefix = uniquePrefix('guard-review');
+    const guard = new RedisDisableGuard(redis, prefix);
+    const channelOf = (id: string): ChannelRef => ({ platform: 'discord', workspaceId: '1', channelId: id });
+    const disabled = channelOf('C0');
+    // C0 lost access (disabled as usual); a later job for it is skipped, noted in case the guard trips.
+    expect((await guard.lost(disabled, '50001: Missing Access', 'job-a', '50001')).action).toBe('disable');
+    // Four other channels lose access right after that job's first look at the guard: the guard trips.
+    let tripped = false;
+    const tripNow = async () => {
+      if (tripped) return;
+      tripped = true;
+      for (const id of ['C1', 'C2', 'C3', 'C4'])
+        await guard.lost(channelOf(id), '50001: x', `job-${id}`, '50001');
+      expect(await guard.tripped('discord')).not.toBeNull();
+    };
+    const racing = new Proxy(guard, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          await tripNow();
+          return result;
+        };
+      },
+    });
+    const job = { id: 'job-b', moveToDelayed: async () => {} } as unknown as DeliverJobHandle;
+    const parked = await holdOrNoteSkip({ guard: racing }, job, 'token', disabled).then(
+      () => false,
+      () => true,
+    );
+    const listed = (await guard.redrives('discord')).some((entry) => entry.jobId === 'job-b');
+    // Either it waits for the guard (parked in delayed) or it is listed to run again: never skipped for good.
+    expect(parked || listed).toBe(true);
+  });
+
+  it('a job that read its subscription disabled just as the platform cleared the held channel is not lost', async () => {
+    const guild = '850000000000000001';
+    const { guard, subscriptions, channels } = await heldSuspects(guild, '8510000000000');
+    const target = channels[0]!;
+    expect((await subscriptions.get(target))?.disabledReason).not.toBeNull();
+    // The confirmation round (Discord shows every channel) lands right after this job read the subscription.
+    const reachable = {
+      confirmAccess: async (suspects: readonly { channel: ChannelRef }[]) =>
+        suspects.map(({ channel }) => ({ channel, verdict: 'reachable' as const })),
+    };
+    let confirmed = false;
+    const racing: Pick<SubscriptionStore, 'get'> = {
+      get: async (ref) => {
+        const read = await subscriptions.get(ref);
+        if (!confirmed) {
+          confirmed = true;
+          await confirmSuspects(
+            { platform: 'discord', guard, announcer: reachable, subscriptions, logger: silentLogger() },
+            'discord',
+          );
+        }
+        return read;
+      },
+    };
+    const data: DeliverJob = {
+      feed: 'psf',
+      postId: 'p1',
+      announcedAt: new Date().toISOString(),
+      platform: 'discord',
+      workspaceId: guild,
+      channelId: target.channelId,
+    };
+    const deps = {
+      subscriptions: racing,
+      guard,
+      logger: silentLogger(),
+      posts: { get: async () => ({ id: 'p1' }) },
+    } as unknown as DeliverDeps;
+    const job = { id: 'job-late', moveToDelayed: async () => {} } as unknown as DeliverJobHandle;
+    const loaded = await loadTarget(deps, job, data, target, 'token');
+    const listed = (await guard.redrives('discord')).some((entry) => entry.jobId === 'job-late');
+    // It goes ahead (the channel is enabled again) or is listed to run again once cleared.
+    expect('status' in loaded && !listed ? loaded : 'delivered or re-driven').toBe('delivered or re-driven');
   });
 });
