@@ -197,8 +197,16 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       return;
     }
     const failures = new Failures();
+    let wrongBot: DeliveryError | null = null;
+    const onError = (error: unknown) => {
+      failures.add(error);
+      if (error instanceof DeliveryError && error.code === WRONG_BOT) wrongBot = error;
+    };
     for (const scope of scopes) {
-      const outcome = await confirmSuspects({ ...options, logger: log, onError: failures.add }, scope);
+      wrongBot = null;
+      const outcome = await confirmSuspects({ ...options, logger: log, onError }, scope);
+      // Another bot's token (the check at start could not tell): pause as that check would have.
+      if (wrongBot) await pauseForWrongBot(options, log, scope, wrongBot);
       // Channels the platform could not answer for count as a failed round: asked again after a back-off.
       if (outcome.asked && outcome.held > 0) {
         failures.failed = true;
@@ -295,13 +303,23 @@ async function checkIdentity(options: GuardProbeOptions, log: Logger): Promise<v
       log.debug({ err: error }, 'could not check whose token this is; deliveries will tell');
       return;
     }
-    await options.guard.trip(options.platform, error.message);
-    await options.queue.pause();
-    log.error(
-      { reason: error.message },
-      `${error.message}: ${options.platform} deliveries are paused and nothing is disabled until the token is the bot's own`,
-    );
+    await pauseForWrongBot(options, log, options.platform, error);
   }
+}
+
+/** Pauses a scope whose token is another bot's; the probe rounds resume it once the token is right. */
+async function pauseForWrongBot(
+  options: GuardProbeOptions,
+  log: Logger,
+  scope: string,
+  error: DeliveryError,
+): Promise<void> {
+  await options.guard.trip(scope, error.message, scope.split(':')[1] ?? '');
+  if (scope === options.platform) await options.queue.pause();
+  log.error(
+    { reason: error.message, scope },
+    `${error.message}: ${scope} deliveries are paused and nothing is disabled until the token is the bot's own`,
+  );
 }
 
 /**

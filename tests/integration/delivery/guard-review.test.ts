@@ -247,4 +247,38 @@ describe('mass-disable guard review', () => {
     // It goes ahead (the channel is enabled again) or is listed to run again once cleared.
     expect('status' in loaded && !listed ? loaded : 'delivered or re-driven').toBe('delivered or re-driven');
   });
+
+  it('a probe round that finds another bot’s token while confirming pauses the platform and disables nothing', async () => {
+    const guild = '860000000000000001';
+    const { guard, subscriptions } = await heldSuspects(guild, '8610000000000');
+    discord.rest.bot = { userId: OTHER_BOT, applicationId: OTHER_BOT };
+    discord.rest.guilds.remove(guild);
+    const queue = new Queue('deliver-discord', { connection: redis.duplicate(), prefix });
+    const stop = startGuardProbe({
+      platform: 'discord',
+      guard,
+      announcer: new DiscordAnnouncer({
+        token: FAKE_TOKEN,
+        apiUrl: discord.apiUrl,
+        applicationId: FAKE_APPLICATION_ID,
+      }),
+      queue,
+      subscriptions,
+      logger: silentLogger(),
+      baseMs: 50,
+    });
+    try {
+      await waitFor(async () => (await guard.tripped('discord')) !== null, 'Discord to pause');
+      expect(await queue.isPaused()).toBe(true);
+      expect((await guard.tripped('discord'))?.reason).toContain(OTHER_BOT);
+      expect((await subscriptions.list()).filter((sub) => sub.disabledReason?.includes('removed'))).toEqual(
+        [],
+      );
+      expect(await guard.suspects('discord')).toHaveLength(5);
+    } finally {
+      stop();
+      await queue.close();
+      discord.rest.guilds.removed.delete(guild);
+    }
+  });
 });
