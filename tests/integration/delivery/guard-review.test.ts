@@ -281,4 +281,48 @@ describe('mass-disable guard review', () => {
       discord.rest.guilds.removed.delete(guild);
     }
   });
+
+  it('a server missing from a short server list is confirmed gone by Discord itself before its channels are disabled', async () => {
+    const guild = '870000000000000001';
+    const { guard, subscriptions } = await heldSuspects(guild, '8710000000000');
+    // A list that left the server out (a proxy's truncated page, a stale cache): Discord still shows its channels.
+    discord.rest.cue('GET', /^\/users\/@me\/guilds$/, ok([]));
+    const announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: discord.apiUrl });
+    const outcome = await confirmSuspects(
+      { platform: 'discord', guard, announcer, subscriptions, logger: silentLogger() },
+      'discord',
+    );
+    expect(outcome).toEqual({ asked: true, held: 0 });
+    expect((await subscriptions.list()).map((sub) => sub.disabledReason)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+
+    await deleteKeys(redis, prefix);
+    // Really removed: the list lacks it and Discord refuses its channel, so the whole server is disabled.
+    const gone = await heldSuspects('870000000000000002', '8720000000000');
+    discord.rest.guilds.remove('870000000000000002');
+    const before = discord.rest.requests.length;
+    expect(
+      await confirmSuspects(
+        {
+          platform: 'discord',
+          guard: gone.guard,
+          announcer,
+          subscriptions: gone.subscriptions,
+          logger: silentLogger(),
+        },
+        'discord',
+      ),
+    ).toEqual({ asked: true, held: 0 });
+    expect((await gone.subscriptions.list()).map((sub) => sub.disabledReason)).toEqual(
+      Array.from({ length: 5 }, () => '50001: the bot was removed from this server'),
+    );
+    // The list, and one channel of the server: not one request per channel.
+    expect(discord.rest.requests.length - before).toBe(2);
+    discord.rest.guilds.removed.delete('870000000000000002');
+  });
 });
