@@ -221,20 +221,31 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     await confirmHeld();
     await redrive(options);
   };
-  // Whether a round runs now, and whether a trip rang meanwhile (then the next round follows at once).
+  // Whether a round runs now, and whether a trip rang meanwhile (then the next round follows soon).
   let running = false;
   let rang = false;
-  const schedule = () => {
+  // When the last round a trip woke started, whether the timer is for such a round, and when it fires: a
+  // trip wakes the loop at once, but rounds woken by trips are at least `base` apart, so a storm of trips
+  // (one a second) does not probe once per trip.
+  let wokenAt = -Infinity;
+  let waking = false;
+  let dueAt = Infinity;
+  const woken = () => Math.max(0, wokenAt + base - Date.now());
+  const schedule = (byTrip = false) => {
     if (stopped) return;
+    dueAt = Date.now() + next;
+    waking = byTrip;
     timer = setTimeout(() => {
       running = true;
+      if (waking) wokenAt = Date.now();
       round()
         .catch((error: unknown) => log.debug({ err: error }, 'guard probe round failed'))
         .finally(() => {
           running = false;
-          if (rang) next = 0;
+          const byTrip = rang && woken() < next;
+          if (byTrip) next = woken();
           rang = false;
-          schedule();
+          schedule(byTrip);
         });
     }, next);
     timer.unref();
@@ -246,9 +257,10 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       rang = true;
       return;
     }
+    if (Date.now() + woken() >= dueAt) return;
     clearTimeout(timer);
-    next = 0;
-    schedule();
+    next = woken();
+    schedule(true);
   });
   schedule();
   return () => {

@@ -7,7 +7,7 @@ import type { DeliverDeps, DeliverJobHandle } from '../../../jobs/delivery/deliv
 import { holdOrNoteSkip } from '../../../jobs/delivery/failure.js';
 import { loadTarget } from '../../../jobs/delivery/load-target.js';
 import type { DeliverJob } from '../../../jobs/queues.js';
-import { startGuardProbe } from '../../../jobs/delivery/guard-probe.js';
+import { GuardWake, startGuardProbe } from '../../../jobs/delivery/guard-probe.js';
 import { RedisDisableGuard } from '../../../src/delivery/disable-guard.js';
 import { silentLogger } from '../../../src/logger.js';
 import { RedisSubscriptionStore } from '../../../src/subscriptions/redis-subscription-store.js';
@@ -324,5 +324,43 @@ describe('mass-disable guard review', () => {
     // The list, and one channel of the server: not one request per channel.
     expect(discord.rest.requests.length - before).toBe(2);
     discord.rest.guilds.removed.delete('870000000000000002');
+  });
+
+  it('a storm of trips wakes the probe at most once per first back-off, not once per trip', async () => {
+    prefix = uniquePrefix('guard-review');
+    const guard = new RedisDisableGuard(redis, prefix);
+    const queue = new Queue('deliver-discord', { connection: redis.duplicate(), prefix });
+    const wake = new GuardWake();
+    let probes = 0;
+    const stop = startGuardProbe({
+      platform: 'discord',
+      guard,
+      announcer: {
+        platform: 'discord',
+        announce: async () => ({ messageId: 'm' }),
+        probe: async () => {
+          probes += 1;
+        },
+      },
+      queue,
+      subscriptions: new RedisSubscriptionStore(redis, prefix),
+      logger: silentLogger(),
+      baseMs: 500,
+      wake,
+    });
+    try {
+      // A trip every 50 ms for 1.5 s, each ringing the probe awake as a job that trips does.
+      for (let i = 0; i < 30; i++) {
+        await guard.trip('discord', `trip ${i}`);
+        wake.ring();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // One round at once, then at most one per 500 ms.
+      expect(probes).toBeGreaterThanOrEqual(1);
+      expect(probes).toBeLessThanOrEqual(5);
+    } finally {
+      stop();
+      await queue.close();
+    }
   });
 });
