@@ -348,6 +348,10 @@ async function redrive(options: GuardProbeOptions): Promise<void> {
     if (state === 'active') continue;
     await reenable(options.subscriptions, channel);
     if (job && (state === 'failed' || state === 'completed')) await job.retry(state);
+    // Held past the queue's retention (14 days completed, 30 failed): the delivery cannot run again. Said, not
+    // silent, so an operator can re-announce.
+    if (!job)
+      options.logger.warn({ jobId, ...channel }, 're-drive found its job gone; that delivery is not re-run');
     await options.guard.redriven(options.platform, member);
   }
 }
