@@ -36,7 +36,13 @@ function channel(type = 5): string {
   return id;
 }
 
-async function start(channelId: string, post: Post, options: SubscriptionOptions, nonceTrustMs?: number) {
+async function start(
+  channelId: string,
+  post: Post,
+  options: SubscriptionOptions,
+  nonceTrustMs?: number,
+  attempts = 5,
+) {
   const announcer = new DiscordAnnouncer({
     token: FAKE_TOKEN,
     apiUrl: fake.apiUrl,
@@ -55,7 +61,7 @@ async function start(channelId: string, post: Post, options: SubscriptionOptions
     posts: [post],
     subscriptions: [sub],
     backoffMs: 50,
-    attempts: 5,
+    attempts,
   });
   await harness.sink.enqueue([post]);
   return harness;
@@ -229,5 +235,28 @@ describe('lost access met by a follow-up', () => {
     const entry = await entryOf(h, id, post);
     expect(entry?.due).toEqual(['crosspost']);
     expect(entry?.refused).toBeUndefined();
+  });
+});
+
+describe('a follow-up that failed every attempt', () => {
+  it('is noted for status, and `deliveries retry` (a retry of the job) finishes it without posting again', async () => {
+    const id = channel();
+    fake.rest.cue('POST', crosspostPath(id), { status: 502, body: { code: 0, message: 'Bad Gateway' } }, 2);
+    const post = makePost(10);
+    const h = await start(id, post, { crosspost: true }, undefined, 2);
+    const deliver = h.deliverQueues.discord!;
+    await waitFor(async () => (await deliver.getFailedCount()) === 1 && (await h.idle()), 'failed');
+    expect(sendsTo(id)).toHaveLength(1);
+    expect((await entryOf(h, id, post))?.due).toEqual(['crosspost']);
+    const notes = await h.notes.all();
+    expect(notes.map((n) => n.note.text)).toEqual([
+      expect.stringMatching(/was posted, but its crosspost failed every attempt; `psf-bot deliveries retry`/),
+    ]);
+
+    const [failed] = await deliver.getFailed();
+    await failed!.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await settled(h, id, post, 'crosspostedAt');
+    expect(sendsTo(id)).toHaveLength(1);
+    expect(fake.rest.crossposts.counts.get(id)).toBe(1);
   });
 });
