@@ -4,7 +4,7 @@ import { cleanOptions, type Subscription, type SubscriptionOptions } from '../su
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
 import { styleProblem } from '../templates/style.js';
-import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { plural, underChannelLock, unknownFeedMessage, type CommandDeps } from './command-deps.js';
 import { describeFollow, followsOf } from './follow-commands.js';
 import { checkMention, roleMentions, rolePingProblems } from './mentions.js';
 import { namedFeedsAndTags } from './subscribe-terms.js';
@@ -39,6 +39,17 @@ export async function subscribe(
   const styleRefused = changes.style === undefined ? null : styleProblem(changes.style, context.platform);
   if (styleRefused) return { kind: 'error', message: styleRefused };
   const channel = channelOf(context);
+  return underChannelLock(deps, channel, () => writeSubscription(deps, context, channel, named, changes));
+}
+
+/** The check-and-write of `subscribe`, under the channel's lock (a `follow` of the same channel waits). */
+async function writeSubscription(
+  deps: CommandDeps,
+  context: CommandContext,
+  channel: ChannelRef,
+  named: Exclude<ReturnType<typeof namedFeedsAndTags>, string>,
+  changes: SubscribeChanges,
+): Promise<Reply> {
   const existing = await deps.subscriptions.get(channel);
   if (!existing) {
     const full = await workspaceFull(deps, context);
