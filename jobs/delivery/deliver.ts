@@ -20,7 +20,7 @@ import { loadTarget } from './load-target.js';
 import { sendOnce } from './send-once.js';
 import { waitForChannelSlot } from './channel-slot.js';
 import { editIfStale, type EditQueue } from './stale-send.js';
-import { isHub } from './hub-ref.js';
+import { isHub } from '../../src/delivery/hub-ref.js';
 import { publishHub, waitForHubSlot, type HubDeps } from './hub.js';
 
 /** What a deliver processor needs; one per platform. */

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
-import { hubRef } from '../../../jobs/delivery/hub-ref.js';
+import { hubRef } from '../../../src/delivery/hub-ref.js';
 import { deliveryStatusNotes, hubNotes } from '../../../jobs/delivery/safety.js';
 import { postKey } from '../../../src/posts/identity.js';
 import { contentVersion } from '../../../src/posts/version.js';
