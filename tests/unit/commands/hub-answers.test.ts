@@ -64,7 +64,7 @@ describe('a hub channel in subscriptions and why', () => {
     const { core: built, ledger } = await core();
     const entry = { messageId: '730000000000000001', deliveredAt: '2026-03-01T11:00:00.000Z' };
     await ledger.record(postKey(post.feed, post.id), hubRef(HUB), entry);
-    const waiting = said(await built.handle({ name: 'why', query: post.url }, IN_HUB));
+    const waiting = said(await built.handle({ name: 'why', query: post.id }, IN_HUB));
     expect(waiting).toMatch(/posted here 2026-03-01T11:00:00.000Z, not yet published to its followers/);
     expect(waiting).toContain(`https://discord.com/channels/${HUB_SERVER}/${HUB}/730000000000000001`);
     expect(waiting).toMatch(/the bot operator's hub for feed psf/);
@@ -73,19 +73,19 @@ describe('a hub channel in subscriptions and why', () => {
       ...entry,
       crosspostedAt: NOW.toISOString(),
     });
-    const published = said(await built.handle({ name: 'why', query: post.url }, IN_HUB));
+    const published = said(await built.handle({ name: 'why', query: post.id }, IN_HUB));
     expect(published).toMatch(new RegExp(`published to its followers ${NOW.toISOString()}`));
   });
 
   it('why there without a recorded hub delivery says where its deliver job stands', async () => {
     const { core: built } = await core();
-    const text = said(await built.handle({ name: 'why', query: post.url }, IN_HUB));
+    const text = said(await built.handle({ name: 'why', query: post.id }, IN_HUB));
     expect(text).toMatch(
       /not posted yet: queued for the hub \(this channel is the bot operator's hub for feed psf/,
     );
     // The same post asked about in an ordinary channel: no hub talk.
     const elsewhere = said(
-      await built.handle({ name: 'why', query: post.url }, { ...IN_HUB, channelId: '7100' }),
+      await built.handle({ name: 'why', query: post.id }, { ...IN_HUB, channelId: '7100' }),
     );
     expect(elsewhere).not.toMatch(/hub/);
   });
