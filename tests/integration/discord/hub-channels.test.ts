@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
+import type { Announcer } from '../../../src/delivery/announcer.js';
 import { hubRef } from '../../../src/delivery/hub-ref.js';
 import { deliveryStatusNotes, hubNotes } from '../../../jobs/delivery/safety.js';
 import { postKey } from '../../../src/posts/identity.js';
@@ -57,8 +58,8 @@ async function start(
   posts: Post[],
   subscriptions = [] as ReturnType<typeof makeSubscription>[],
   attempts = 5,
+  announcer: Announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl }),
 ) {
-  const announcer = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
   harness = await startHarness({
     prefix: uniquePrefix('hub'),
     announcers: { discord: announcer },
@@ -71,6 +72,9 @@ async function start(
   return harness;
 }
 
+/** The title a stored message's embed shows. */
+const titleOf = (message: { embeds: unknown[] } | undefined) =>
+  (message?.embeds[0] as { title?: string } | undefined)?.title;
 const sendsTo = (id: string) => fake.rest.find('POST', new RegExp(`^/channels/${id}/messages$`));
 const crosspostsIn = (id: string) =>
   fake.rest.find('POST', new RegExp(`^/channels/${id}/messages/\\d+/crosspost$`));
@@ -241,7 +245,52 @@ describe('hub channels: every post of the feed, posted and published once', () =
     expect(fake.rest.edits.filter((edit) => edit.channelId === hub)).toHaveLength(1);
     expect(sendsTo(hub)).toHaveLength(1);
     expect(crosspostsIn(hub)).toHaveLength(1);
-    expect(fake.rest.messages.get(follower!)).toHaveLength(1);
+    // Discord copies the edit of a published message to its copy in each following channel.
+    const copies = fake.rest.messages.get(follower!) ?? [];
+    expect(copies).toHaveLength(1);
+    expect(titleOf(copies[0])).toBe(corrected.title);
+    expect(sendsTo(follower!)).toHaveLength(0);
+  });
+
+  it('edits a hub message whose send showed an older version than the post, and the edit reaches followers', async () => {
+    const hub = hubChannel();
+    const [follower] = follow(hub, 1);
+    const real = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let sending = 0;
+    // The real announcer, whose send is held in flight until the post has changed.
+    const held: Announcer = {
+      platform: 'discord',
+      announce: async (post, target, nonce) => {
+        sending += 1;
+        await gate;
+        return real.announce(post, target, nonce);
+      },
+      edit: (post, target, delivered) => real.edit(post, target, delivered),
+      checkHub: (id) => real.checkHub(id),
+      publish: (id, messageId) => real.publish(id, messageId),
+    };
+    const post = makePost(8);
+    const h = await start(hub, [post], [], 5, held);
+    await h.sink.enqueue([post]);
+    await waitFor(() => sending === 1, 'send in flight');
+    const corrected = { ...post, title: `${post.title} (changed while sending)` };
+    await h.posts.save([corrected]);
+    await h.sink.enqueueEdits([{ post: corrected, version: contentVersion(corrected) }]);
+    await waitFor(async () => (await h.announceQueue.getCompletedCount()) === 2, 'edit fanned out');
+    open();
+    await waitFor(
+      async () => fake.rest.edits.some((edit) => edit.channelId === hub) && (await h.idle()),
+      'own edit',
+    );
+    expect(sendsTo(hub)).toHaveLength(1);
+    expect(crosspostsIn(hub)).toHaveLength(1);
+    expect(titleOf(fake.rest.messages.get(hub)?.[0])).toBe(corrected.title);
+    expect(titleOf(fake.rest.messages.get(follower!)?.[0])).toBe(corrected.title);
+    const entry = await h.ledger.get(postKey(post.feed, post.id), hubRef(hub));
+    expect(entry?.version).toBe(contentVersion(corrected));
+    expect(entry?.crosspostedAt).toBeDefined();
   });
 
   it('delivers once to a hub channel that is also subscribed to the same feed', async () => {
