@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { HubChannel } from '../../src/config.js';
 import { DeliveryError, type HubChannelCheck } from '../../src/delivery/announcer.js';
-import type { HubPublishes } from '../../src/delivery/hub-publishes.js';
+import type { HubInfo, HubPublishes } from '../../src/delivery/hub-publishes.js';
 import type { LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
@@ -14,6 +14,9 @@ const CHECK_TTL_MS = 10 * 60_000;
 
 /** Discord's "Cannot execute action on this channel type": a crosspost outside an announcement channel. */
 const WRONG_CHANNEL_TYPE = '50024';
+
+/** A problem noted for `status` is cut here: it quotes Discord's error message, whatever its length. */
+const MAX_PROBLEM_LENGTH = 300;
 
 /** Spreads the wake-ups of posts waiting for the same hub's slot. */
 const WAKE_JITTER_MS = 1_000;
@@ -117,6 +120,14 @@ async function noteWorking(deps: DeliverDeps, channelId: string): Promise<void> 
   });
 }
 
+/** The server this process or an earlier note saw the hub in; null when none did. */
+async function knownServer(deps: Pick<DeliverDeps, 'hubs'>, channelId: string): Promise<string | null> {
+  const checked = deps.hubs?.checked.get(channelId)?.check.serverId;
+  if (checked) return checked;
+  const noted = await deps.hubs?.publishes.hubs().catch(() => ({}) as Record<string, HubInfo>);
+  return noted?.[channelId]?.serverId ?? null;
+}
+
 /** Notes why a hub cannot take posts (for `status` and `doctor`), logs it, and fails the job without retries. */
 async function refuse(
   deps: Pick<DeliverDeps, 'counters' | 'logger' | 'platform' | 'hubs'>,
@@ -125,10 +136,12 @@ async function refuse(
   problem: string,
   job?: DeliverJobHandle,
 ): Promise<UnrecoverableError> {
+  // The hub's server, as last known, keys the note: its managers see it in `status` (none known: the operator).
+  const server = serverId ?? (await knownServer(deps, hub.channelId));
   await deps.hubs?.publishes.note(hub.channelId, {
     feed: hub.feed,
-    ...(serverId ? { serverId } : {}),
-    problem,
+    ...(server ? { serverId: server } : {}),
+    problem: problem.slice(0, MAX_PROBLEM_LENGTH),
     checkedAt: now(deps).toISOString(),
   });
   deps.counters.increment(deps.platform, 'failed');

@@ -211,7 +211,9 @@ describe('hub channels: every post of the feed, posted and published once', () =
 
   it('fails a send the hub refuses (403 50013) without disabling anything, says so, and clears it once published', async () => {
     const hub = hubChannel();
-    fake.cueError('POST', new RegExp(`^/channels/${hub}/messages$`), 403, 50013, 'Missing Permissions');
+    // Discord's message is quoted in the note, so a long one is cut.
+    const message = `Missing Permissions ${'x'.repeat(2_000)}`;
+    fake.cueError('POST', new RegExp(`^/channels/${hub}/messages$`), 403, 50013, message);
     const post = makePost(6);
     const h = await start(hub, [post]);
     await h.sink.enqueue([post]);
@@ -219,6 +221,9 @@ describe('hub channels: every post of the feed, posted and published once', () =
     await waitFor(async () => (await deliver.getFailedCount()) === 1 && (await h.idle()), 'refused');
     const [note] = await hubNotes(h.safety.hubs);
     expect(note?.text).toMatch(/nothing is posted there: Discord refused the message: 50013/);
+    expect(note?.text.length).toBeLessThan(500);
+    // Still the hub server's note: its managers see it in status, as they saw the hub's backlog.
+    expect(note?.tenant).toEqual({ platform: 'discord', workspaceId: GUILD });
     expect(await h.safety.guard.trips('discord')).toEqual([]);
     expect(await h.subscriptions.list()).toEqual([]);
 
