@@ -87,6 +87,8 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     const recorded = await deps.ledger.get(key, channel);
     // A hub's message is sent but not yet published: only the publish is left (then the stale check, below).
     if (recorded && hub && !recorded.crosspostedAt) {
+      // A retry, maybe hours later: the publish needs a slot of the hub's hour again (it keeps one it holds).
+      await waitForHubSlot(deps, job, token, channel, key);
       const published = await publishHub(deps, job, token, key, channel, recorded);
       await editIfStale(deps, job, data, channel);
       return published;

@@ -154,7 +154,8 @@ async function refuse(
 
 /**
  * Takes the post's publish slot of the hub's rolling hour (shared by every worker process) before its message is
- * sent, so the message and its publish go out together. Without a free slot the job waits in delayed (no attempt
+ * sent, so the message and its publish go out together, and again before a retried publish (a post keeps a slot
+ * it holds; one that left the hour takes a new one). Without a free slot the job waits in delayed (no attempt
  * spent) until the oldest publish leaves the window.
  */
 export async function waitForHubSlot(

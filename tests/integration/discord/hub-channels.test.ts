@@ -168,6 +168,27 @@ describe('hub channels: every post of the feed, posted and published once', () =
     expect(await hubNotes(h.safety.hubs)).toEqual([]);
   });
 
+  it('a publish retried after its slot left the hour waits for a free one, never over 10 an hour', async () => {
+    const hub = hubChannel();
+    const crosspost = new RegExp(`^/channels/${hub}/messages/\\d+/crosspost$`);
+    fake.rest.cue('POST', crosspost, { status: 502, body: { code: 0, message: 'Bad Gateway' } }, 2);
+    const post = makePost(9);
+    const h = await start(hub, [post], [], 2);
+    await h.sink.enqueue([post]);
+    const deliver = h.deliverQueues.discord!;
+    await waitFor(async () => (await deliver.getFailedCount()) === 1 && (await h.idle()), 'failed');
+    // An hour later: the post's slot has left the window, and 10 other posts took the hour's slots.
+    await h.redis.zrem(`${h.prefix}:hub-slots:${hub}`, postKey(post.feed, post.id));
+    for (let i = 0; i < 10; i++) await h.safety.hubs.take(hub, `other-${i}`, new Date());
+
+    const [failed] = await deliver.getFailed();
+    await failed!.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await waitFor(async () => (await deliver.getDelayedCount()) === 1, 'waiting for a slot');
+    expect(fake.rest.crossposts.counts.get(hub)).toBeUndefined();
+    expect(await published(h, hub, post)).toBe(false);
+    expect(sendsTo(hub)).toHaveLength(1);
+  });
+
   it('publishes 10 posts in the hour and keeps the other 2 waiting; status says the hub is behind', async () => {
     const hub = hubChannel();
     const posts = Array.from({ length: 12 }, (_, i) => makePost(100 + i));
