@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
 import type { Announcer } from '../../../src/delivery/announcer.js';
+import { holdSends } from '../../helpers/held-announcer.js';
 import { hubRef } from '../../../src/delivery/hub-ref.js';
 import { deliveryStatusNotes, hubNotes } from '../../../jobs/delivery/safety.js';
 import { postKey } from '../../../src/posts/identity.js';
@@ -281,31 +282,17 @@ describe('hub channels: every post of the feed, posted and published once', () =
   it('edits a hub message whose send showed an older version than the post, and the edit reaches followers', async () => {
     const hub = hubChannel();
     const [follower] = follow(hub, 1);
-    const real = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
-    let open = () => {};
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    let sending = 0;
     // The real announcer, whose send is held in flight until the post has changed.
-    const held: Announcer = {
-      platform: 'discord',
-      announce: async (post, target, nonce) => {
-        sending += 1;
-        await gate;
-        return real.announce(post, target, nonce);
-      },
-      edit: (post, target, delivered) => real.edit(post, target, delivered),
-      checkHub: (id) => real.checkHub(id),
-      publish: (id, messageId) => real.publish(id, messageId),
-    };
+    const held = holdSends(new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl }));
     const post = makePost(8);
-    const h = await start(hub, [post], [], 5, held);
+    const h = await start(hub, [post], [], 5, held.announcer);
     await h.sink.enqueue([post]);
-    await waitFor(() => sending === 1, 'send in flight');
+    await waitFor(() => held.sending() === 1, 'send in flight');
     const corrected = { ...post, title: `${post.title} (changed while sending)` };
     await h.posts.save([corrected]);
     await h.sink.enqueueEdits([{ post: corrected, version: contentVersion(corrected) }]);
     await waitFor(async () => (await h.announceQueue.getCompletedCount()) === 2, 'edit fanned out');
-    open();
+    held.open();
     await waitFor(
       async () => fake.rest.edits.some((edit) => edit.channelId === hub) && (await h.idle()),
       'own edit',
