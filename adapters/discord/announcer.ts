@@ -19,6 +19,7 @@ import { markedAsTest, renderDiscordAnnouncement, renderDiscordEdit } from './an
 import { renderDiscordDigest } from './digest.js';
 import { DiscordClient, type DiscordClientOptions } from './client.js';
 import { botIdOnce, findEarlierDiscordMessage } from './earlier.js';
+import { checkBotIdentity } from './identity.js';
 import { ForumTagCache, matchForumTags, threadName } from './forum.js';
 import { DiscordFollowUps } from './follow-ups.js';
 import { findEarlierForumPost, postToForum } from './forum-posts.js';
@@ -47,6 +48,11 @@ export interface DiscordAnnouncerOptions extends DiscordClientOptions {
   nonceTrustMs?: number;
   /** The client every request goes through; built from the options above when omitted. */
   client?: DiscordClient;
+  /**
+   * DISCORD_APPLICATION_ID: the probe checks the token's bot belongs to it, so another bot's token (whose
+   * server list lacks every subscribed server) never gets a server confirmed lost.
+   */
+  applicationId?: string;
 }
 
 /** Posts one announcement to one Discord channel; every failure comes out as a `DeliveryError`. */
@@ -98,9 +104,18 @@ export class DiscordAnnouncer implements Announcer {
       this.options.nonceTrustMs,
     );
   }
-  /** `GET /users/@me`: resolves when Discord accepts the token. */
+  /**
+   * `GET /users/@me`: resolves when Discord accepts the token and, given the application id, when the token's
+   * bot is that application's (`identity.ts`); throws `wrong_bot` when it is another bot's.
+   */
   async probe(): Promise<void> {
-    await this.client.call('currentUser', {});
+    if (this.options.applicationId) await this.checkIdentity();
+    else await this.client.call('currentUser', {});
+  }
+
+  /** The token's bot belongs to DISCORD_APPLICATION_ID (`identity.ts`); nothing to check without it. */
+  async checkIdentity(): Promise<void> {
+    if (this.options.applicationId) await checkBotIdentity(this.client, this.options.applicationId);
   }
 
   /** The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). */

@@ -7,7 +7,7 @@ import type {
   LookResult,
   LookSubject,
 } from '../../src/delivery/announcer.js';
-import { DeliveryError } from '../../src/delivery/announcer.js';
+import { DeliveryError, WRONG_BOT } from '../../src/delivery/announcer.js';
 import type { Post } from '../../src/posts/post.js';
 import type { Digest } from '../../src/digests/digest.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
@@ -137,9 +137,21 @@ export class SlackAnnouncer implements Announcer {
     return checks;
   }
 
-  /** `auth.test`: resolves when Slack accepts the workspace's token. */
+  /**
+   * `auth.test`: resolves when Slack accepts the workspace's token and it is that workspace's. A token that
+   * answers for another team (a mixed-up install, a SLACK_BOT_TOKEN of another workspace) throws
+   * `WRONG_BOT`: its `conversations.info` would call every channel here gone. An org-wide (Enterprise
+   * Grid) install answers for the organisation, so it is taken as it is.
+   * https://docs.slack.dev/reference/methods/auth.test
+   */
   async probe(workspaceId: string): Promise<void> {
     const token = await this.options.tokens.botToken(workspaceId);
-    await this.client.call('auth.test', { token });
+    const answer = await this.client.call('auth.test', { token });
+    const team = typeof answer.team_id === 'string' ? answer.team_id : '';
+    if (answer.is_enterprise_install === true || team === '' || team === workspaceId) return;
+    throw DeliveryError.auth(
+      WRONG_BOT,
+      `the Slack token used for workspace ${workspaceId} is the token of workspace ${team}`,
+    );
   }
 }

@@ -11,11 +11,17 @@ import { PostIndex } from '../../src/search/post-index.js';
 import { reportFailure } from '../cli-errors.js';
 import { ConsoleAnnouncer } from '../../adapters/console/console-announcer.js';
 import { deliveryLookup, testAnnouncer } from '../delivery/lookup.js';
-import { deliverySafety, deliveryStatusNotes } from '../delivery/safety.js';
+import {
+  deliverySafety,
+  deliveryStatusNotes,
+  invalidRequestNotes,
+  type InvalidRequestsStatus,
+} from '../delivery/safety.js';
+import { DISCORD_REQUEST_LIMITS, RedisRequestBudget } from '../../src/delivery/request-budget.js';
 import { RenderingAnnouncer } from './rendering-announcer.js';
 import { QUEUE } from '../queues.js';
 import { openAllQueues, pollerHealth, queueHealth } from '../queue-health.js';
-import { commandCore, withStores } from '../stores.js';
+import { commandCore, withStores, type Stores } from '../stores.js';
 
 /** The local operator: the console channel, allowed to manage it. */
 const LOCAL_CONTEXT: CommandContext = {
@@ -64,10 +70,11 @@ function printReply(
   request: CommandRequest | null,
   options: AskOptions,
   announcement: object | null = null,
+  fields: object = {},
 ): void {
   const payload = options.platform ? platformPayload(options.platform, reply, request) : undefined;
   if (options.json) {
-    const extra = { ...(payload ? { payload } : {}), ...(announcement ? { announcement } : {}) };
+    const extra = { ...fields, ...(payload ? { payload } : {}), ...(announcement ? { announcement } : {}) };
     process.stdout.write(`${JSON.stringify({ ...reply, ...extra }, null, 2)}\n`);
   } else if (reply.kind !== 'error') {
     // As `preview` does: the console's text, or the body Discord or Slack would receive.
@@ -82,6 +89,19 @@ function printReply(
 }
 
 type AskOptions = { platform?: Platform; json?: boolean };
+
+/**
+ * Discord's invalid-request standing, read from the budget every worker process counts into (one token, one
+ * IP): shown when this shell configures Discord or the running bot counted any.
+ */
+async function invalidRequests(
+  config: Config,
+  stores: Pick<Stores, 'redis' | 'prefix'>,
+): Promise<InvalidRequestsStatus[]> {
+  const budget = new RedisRequestBudget(stores.redis, stores.prefix, 'discord', DISCORD_REQUEST_LIMITS);
+  const standing = await budget.standing();
+  return config.discord || standing.count > 0 ? [{ platform: 'discord', ...standing }] : [];
+}
 
 /**
  * `psf-bot ask "<command>"`: answers from the store like `/psf` would. A mistake in the command (unknown
@@ -109,7 +129,11 @@ export async function runAsk(
       // The operator's view: every guard pause and look note of every server and workspace, on every platform
       // (this shell's configuration may name fewer than the running bot serves).
       const safety = deliverySafety(stores.redis, stores.prefix);
-      const notes = () => deliveryStatusNotes(safety, PLATFORMS);
+      const invalid = request.name === 'status' ? await invalidRequests(config, stores) : [];
+      const notes = async () => [
+        ...(await deliveryStatusNotes(safety, PLATFORMS)),
+        ...invalidRequestNotes(invalid),
+      ];
       // `test` posts to the console channel, which is this terminal: on stderr, so `--json` stays clean. With
       // `--platform discord|slack` it renders the announcement that platform would be sent instead.
       const rendering =
@@ -132,7 +156,9 @@ export async function runAsk(
         },
       );
       const reply = await core.handle(request, LOCAL_CONTEXT);
-      printReply(reply, request, options, rendering?.payload ?? null);
+      printReply(reply, request, options, rendering?.payload ?? null, {
+        ...(request.name === 'status' && reply.kind !== 'error' ? { invalidRequests: invalid } : {}),
+      });
       if (reply.kind !== 'error') return 0;
       return reply.message === GENERIC_FAILURE ? 1 : 2;
     } finally {

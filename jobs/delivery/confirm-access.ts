@@ -1,5 +1,5 @@
 import type { AccessCheck, Announcer } from '../../src/delivery/announcer.js';
-import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import type { RedisDisableGuard, Suspect } from '../../src/delivery/disable-guard.js';
 import { disableWorkspace } from '../../src/delivery/lost-access.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
@@ -16,40 +16,59 @@ export interface ConfirmAccessDeps {
   onError?: (error: unknown) => void;
 }
 
+/** How one confirmation round went: whether the platform could be asked, and how many channels stay held. */
+export interface ConfirmOutcome {
+  asked: boolean;
+  /** Suspects the scope still holds: those the platform's answer proved nothing about, and any new ones. */
+  held: number;
+}
+
 /**
- * Once the probe shows the token works, and while the scope is still paused, asks the platform about every
- * channel the tripped guard held. The loss it confirms is acted on: the channel (or, when the whole server
- * removed the bot, every subscription of that server) is disabled with the platform's reason. The others are
- * re-enabled (a platform that cannot be asked re-enables them all), and the guard re-drives their jobs as it
- * clears. Returns false when the platform could not be asked: then the scope stays paused and the next probe
- * round asks again.
+ * Once the probe shows the token works (the scope itself has resumed), asks the platform about every channel
+ * the guard holds. The loss it confirms is acted on: the channel (or, when the whole server removed the bot,
+ * every subscription of that server) is disabled with the platform's reason. Channels the platform shows
+ * reachable are re-enabled, and their jobs re-driven (a platform that cannot be asked at all releases them
+ * all). A channel whose answer proved nothing (a 5xx, a 429, a stray 401) stays held, neither disabled nor
+ * sent to, and is asked about again next round; so does every channel when the platform could not be asked.
  */
-export async function confirmSuspects(deps: ConfirmAccessDeps, scope: string): Promise<boolean> {
-  const suspects = await deps.guard.suspects(scope);
-  if (suspects.length === 0) return true;
+export async function confirmSuspects(deps: ConfirmAccessDeps, scope: string): Promise<ConfirmOutcome> {
+  const all = await deps.guard.suspects(scope);
+  // A channel unsubscribed meanwhile (or a Slack workspace uninstalled) needs no answer: it is let go.
+  const gone: Suspect[] = [];
+  const suspects: Suspect[] = [];
+  for (const suspect of all)
+    ((await deps.subscriptions.get(suspect.channel)) ? suspects : gone).push(suspect);
+  if (gone.length > 0) {
+    const left = await deps.guard.settle(scope, {
+      lost: [],
+      reachable: [],
+      released: gone.map(({ channel }) => channel),
+      unknown: [],
+    });
+    if (suspects.length === 0) return { asked: true, held: left };
+  }
+  if (suspects.length === 0) return { asked: true, held: 0 };
   let checks: AccessCheck[];
+  const released = !deps.announcer.confirmAccess;
   try {
     checks = deps.announcer.confirmAccess
       ? await deps.announcer.confirmAccess(suspects)
-      : suspects.map(({ channel }) => ({
-          channel,
-          verdict: 'unknown',
-          reason: 'the platform cannot be asked',
-        }));
+      : suspects.map(({ channel }) => ({ channel, verdict: 'reachable' }));
   } catch (error) {
-    deps.logger.error(
+    deps.logger.warn(
       { err: error, scope, suspects: suspects.length },
-      'deliveries still paused: could not confirm which channels lost access',
+      'could not confirm which channels lost access: they stay held (not disabled, not sent to)',
     );
     deps.onError?.(error);
-    return false;
+    return { asked: false, held: suspects.length };
   }
   const judged = { lost: [] as ChannelRef[], reachable: [] as ChannelRef[], unknown: [] as ChannelRef[] };
   const servers = new Map<string, string>();
   let disabled = 0;
   for (const check of checks) {
     judged[check.verdict].push(check.channel);
-    if (check.verdict !== 'lost') await reenable(deps.subscriptions, check.channel);
+    if (check.verdict === 'reachable') await reenable(deps.subscriptions, check.channel);
+    else if (check.verdict === 'unknown') continue;
     else if (check.workspace) servers.set(check.channel.workspaceId, check.reason);
     else {
       await deps.subscriptions.disable(check.channel, check.reason);
@@ -58,7 +77,10 @@ export async function confirmSuspects(deps: ConfirmAccessDeps, scope: string): P
   }
   for (const [workspaceId, reason] of servers)
     disabled += await disableWorkspace(deps.subscriptions, deps.platform, workspaceId, reason);
-  await deps.guard.settle(scope, judged);
+  const held = await deps.guard.settle(
+    scope,
+    released ? { lost: [], reachable: [], released: judged.reachable, unknown: [] } : judged,
+  );
   deps.logger.warn(
     {
       scope,
@@ -67,10 +89,13 @@ export async function confirmSuspects(deps: ConfirmAccessDeps, scope: string): P
       unconfirmed: judged.unknown.length,
       serversLost: [...servers.keys()],
       disabled,
+      held,
     },
-    'mass-disable guard: lost access confirmed with the platform; only those channels are disabled',
+    held > 0
+      ? 'mass-disable guard: lost access confirmed where the platform said so; the channels it could not answer for stay held'
+      : 'mass-disable guard: lost access confirmed with the platform; only those channels are disabled',
   );
-  return true;
+  return { asked: true, held };
 }
 
 /** Re-enables a subscription disabled just before the guard tripped, whose loss the platform did not confirm. */

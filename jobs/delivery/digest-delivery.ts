@@ -9,7 +9,7 @@ import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.
 import { waitForChannelSlot } from './channel-slot.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { waitForPerPostDeliveries } from './digest-handover.js';
-import { holdOrNoteSkip, waitForGuard } from './failure.js';
+import { HELD_BY_GUARD, holdOrNoteSkip, waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
 import { sendOnce } from './send-once.js';
@@ -69,6 +69,7 @@ export async function deliverDigest(
   }
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
+  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
   if (subscription.disabledReason !== null) {
     await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);

@@ -12,7 +12,10 @@ import { isHub } from '../../src/delivery/hub-ref.js';
 import { hubRefusal } from './hub.js';
 
 /** The mass-disable guard as the deliver job uses it. */
-export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped' | 'skipped'>;
+export type DisableGuard = Pick<
+  RedisDisableGuard,
+  'sent' | 'lost' | 'tripped' | 'skipped' | 'admit' | 'holding'
+>;
 
 /** What turning a failure into queue behaviour needs. */
 export interface FailureDeps extends RateLimitDeps {
@@ -24,7 +27,15 @@ export interface FailureDeps extends RateLimitDeps {
   guard?: DisableGuard;
   /** Pauses this platform's deliver queue in every process until the guard is cleared (platform-wide guards). */
   pausePlatform?(): Promise<void>;
+  /** Told when this job tripped the guard (any scope): this process's probe then runs at once. */
+  guardTripped?(): void;
 }
+
+/** How soon a job whose channel the guard holds (its scope not paused) runs again, to skip and wait for re-drive. */
+const HELD_RECHECK_MS = 1_000;
+
+/** Why a job for a channel the mass-disable guard holds is skipped (it is re-driven once cleared). */
+export const HELD_BY_GUARD = 'held by the mass-disable guard until the platform confirms this channel';
 
 /** How long a job waits in delayed while its platform is paused by the guard (no attempt spent). */
 export const GUARD_HOLD_MS = 30_000;
@@ -80,10 +91,18 @@ export async function classifyFailure(
       ? await deps.guard.lost(channel, reason, String(job.id), error.code)
       : { action: 'disable' };
     if (verdict.action === 'hold') return hold(deps, job, token, channel, verdict);
-    await deps.subscriptions.disable(channel, reason);
+    if (verdict.action === 'held') {
+      // A suspect, or a channel of a suspect's server: the platform's confirmation decides, not this answer.
+      deps.counters.increment(deps.platform, 'held');
+      deps.logger.warn({ ...log, reason }, 'lost-access answer held until the platform confirms the channel');
+      // Back soon: the next run finds the channel held, notes itself for re-drive and ends (`admit`).
+      return waitForGuard(job, token, HELD_RECHECK_MS);
+    }
+    // `keep`: the platform's confirmation (e.g. "the bot was removed from this server") may have landed first.
+    await deps.subscriptions.disable(channel, reason, { keep: true });
     // The guard may have tripped between its verdict and the disable: this channel is then among its suspects
     // and re-drives, so the confirmation (with the re-drive after it) decides; wait with the others.
-    if (await deps.guard?.tripped(guardScope(channel))) {
+    if (await deps.guard?.holding(channel)) {
       deps.counters.increment(deps.platform, 'held');
       return waitForGuard(job, token);
     }
@@ -120,6 +139,7 @@ async function hold(
         'Check the token, DISCORD_API_URL/SLACK_API_URL and any proxy; once a probe succeeds the platform is asked about each channel, and deliveries resume',
     );
     if (scope === deps.platform) await deps.pausePlatform?.();
+    deps.guardTripped?.();
   }
   deps.logger.warn({ jobId: job.id, ...channel }, 'lost-access answer held by the mass-disable guard');
   return waitForGuard(job, token);
@@ -141,7 +161,11 @@ export async function holdOrNoteSkip(
 }
 
 /** Parks the job in delayed while the guard holds its platform (no attempt spent). */
-export async function waitForGuard(job: DeliverJobHandle, token: string | undefined): Promise<Error> {
-  await job.moveToDelayed(Date.now() + GUARD_HOLD_MS, token);
+export async function waitForGuard(
+  job: DeliverJobHandle,
+  token: string | undefined,
+  ms = GUARD_HOLD_MS,
+): Promise<Error> {
+  await job.moveToDelayed(Date.now() + ms, token);
   return new DelayedError();
 }

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
-import { guardScope, type RedisDisableGuard } from '../../src/delivery/disable-guard.js';
+import { DeliveryError, WRONG_BOT, type Announcer } from '../../src/delivery/announcer.js';
+import type { RedisDisableGuard } from '../../src/delivery/disable-guard.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
@@ -11,7 +11,17 @@ export interface GuardProbeOptions {
   platform: Platform;
   guard: Pick<
     RedisDisableGuard,
-    'tripped' | 'trips' | 'clear' | 'redrives' | 'redriven' | 'suspects' | 'settle'
+    | 'tripped'
+    | 'trips'
+    | 'clear'
+    | 'redrives'
+    | 'redriven'
+    | 'redrivable'
+    | 'suspects'
+    | 'settle'
+    | 'heldScopes'
+    | 'probeFailed'
+    | 'trip'
   >;
   announcer: Announcer;
   queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
@@ -20,65 +30,145 @@ export interface GuardProbeOptions {
   /**
    * First wait between probes; doubles after each failed probe up to `maxMs`. A probe the platform only
    * rate-limited is tried again after `baseMs` or the wait it asked for, whichever is longer, without doubling.
+   * The confirmation of held channels backs off the same way, up to `confirmMaxMs`.
    */
   baseMs?: number;
   maxMs?: number;
+  confirmMaxMs?: number;
+  /** The wait between the tries of one probe round (`PROBE_TRIES`); at most `baseMs`. */
+  probeRetryMs?: number;
+  /** Rung when a job of this process trips the guard: the next round runs at once instead of on its timer. */
+  wake?: GuardWake;
+  /**
+   * Checks once, as the loop starts, that the token is the bot's own (`Announcer.checkIdentity`): another
+   * bot's token pauses the platform before any send, so no channel is disabled on its answers.
+   */
+  checkIdentity?: boolean;
+}
+
+/**
+ * Wakes a platform's probe loop in this process when a job trips the guard, so the other servers wait one
+ * probe, not the loop's timer (up to `baseMs`). Loops of other processes find the trip on their timer.
+ */
+export class GuardWake {
+  private listener: (() => void) | null = null;
+  listen(listener: () => void): void {
+    this.listener = listener;
+  }
+  ring(): void {
+    this.listener?.();
+  }
+}
+
+/**
+ * Tries per probe round. A stray 401 or a 5xx from a proxy says little about the token, and a lone failed
+ * probe doubled the back-off: under a minute of such answers to half the requests, four failed rounds in a
+ * row (5 + 10 + 20 + 40 s) kept a platform whose token worked paused for over a minute. A token that is
+ * really wrong fails every try: three 401s a round, still backing off to `maxMs`.
+ */
+const PROBE_TRIES = 3;
+const PROBE_RETRY_MS = 1_000;
+
+/**
+ * The probe, tried up to `PROBE_TRIES` times `retryMs` apart while it fails with what a stray answer could
+ * explain (auth, transient); a rate limit or another bot's token ends the round at once.
+ */
+async function probeWithRetries(announcer: Announcer, workspaceId: string, retryMs: number): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      await announcer.probe?.(workspaceId);
+      return;
+    } catch (error) {
+      const again =
+        error instanceof DeliveryError &&
+        (error.kind === 'transient' || (error.kind === 'auth' && error.code !== WRONG_BOT));
+      if (!again || tries >= PROBE_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+  }
+}
+
+/** The longest wait between two confirmation rounds of held channels. */
+const CONFIRM_MAX_MS = 60_000;
+
+/** A back-off: `base` after success, the platform's own wait after a rate limit, doubling otherwise. */
+class Backoff {
+  wait: number;
+  constructor(
+    private readonly base: number,
+    private readonly max: number,
+  ) {
+    this.wait = base;
+  }
+  /** The wait after a round: `failures` says what went wrong, if anything. */
+  after(failures: Failures): number {
+    if (!failures.failed) return (this.wait = this.base);
+    if (failures.onlyLimited) return Math.min(Math.max(this.base, failures.limitedMs), this.max);
+    return (this.wait = Math.min(this.wait * 2, this.max));
+  }
+}
+
+/** What failed in one round, and whether every failure was a rate limit (with the longest wait asked for). */
+class Failures {
+  failed = false;
+  onlyLimited = true;
+  limitedMs = 0;
+  add = (error: unknown) => {
+    this.failed = true;
+    if (error instanceof DeliveryError && error.kind === 'rate_limited')
+      this.limitedMs = Math.max(this.limitedMs, error.retryAfterMs ?? 0);
+    else this.onlyLimited = false;
+  };
 }
 
 /**
  * While the mass-disable guard holds a platform, keeps its queue paused and probes the platform with one
  * cheap authenticated call (`GET /users/@me`, `auth.test`) with back-off. Once it succeeds (the token works:
- * the operator fixed it, the URL or the proxy, or it was never wrong), the platform is asked about each
- * channel the guard held (`confirm-access.ts`): the losses it confirms are disabled, then the guard is cleared,
- * deliveries resume and the other channels' jobs are re-driven. Returns a stop function.
+ * the operator fixed it, the URL or the proxy, or it was never wrong), the pause is lifted for everyone at
+ * once. Only the channels the guard held stay held: each round asks the platform about them
+ * (`confirm-access.ts`), disables the losses it confirms, and re-drives the jobs of the channels it clears.
+ * A platform that cannot answer for a channel (5xx, 429, a stray 401) keeps that channel held, not the
+ * platform. Returns a stop function.
  */
 export function startGuardProbe(options: GuardProbeOptions): () => void {
   const base = options.baseMs ?? 5_000;
   const max = options.maxMs ?? 300_000;
   const log = options.logger.child({ platform: options.platform });
-  let wait = base;
-  // The wait before the next round: `wait`, or a rate limit's own wait.
+  const probing = new Backoff(base, max);
+  const retryMs = Math.min(base, options.probeRetryMs ?? PROBE_RETRY_MS);
+  const confirming = new Backoff(base, Math.min(max, options.confirmMaxMs ?? CONFIRM_MAX_MS));
+  // The wait before the next round, and when held channels are next asked about.
   let next = base;
+  let confirmAt = 0;
   let stopped = false;
   // A job can still be parking itself in delayed as the guard clears: promote once more on the next round.
   let promoteAgain = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const round = async () => {
+  /** Probes each paused scope; lifts the pause of those whose token works. Returns the wait before the next. */
+  const probeTrips = async (): Promise<number> => {
     const trips = await options.guard.trips(options.platform);
     if (trips.length === 0) {
       if (promoteAgain) await options.queue.promoteJobs();
       promoteAgain = false;
-      await redrive(options);
-      wait = next = base;
-      return;
+      return probing.after(new Failures());
     }
-    let failed = false;
-    // Whether every failure this round was a rate limit, and the longest wait asked for.
-    let onlyLimited = true;
-    let limitedMs = 0;
-    const failure = (error: unknown) => {
-      failed = true;
-      if (error instanceof DeliveryError && error.kind === 'rate_limited')
-        limitedMs = Math.max(limitedMs, error.retryAfterMs ?? 0);
-      else onlyLimited = false;
-    };
+    const failures = new Failures();
     // A platform-wide trip pauses the queue; a Slack workspace's trip holds only its own jobs (in delayed).
     for (const { scope, trip } of trips) {
       const wide = scope === options.platform;
       if (wide && !(await options.queue.isPaused())) await options.queue.pause();
       try {
-        await options.announcer.probe?.(trip.workspaceId);
+        await probeWithRetries(options.announcer, trip.workspaceId, retryMs);
       } catch (error) {
-        failure(error);
+        failures.add(error);
+        // The token of another bot, a reset token: what the operator must fix, for `status`.
+        if (error instanceof DeliveryError && error.kind === 'auth')
+          await options.guard.probeFailed(scope, error.message);
         log.error(
-          { err: error, scope, nextProbeMs: Math.min(wait * 2, max), reason: trip.reason },
+          { err: error, scope, nextProbeMs: Math.min(probing.wait * 2, max), reason: trip.reason },
           'deliveries still paused: probe failed',
         );
-        continue;
-      }
-      if (!(await confirmSuspects({ ...options, logger: log, onError: failure }, scope))) {
-        failed = true;
         continue;
       }
       await options.guard.clear(scope);
@@ -88,25 +178,69 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       promoteAgain = true;
       log.warn(
         { scope, reason: trip.reason },
-        'probe succeeded: mass-disable guard cleared, deliveries resume',
+        'probe succeeded: mass-disable guard cleared, deliveries resume; the channels it held stay held until the platform answers for them',
       );
     }
-    await redrive(options);
     // A 429 answers the token at the right URL and says when to come back: it shows nothing wrong with the
     // bot, so it does not grow the back-off (doubling on it kept all of Discord paused long after the limit).
-    if (!failed) wait = next = base;
-    else if (onlyLimited) next = Math.min(Math.max(base, limitedMs), max);
-    else next = wait = Math.min(wait * 2, max);
+    return probing.after(failures);
   };
+
+  /** Asks the platform about the channels still held in scopes whose pause has lifted. */
+  const confirmHeld = async (): Promise<void> => {
+    if (Date.now() < confirmAt) return;
+    const scopes = await options.guard.heldScopes(options.platform);
+    if (scopes.length === 0) {
+      confirming.after(new Failures());
+      confirmAt = 0;
+      return;
+    }
+    const failures = new Failures();
+    for (const scope of scopes) {
+      const outcome = await confirmSuspects({ ...options, logger: log, onError: failures.add }, scope);
+      // Channels the platform could not answer for count as a failed round: asked again after a back-off.
+      if (outcome.asked && outcome.held > 0) {
+        failures.failed = true;
+        failures.onlyLimited = false;
+      }
+    }
+    confirmAt = Date.now() + confirming.after(failures);
+  };
+
+  const round = async () => {
+    next = await probeTrips();
+    await confirmHeld();
+    await redrive(options);
+  };
+  // Whether a round runs now, and whether a trip rang meanwhile (then the next round follows at once).
+  let running = false;
+  let rang = false;
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
+      running = true;
       round()
         .catch((error: unknown) => log.debug({ err: error }, 'guard probe round failed'))
-        .finally(schedule);
+        .finally(() => {
+          running = false;
+          if (rang) next = 0;
+          rang = false;
+          schedule();
+        });
     }, next);
     timer.unref();
   };
+  if (options.checkIdentity) void checkIdentity(options, log);
+  options.wake?.listen(() => {
+    if (stopped) return;
+    if (running) {
+      rang = true;
+      return;
+    }
+    clearTimeout(timer);
+    next = 0;
+    schedule();
+  });
   schedule();
   return () => {
     stopped = true;
@@ -115,13 +249,35 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
 }
 
 /**
+ * Pauses the platform when its token is another bot's (`WRONG_BOT`); the probe rounds resume it once the
+ * operator sets the right token. Any other failure proves nothing here: deliveries will show it.
+ */
+async function checkIdentity(options: GuardProbeOptions, log: Logger): Promise<void> {
+  try {
+    await options.announcer.checkIdentity?.();
+  } catch (error) {
+    if (!(error instanceof DeliveryError && error.code === WRONG_BOT)) {
+      log.debug({ err: error }, 'could not check whose token this is; deliveries will tell');
+      return;
+    }
+    await options.guard.trip(options.platform, error.message);
+    await options.queue.pause();
+    log.error(
+      { reason: error.message },
+      `${error.message}: ${options.platform} deliveries are paused and nothing is disabled until the token is the bot's own`,
+    );
+  }
+}
+
+/**
  * Re-enables the channels disabled just before the guard tripped (those whose loss the platform did not
- * confirm) and runs their deliveries again: the failed ones and those skipped while the channel was disabled.
- * A job still finishing (its disable may land after this re-enable) stays listed for the next round.
+ * confirm) and runs their deliveries again: the failed ones and those skipped while the channel was disabled
+ * or held. A re-drive waits while its scope is paused or its channel still held; a confirmed loss drops it. A
+ * job still finishing (its disable may land after this re-enable) stays listed for the next round.
  */
 async function redrive(options: GuardProbeOptions): Promise<void> {
   for (const { member, jobId, channel } of await options.guard.redrives(options.platform)) {
-    if (await options.guard.tripped(guardScope(channel))) continue;
+    if (!(await options.guard.redrivable(member, channel))) continue;
     const job = await options.queue.getJob(jobId);
     const state = job ? await job.getState() : 'unknown';
     if (state === 'active') continue;

@@ -1,7 +1,7 @@
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
-import { holdOrNoteSkip } from './failure.js';
+import { HELD_BY_GUARD, holdOrNoteSkip } from './failure.js';
 import { isHub } from '../../src/delivery/hub-ref.js';
 import { loadHub } from './hub.js';
 
@@ -23,6 +23,9 @@ export async function loadTarget(
   if (isHub(channel)) return loadHub(deps, job, data, channel);
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
+  // A channel the mass-disable guard holds until the platform confirms it: nothing is sent there meanwhile,
+  // and this job runs again once the platform clears it.
+  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
   if (subscription.disabledReason !== null) {
     await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);

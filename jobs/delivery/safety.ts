@@ -6,6 +6,7 @@ import { RedisLookTurns, type LookTurns } from '../../src/delivery/look-turns.js
 import { RedisTenantHolds, type TenantHolds } from '../../src/delivery/tenant-holds.js';
 import type { DeliveryNote, Tenant } from '../../src/commands/types.js';
 import type { Platform } from '../../src/posts/post.js';
+import type { InvalidStanding } from '../../src/delivery/request-budget.js';
 import type { ReadinessCheck } from '../web/readiness.js';
 import { duration } from '../../src/commands/status.js';
 import { tenantKeys } from './rate-limited.js';
@@ -58,7 +59,8 @@ export function guardReadiness(
   return async () => {
     const trips = (await Promise.all(platforms.map((platform) => guard.trips(platform)))).flat();
     const paused = trips.map(
-      ({ scope, trip }) => `${scopeName(scope, trip)} paused by the mass-disable guard (${trip.reason})`,
+      ({ scope, trip }) =>
+        `${scopeName(scope, trip)} paused by the mass-disable guard (${trip.reason}${trip.probe ? `; last probe: ${trip.probe}` : ''})`,
     );
     return paused.length === 0 || paused.join('; ');
   };
@@ -95,12 +97,54 @@ export async function deliveryStatusNotes(
         : {}),
     };
   });
+  const probes = trips.flatMap(({ scope, trip }): DeliveryNote[] =>
+    trip.probe
+      ? [
+          {
+            tenant: { platform: scope.split(':')[0] as Platform, workspaceId: trip.workspaceId },
+            text: `${scopeName(scope, trip)}: the probe that would resume deliveries fails: ${trip.probe}.`,
+            operator: true,
+          },
+        ]
+      : [],
+  );
   return [
     ...paused,
+    ...probes,
+    ...(await heldNotes(safety.guard, platforms)),
     ...(await safety.notes.entries()),
     ...(await holdNotes(safety, asking)),
     ...(await hubNotes(safety.hubs)),
   ];
+}
+
+/**
+ * Channels the guard still holds after their platform resumed, by server or workspace: neither disabled nor
+ * sent to until the platform says whether the bot still has access there.
+ */
+async function heldNotes(
+  guard: Pick<RedisDisableGuard, 'heldScopes' | 'suspects'>,
+  platforms: readonly Platform[],
+): Promise<DeliveryNote[]> {
+  const scopes = (await Promise.all(platforms.map((platform) => guard.heldScopes(platform)))).flat();
+  const held = new Map<string, { tenant: Tenant; channels: number }>();
+  for (const scope of scopes)
+    for (const { channel } of await guard.suspects(scope)) {
+      const key = `${channel.platform} ${channel.workspaceId}`;
+      const entry = held.get(key) ?? {
+        tenant: { platform: channel.platform, workspaceId: channel.workspaceId },
+        channels: 0,
+      };
+      entry.channels += 1;
+      held.set(key, entry);
+    }
+  return [...held.values()].map(({ tenant, channels }) => ({
+    tenant,
+    text:
+      `${channels === 1 ? '1 channel' : `${channels} channels`} of ${tenant.platform} ${tenant.platform === 'discord' ? 'server' : 'workspace'} ${tenant.workspaceId} ` +
+      `answered that the bot lost access and ${channels === 1 ? 'is' : 'are'} held until ${tenant.platform} confirms it: ` +
+      'nothing is sent there or disabled meanwhile; held announcements are sent if access is confirmed.',
+  }));
 }
 
 /**
@@ -131,4 +175,35 @@ async function holdNotes(
       text: `Deliveries here are held for ${duration(left)} more: the platform asked the bot to slow down (429).`,
     },
   ];
+}
+
+/** One platform's invalid-request standing, as `status --json` gives it (`invalidRequests`). */
+export interface InvalidRequestsStatus extends InvalidStanding {
+  platform: Platform;
+}
+
+const PLATFORM_NAMES: Record<Platform, string> = { discord: 'Discord', slack: 'Slack', console: 'Console' };
+
+/**
+ * The operator's line on each platform's invalid-request budget (401, 403 and 429 answers in the window,
+ * which Discord counts toward an IP ban): never shown to members in chat.
+ */
+export function invalidRequestNotes(standings: readonly InvalidRequestsStatus[]): DeliveryNote[] {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return standings.map((standing) => {
+    const name = PLATFORM_NAMES[standing.platform];
+    const state =
+      standing.state === 'held'
+        ? 'HELD: requests wait until older answers leave the window'
+        : standing.state === 'slowed'
+          ? `SLOWED to ${n(standing.slowPerSecond)} requests a second`
+          : 'normal';
+    return {
+      tenant: { platform: standing.platform, workspaceId: '' },
+      operator: true,
+      text:
+        `${name} invalid requests (401, 403 and 429 answers): ${n(standing.count)} in the last ${duration(standing.windowMs)}; ` +
+        `${state} (slowed from ${n(standing.slowAt)}, held from ${n(standing.holdAt)}; ${name} blocks the IP at ${n(standing.limit)}).`,
+    };
+  });
 }

@@ -30,7 +30,7 @@ export {
 } from './limits.js';
 
 export { CROSSPOSTED_EDIT_INTERVAL_MS, discordEditPacer, platformPacing, slackPacer } from './pacers.js';
-import { startGuardProbe } from './guard-probe.js';
+import { GuardWake, startGuardProbe } from './guard-probe.js';
 import { createFanoutProcessor } from './fanout.js';
 import type { HubChannel } from '../../src/config.js';
 import type { HubDeps } from './hub.js';
@@ -106,6 +106,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     if (platform === 'slack' && !options.pacer) throw new Error('Slack delivery needs a ChannelPacer');
     const name = deliverQueueName(platform);
     const queue = new Queue(name, { connection, prefix });
+    const wake = new GuardWake();
     const processor = createDeliverProcessor({
       platform,
       announcer,
@@ -124,6 +125,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
             guard: safety.guard,
             lookNotes: safety.notes,
             pausePlatform: () => queue.pause(),
+            guardTripped: () => wake.ring(),
             ...lookLimits(platform, safety),
           }
         : {}),
@@ -150,6 +152,8 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         queue,
         subscriptions: options.subscriptions,
         logger,
+        wake,
+        checkIdentity: true,
       };
       stops.push(startGuardProbe({ ...probe, ...(safety.probeMs ? { baseMs: safety.probeMs } : {}) }));
     }

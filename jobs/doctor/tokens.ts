@@ -1,3 +1,4 @@
+import { wrongBotMessage } from '../../adapters/discord/identity.js';
 import type { Config } from '../../src/config.js';
 import { missingScopes, SLACK_HISTORY_SCOPES } from '../../adapters/slack/scopes.js';
 import { discordGet, slackCall, type PlatformPeer } from './http.js';
@@ -15,7 +16,11 @@ export const SLACK_AUTH_ERRORS = new Set([
   'account_inactive',
 ]);
 
-async function checkDiscordApplication(discord: DiscordConfig, peer: PlatformPeer): Promise<DoctorCheck> {
+async function checkDiscordApplication(
+  discord: DiscordConfig,
+  peer: PlatformPeer,
+  botId: string,
+): Promise<DoctorCheck> {
   const name = 'discord: application';
   const answer = await discordGet(peer, discord, 'currentApplication', {});
   if (answer.status !== 200 || !answer.body) {
@@ -27,10 +32,11 @@ async function checkDiscordApplication(discord: DiscordConfig, peer: PlatformPee
   }
   const id = String(answer.body.id ?? '');
   if (id !== discord.applicationId) {
+    // Deliveries stay paused meanwhile: that bot's server list lacks the subscribed servers (identity.ts).
     return fail(
       name,
-      `DISCORD_APPLICATION_ID is ${discord.applicationId} but the token belongs to application ${id}`,
-      'copy the Application ID from the Developer Portal (General Information) into DISCORD_APPLICATION_ID',
+      `${wrongBotMessage(botId, discord.applicationId)} (the token's application is ${id}); Discord deliveries stay paused until it is`,
+      `put the token of application ${discord.applicationId}'s bot into DISCORD_TOKEN (Developer Portal → Bot → Reset Token), or, if that bot is the right one, its Application ID into DISCORD_APPLICATION_ID`,
     );
   }
   const verifyKey = String(answer.body.verify_key ?? '');
@@ -69,8 +75,9 @@ export async function checkDiscordToken(discord: DiscordConfig, peer: PlatformPe
         ),
       ];
     }
-    const user = `${String(answer.body.username ?? '?')} (${String(answer.body.id ?? '?')})`;
-    return [pass(name, `authenticated as bot ${user}`), await checkDiscordApplication(discord, peer)];
+    const botId = String(answer.body.id ?? '?');
+    const user = `${String(answer.body.username ?? '?')} (${botId})`;
+    return [pass(name, `authenticated as bot ${user}`), await checkDiscordApplication(discord, peer, botId)];
   } catch (error) {
     return [
       fail(

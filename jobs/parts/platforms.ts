@@ -66,6 +66,7 @@ export function buildAnnouncers(
     announcers.discord = new DiscordAnnouncer({
       token: config.discord.token,
       apiUrl: config.discord.apiUrl,
+      applicationId: config.discord.applicationId,
       budget: discordRequestBudget(config.discord, stores),
       logger,
     });

@@ -25,9 +25,13 @@ export function owns(viewer: Viewer, tenant: Tenant): boolean {
   );
 }
 
-/** The delivery notes a viewer may read: their own in full, a platform-wide one's shared words, nothing else. */
+/**
+ * The delivery notes a viewer may read: their own in full, a platform-wide one's shared words, nothing else;
+ * notes on how the bot is set up only the operator.
+ */
 export function visibleNotes(viewer: Viewer, notes: readonly DeliveryNote[]): string[] {
   return notes.flatMap((note) => {
+    if (note.operator) return viewer.kind === 'operator' ? [note.text] : [];
     if (owns(viewer, note.tenant)) return [note.text];
     if (viewer.kind === 'tenant' && note.shared && viewer.platform === note.tenant.platform)
       return [note.shared];

@@ -98,6 +98,8 @@ export interface DeliveryNote {
   tenant: Tenant;
   text: string;
   shared?: string;
+  /** Only the operator sees it (how the bot itself is set up, e.g. a token of another bot). */
+  operator?: boolean;
 }
 
 /** Counts of one queue's jobs. */

@@ -101,6 +101,13 @@ export interface Announcer {
    */
   probe?(workspaceId: string): Promise<void>;
   /**
+   * Whether the configured token is this bot's own (Discord: its bot belongs to DISCORD_APPLICATION_ID).
+   * Throws an `auth` DeliveryError coded `WRONG_BOT` when it is another bot's; resolves otherwise, also when
+   * there is nothing to check. Checked once as delivery starts: another bot's token would see every channel
+   * as lost.
+   */
+  checkIdentity?(): Promise<void>;
+  /**
    * Once the probe has shown the token works, asks the platform about each channel the mass-disable guard
    * held, with the lost-access code it answered (Discord: the bot's server list and `GET /channels/{id}`;
    * Slack: `conversations.info`). Throws a `DeliveryError` when it could not ask at all.
@@ -134,6 +141,12 @@ export type DeliveryErrorKind =
  * limits each workspace and method) or `global` (Discord's per-token limit: the whole platform waits).
  */
 export type RateLimitScope = 'channel' | 'workspace' | 'global';
+
+/**
+ * The code of an `auth` failure meaning the token works but is another bot's (Discord: another application's;
+ * Slack: another workspace's): nothing may be confirmed lost with it, and its platform stays paused.
+ */
+export const WRONG_BOT = 'wrong_bot';
 
 /** A classified platform failure: the delivery job alone turns the kind into queue behaviour. */
 export class DeliveryError extends Error {

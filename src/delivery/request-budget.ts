@@ -24,6 +24,28 @@ export interface RequestBudget {
   invalidCount(): Promise<number>;
 }
 
+/**
+ * Where the invalid-request count stands (for the operator's `status`): the count in the window, the
+ * platform's limit, and the budget's own thresholds with the state they put requests in now.
+ */
+export interface InvalidStanding {
+  count: number;
+  limit: number;
+  windowMs: number;
+  slowAt: number;
+  slowPerSecond: number;
+  holdAt: number;
+  /** `normal`, `slowed` (from `slowAt`: `slowPerSecond` requests a second) or `held` (from `holdAt`). */
+  state: 'normal' | 'slowed' | 'held';
+}
+
+/** The standing of `count` invalid answers under `limits`. */
+export function invalidStanding(count: number, limits: RequestBudgetLimits): InvalidStanding {
+  const { invalidLimit, invalidWindowMs, slowAt, slowPerSecond, holdAt } = limits;
+  const state = count >= holdAt ? 'held' : count >= slowAt ? 'slowed' : 'normal';
+  return { count, limit: invalidLimit, windowMs: invalidWindowMs, slowAt, slowPerSecond, holdAt, state };
+}
+
 /** What the budget allows: requests per second, and what happens as invalid answers mount up. */
 export interface RequestBudgetLimits {
   perSecond: number;
@@ -149,6 +171,11 @@ export class RedisRequestBudget implements RequestBudget {
     const crossed =
       count === holdAt ? 'held' : count === slowAt ? 'slowed' : count === reportAt ? 'reported' : null;
     return { count, limit: invalidLimit, crossed };
+  }
+
+  /** The invalid-request count with the budget's thresholds and state (`status`). */
+  async standing(): Promise<InvalidStanding> {
+    return invalidStanding(await this.invalidCount(), this.limits);
   }
 
   async invalidCount(): Promise<number> {

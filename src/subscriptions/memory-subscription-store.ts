@@ -31,9 +31,9 @@ export class MemorySubscriptionStore implements SubscriptionStore {
   }
 
   /** Marks the channel's subscription disabled; a channel without one stays without one. */
-  async disable(channel: ChannelRef, reason: string): Promise<void> {
+  async disable(channel: ChannelRef, reason: string, options: { keep?: boolean } = {}): Promise<void> {
     const found = this.subscriptions.get(channelKey(channel));
-    if (found)
+    if (found && !(options.keep && found.disabledReason !== null))
       this.subscriptions.set(channelKey(channel), {
         ...found,
         disabledReason: reason,

@@ -22,6 +22,7 @@ const disabledMark = z.object({ reason: z.string(), at: z.string() });
 // `unsubscribe` cannot leave a mark behind for a channel that has none.
 const DISABLE_IF_PRESENT = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  if ARGV[3] == 'keep' then return redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) end
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
   return 1
 end
@@ -85,9 +86,10 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     return all.filter((sub) => sub.platform === platform && sub.workspaceId === workspaceId);
   }
 
-  async disable(channel: ChannelRef, reason: string): Promise<void> {
+  async disable(channel: ChannelRef, reason: string, options: { keep?: boolean } = {}): Promise<void> {
     const mark = JSON.stringify({ reason, at: this.now().toISOString() });
-    await this.redis.eval(DISABLE_IF_PRESENT, 2, this.allKey, this.disabledKey, field(channel), mark);
+    const keep = options.keep ? 'keep' : 'replace';
+    await this.redis.eval(DISABLE_IF_PRESENT, 2, this.allKey, this.disabledKey, field(channel), mark, keep);
   }
 
   async removeWorkspace(platform: Platform, workspaceId: string): Promise<number> {

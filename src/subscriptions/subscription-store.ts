@@ -17,7 +17,11 @@ export interface SubscriptionStore {
   /** Every subscription, disabled ones included. */
   list(): Promise<Subscription[]>;
   listWorkspace(platform: Platform, workspaceId: string): Promise<Subscription[]>;
-  disable(channel: ChannelRef, reason: string): Promise<void>;
+  /**
+   * Marks the channel's subscription disabled with the reason, replacing an earlier one; with `keep`, a
+   * subscription already disabled keeps its reason (a delivery's answer landing after the platform's own word).
+   */
+  disable(channel: ChannelRef, reason: string, options?: { keep?: boolean }): Promise<void>;
   /** Removes every subscription of a workspace (Slack uninstall); returns how many. */
   removeWorkspace(platform: Platform, workspaceId: string): Promise<number>;
 }

@@ -55,6 +55,18 @@ export function subscriptionStoreContract(name: string, factory: StoreFactory): 
       expect(await store.list()).toHaveLength(2);
     });
 
+    it('replaces a reason, unless asked to keep the one already there', async () => {
+      await store.put(makeSubscription(1));
+      await store.disable(makeSubscription(1), '50001: the bot was removed from this server');
+      await store.disable(makeSubscription(1), '50001: Missing Access', { keep: true });
+      expect((await store.get(makeSubscription(1)))?.disabledReason).toMatch(/removed from this server/);
+      await store.disable(makeSubscription(1), 'GUILD_DELETE: the bot was removed');
+      expect((await store.get(makeSubscription(1)))?.disabledReason).toMatch(/^GUILD_DELETE/);
+      await store.put(makeSubscription(2));
+      await store.disable(makeSubscription(2), '10003: Unknown Channel', { keep: true });
+      expect((await store.get(makeSubscription(2)))?.disabledReason).toBe('10003: Unknown Channel');
+    });
+
     it('disabling a channel that has no subscription creates nothing', async () => {
       await store.disable(makeSubscription(9), 'gone');
       expect(await store.get(makeSubscription(9))).toBeNull();

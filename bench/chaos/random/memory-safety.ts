@@ -3,6 +3,9 @@ import {
   CONFIRMED_REACHABLE_MS,
   DEFAULT_GUARD_POLICY,
   guardScope,
+  serverPrefix,
+  type GuardAdmission,
+  type GuardJudgement,
   type GuardPolicy,
   type GuardTrip,
   type GuardVerdict,
@@ -16,6 +19,7 @@ import type { ChannelRef } from '../../../src/subscriptions/subscription-store.j
 // The Redis-scripted safety parts, in memory on the virtual clock (their Lua reads Redis's own clock and TTLs,
 // which a virtual clock cannot move): tenant holds, per-channel pacing, and the mass-disable guard, each
 // following its Redis script step for step. The guard also records how long each scope stayed tripped.
+// Its suspects outlive a trip: held channel by channel until settled, as in Redis.
 
 export class MemoryTenantHolds implements TenantHolds {
   private readonly until = new Map<string, number>();
@@ -112,9 +116,19 @@ export class MemoryDisableGuard {
       this.suspectsOf(scope).set(field, code);
       return { action: 'hold', trip: tripped, justTripped: false, earlier: [] };
     }
+    const held = this.suspectsOf(scope);
+    if (held.has(field)) {
+      held.set(field, code);
+      return { action: 'held' };
+    }
     const confirmedAt = this.reachable.get(scope)?.get(field);
     if (confirmedAt !== undefined && confirmedAt >= Date.now() - CONFIRMED_REACHABLE_MS)
       return { action: 'disable' };
+    const server = serverPrefix(channel);
+    if ([...held.keys()].some((suspect) => suspect.startsWith(server))) {
+      held.set(field, code);
+      return { action: 'held' };
+    }
     const sends = this.window(this.sends, scope).length;
     const earlier = this.window(this.lostAnswers, scope);
     const skipped = this.window(this.skips, scope);
@@ -160,12 +174,10 @@ export class MemoryDisableGuard {
     return [...this.suspectsOf(scope)].map(([field, code]) => ({ channel: fieldChannel(field), code }));
   }
 
-  async settle(
-    scope: string,
-    judged: { lost: readonly ChannelRef[]; reachable: readonly ChannelRef[]; unknown: readonly ChannelRef[] },
-  ): Promise<void> {
+  async settle(scope: string, judged: GuardJudgement): Promise<number> {
     const suspects = this.suspectsOf(scope);
-    [...judged.lost, ...judged.reachable, ...judged.unknown].forEach((c) => suspects.delete(channelField(c)));
+    const settled = [...judged.lost, ...judged.reachable, ...(judged.released ?? [])];
+    settled.forEach((c) => suspects.delete(channelField(c)));
     const lost = new Set(judged.lost.map(channelField));
     const platform = scope.split(':')[0] as Platform;
     const redrive = this.redrivesOf(platform);
@@ -173,10 +185,54 @@ export class MemoryDisableGuard {
     const reachable = this.reachable.get(scope) ?? new Map<string, number>();
     this.reachable.set(scope, reachable);
     judged.reachable.forEach((c) => reachable.set(channelField(c), Date.now()));
+    return suspects.size;
+  }
+
+  async admit(channel: ChannelRef, jobId: string): Promise<GuardAdmission> {
+    const scope = guardScope(channel);
+    const field = channelField(channel);
+    if (this.suspectsOf(scope).has(field)) {
+      this.redrivesOf(channel.platform).add([Date.now(), jobId, field].join(SEP));
+      return 'held';
+    }
+    return this.trippedScopes.has(scope) ? 'paused' : 'clear';
+  }
+
+  async holding(channel: ChannelRef): Promise<boolean> {
+    const scope = guardScope(channel);
+    return this.trippedScopes.has(scope) || this.suspectsOf(scope).has(channelField(channel));
+  }
+
+  async heldScopes(platform: Platform): Promise<string[]> {
+    return [...this.suspected]
+      .filter(([scope, held]) => scope.split(':')[0] === platform && held.size > 0)
+      .filter(([scope]) => !this.trippedScopes.has(scope))
+      .map(([scope]) => scope)
+      .sort();
+  }
+
+  async redrivable(member: string, channel: ChannelRef): Promise<boolean> {
+    const scope = guardScope(channel);
+    return (
+      this.redrivesOf(channel.platform).has(member) &&
+      !this.trippedScopes.has(scope) &&
+      !this.suspectsOf(scope).has(channelField(channel))
+    );
   }
 
   async tripped(scope: string): Promise<GuardTrip | null> {
     return this.trippedScopes.get(scope) ?? null;
+  }
+
+  async trip(scope: string, reason: string, workspaceId = ''): Promise<void> {
+    if (this.trippedScopes.has(scope)) return;
+    this.trippedScopes.set(scope, { reason, at: new Date().toISOString(), workspaceId, probe: reason });
+    this.periods.push({ scope, from: Date.now(), to: null });
+  }
+
+  async probeFailed(scope: string, why: string): Promise<void> {
+    const trip = this.trippedScopes.get(scope);
+    if (trip) this.trippedScopes.set(scope, { ...trip, probe: why });
   }
 
   async trips(platform: Platform): Promise<{ scope: string; trip: GuardTrip }[]> {
@@ -187,7 +243,6 @@ export class MemoryDisableGuard {
   }
 
   async clear(scope: string): Promise<void> {
-    this.suspected.delete(scope);
     if (this.trippedScopes.delete(scope)) {
       const open = this.periods.find((period) => period.scope === scope && period.to === null);
       if (open) open.to = Date.now();

@@ -118,6 +118,11 @@ export class FakeDiscordRest {
    * counts them toward its limit of 10,000 per 10 minutes per IP (PLATFORM-NOTES §1.4).
    */
   readonly invalidAnswers: number[] = [];
+  /**
+   * Whose token the fake answers for: `GET /users/@me` gives `userId`, `GET /applications/@me` gives
+   * `applicationId`. Set both to other ids to play another working bot's token.
+   */
+  bot = { userId: BOT_USER.id, applicationId: FAKE_APPLICATION_ID };
   /** Answers a request before anything else when it returns a response (fault injection: outages, 5xx, 429s). */
   intercept: ((request: RecordedRequest) => CuedResponse | null) | null = null;
   private readonly cues: Cue[] = [];
@@ -251,15 +256,15 @@ export class FakeDiscordRest {
         session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
       });
     }
-    if (method === 'GET' && path === '/users/@me') return ok(BOT_USER);
+    if (method === 'GET' && path === '/users/@me') return ok({ ...BOT_USER, id: this.bot.userId });
     if (method === 'GET' && path === '/users/@me/guilds') return this.guilds.list(request.query);
     // https://discord.com/developers/docs/resources/application#get-current-application
     if (method === 'GET' && path === '/applications/@me') {
       return ok({
-        id: FAKE_APPLICATION_ID,
+        id: this.bot.applicationId,
         name: 'psf-bot',
         verify_key: this.verifyKey,
-        bot: BOT_USER,
+        bot: { ...BOT_USER, id: this.bot.userId },
         flags: 0,
       });
     }

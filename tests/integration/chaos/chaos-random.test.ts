@@ -44,6 +44,30 @@ describe('random fault schedules, short form', () => {
     }
   });
 
+  it('resumes Discord once its token works, holding only the kicked server (seeds 404, 453: 401s, 429s, HTML 404s)', async () => {
+    // A server removed the bot and tripped the guard; the probe succeeded, but for the next minute Discord
+    // answered stray 401s (47 %) and shared 429s (55 %) (404), or HTML 404s (53 %) (453), so the server list
+    // could not be read. The guard kept all of Discord paused until it could: over a minute in both. Now the
+    // pause lifts when the probe succeeds and only the kicked server's channels wait for the confirmation.
+    for (const seed of [404, 453]) {
+      const result = await runSchedule(seed);
+      expect({ seed, paused: result.counts.paused_over_minute }).toEqual({ seed, paused: 0 });
+      expect(result.exercised.guard_trips).toBeGreaterThan(0);
+      expect(result.counts.wrongly_disabled + result.counts.unreachable_not_disabled).toBe(0);
+      expect(result.counts.lost + result.counts.unended_jobs + result.counts.duplicates).toBe(0);
+    }
+  });
+
+  it('tries the probe again within its round after a stray 401 or a 5xx (seed 3553)', async () => {
+    // After the trip Discord answered stray 401s to 55 % and 5xx to 35 % of requests for a minute. Each failed
+    // probe doubled the back-off (5, 10, 20, 40 s) though the token worked: paused 77 s (311.0–388.3 s). A
+    // round now tries up to three times, a second apart, before it counts as failed.
+    const result = await runSchedule(3553);
+    expect(result.counts.paused_over_minute).toBe(0);
+    expect(result.exercised.guard_trips).toBeGreaterThan(0);
+    expect(result.exercised.stray_401).toBeGreaterThan(0);
+  });
+
   it('replays a seed exactly', async () => {
     const seed = 3;
     const [first, second] = [await runSchedule(seed), await runSchedule(seed)];

@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverySafety } from '../../../jobs/delivery/safety.js';
+import { RedisRequestBudget } from '../../../src/delivery/request-budget.js';
 import { RedisChannelNotes } from '../../../src/subscriptions/channel-notes.js';
 import { deletePrefix, REDIS_URL, runCli, uniquePrefix } from '../../helpers/cli.js';
 import { FIXTURES } from '../../helpers/fixtures.js';
@@ -139,6 +140,45 @@ describe("the operator's status", () => {
       );
       expect(result.stdout).toContain('slack channel C0ALPHA1');
       expect(result.stdout).toMatch(/^ {2}announce: \d+ waiting, \d+ active, \d+ delayed, \d+ failed$/m);
+    }
+  });
+});
+
+describe("the operator's status of the invalid-request budget", () => {
+  it('shows the count of 401/403/429 answers in 10 minutes, the budget and the state, in text and JSON', async () => {
+    const own = uniquePrefix('cli-invalid');
+    const operator = { ...shell, REDIS_PREFIX: own, DISCORD_TOKEN: 'x', DISCORD_APPLICATION_ID: '1' };
+    const budget = new RedisRequestBudget(redis, own, 'discord');
+    try {
+      for (let i = 0; i < 3; i += 1) await budget.invalid();
+      const text = await runCli(['status'], operator);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain(
+        'Discord invalid requests (401, 403 and 429 answers): 3 in the last 10 minutes; normal (slowed from 2,500, held from 5,000; Discord blocks the IP at 10,000).',
+      );
+      for (let i = 3; i < 2_500; i += 1) await budget.invalid();
+      const json = await runCli(['status', '--json'], operator);
+      expect(json.code, json.stderr).toBe(0);
+      const reply = JSON.parse(json.stdout) as { kind: string; text: string; invalidRequests: unknown[] };
+      expect(reply.kind).toBe('text');
+      expect(reply.text).toContain('2,500 in the last 10 minutes; SLOWED to 5 requests a second');
+      expect(reply.invalidRequests).toEqual([
+        {
+          platform: 'discord',
+          count: 2_500,
+          limit: 10_000,
+          windowMs: 600_000,
+          slowAt: 2_500,
+          slowPerSecond: 5,
+          holdAt: 5_000,
+          state: 'slowed',
+        },
+      ]);
+      // Nothing counted and Discord not configured in this shell: no line, an empty list.
+      const quiet = await runCli(['status', '--json'], shell);
+      expect((JSON.parse(quiet.stdout) as { invalidRequests: unknown[] }).invalidRequests).toEqual([]);
+    } finally {
+      await deletePrefix(redis, own);
     }
   });
 });

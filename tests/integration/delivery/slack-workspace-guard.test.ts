@@ -134,4 +134,42 @@ describe('the mass-disable guard on Slack', () => {
     for (const id of [...archived, ...deleted])
       expect(lostCalls.filter((call) => call.params.channel === id).length).toBeLessThanOrEqual(2);
   });
+
+  it("a token answering for another workspace disables none of this workspace's channels", async () => {
+    const post = makePost(7);
+    const tokens: SlackTokenSource = { botToken: async (team) => `xoxb-${team}` };
+    // The token stored for TMIX is TOTHER's: it works, but none of TMIX's channels exist for it.
+    slack.tokens.set('xoxb-TMIX', { teamId: 'TOTHER', botId: 'B9', botUserId: 'U9' });
+    const channels = ['CM1', 'CM2', 'CM3', 'CM4', 'CM5', 'CM6'];
+    for (const id of channels) slack.channels.set(id, { isMember: true });
+    slack.intercept = (call) =>
+      call.token === 'xoxb-TMIX' && call.method !== 'auth.test' ? { error: 'channel_not_found' } : null;
+    const prefix = uniquePrefix('slack-ws-other-team');
+    harness = await startHarness({
+      prefix,
+      announcers: { slack: new SlackAnnouncer({ apiUrl: slack.apiUrl, tokens }) },
+      posts: [post],
+      subscriptions: channels.map((id) => slackSub('TMIX', id)),
+      slackIntervalMs: 50,
+      probeMs: 100,
+    });
+    const safety = deliverySafety(harness.redis, prefix);
+    const ready = guardReadiness(safety.guard, ['slack']);
+    await harness.sink.enqueue([post]);
+    let reported: string | boolean = true;
+    await waitFor(
+      async () => /workspace TOTHER/.test(String((reported = await ready()))),
+      'readiness to say whose token it is',
+    );
+    expect(reported).toContain('the Slack token used for workspace TMIX is the token of workspace TOTHER');
+    // Several probe rounds later: still paused, never confirmed with that token, nothing disabled past the
+    // channels that answered before the guard tripped (they stay held, not confirmed lost).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(slack.callsOf('conversations.info').filter((call) => call.token === 'xoxb-TMIX')).toEqual([]);
+    expect(await safety.guard.trips('slack')).toHaveLength(1);
+    const disabled = (await harness.subscriptions.list()).filter((sub) => sub.disabledReason !== null);
+    expect(disabled.length).toBeLessThan(5);
+    const held = (await safety.guard.suspects('slack:TMIX')).map((suspect) => suspect.channel.channelId);
+    for (const sub of disabled) expect(held).toContain(sub.channelId);
+  });
 });

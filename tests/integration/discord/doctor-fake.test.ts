@@ -40,6 +40,30 @@ describe('doctor against the fake Discord', () => {
     for (const check of discordChecks) expect(check.ok, renderDoctorReport(checks)).toBe(true);
     expect(discord.rest.requests.map((request) => request.path)).toContain('/applications/@me');
   });
+
+  it("says whose token DISCORD_TOKEN is when it is another working bot's", async () => {
+    const other = '955000000000000002';
+    discord.rest.bot = { userId: other, applicationId: other };
+    try {
+      const config = loadConfig({
+        PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}`,
+        DISCORD_TOKEN: FAKE_TOKEN,
+        DISCORD_APPLICATION_ID: FAKE_APPLICATION_ID,
+        DISCORD_API_URL: discord.apiUrl,
+      });
+      const checks = await runDoctor({
+        config,
+        redis: { options: testRedisOptions(), where: testRedisWhere() },
+      });
+      const application = checks.find((check) => check.check === 'discord: application');
+      expect(application?.ok, renderDoctorReport(checks)).toBe(false);
+      expect(renderDoctorReport(checks)).toContain(
+        `DISCORD_TOKEN is the token of bot ${other}, not of application ${FAKE_APPLICATION_ID}`,
+      );
+    } finally {
+      discord.rest.bot = { userId: '900000000000000001', applicationId: FAKE_APPLICATION_ID };
+    }
+  });
 });
 
 describe('doctor on hub channels (DISCORD_HUB_CHANNELS)', () => {

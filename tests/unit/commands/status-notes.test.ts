@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CommandContext, DeliveryNote } from '../../../src/commands/types.js';
 import { BACKLOG_WAITING, healthWord } from '../../../src/commands/tenant-view.js';
 import { makeCore, MEMBER, OPERATOR } from './core-fixture.js';
+import { invalidRequestNotes } from '../../../jobs/delivery/safety.js';
+import { DISCORD_REQUEST_LIMITS, invalidStanding } from '../../../src/delivery/request-budget.js';
 
 const DISCORD_A: CommandContext = {
   platform: 'discord',
@@ -28,6 +30,13 @@ const NOTES: DeliveryNote[] = [
     tenant: { platform: 'slack', workspaceId: 'T2' },
     text: 'slack T2: cannot look before re-sending: conversations.history: missing_scope (e.g. channel C2)',
   },
+  // How the bot itself stands: for the operator alone, even in the server it names.
+  ...invalidRequestNotes([{ platform: 'discord', ...invalidStanding(2_600, DISCORD_REQUEST_LIMITS) }]),
+  {
+    tenant: { platform: 'discord', workspaceId: DISCORD_B.workspaceId },
+    text: 'discord: the probe that would resume deliveries fails: DISCORD_TOKEN is the token of bot 955, not of application 900.',
+    operator: true,
+  },
 ];
 
 async function statusText(context: CommandContext): Promise<string> {
@@ -42,6 +51,14 @@ describe('status and delivery notes', () => {
     const text = await statusText(OPERATOR);
     for (const note of NOTES) expect(text).toContain(note.text);
     expect(text.indexOf(NOTES[0]!.text)).toBeLessThan(text.indexOf('Queues:'));
+  });
+
+  it('shows the invalid-request budget and how the bot is set up to the operator only', async () => {
+    expect(await statusText(OPERATOR)).toContain(
+      'Discord invalid requests (401, 403 and 429 answers): 2,600 in the last 10 minutes; SLOWED to 5 requests a second (slowed from 2,500, held from 5,000; Discord blocks the IP at 10,000).',
+    );
+    for (const member of [DISCORD_A, DISCORD_B, MEMBER, DM])
+      expect(await statusText(member)).not.toMatch(/invalid requests|DISCORD_TOKEN|probe/);
   });
 
   it("shows a workspace its own notes only, never another's", async () => {
