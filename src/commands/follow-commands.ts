@@ -18,7 +18,7 @@ const DISCORD_ONLY: Reply = {
 
 /** What a follow is, in one line: the trade `help follow` explains. */
 export const FOLLOW_TRADE =
-  'every post of the feed, with no tag filter, role or thread options; Discord delivers it, so it arrives even when psf-bot is busy or down';
+  'every post of the feed, with no tag filter, role or thread options; once the hub publishes a post Discord delivers it, however busy psf-bot is';
 
 /**
  * `follow [feed]`: the channel follows the feed's hub (Discord's Channel Follow), and from then on Discord copies
