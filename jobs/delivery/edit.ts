@@ -63,7 +63,7 @@ export async function deliverEdit(
       error,
     );
   }
-  await deps.ledger.update(key, channel, { ...recorded, version, editedAt: new Date().toISOString() });
+  await deps.ledger.update(key, channel, { version, editedAt: new Date().toISOString() });
   deps.logger.debug({ jobId: job.id, ...channel, postId: data.postId, version }, 'edited');
   return { status: 'edited', messageId: recorded.messageId };
 }

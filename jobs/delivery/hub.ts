@@ -194,7 +194,7 @@ export async function publishHub(
   } catch (error) {
     throw await publishFailure(deps, job, token, channel, key, error);
   }
-  await deps.ledger.update(key, channel, { ...entry, crosspostedAt: now(deps).toISOString() });
+  await deps.ledger.update(key, channel, { crosspostedAt: now(deps).toISOString() });
   await deps.hubs?.publishes.unpublished(channel.channelId, key, false);
   await noteWorking(deps, channel.channelId);
   deps.logger.info(

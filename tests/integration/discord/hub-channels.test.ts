@@ -169,6 +169,52 @@ describe('hub channels: every post of the feed, posted and published once', () =
     expect(await hubNotes(h.safety.hubs)).toEqual([]);
   });
 
+  it("an edit that waited while the publish went out keeps the publish recorded (and the publish keeps the edit's version)", async () => {
+    const hub = hubChannel();
+    const [follower] = follow(hub, 1);
+    const crosspost = new RegExp(`^/channels/${hub}/messages/\\d+/crosspost$`);
+    fake.rest.cue('POST', crosspost, { status: 502, body: { code: 0, message: 'Bad Gateway' } }, 2);
+    const real = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
+    let letEditGo = () => {};
+    const editGate = new Promise<void>((resolve) => (letEditGo = resolve));
+    let editing = 0;
+    // The real announcer, whose edit is held until the publish has been recorded.
+    const announcer: Announcer = {
+      platform: 'discord',
+      announce: (post, target, nonce) => real.announce(post, target, nonce),
+      edit: async (post, target, delivered) => {
+        editing += 1;
+        await editGate;
+        return real.edit(post, target, delivered);
+      },
+      checkHub: (id) => real.checkHub(id),
+      publish: (id, messageId) => real.publish(id, messageId),
+    };
+    const post = makePost(10);
+    const h = await start(hub, [post], [], 2, announcer);
+    await h.sink.enqueue([post]);
+    const deliver = h.deliverQueues.discord!;
+    await waitFor(async () => (await deliver.getFailedCount()) === 1, 'publish failed');
+
+    const corrected = { ...post, title: `${post.title} (corrected)` };
+    await h.posts.save([corrected]);
+    await h.sink.enqueueEdits([{ post: corrected, version: contentVersion(corrected) }]);
+    await waitFor(() => editing === 1, 'edit in flight');
+    const [failed] = await deliver.getFailed();
+    await failed!.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await waitFor(() => published(h, hub, post), 'published');
+    letEditGo();
+    // (The publish's own stale check queued an edit as well, which waits for the edit slot of a published message.)
+    const version = async () => (await h.ledger.get(postKey(post.feed, post.id), hubRef(hub)))?.version;
+    await waitFor(async () => (await version()) === contentVersion(corrected), 'edited');
+
+    const entry = await h.ledger.get(postKey(post.feed, post.id), hubRef(hub));
+    expect(entry?.crosspostedAt).toBeDefined();
+    expect(entry?.version).toBe(contentVersion(corrected));
+    expect(titleOf(fake.rest.messages.get(follower!)?.[0])).toBe(corrected.title);
+    expect(fake.rest.crossposts.counts.get(hub)).toBe(1);
+  });
+
   it('a publish retried after its slot left the hour waits for a free one, never over 10 an hour', async () => {
     const hub = hubChannel();
     const crosspost = new RegExp(`^/channels/${hub}/messages/\\d+/crosspost$`);
