@@ -21,7 +21,8 @@ import { sendOnce } from './send-once.js';
 import { waitForChannelSlot } from './channel-slot.js';
 import { editIfStale, type EditQueue } from './stale-send.js';
 import { isHub } from '../../src/delivery/hub-ref.js';
-import { publishHub, waitForHubSlot, type HubDeps } from './hub.js';
+import type { HubDeps } from './hub.js';
+import { publishHub, waitForHubSlot } from './hub-publish.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {

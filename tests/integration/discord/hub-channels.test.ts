@@ -215,6 +215,23 @@ describe('hub channels: every post of the feed, posted and published once', () =
     expect(fake.rest.crossposts.counts.get(hub)).toBe(1);
   });
 
+  it('skips the publish of a hub message deleted before it (10008): no retries, no re-send, no note', async () => {
+    const hub = hubChannel();
+    const crosspost = new RegExp(`^/channels/${hub}/messages/\\d+/crosspost$`);
+    fake.cueError('POST', crosspost, 404, 10008, 'Unknown Message');
+    const post = makePost(11);
+    const h = await start(hub, [post], [], 3);
+    await h.sink.enqueue([post]);
+    const deliver = h.deliverQueues.discord!;
+    await waitFor(async () => (await deliver.getCompletedCount()) === 1 && (await h.idle()), 'done');
+    const [done] = await deliver.getCompleted();
+    expect(done?.returnvalue).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/deleted/) });
+    expect(done?.attemptsMade).toBeLessThanOrEqual(1);
+    expect(crosspostsIn(hub)).toHaveLength(1);
+    expect(sendsTo(hub)).toHaveLength(1);
+    expect(await hubNotes(h.safety.hubs)).toEqual([]);
+  });
+
   it('a publish retried after its slot left the hour waits for a free one, never over 10 an hour', async () => {
     const hub = hubChannel();
     const crosspost = new RegExp(`^/channels/${hub}/messages/\\d+/crosspost$`);
