@@ -273,6 +273,12 @@ describe('hub channels: every post of the feed, posted and published once', () =
     expect(notes[0]?.text).toMatch(/the next can go out in (59|60) minutes/);
     const all = await deliveryStatusNotes(h.safety, ['discord']);
     expect(all.map((note) => note.text)).toContain(notes[0]?.text);
+    // A running bot's chat status names only the hubs it runs: one taken out of its configuration keeps its last
+    // note in Redis, which no job clears any more.
+    const running = await deliveryStatusNotes(h.safety, ['discord'], undefined, [hub]);
+    expect(running.map((note) => note.text)).toContain(notes[0]?.text);
+    const removed = await deliveryStatusNotes(h.safety, ['discord'], undefined, ['710000000000009999']);
+    expect(removed.map((note) => note.text)).not.toContain(notes[0]?.text);
   });
 
   it('refuses a hub that is a text channel: nothing is sent, the job fails, and status says why', async () => {
