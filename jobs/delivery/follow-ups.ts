@@ -1,5 +1,5 @@
 import { DelayedError } from 'bullmq';
-import { DeliveryError } from '../../src/delivery/announcer.js';
+import { DeliveryError, type Announcer } from '../../src/delivery/announcer.js';
 import type { FollowUp, LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
@@ -22,27 +22,36 @@ const LOST_ACCESS = new Set(['50001', '10003', '10004']);
 const WAKE_JITTER_MS = 1_000;
 
 /**
- * The follow-ups a subscription asks of an announcement's send, recorded with it as due (a forum post is its own
- * thread, and publishes nothing). A hub's publish is due by the hub itself (`crosspostedAt` absent, hub.ts).
+ * The follow-ups a subscription asks of an announcement's send, recorded with it as due, where the platform has
+ * them (Discord; a forum post is its own thread, and publishes nothing). A hub's publish is due by the hub itself (`crosspostedAt` absent, hub.ts).
  */
-export function dueFollowUps(options: SubscriptionOptions): { due?: FollowUp[] } {
+export function dueFollowUps(
+  announcer: Pick<Announcer, 'crosspost' | 'openThread'>,
+  options: SubscriptionOptions,
+): { due?: FollowUp[] } {
   if (options.forum) return {};
   const due: FollowUp[] = [];
-  if (options.crosspost) due.push('crosspost');
-  if (options.thread) due.push('thread');
+  if (options.crosspost && announcer.crosspost) due.push('crosspost');
+  if (options.thread && announcer.openThread) due.push('thread');
   return due.length > 0 ? { due } : {};
+}
+
+/** Whether a step has ended: done (its mark) or refused for good. */
+function ended(entry: LedgerEntry, step: FollowUp): boolean {
+  if (entry.refused?.[step]) return true;
+  return Boolean(step === 'crosspost' ? entry.crosspostedAt : entry.threadedAt);
 }
 
 /** Whether a recorded delivery still has follow-ups to do. */
 export function followUpsDue(entry: LedgerEntry): boolean {
-  return (entry.due?.length ?? 0) > 0;
+  return (entry.due ?? []).some((step) => !ended(entry, step));
 }
 
 /**
  * The steps after a recorded send, one after another, each recorded in the ledger once done (`crosspostedAt`,
- * `threadedAt`) or refused for good (`refused`): the same shape as a hub's publish (hub.ts `publishHub`). A
+ * `threadedAt`) or refused for good (`refused`), as a hub's publish is (`crosspostedAt`, hub-publish.ts). A
  * failure that may pass is thrown for the job to retry with its back-off (a 429 waits in delayed, no attempt
- * spent); the retry finds the message recorded and does only the steps still due, never the send.
+ * spent); the retry finds the message recorded and does only the steps not yet ended, never the send.
  */
 export async function finishFollowUps(
   deps: DeliverDeps,
@@ -53,23 +62,19 @@ export async function finishFollowUps(
   title: string,
   outcome: DeliverOutcome & { messageId: string },
 ): Promise<DeliverOutcome> {
-  let entry = await deps.ledger.get(key, channel);
-  while (entry && followUpsDue(entry)) {
-    const step = entry.due![0]!;
-    const done = (fields: Partial<LedgerEntry>): LedgerEntry => {
-      const due = entry!.due!.filter((other) => other !== step);
-      const { due: _due, ...rest } = entry!;
-      return { ...rest, ...fields, ...(due.length > 0 ? { due } : {}) };
-    };
+  const entry = await deps.ledger.get(key, channel);
+  if (!entry) return outcome;
+  for (const step of entry.due ?? []) {
+    if (ended(entry, step)) continue;
+    let changes: Partial<LedgerEntry>;
     try {
-      const at = new Date().toISOString();
-      entry = done(await runStep(deps, step, channel, entry, title, at));
+      changes = await runStep(deps, step, channel, entry, title, new Date().toISOString());
     } catch (error) {
       if (error instanceof DeliveryError && LOST_ACCESS.has(error.code))
         throw await classifyFailure(deps, job, token, { key, channel, refusedSend: false }, error);
       if (!isRefusal(error)) throw await stepFailure(deps, job, token, channel, step, title, error);
       const reason = `${error.code}: ${error.message}`;
-      entry = done({ refused: { ...entry.refused, [step]: reason } });
+      changes = { refused: { ...entry.refused, [step]: reason } };
       deps.logger.warn(
         { jobId: job.id, ...channel, messageId: entry.messageId, step, code: error.code, reason },
         `${STEP_NAME[step]} refused: the announcement stays, without it`,
@@ -83,7 +88,8 @@ export async function finishFollowUps(
       );
       deps.counters.increment(deps.platform, 'failed');
     }
-    await deps.ledger.update(key, channel, entry);
+    Object.assign(entry, changes);
+    await deps.ledger.update(key, channel, changes);
   }
   return outcome;
 }
@@ -99,12 +105,15 @@ async function runStep(
   title: string,
   at: string,
 ): Promise<Partial<LedgerEntry>> {
+  const cannot = (why: string) => ({ refused: { ...entry.refused, [step]: why } });
   if (step === 'crosspost') {
-    if (!deps.announcer.crosspost) return {};
-    // Not an announcement channel: the option asks for nothing there.
-    return (await deps.announcer.crosspost(channel.channelId, entry.messageId)) ? { crosspostedAt: at } : {};
+    if (!deps.announcer.crosspost) return cannot(`${deps.platform} has no crossposts`);
+    // Not an announcement channel: the option asks for nothing there (no note: the option says so).
+    return (await deps.announcer.crosspost(channel.channelId, entry.messageId))
+      ? { crosspostedAt: at }
+      : cannot('not an announcement channel: only those publish to followers');
   }
-  if (!deps.announcer.openThread) return {};
+  if (!deps.announcer.openThread) return cannot(`${deps.platform} opens no threads on announcements`);
   await deps.announcer.openThread(channel.channelId, entry.messageId, title);
   return { threadedAt: at };
 }

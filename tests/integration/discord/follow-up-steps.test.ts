@@ -102,7 +102,7 @@ describe("a subscription's crosspost: a recorded step, retried without a second 
 
     expect(sendsTo(id)).toHaveLength(1);
     const entry = await entryOf(h, id, post);
-    expect(entry?.due).toBeUndefined();
+    expect(entry?.due).toEqual(['crosspost']);
     expect(entry?.refused).toBeUndefined();
     if (answer.status === 400) {
       expect(fake.rest.find('POST', crosspostPath(id))).toHaveLength(1);
@@ -142,7 +142,6 @@ describe("a subscription's crosspost: a recorded step, retried without a second 
     const entry = await entryOf(h, id, post);
     expect(entry?.refused?.crosspost).toMatch(/^50013: /);
     expect(entry?.crosspostedAt).toBeUndefined();
-    expect(entry?.due).toBeUndefined();
     const notes = await h.notes.all();
     expect(notes.map((n) => n.note.text)).toEqual([
       expect.stringMatching(/was posted without its crosspost: Discord refused it \(50013: /),
@@ -159,8 +158,8 @@ describe("a subscription's crosspost: a recorded step, retried without a second 
     await waitFor(async () => sendsTo(id).length === 1 && (await h.idle()), 'sent');
     expect(fake.rest.find('POST', crosspostPath(id))).toHaveLength(0);
     const entry = await entryOf(h, id, post);
-    expect(entry?.due).toBeUndefined();
-    expect(entry?.refused).toBeUndefined();
+    expect(entry?.refused?.crosspost).toMatch(/not an announcement channel/);
+    expect(await h.notes.all()).toEqual([]);
   });
 });
 
@@ -179,7 +178,7 @@ describe('a thread on the announcement: a recorded step', () => {
     await settled(h, id, post, 'threadedAt');
     expect(sendsTo(id)).toHaveLength(1);
     expect(fake.rest.find('POST', threadPath(id))).toHaveLength(answer.status === 400 ? 1 : 2);
-    expect((await entryOf(h, id, post))?.due).toBeUndefined();
+    expect((await entryOf(h, id, post))?.due).toEqual(['thread']);
   });
 
   it('crosspost and thread both: a retry of the thread does not crosspost again', async () => {
