@@ -57,7 +57,12 @@ async function failOverWhileReconnecting(
   sentinel.answerHeld();
 }
 
-async function setUp(): Promise<{ sentinel: FakeSentinel; target: RedisTarget; old: PrivateServer; next: PrivateServer }> {
+async function setUp(): Promise<{
+  sentinel: FakeSentinel;
+  target: RedisTarget;
+  old: PrivateServer;
+  next: PrivateServer;
+}> {
   const [old, next] = await primaries();
   const sentinel = new FakeSentinel(NAME, { host: '127.0.0.1', port: old.port });
   await sentinel.start();
