@@ -63,6 +63,8 @@ export class DiscordAnnouncer implements Announcer {
   private readonly botId: () => Promise<string>;
   private readonly followUps: DiscordFollowUps;
   private readonly hub: DiscordHub;
+  /** The token was shown to be the bot's own (`checkIdentity`); it cannot change while the process runs. */
+  private ownToken = false;
 
   constructor(private readonly options: DiscordAnnouncerOptions) {
     this.client = options.client ?? new DiscordClient(options);
@@ -116,10 +118,16 @@ export class DiscordAnnouncer implements Announcer {
   /** The token's bot belongs to DISCORD_APPLICATION_ID (`identity.ts`); nothing to check without it. */
   async checkIdentity(): Promise<void> {
     if (this.options.applicationId) await checkBotIdentity(this.client, this.options.applicationId);
+    this.ownToken = true;
   }
 
-  /** The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). */
-  confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+  /**
+   * The bot's server list, then `GET /channels/{id}` where the server still has the bot (`access.ts`). The
+   * token's bot is checked first: another bot's server list lacks every subscribed server, and the token may
+   * have changed (a restart) since the probe that lifted the pause, with the check at start failed.
+   */
+  async confirmAccess(suspects: readonly { channel: ChannelRef; code: string }[]): Promise<AccessCheck[]> {
+    if (!this.ownToken) await this.checkIdentity();
     return confirmDiscordAccess(this.client, suspects);
   }
 

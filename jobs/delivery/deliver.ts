@@ -97,8 +97,19 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if ('status' in ready) return ready;
     const held = await heldForDigest(deps.digests?.marks, channel, ready.options, data.announcedAt);
     if (held) {
-      deps.logger.info({ jobId: job.id, ...channel, postId: data.postId, reason: held }, 'delivery skipped');
-      return { status: 'skipped', reason: held };
+      // An earlier attempt may have posted it (its answer lost): skipping would let the digest list it a second
+      // time. This delivery finishes instead (a look first), and the digest, which waits for it, leaves it out.
+      if (!(await deps.ledger.attemptedAt(key, channel))) {
+        deps.logger.info(
+          { jobId: job.id, ...channel, postId: data.postId, reason: held },
+          'delivery skipped',
+        );
+        return { status: 'skipped', reason: held };
+      }
+      deps.logger.info(
+        { jobId: job.id, ...channel, postId: data.postId, reason: held },
+        'held for a digest, but an earlier attempt may have posted it: finishing this delivery',
+      );
     }
     if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
     await waitOutTenantHolds(deps, job, token, channel);
@@ -116,6 +127,7 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       label: ready.post.title,
       about: { postId: data.postId },
       entry: { version: contentVersion(ready.post), ...lookOf(ready.options) },
+      ...(data.version ? { queuedVersion: data.version } : {}),
       failing: { postId: data.postId },
     });
     if (outcome.status === 'skipped') return outcome;

@@ -67,9 +67,10 @@ export async function deliverDigest(
     await stores.marks.advance(channel, periodEnd);
     return { status: 'already', messageId: recorded.messageId };
   }
+  // Before the subscription is read, as in `loadTarget`.
+  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
-  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
   if (subscription.disabledReason !== null) {
     await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);

@@ -12,10 +12,10 @@ import { isHub } from './hub-ref.js';
 import { hubRefusal } from './hub.js';
 
 /** The mass-disable guard as the deliver job uses it. */
-export type DisableGuard = Pick<
-  RedisDisableGuard,
-  'sent' | 'lost' | 'tripped' | 'skipped' | 'admit' | 'holding'
->;
+export type DisableGuard = Pick<RedisDisableGuard, 'sent' | 'lost' | 'tripped' | 'admit' | 'holding'> & {
+  /** `RedisDisableGuard.skipped`; a guard that cannot tell what it did with the note resolves to nothing. */
+  skipped(channel: ChannelRef, jobId: string): Promise<'noted' | 'paused' | 'held' | void>;
+};
 
 /** What turning a failure into queue behaviour needs. */
 export interface FailureDeps extends RateLimitDeps {
@@ -157,7 +157,8 @@ export async function holdOrNoteSkip(
   channel: ChannelRef,
 ): Promise<void> {
   if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
-  await deps.guard?.skipped(channel, String(job.id));
+  // The guard may trip between that look and the note: the note then says so, and the job waits too.
+  if ((await deps.guard?.skipped(channel, String(job.id))) === 'paused') throw await waitForGuard(job, token);
 }
 
 /** Parks the job in delayed while the guard holds its platform (no attempt spent). */

@@ -8,6 +8,7 @@ import type { PostStore } from '../../src/store/post-store.js';
 import type { DecisionLog } from '../../src/delivery/decisions.js';
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import { postKey } from '../../src/posts/identity.js';
+import { contentVersion } from '../../src/posts/version.js';
 import { matchDecision } from '../../src/subscriptions/matching.js';
 import type { SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import type { Subscription } from '../../src/subscriptions/subscription.js';
@@ -103,7 +104,14 @@ export function createFanoutProcessor(
         .filter((sub) => sub.platform === platform)
         .map((sub) => ({
           name: 'deliver',
-          data: { ...announce, platform, workspaceId: sub.workspaceId, channelId: sub.channelId },
+          // The version the post had at fan-out: a re-send compares it with the stored post (send-once.ts).
+          data: {
+            ...announce,
+            version: contentVersion(post),
+            platform,
+            workspaceId: sub.workspaceId,
+            channelId: sub.channelId,
+          },
           opts: { ...deps.jobOptions, jobId: deliverJobId(post, sub) },
         }));
       for (let start = 0; start < jobs.length; start += chunkSize) {

@@ -24,7 +24,8 @@ export interface GuardProbeOptions {
     | 'trip'
   >;
   announcer: Announcer;
-  queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'>;
+  queue: Pick<Queue, 'pause' | 'resume' | 'isPaused' | 'promoteJobs' | 'getJob'> &
+    Partial<Pick<Queue, 'getDelayed'>>;
   subscriptions: Pick<SubscriptionStore, 'get' | 'put' | 'listWorkspace' | 'disable'>;
   logger: Logger;
   /**
@@ -149,7 +150,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
   const probeTrips = async (): Promise<number> => {
     const trips = await options.guard.trips(options.platform);
     if (trips.length === 0) {
-      if (promoteAgain) await options.queue.promoteJobs();
+      if (promoteAgain) await promoteParked(options.queue);
       promoteAgain = false;
       return probing.after(new Failures());
     }
@@ -174,7 +175,7 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       await options.guard.clear(scope);
       if (wide) await options.queue.resume();
       // The jobs parked while the guard held them need not wait out their delay.
-      await options.queue.promoteJobs();
+      await promoteParked(options.queue);
       promoteAgain = true;
       log.warn(
         { scope, reason: trip.reason },
@@ -196,8 +197,16 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       return;
     }
     const failures = new Failures();
+    let wrongBot: DeliveryError | null = null;
+    const onError = (error: unknown) => {
+      failures.add(error);
+      if (error instanceof DeliveryError && error.code === WRONG_BOT) wrongBot = error;
+    };
     for (const scope of scopes) {
-      const outcome = await confirmSuspects({ ...options, logger: log, onError: failures.add }, scope);
+      wrongBot = null;
+      const outcome = await confirmSuspects({ ...options, logger: log, onError }, scope);
+      // Another bot's token (the check at start could not tell): pause as that check would have.
+      if (wrongBot) await pauseForWrongBot(options, log, scope, wrongBot);
       // Channels the platform could not answer for count as a failed round: asked again after a back-off.
       if (outcome.asked && outcome.held > 0) {
         failures.failed = true;
@@ -212,20 +221,31 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
     await confirmHeld();
     await redrive(options);
   };
-  // Whether a round runs now, and whether a trip rang meanwhile (then the next round follows at once).
+  // Whether a round runs now, and whether a trip rang meanwhile (then the next round follows soon).
   let running = false;
   let rang = false;
-  const schedule = () => {
+  // When the last round a trip woke started, whether the timer is for such a round, and when it fires: a
+  // trip wakes the loop at once, but rounds woken by trips are at least `base` apart, so a storm of trips
+  // (one a second) does not probe once per trip.
+  let wokenAt = -Infinity;
+  let waking = false;
+  let dueAt = Infinity;
+  const woken = () => Math.max(0, wokenAt + base - Date.now());
+  const schedule = (byTrip = false) => {
     if (stopped) return;
+    dueAt = Date.now() + next;
+    waking = byTrip;
     timer = setTimeout(() => {
       running = true;
+      if (waking) wokenAt = Date.now();
       round()
         .catch((error: unknown) => log.debug({ err: error }, 'guard probe round failed'))
         .finally(() => {
           running = false;
-          if (rang) next = 0;
+          const byTrip = rang && woken() < next;
+          if (byTrip) next = woken();
           rang = false;
-          schedule();
+          schedule(byTrip);
         });
     }, next);
     timer.unref();
@@ -237,15 +257,50 @@ export function startGuardProbe(options: GuardProbeOptions): () => void {
       rang = true;
       return;
     }
+    if (Date.now() + woken() >= dueAt) return;
     clearTimeout(timer);
-    next = 0;
-    schedule();
+    next = woken();
+    schedule(true);
   });
   schedule();
   return () => {
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/** Delayed jobs read at once while promoting. */
+const PROMOTE_PAGE = 500;
+
+/**
+ * Runs the delayed jobs now (those the guard parked need not wait out their delay), except a digest whose
+ * period has not ended: it was planned to wait for that end, and built early it would miss the period's later
+ * posts while its channel's mark moved past them, so they would reach no digest at all. A queue that cannot
+ * list its delayed jobs promotes them all.
+ */
+async function promoteParked(queue: GuardProbeOptions['queue']): Promise<void> {
+  if (!queue.getDelayed) {
+    await queue.promoteJobs();
+    return;
+  }
+  const now = Date.now();
+  const due = [];
+  for (let start = 0; ; start += PROMOTE_PAGE) {
+    const page = await queue.getDelayed(start, start + PROMOTE_PAGE - 1);
+    for (const job of page) if (!digestAwaitingItsEnd(job.data, now)) due.push(job);
+    if (page.length < PROMOTE_PAGE) break;
+  }
+  for (const job of due) {
+    // Gone from delayed meanwhile (run, removed): nothing to promote.
+    await job.promote().catch(() => undefined);
+  }
+}
+
+/** Whether a job is a digest whose period ends after `now`. */
+function digestAwaitingItsEnd(data: unknown, now: number): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  const { action, periodEnd } = data as { action?: unknown; periodEnd?: unknown };
+  return action === 'digest' && typeof periodEnd === 'string' && Date.parse(periodEnd) > now;
 }
 
 /**
@@ -260,13 +315,23 @@ async function checkIdentity(options: GuardProbeOptions, log: Logger): Promise<v
       log.debug({ err: error }, 'could not check whose token this is; deliveries will tell');
       return;
     }
-    await options.guard.trip(options.platform, error.message);
-    await options.queue.pause();
-    log.error(
-      { reason: error.message },
-      `${error.message}: ${options.platform} deliveries are paused and nothing is disabled until the token is the bot's own`,
-    );
+    await pauseForWrongBot(options, log, options.platform, error);
   }
+}
+
+/** Pauses a scope whose token is another bot's; the probe rounds resume it once the token is right. */
+async function pauseForWrongBot(
+  options: GuardProbeOptions,
+  log: Logger,
+  scope: string,
+  error: DeliveryError,
+): Promise<void> {
+  await options.guard.trip(scope, error.message, scope.split(':')[1] ?? '');
+  if (scope === options.platform) await options.queue.pause();
+  log.error(
+    { reason: error.message, scope },
+    `${error.message}: ${scope} deliveries are paused and nothing is disabled until the token is the bot's own`,
+  );
 }
 
 /**
@@ -283,6 +348,10 @@ async function redrive(options: GuardProbeOptions): Promise<void> {
     if (state === 'active') continue;
     await reenable(options.subscriptions, channel);
     if (job && (state === 'failed' || state === 'completed')) await job.retry(state);
+    // Held past the queue's retention (14 days completed, 30 failed): the delivery cannot run again. Said, not
+    // silent, so an operator can re-announce.
+    if (!job)
+      options.logger.warn({ jobId, ...channel }, 're-drive found its job gone; that delivery is not re-run');
     await options.guard.redriven(options.platform, member);
   }
 }

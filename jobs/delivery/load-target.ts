@@ -21,11 +21,12 @@ export async function loadTarget(
     return { status: 'skipped' as const, reason };
   };
   if (isHub(channel)) return loadHub(deps, job, data, channel);
+  // A channel the mass-disable guard holds until the platform confirms it: nothing is sent there meanwhile,
+  // and this job runs again once the platform clears it. Asked before the subscription is read: the platform's
+  // confirmation re-enables a channel before it stops holding it, so a job admitted after that reads it enabled.
+  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
   const subscription = await deps.subscriptions.get(channel);
   if (!subscription) return skip('subscription removed');
-  // A channel the mass-disable guard holds until the platform confirms it: nothing is sent there meanwhile,
-  // and this job runs again once the platform clears it.
-  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
   if (subscription.disabledReason !== null) {
     await holdOrNoteSkip(deps, job, token, channel);
     return skip(`subscription disabled: ${subscription.disabledReason}`);

@@ -9,6 +9,7 @@ import { guardScope } from '../../src/delivery/disable-guard.js';
 import type { LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
+import { freshSlotForResend } from './channel-slot.js';
 import { classifyFailure } from './failure.js';
 import { LookUnfinished, type LookFirst } from './look-first.js';
 import { createLookSession } from './look-session.js';
@@ -27,6 +28,11 @@ export interface SendOnce<S extends LookSubject> {
   label: string;
   /** What names the subject in the delivered log line (`postId`, or `digest` and its period). */
   about: Record<string, string>;
+  /**
+   * The version of the subject when its delivery was queued (an announcement's, at fan-out): a re-send that
+   * finds the subject still at it records `entry.version` as shown; otherwise the version is unknown.
+   */
+  queuedVersion?: string;
   /** Ledger fields beyond the message and the time (an announcement's content version). */
   entry?: Partial<LedgerEntry>;
   /** Passed on with a failure (an announcement's `postId`). */
@@ -61,8 +67,12 @@ export async function sendOnce<S extends LookSubject>(
       delivered = earlier;
       status = 'already';
     } else {
-      // A re-send after a look that found nothing: the next look must cover this send, not the first one's.
-      if (!first) await deps.ledger.moveAttempt(key, channel, new Date());
+      // A re-send after a look that found nothing: paced from now, not from the slot taken before the look; and
+      // the next look must cover this send, not the first one's.
+      if (!first) {
+        await freshSlotForResend(deps, job, token, channel);
+        await deps.ledger.moveAttempt(key, channel, new Date());
+      }
       sending = true;
       delivered = await one.send(one.subject, target, nonce);
       await countSend(deps, job, channel);
@@ -85,7 +95,7 @@ export async function sendOnce<S extends LookSubject>(
   await deps.ledger.record(key, channel, {
     ...delivered,
     deliveredAt: new Date().toISOString(),
-    ...one.entry,
+    ...shownEntry(one.entry, first, one.queuedVersion),
   });
   await deps.ledger.clearAttempt(key, channel);
   await one.afterRecord?.();
@@ -96,6 +106,27 @@ export async function sendOnce<S extends LookSubject>(
   deps.logger.debug({ jobId: job.id, channelId: channel.channelId, ...one.about, messageId }, 'delivered');
   return { status, messageId };
 }
+
+/**
+ * What the ledger can say a message shows. A first attempt's message shows the version it sent. After an earlier
+ * attempt that may have posted, the message may be that attempt's (Discord hands it back for the same nonce, a
+ * look finds it), rendered from the post as it was then, perhaps before a change the edit fan-out could not apply
+ * to it (no ledger entry yet). When the post is still at the version it had when the delivery was queued, every
+ * attempt rendered that one (unless it changed and changed back in between: not handled); otherwise the version
+ * is recorded as `EARLIER_VERSION`, and the check after the send (`editIfStale`) edits the message to the post as
+ * stored now.
+ */
+function shownEntry(
+  entry: Partial<LedgerEntry> | undefined,
+  first: boolean,
+  queuedVersion: string | undefined,
+): Partial<LedgerEntry> | undefined {
+  if (first || !entry?.version || entry.version === queuedVersion) return entry;
+  return { ...entry, version: EARLIER_VERSION };
+}
+
+/** The ledger version of a message that may show the post as an earlier attempt rendered it (never a hash). */
+export const EARLIER_VERSION = 'earlier-attempt';
 
 /** Counts a send for the mass-disable guard's share; best effort, never failing the delivery itself. */
 export async function countSend(

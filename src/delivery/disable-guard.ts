@@ -150,6 +150,20 @@ end
 if redis.call('EXISTS', KEYS[3]) == 1 then return 'paused' end
 return 'clear'`;
 
+// KEYS: skipped zset, trip key, suspects hash, re-drive set. ARGV: now, window, member, channel field.
+// In one step with the trip, which moves the window's skips of the channels it holds to the re-drive set: a
+// note written just after that move would sit in the window unread, and the job would be skipped for good.
+const SKIPPED = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'paused' end
+if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then
+  redis.call('SADD', KEYS[4], ARGV[3])
+  return 'held'
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 'noted'`;
+
 /** Lua: the channel field of a lost-access or skip entry (time, job id, field[, code]). */
 const CHANNEL_OF = `
 local function channelOf(member, sep)
@@ -306,17 +320,26 @@ export class RedisDisableGuard {
 
   /**
    * Notes a job skipped because its channel's subscription is disabled: should the guard trip over that
-   * channel's lost access within the window, the job is re-driven with the channel's failed one.
+   * channel's lost access within the window, the job is re-driven with the channel's failed one. In the same
+   * step, `paused`: the scope has tripped meanwhile (the job should wait, not skip); `held`: the channel is
+   * held, and the job is listed for re-drive instead.
    */
-  async skipped(channel: ChannelRef, jobId: string): Promise<void> {
-    const key = this.key(guardScope(channel), 'skipped');
+  async skipped(channel: ChannelRef, jobId: string): Promise<'noted' | 'paused' | 'held'> {
+    const scope = guardScope(channel);
     const now = Date.now();
-    await this.redis
-      .multi()
-      .zadd(key, now, [now, jobId, channelField(channel)].join(SEP))
-      .zremrangebyscore(key, '-inf', now - this.policy.windowMs)
-      .pexpire(key, this.policy.windowMs)
-      .exec();
+    const field = channelField(channel);
+    return (await this.redis.eval(
+      SKIPPED,
+      4,
+      this.key(scope, 'skipped'),
+      this.key(scope, 'tripped'),
+      this.key(scope, 'suspects'),
+      this.key(channel.platform, 'redrive'),
+      String(now),
+      String(this.policy.windowMs),
+      [now, jobId, field].join(SEP),
+      field,
+    )) as 'noted' | 'paused' | 'held';
   }
 
   /** The channels whose lost access the guard held while tripped, to confirm with the platform. */

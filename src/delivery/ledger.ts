@@ -46,6 +46,8 @@ export interface DeliveryLedger {
    * if one did (its message may exist: look before sending again), else null and remembers `at`.
    */
   markAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<Date | null>;
+  /** When the first attempt that may have reached the platform began, if one did (read only). */
+  attemptedAt(postKey: string, channel: ChannelRef): Promise<Date | null>;
   /** Forgets the mark: the platform refused the send outright, so no message of it can exist. */
   clearAttempt(postKey: string, channel: ChannelRef): Promise<void>;
   /**
@@ -97,6 +99,10 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
     if (first) return first;
     this.attempts.set(key, at);
     return null;
+  }
+
+  async attemptedAt(postKey: string, channel: ChannelRef): Promise<Date | null> {
+    return this.attempts.get(`${postKey}\u0000${channelField(channel)}`) ?? null;
   }
 
   async clearAttempt(postKey: string, channel: ChannelRef): Promise<void> {

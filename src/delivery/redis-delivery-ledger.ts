@@ -76,6 +76,11 @@ export class RedisDeliveryLedger implements DeliveryLedger {
     return created === 1 || first === null ? null : new Date(first);
   }
 
+  async attemptedAt(postKey: string, channel: ChannelRef): Promise<Date | null> {
+    const first = await this.redis.hget(`${this.prefix}:ledger-attempt:${postKey}`, channelField(channel));
+    return first === null ? null : new Date(first);
+  }
+
   async clearAttempt(postKey: string, channel: ChannelRef): Promise<void> {
     await this.redis.hdel(`${this.prefix}:ledger-attempt:${postKey}`, channelField(channel));
   }

@@ -21,16 +21,38 @@ export interface InvariantCounts {
   unended_jobs: number;
   /** Most Discord 401/403/429 answers in any 10 minutes (the budget is 10,000). */
   invalid_10min_max: number;
+  /** Per-post messages of a post announced while the channel took digests, sent while it still did. */
+  per_post_in_digest: number;
+  /** A post's message in a reachable channel that does not show the post's latest revision at the end. */
+  stale_after_edit: number;
+  /** Messages whose shown revision went back (an older revision written over a newer one). */
+  version_regressed: number;
+  /** A post crossposted, or given a thread, more than once in one channel. */
+  followups_twice: number;
+  /** 429s Slack answered to the bot's own rate of `chat.postMessage`/`chat.update` (not scheduled faults). */
+  slack_rate_429: number;
+  /** Not a violation: stale messages in forum threads archived before the edit (Discord refuses it: 50083). */
+  stale_archived: number;
+  /** Not a violation: announcements left without their crosspost or thread (best effort, never retried). */
+  followups_missing: number;
 }
 
 export const INVALID_BUDGET = 10_000;
 const PAUSE_LIMIT_MS = 60_000;
 const LOST_ACCESS = /50001|token_revoked|not_installed|channel_not_found|10003|10004/;
 
-/** Which counts are violations (everything but `unverified` and the invalid-request figure under budget). */
+/** Counts that describe rather than judge. */
+const FIGURES: ReadonlySet<keyof InvariantCounts> = new Set([
+  'unverified',
+  'invalid_10min_max',
+  'stale_archived',
+  'followups_missing',
+]);
+
+/** Which counts are violations (all but the figures, and the invalid-request figure past its budget). */
 export function violations(counts: InvariantCounts): string[] {
   const broken = (Object.keys(counts) as (keyof InvariantCounts)[]).filter(
-    (key) => key !== 'unverified' && key !== 'invalid_10min_max' && counts[key] > 0,
+    (key) => !FIGURES.has(key) && counts[key] > 0,
   );
   if (counts.invalid_10min_max >= INVALID_BUDGET) broken.push('invalid_10min_max');
   return broken;
@@ -53,11 +75,16 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
     ),
   ];
 
+  // Where each post appears: its own messages (a forum post counts in its forum) and the digests listing it.
   const copies = new Map<string, number>();
-  for (const message of platforms.messages) {
-    if (!message.byBot || message.post === null) continue;
-    const key = `${message.post}>${message.channelId}`;
+  const add = (post: number, home: string) => {
+    const key = `${post}>${home}`;
     copies.set(key, (copies.get(key) ?? 0) + 1);
+  };
+  for (const message of platforms.messages) {
+    if (!message.byBot) continue;
+    if (message.post !== null) add(message.post, message.home);
+    for (const listed of message.listed) add(listed, message.home);
   }
   const duplicates = [...copies.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 
@@ -65,11 +92,63 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
     (job) => job.state === 'failed',
   );
   const unverified = failed.filter((job) => /unverified/i.test(job.failedReason ?? '')).length;
+  const announced = new Map(
+    (await shared.announcements.between(new Date(0), new Date(end))).map((entry) => [
+      Number(/sim-post-(\d+)/.exec(entry.id)?.[1]),
+      entry.announcedAt.getTime(),
+    ]),
+  );
+  const boundary =
+    schedule.features.digestAtMs === null ? -Infinity : world.start + schedule.features.digestAtMs;
+  const digestAt = digestTimeline(world);
   let lost = 0;
   for (const post of schedule.posts)
-    for (const channel of channels)
-      if (!unreachable.has(channel.channelId) && !copies.has(`${post.n}>${channel.channelId}`)) lost += 1;
+    for (const channel of channels) {
+      const at = announced.get(post.n);
+      if (at === undefined || unreachable.has(channel.channelId)) continue;
+      // A channel that ends taking digests gets a post in the digest due at the boundary, if it took digests
+      // then and the post was announced by then; a later post waits for the next digest.
+      const due =
+        !digestAt(channel.channelId, end) || (at <= boundary && digestAt(channel.channelId, boundary));
+      if (due && !copies.has(`${post.n}>${channel.channelId}`)) lost += 1;
+    }
   lost = Math.max(0, lost - unverified);
+
+  let perPostInDigest = 0;
+  let stale = 0;
+  let staleArchived = 0;
+  let regressed = 0;
+  const followups = new Map<string, { crossposted: number; threaded: number }>();
+  const features = new Map(schedule.features.channels.map((feature) => [feature.channelId, feature]));
+  let followupsMissing = 0;
+  for (const message of platforms.messages) {
+    if (!message.byBot || message.post === null) continue;
+    const at = announced.get(message.post);
+    if (at !== undefined && digestAt(message.home, at) && digestAt(message.home, message.at))
+      perPostInDigest += 1;
+    if (message.revs.some((rev, i) => i > 0 && rev < message.revs[i - 1]!)) regressed += 1;
+    const latest = world.published.get(message.post)?.rev ?? 1;
+    if (!unreachable.has(message.home) && message.rev !== latest) {
+      const thread = platforms.threads.get(message.channelId);
+      if (thread && platforms.archived(thread)) staleArchived += 1;
+      else stale += 1;
+    }
+    const key = `${message.post}>${message.home}`;
+    const seen = followups.get(key) ?? { crossposted: 0, threaded: 0 };
+    seen.crossposted += message.crossposts;
+    seen.threaded += message.threaded ? 1 : 0;
+    followups.set(key, seen);
+    const feature = features.get(message.home);
+    if (feature && !unreachable.has(message.home)) {
+      if (feature.crosspost && feature.kind === 'announcement' && message.crossposts === 0)
+        followupsMissing += 1;
+      if (feature.thread && !message.threaded) followupsMissing += 1;
+    }
+  }
+  const followupsTwice = [...followups.values()].filter((f) => f.crossposted > 1 || f.threaded > 1).length;
+  const slackRate429 = platforms.requests.filter(
+    (request) => request.provoked && request.status === 429,
+  ).length;
 
   let unreachableNotDisabled = 0;
   let retried = 0;
@@ -109,6 +188,24 @@ export async function checkInvariants(world: SimWorld, end: number): Promise<Inv
     paused_over_minute: pausedOverMinute,
     unended_jobs: unended,
     invalid_10min_max: maxInWindow(platforms.invalid, 600_000),
+    per_post_in_digest: perPostInDigest,
+    stale_after_edit: stale,
+    version_regressed: regressed,
+    followups_twice: followupsTwice,
+    slack_rate_429: slackRate429,
+    stale_archived: staleArchived,
+    followups_missing: followupsMissing,
+  };
+}
+
+/** Whether a channel took digests at a moment: its option at the start, then each switch as it happened. */
+function digestTimeline(world: SimWorld): (channelId: string, at: number) => boolean {
+  const initial = new Map(world.schedule.features.channels.map((f) => [f.channelId, f.digest !== null]));
+  return (channelId, at) => {
+    let digest = initial.get(channelId) ?? false;
+    for (const change of world.switches)
+      if (change.channelId === channelId && change.at <= at) digest = change.to !== null;
+    return digest;
   };
 }
 
@@ -145,7 +242,10 @@ export function explain(world: SimWorld): string[] {
     const data = job.data as { postId?: string; channelId: string; action?: string };
     const n = Number(/sim-post-(\d+)/.exec(data.postId ?? '')?.[1]);
     const arrived = world.platforms.messages.some(
-      (m) => m.byBot && m.post === n && m.channelId === data.channelId,
+      (m) =>
+        m.byBot &&
+        m.home === data.channelId &&
+        (data.action === 'digest' ? m.digest !== null : m.post === n || m.listed.includes(n)),
     );
     const ended = job.state === 'completed' || job.state === 'failed';
     if (arrived && ended) continue;

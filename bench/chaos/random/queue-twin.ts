@@ -12,6 +12,8 @@ export interface TwinJobOptions {
   jobId?: string;
   attempts?: number;
   backoff?: { type: 'exponential' | 'fixed'; delay: number; jitter?: number };
+  /** Waits this long in delayed before its first run (BullMQ's `delay`). */
+  delay?: number;
 }
 
 export interface TwinJob {
@@ -134,8 +136,17 @@ export class QueueTwin {
       changedAt: Date.now(),
     };
     this.jobs.set(id, job);
-    this.enter(job, 'waiting');
+    if (opts.delay && opts.delay > 0) {
+      job.delayUntil = Date.now() + opts.delay;
+      this.enter(job, 'delayed');
+    } else this.enter(job, 'waiting');
     this.notify();
+  }
+
+  /** BullMQ's `Queue#getJobState`: the job's state, or `unknown` when there is no such job. */
+  async getJobState(id: string): Promise<TwinState | 'unknown'> {
+    await this.redis.ready();
+    return this.jobs.get(id)?.state ?? 'unknown';
   }
 
   async addBulk(jobs: { name: string; data: unknown; opts: TwinJobOptions }[]): Promise<void> {

@@ -4,10 +4,22 @@ import { SlackAnnouncer } from '../../../adapters/slack/announcer.js';
 import { queueOwnedClientOptions, SlackClient } from '../../../adapters/slack/client.js';
 import { forgetWorkspace } from '../../../adapters/slack/uninstall.js';
 import { createDeliverProcessor } from '../../../jobs/delivery/deliver.js';
+import { createDigestPlanner, type DigestJobQueue } from '../../../jobs/delivery/digest-plan.js';
 import { createFanoutProcessor, type DeliverJobQueue } from '../../../jobs/delivery/fanout.js';
 import { startGuardProbe } from '../../../jobs/delivery/guard-probe.js';
 import { smoothLimit } from '../../../jobs/delivery/limits.js';
-import { ANNOUNCE_JOB_OPTIONS, announceJobId, deliverJobOptions } from '../../../jobs/queues.js';
+import { editQueue, finalDigests, perPostJobs } from '../../../jobs/delivery/lookup.js';
+import { CROSSPOSTED_EDIT_INTERVAL_MS } from '../../../jobs/delivery/pacers.js';
+import { BullAnnouncementSink, deliverJobOptions } from '../../../jobs/queues.js';
+import type { Queue } from 'bullmq';
+import type { CommandDeps } from '../../../src/commands/command-deps.js';
+import { subscribe } from '../../../src/commands/subscription-commands.js';
+import { MemoryAnnouncementLog } from '../../../src/digests/announcement-log.js';
+import { MemoryDigestHistory } from '../../../src/digests/digest-history.js';
+import { MemoryDigestMarks } from '../../../src/digests/digest-marks.js';
+import type { DigestSchedule } from '../../../src/digests/period.js';
+import { MemoryEditSequence } from '../../../src/posts/edit-sequence.js';
+import { contentVersion } from '../../../src/posts/version.js';
 import { DeliveryError, type Announcer } from '../../../src/delivery/announcer.js';
 import { MemoryDeliveryCounters } from '../../../src/delivery/counters.js';
 import { MemoryDeliveryLedger } from '../../../src/delivery/ledger.js';
@@ -16,11 +28,12 @@ import type { Platform, Post } from '../../../src/posts/post.js';
 import { MemoryPostStore } from '../../../src/store/memory-post-store.js';
 import { MemorySubscriptionStore } from '../../../src/subscriptions/memory-subscription-store.js';
 import { MemoryChannelPacer, MemoryDisableGuard, MemoryTenantHolds } from './memory-safety.js';
+import { MemoryWorkspaceBudgetPacer } from './memory-pacing.js';
 import { SimPlatforms } from './platform.js';
 import { QueueTwin, TwinWorker, type TwinProcessor } from './queue-twin.js';
 import { RedisTwin, throughRedis, type ProcessLife } from './redis-twin.js';
 import type { Rng } from './rng.js';
-import type { Schedule } from './schedule.js';
+import type { Cadence, ChannelFeature, Schedule } from './schedule.js';
 import { discordTransport, slackTransport, type Wire } from './transport.js';
 
 // One schedule's world on the virtual clock: the platforms in memory, Redis and its stores in memory, the
@@ -41,9 +54,17 @@ export interface Shared {
   posts: MemoryPostStore;
   counters: MemoryDeliveryCounters;
   holds: MemoryTenantHolds;
-  pacer: MemoryChannelPacer;
+  /** Slack's pacing: each channel, and each workspace's SLACK_WORKSPACE_RATE budget (a plain schedule: none). */
+  pacer: MemoryWorkspaceBudgetPacer | MemoryChannelPacer;
+  /** Discord's edit pacing (crossposted messages, and edits of one message). */
+  editPacer: MemoryChannelPacer;
   guard: MemoryDisableGuard;
-  queues: { announce: QueueTwin; discord: QueueTwin; slack: QueueTwin };
+  announcements: MemoryAnnouncementLog;
+  marks: MemoryDigestMarks;
+  history: MemoryDigestHistory;
+  editSequence: MemoryEditSequence;
+  digestSchedule: DigestSchedule;
+  queues: { announce: QueueTwin; digest: QueueTwin; discord: QueueTwin; slack: QueueTwin };
   /** Slack workspaces whose installation was deleted (`tokens_revoked`). */
   uninstalled: Set<string>;
 }
@@ -77,6 +98,8 @@ class SimProcess implements ProcessLife {
           new webApi.WebClient(undefined, {
             ...queueOwnedClientOptions('https://slack.sim/api/', SLACK_TIMEOUT_MS),
             fetch: slackTransport(wire, SLACK_TIMEOUT_MS),
+            // Its own warning per lost answer ("http request failed") would flood the run's output.
+            logLevel: webApi.LogLevel.ERROR,
           }),
         ),
         tokens: {
@@ -98,6 +121,12 @@ class SimProcess implements ProcessLife {
       holds: redis(shared.holds),
       guard: redis(shared.guard),
     };
+    const digests = {
+      announcements: redis(shared.announcements),
+      marks: redis(shared.marks),
+      history: redis(shared.history),
+    };
+    const announceQueue = redis(shared.queues.announce) as unknown as Queue;
     for (const platform of ['discord', 'slack'] as const) {
       const queue = shared.queues[platform];
       const processor = createDeliverProcessor({
@@ -108,7 +137,12 @@ class SimProcess implements ProcessLife {
         logger,
         rateLimit: (ms) => queue.rateLimit(ms),
         pausePlatform: () => queue.pause(),
-        ...(platform === 'slack' ? { pacing: { pacer: redis(shared.pacer), intervalMs: 1_000 } } : {}),
+        digests,
+        perPost: perPostJobs(announceQueue, redis(queue) as unknown as Queue),
+        editQueue: editQueue(redis(queue) as unknown as Queue),
+        ...(platform === 'slack'
+          ? { pacing: { pacer: redis(shared.pacer), intervalMs: 1_000 } }
+          : { editPacing: { pacer: redis(shared.editPacer), intervalMs: CROSSPOSTED_EDIT_INTERVAL_MS } }),
       });
       this.workers.push(
         new TwinWorker(
@@ -140,9 +174,21 @@ class SimProcess implements ProcessLife {
       jobOptions: deliverJobOptions(ATTEMPTS),
       logger,
       ledger: stores.ledger,
+      announcements: digests.announcements,
     });
     this.workers.push(
       new TwinWorker(`${name}/announce`, shared.queues.announce, fanout as unknown as TwinProcessor, 2),
+    );
+    const planner = createDigestPlanner({
+      subscriptions: stores.subscriptions,
+      deliverQueues: deliverQueues as unknown as Partial<Record<Platform, DigestJobQueue>>,
+      jobOptions: deliverJobOptions(ATTEMPTS),
+      schedule: shared.digestSchedule,
+      now: () => new Date(),
+      logger,
+    });
+    this.workers.push(
+      new TwinWorker(`${name}/digest`, shared.queues.digest, planner as unknown as TwinProcessor, 1),
     );
   }
 
@@ -157,8 +203,11 @@ class SimProcess implements ProcessLife {
   }
 }
 
-/** A chaos post. */
-export function simPost(n: number, at: number): Post {
+/** The web process (commands, Slack events, the poller): never killed. */
+const WEB: ProcessLife = { alive: () => true };
+
+/** A chaos post at its revision `rev` (1 when published; each edit shows the next in its summary). */
+export function simPost(n: number, at: number, rev = 1): Post {
   return {
     id: `sim-post-${n}`,
     feed: 'psf',
@@ -166,9 +215,9 @@ export function simPost(n: number, at: number): Post {
     url: `https://pyfound.blogspot.com/sim-post-${n}.html`,
     author: 'PSF',
     publishedAt: new Date(at).toISOString(),
-    updatedAt: null,
+    updatedAt: rev > 1 ? new Date().toISOString() : null,
     tags: [],
-    summary: `Summary of post ${n}.`,
+    summary: `Summary of post ${n} (rev ${rev}).`,
     image: null,
   };
 }
@@ -180,6 +229,10 @@ export class SimWorld {
   private readonly processes: SimProcess[] = [];
   private readonly tokens = new Map<string, string>();
   private generation = 0;
+  /** Each published post: when, and the revision it is at. */
+  readonly published = new Map<number, { at: number; rev: number }>();
+  /** Each digest switch as it happened. */
+  readonly switches: { channelId: string; at: number; to: Cadence | null }[] = [];
 
   constructor(
     readonly schedule: Schedule,
@@ -188,6 +241,9 @@ export class SimWorld {
   ) {
     const redis = new RedisTwin();
     this.platforms = new SimPlatforms(rng, () => Date.now());
+    this.platforms.slackWorkspaceRate = schedule.features.slackWorkspaceRate;
+    const boundary = new Date(start + (schedule.features.digestAtMs ?? 0));
+    const budget = schedule.features.slackWorkspaceRate;
     this.shared = {
       redis,
       subscriptions: new MemorySubscriptionStore(),
@@ -195,10 +251,22 @@ export class SimWorld {
       posts: new MemoryPostStore(),
       counters: new MemoryDeliveryCounters(),
       holds: new MemoryTenantHolds(),
-      pacer: new MemoryChannelPacer(),
+      pacer: budget === null ? new MemoryChannelPacer() : new MemoryWorkspaceBudgetPacer(budget),
+      editPacer: new MemoryChannelPacer(),
       guard: new MemoryDisableGuard(),
+      announcements: new MemoryAnnouncementLog(),
+      marks: new MemoryDigestMarks(),
+      history: new MemoryDigestHistory(),
+      editSequence: new MemoryEditSequence(),
+      // DIGEST_TIME at the schedule's boundary (whole seconds are not configurable: the boundary is at :00).
+      digestSchedule: {
+        hour: boundary.getUTCHours(),
+        minute: boundary.getUTCMinutes(),
+        weekday: boundary.getUTCDay(),
+      },
       queues: {
         announce: new QueueTwin('announce', redis),
+        digest: new QueueTwin('digest', redis),
         discord: new QueueTwin('deliver-discord', redis, smoothLimit(48)),
         slack: new QueueTwin('deliver-slack', redis, smoothLimit(1_000)),
       },
@@ -209,19 +277,27 @@ export class SimWorld {
   /** Subscribes every channel, starts the processes and schedules every event. */
   async begin(): Promise<void> {
     const at = (ms: number) => this.start + ms;
-    const subscribe = (platform: Platform, workspaceId: string, channelId: string) =>
-      this.shared.subscriptions.put({
+    const features = new Map(this.schedule.features.channels.map((f) => [f.channelId, f]));
+    const subscribe = (platform: Platform, workspaceId: string, channelId: string) => {
+      const feature = features.get(channelId);
+      return this.shared.subscriptions.put({
         platform,
         workspaceId,
         channelId,
         feeds: [],
         tags: [],
-        options: {},
+        options: {
+          ...(feature?.kind === 'forum' ? { forum: true } : {}),
+          ...(feature?.crosspost ? { crosspost: true } : {}),
+          ...(feature?.thread ? { thread: true } : {}),
+          ...(feature?.digest ? { digest: feature.digest } : {}),
+        },
         createdBy: 'chaos',
         createdAt: new Date(this.start - 86_400_000).toISOString(),
         disabledReason: null,
         disabledAt: null,
       });
+    };
     for (const guild of this.schedule.guilds) {
       this.platforms.guilds.set(guild.id, {
         id: guild.id,
@@ -229,6 +305,9 @@ export class SimWorld {
       });
       for (const channelId of guild.channels) {
         this.platforms.discordChannels.set(channelId, guild.id);
+        const feature = features.get(channelId);
+        if (feature?.kind) this.platforms.discordKinds.set(channelId, feature.kind);
+        if (feature?.archiveAfterMs) this.platforms.forumArchiveMs.set(channelId, feature.archiveAfterMs);
         await subscribe('discord', guild.id, channelId);
       }
     }
@@ -241,6 +320,8 @@ export class SimWorld {
         revokedAt: workspace.revokedAtMs === null ? null : at(workspace.revokedAtMs),
         tight: workspace.tight,
         lastHistoryAt: null,
+        sends: [],
+        updates: [],
       });
       for (const channelId of workspace.channels) {
         this.platforms.slackChannels.set(channelId, workspace.teamId);
@@ -248,8 +329,7 @@ export class SimWorld {
       }
       // Slack sends `tokens_revoked` when the token is revoked; the web process forgets the workspace.
       if (workspace.revokedAtMs !== null) {
-        const web: ProcessLife = { alive: () => true };
-        const subscriptions = throughRedis(this.shared.subscriptions, this.shared.redis, web);
+        const subscriptions = throughRedis(this.shared.subscriptions, this.shared.redis, WEB);
         this.after(workspace.revokedAtMs + workspace.eventAfterMs, () => {
           this.shared.uninstalled.add(workspace.teamId);
           void forgetWorkspace(workspace.teamId, undefined, { subscriptions, logger: silentLogger() });
@@ -263,6 +343,26 @@ export class SimWorld {
     }));
     for (let i = 0; i < PROCESSES; i++) this.processes.push(this.spawn(i));
     for (const post of this.schedule.posts) this.after(post.atMs, () => void this.publish(post.n));
+    for (const edit of this.schedule.features.edits) this.after(edit.atMs, () => void this.edit(edit.n));
+    for (const feature of this.schedule.features.channels) {
+      const change = feature.digestSwitch;
+      if (change) this.after(change.atMs, () => void this.switchDigest(feature, change.to));
+    }
+    // The digest job schedulers fire at the boundary: one planning job per cadence.
+    const digestAtMs = this.schedule.features.digestAtMs;
+    if (digestAtMs !== null)
+      this.after(digestAtMs, () => {
+        for (const cadence of ['daily', 'weekly'] as const)
+          void this.shared.queues.digest.add(
+            'digest',
+            { cadence },
+            {
+              attempts: 10,
+              backoff: { type: 'exponential', delay: 1_000 },
+              jobId: `repeat:digest-${cadence}:${this.start + digestAtMs}`,
+            },
+          );
+      });
     for (const kill of this.schedule.kills) {
       this.after(kill.atMs, () => this.processes[kill.process]!.kill());
       this.after(kill.atMs + kill.backAfterMs, () => {
@@ -290,16 +390,61 @@ export class SimWorld {
     setTimeout(run, Math.max(0, this.start + ms - Date.now()));
   }
 
-  /** The poller's part: stores the post and queues its announce job. */
+  /** The poller's sink over the announce queue, as the web process holds it. */
+  private sink(): BullAnnouncementSink {
+    return new BullAnnouncementSink(
+      throughRedis(this.shared.queues.announce, this.shared.redis, WEB) as unknown as Queue,
+      () => new Date(),
+      throughRedis(this.shared.announcements, this.shared.redis, WEB),
+      throughRedis(this.shared.editSequence, this.shared.redis, WEB),
+    );
+  }
+
+  /** The poller's part: stores the post, logs its announcement and queues its announce job. */
   private async publish(n: number): Promise<void> {
     const post = simPost(n, Date.now());
+    this.published.set(n, { at: Date.now(), rev: 1 });
     await this.shared.redis.ready();
     await this.shared.posts.save([post]);
-    await this.shared.queues.announce.add(
-      'announce',
-      { feed: post.feed, postId: post.id, announcedAt: new Date().toISOString() },
-      { ...(ANNOUNCE_JOB_OPTIONS as object), jobId: announceJobId(post) },
+    await this.sink().enqueue([post]);
+  }
+
+  /** The poller finds a post changed: stores its next revision, then queues its edit (as `poller.ts`). */
+  private async edit(n: number): Promise<void> {
+    const published = this.published.get(n);
+    if (!published) return;
+    published.rev += 1;
+    const post = simPost(n, published.at, published.rev);
+    await this.shared.redis.ready();
+    await this.shared.posts.save([post]);
+    await this.sink().enqueueEdits([{ post, version: contentVersion(post) }]);
+  }
+
+  /** A manager runs `subscribe digest daily|weekly|off` in the channel (the real command). */
+  private async switchDigest(feature: ChannelFeature, to: Cadence | null): Promise<void> {
+    const web = <T extends object>(store: T) => throughRedis(store, this.shared.redis, WEB);
+    const queues = [web(this.shared.queues.discord), web(this.shared.queues.slack)] as unknown as Queue[];
+    const deps = {
+      subscriptions: web(this.shared.subscriptions),
+      feeds: [{ name: 'psf' }],
+      finalDigest: finalDigests(queues, ATTEMPTS),
+      digestSchedule: this.shared.digestSchedule,
+    } as unknown as CommandDeps;
+    const reply = await subscribe(
+      deps,
+      {
+        platform: feature.platform,
+        workspaceId: feature.workspaceId,
+        channelId: feature.channelId,
+        userId: 'manager',
+        canManage: true,
+        ...(feature.platform === 'discord' ? { forum: feature.kind === 'forum' } : {}),
+      },
+      undefined,
+      { digest: to ?? 'off' },
     );
+    if (reply.kind === 'error') throw new Error(`subscribe digest failed: ${reply.message}`);
+    this.switches.push({ channelId: feature.channelId, at: Date.now(), to });
   }
 
   /** True once every queue is idle (a job the guard holds waits in delayed, so holds count too). */

@@ -58,7 +58,12 @@ const listed = (announcer: ScriptedAnnouncer) =>
 
 describe('a channel switching to or from digests', () => {
   it('does not get a post on its own when it switched to digests while the post’s job was still retrying', async () => {
-    const announcer = new GatedAnnouncer('console').failChannel('c1', { kind: 'transient' }, 1);
+    // A 429 refused the first send: no message of it exists, so the retry may leave the post to the digest.
+    const announcer = new GatedAnnouncer('console').failChannel(
+      'c1',
+      { kind: 'rate_limited', retryAfterMs: 10 },
+      1,
+    );
     const post = makePost(1);
     const h = await start(announcer, post);
     await h.sink.enqueue([post]);
@@ -74,6 +79,28 @@ describe('a channel switching to or from digests', () => {
     await h.digestQueue.add('digest', { cadence: 'daily' }, { jobId: 'tick' });
     await waitFor(() => h.idle(), 'digest sent');
     expect(listed(announcer)).toEqual([post.title]);
+  });
+
+  it('finishes a send whose answer was lost before the switch to digests, so the post comes once, not also in the digest', async () => {
+    // The first attempt's answer was lost (a timeout): its message may exist. Skipping the retry as "held for the
+    // digest" let the digest list the post as well (random chaos seed 189: a Slack channel got it twice).
+    const announcer = new GatedAnnouncer('console').failChannel('c1', { kind: 'transient' }, 1);
+    const post = makePost(4);
+    const h = await start(announcer, post);
+    await h.sink.enqueue([post]);
+    await waitFor(() => announcer.waiting === 1, 'first attempt in flight');
+    await h.subscriptions.put({ ...sub, options: { digest: 'daily' } });
+    announcer.release();
+    await waitFor(() => h.idle(), 'per-post job ended');
+    expect(announcer.sent.map((sent) => sent.post.title)).toEqual([post.title]);
+    expect((await h.deliverQueues.console!.getJob(deliverJobId(post, channel)))?.returnvalue).toMatchObject({
+      status: 'delivered',
+    });
+
+    clock = new Date('2026-12-01T15:00:00Z');
+    await h.digestQueue.add('digest', { cadence: 'daily' }, { jobId: 'tick' });
+    await waitFor(() => h.idle(), 'digest planned');
+    expect(listed(announcer)).toEqual([]);
   });
 
   it('`digest off` builds the final digest only after a send in flight settled, so the post comes once', async () => {

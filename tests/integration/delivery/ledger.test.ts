@@ -32,5 +32,17 @@ for (const [name, make] of [
       expect(await ledger.get('k', other)).toBeNull();
       expect(await ledger.forPost('k')).toEqual([{ ...first, version: 'v2', editedAt: 't3', channel }]);
     });
+
+    it('tells when an attempt that may have reached the platform began, without marking one', async () => {
+      const ledger = make();
+      const at = new Date('2026-12-07T08:00:00.000Z');
+      expect(await ledger.attemptedAt('k', channel)).toBeNull();
+      expect(await ledger.attemptedAt('k', channel)).toBeNull();
+      expect(await ledger.markAttempt('k', channel, at)).toBeNull();
+      expect(await ledger.attemptedAt('k', channel)).toEqual(at);
+      expect(await ledger.attemptedAt('k', other)).toBeNull();
+      await ledger.clearAttempt('k', channel);
+      expect(await ledger.attemptedAt('k', channel)).toBeNull();
+    });
   });
 }

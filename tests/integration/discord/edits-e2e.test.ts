@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
-import type { Announcer } from '../../../src/delivery/announcer.js';
+import { DeliveryError, type Announcer } from '../../../src/delivery/announcer.js';
 import { postKey } from '../../../src/posts/identity.js';
 import type { Post } from '../../../src/posts/post.js';
 import { contentVersion } from '../../../src/posts/version.js';
@@ -158,6 +158,43 @@ describe('edits of announced posts through the delivery queue', () => {
     const shown = fake.rest.messages.get(channelId(5))![0]!.embeds[0] as { title: string };
     expect(shown.title).toBe('Changed while sending');
     expect((await h.ledger.get(postKey(post.feed, post.id), ref(channelId(5))))?.version).toBe(
+      contentVersion(changed),
+    );
+  });
+
+  it('edits the message an earlier attempt posted when the post changed before its retry (random chaos seeds 112, 796)', async () => {
+    // The first send reaches Discord but its answer is lost. The post changes; the edit fan-out finds no ledger
+    // entry for the channel. The retry gets the first message back for the same nonce: it shows the old post,
+    // so the ledger must not call it current.
+    const real = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
+    let attempts = 0;
+    const post = makePost(5);
+    const changed = { ...post, title: 'Changed before the retry' };
+    const running: { h?: Harness } = {};
+    const lossy: Announcer = {
+      platform: 'discord',
+      announce: async (post, target, nonce) => {
+        attempts += 1;
+        const delivered = await real.announce(post, target, nonce);
+        if (attempts > 1) return delivered;
+        const h = running.h!;
+        await change(h, changed);
+        await waitFor(async () => (await h.announceQueue.getCompletedCount()) === 2, 'edit fanned out');
+        throw DeliveryError.transient('network', 'the answer was lost');
+      },
+      edit: (post, target, delivered) => real.edit(post, target, delivered),
+    };
+    const h = await start(post, [subscription(6)], lossy);
+    running.h = h;
+    await h.sink.enqueue([post]);
+    await waitFor(
+      async () => attempts === 2 && editsOf(channelId(6)).length === 1 && (await h.idle()),
+      'retry',
+    );
+    expect(fake.rest.messages.get(channelId(6))).toHaveLength(1);
+    const shown = fake.rest.messages.get(channelId(6))![0]!.embeds[0] as { title: string };
+    expect(shown.title).toBe('Changed before the retry');
+    expect((await h.ledger.get(postKey(post.feed, post.id), ref(channelId(6))))?.version).toBe(
       contentVersion(changed),
     );
   });
