@@ -38,16 +38,25 @@ export class SentinelRedis extends Redis {
   }
 
   override disconnect(reconnect = false): void {
-    if (!reconnect) {
-      this.#closedOnPurpose = true;
-      clearTimeout(this.#restart);
-      this.#restart = undefined;
-    }
+    if (!reconnect) this.#closeOnPurpose();
     super.disconnect(reconnect);
+  }
+
+  // A quit while the connection is ended (between an aborted connect and the next) fails at once and would
+  // otherwise leave the next connect scheduled.
+  override quit(callback?: Parameters<Redis['quit']>[0]): Promise<'OK'> {
+    this.#closeOnPurpose();
+    return super.quit(callback);
   }
 
   override duplicate(override?: Partial<RedisOptions>): SentinelRedis {
     return new SentinelRedis({ ...this.options, ...override });
+  }
+
+  #closeOnPurpose(): void {
+    this.#closedOnPurpose = true;
+    clearTimeout(this.#restart);
+    this.#restart = undefined;
   }
 
   /** After a failed connect that left the connection ended though nobody closed it: connect again. */
