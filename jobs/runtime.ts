@@ -67,7 +67,8 @@ async function startCommandCore(
   );
   closers.push({ name: 'index sync', close: stopFollowing });
   const safety = deliverySafety(stores.redis, stores.prefix);
-  const notes = (asking?: Tenant) => deliveryStatusNotes(safety, enabledPlatforms(config), asking);
+  const hubIds = (config.discord?.hubs ?? []).map((hub) => hub.channelId);
+  const notes = (asking?: Tenant) => deliveryStatusNotes(safety, enabledPlatforms(config), asking, hubIds);
   const poll = queues.find((queue) => queue.name === QUEUE.poll);
   return commandCore(
     config,

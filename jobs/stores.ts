@@ -13,6 +13,7 @@ import type { Logger } from '../src/logger.js';
 import { RedisPostStore } from '../src/store/redis-post-store.js';
 import { RedisSubscriptionStore } from '../src/subscriptions/redis-subscription-store.js';
 import { RedisFollowStore } from '../src/subscriptions/follow-store.js';
+import { RedisChannelLocks } from '../src/subscriptions/channel-locks.js';
 import { CommandCore, type CommandDeps } from '../src/commands/command-core.js';
 import type { PollerHealth, QueueHealth } from '../src/commands/types.js';
 import type { AnnouncementSink } from '../src/feeds/announcement-sink.js';
@@ -132,6 +133,7 @@ export function commandCore(
     index,
     subscriptions: stores.subscriptions,
     follows: stores.follows,
+    channelLocks: new RedisChannelLocks(stores.redis, stores.prefix),
     hubs: config.discord?.hubs ?? [],
     feedStates: stores.feedStates,
     queues,

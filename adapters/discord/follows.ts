@@ -28,7 +28,8 @@ const followed = z.object({ channel_id: z.string(), webhook_id: z.string().regex
  * (crossposted) in the hub into it; deleting that webhook ends the follow.
  * https://discord.com/developers/docs/resources/channel#follow-announcement-channel
  * Needs Manage Webhooks in the target channel. Every answer is classified by what Discord said; an answer that
- * does not say whether the follow was made (a 5xx, a timeout, a lost connection) is `unclear`, never retried.
+ * does not say whether the follow was made (a 5xx, a timeout, a lost connection, a 4xx without Discord's JSON
+ * code) is `unclear`, never retried.
  */
 export class DiscordChannelFollows implements ChannelFollows {
   constructor(
@@ -77,10 +78,10 @@ export class DiscordChannelFollows implements ChannelFollows {
       return { ok: false, failure: 'rate_limited', detail, retryAfterMs: classified.retryAfterMs ?? 1_000 };
     const known = FAILURES[classified.code];
     if (known) return { ok: false, failure: known, detail };
-    // A JSON code, a 4xx or a refused token is Discord (or a proxy) saying no: nothing was made. Anything else
-    // (5xx, network, timeout) leaves it unknown whether Discord acted.
-    const refused =
-      /^\d+$/.test(classified.code) || /^http_4\d\d$/.test(classified.code) || classified.kind === 'auth';
+    // Only a JSON error code is Discord itself saying no, so nothing was made. Anything else leaves it unknown
+    // whether Discord acted: a 5xx, the network, a timeout, and a 4xx without a code (a proxy's or CDN's HTML
+    // 401/403/404, Discord's generic route 404 for a wrong DISCORD_API_URL), which errors.ts treats the same way.
+    const refused = /^\d+$/.test(classified.code) && classified.kind !== 'auth';
     this.logger?.warn({ err: classified, what, id }, `Discord ${what} failed`);
     return { ok: false, failure: refused ? 'refused' : 'unclear', detail };
   }

@@ -20,8 +20,9 @@ import { loadTarget } from './load-target.js';
 import { sendOnce } from './send-once.js';
 import { waitForChannelSlot } from './channel-slot.js';
 import { editIfStale, type EditQueue } from './stale-send.js';
-import { isHub } from './hub-ref.js';
-import { publishHub, waitForHubSlot, type HubDeps } from './hub.js';
+import { isHub } from '../../src/delivery/hub-ref.js';
+import type { HubDeps } from './hub.js';
+import { publishHub, waitForHubSlot } from './hub-publish.js';
 
 /** What a deliver processor needs; one per platform. */
 export interface DeliverDeps extends FailureDeps {
@@ -85,9 +86,14 @@ export function createDeliverProcessor(deps: DeliverDeps) {
     if (data.action === 'edit') return deliverEdit(deps, job, token, data, channel);
     const hub = isHub(channel);
     const recorded = await deps.ledger.get(key, channel);
-    // A hub's message is sent but not yet published: only the publish is left.
-    if (recorded && hub && !recorded.crosspostedAt)
-      return publishHub(deps, job, token, key, channel, recorded);
+    // A hub's message is sent but not yet published: only the publish is left (then the stale check, below).
+    if (recorded && hub && !recorded.crosspostedAt) {
+      // A retry, maybe hours later: the publish needs a slot of the hub's hour again (it keeps one it holds).
+      await waitForHubSlot(deps, job, token, channel, key);
+      const published = await publishHub(deps, job, token, key, channel, recorded);
+      await editIfStale(deps, job, data, channel);
+      return published;
+    }
     if (recorded) {
       await editIfStale(deps, job, data, channel);
       return { status: 'already', messageId: recorded.messageId };
@@ -131,11 +137,11 @@ export function createDeliverProcessor(deps: DeliverDeps) {
       failing: { postId: data.postId },
     });
     if (outcome.status === 'skipped') return outcome;
-    if (hub) {
-      const sent = await deps.ledger.get(key, channel);
-      if (sent && !sent.crosspostedAt) return publishHub(deps, job, token, key, channel, sent);
-    }
+    const sent = hub ? await deps.ledger.get(key, channel) : null;
+    const published =
+      sent && !sent.crosspostedAt ? await publishHub(deps, job, token, key, channel, sent) : null;
+    // A hub's message as well: a post changed while it was sent gets its edit, which Discord copies to followers.
     await editIfStale(deps, job, data, channel);
-    return outcome;
+    return published ?? outcome;
   };
 }

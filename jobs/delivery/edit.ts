@@ -9,7 +9,7 @@ import { classifyFailure } from './failure.js';
 import { waitForChannelSlot } from './channel-slot.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { loadTarget } from './load-target.js';
-import { isHub } from './hub-ref.js';
+import { isHub } from '../../src/delivery/hub-ref.js';
 
 /**
  * The `edit` action of a deliver job: rewrites the announcement the ledger recorded for (post, channel) to
@@ -63,7 +63,7 @@ export async function deliverEdit(
       error,
     );
   }
-  await deps.ledger.update(key, channel, { ...recorded, version, editedAt: new Date().toISOString() });
+  await deps.ledger.update(key, channel, { version, editedAt: new Date().toISOString() });
   deps.logger.debug({ jobId: job.id, ...channel, postId: data.postId, version }, 'edited');
   return { status: 'edited', messageId: recorded.messageId };
 }

@@ -8,7 +8,7 @@ import type { Platform } from '../../src/posts/post.js';
 import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJobHandle } from './deliver.js';
 import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
-import { isHub } from './hub-ref.js';
+import { isHub } from '../../src/delivery/hub-ref.js';
 import { hubRefusal } from './hub.js';
 
 /** The mass-disable guard as the deliver job uses it. */

@@ -15,7 +15,7 @@ import type { Subscription } from '../../src/subscriptions/subscription.js';
 import { DEFAULT_GUARD_POLICY } from '../../src/delivery/disable-guard.js';
 import type { HubChannel } from '../../src/config.js';
 import { announceJobSchema, deliverJobId, editJobId, type AnnounceJob, type DeliverJob } from '../queues.js';
-import { hubRef } from './hub-ref.js';
+import { hubRef } from '../../src/delivery/hub-ref.js';
 
 /** The one thing fan-out needs of a deliver queue (a BullMQ `Queue`). */
 export interface DeliverJobQueue {

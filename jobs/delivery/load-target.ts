@@ -2,7 +2,7 @@ import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
 import { HELD_BY_GUARD, holdOrNoteSkip } from './failure.js';
-import { isHub } from './hub-ref.js';
+import { isHub } from '../../src/delivery/hub-ref.js';
 import { loadHub } from './hub.js';
 
 /**

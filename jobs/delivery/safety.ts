@@ -81,6 +81,8 @@ export async function deliveryStatusNotes(
   safety: ReturnType<typeof deliverySafety>,
   platforms: readonly Platform[],
   asking?: Tenant,
+  /** The hub channels this bot runs (`DISCORD_HUB_CHANNELS`); absent: every hub noted in Redis (the operator). */
+  hubIds?: readonly string[],
 ): Promise<DeliveryNote[]> {
   const trips = (await Promise.all(platforms.map((platform) => safety.guard.trips(platform)))).flat();
   const paused = trips.map(({ scope, trip }): DeliveryNote => {
@@ -114,7 +116,7 @@ export async function deliveryStatusNotes(
     ...(await heldNotes(safety.guard, platforms)),
     ...(await safety.notes.entries()),
     ...(await holdNotes(safety, asking)),
-    ...(await hubNotes(safety.hubs)),
+    ...(await hubNotes(safety.hubs, new Date(), hubIds)),
   ];
 }
 
@@ -151,9 +153,15 @@ async function heldNotes(
  * Hub channels that fall behind (posts waiting for Discord's publish limit) or cannot take posts at all. Keyed
  * by the hub's server, so its managers see them too; without a known server only the operator does.
  */
-export async function hubNotes(hubs: HubPublishes, now = new Date()): Promise<DeliveryNote[]> {
+export async function hubNotes(
+  hubs: HubPublishes,
+  now = new Date(),
+  /** Only these hubs: a hub taken out of `DISCORD_HUB_CHANNELS` keeps its last note in Redis, which no job clears. */
+  hubIds?: readonly string[],
+): Promise<DeliveryNote[]> {
   const notes: DeliveryNote[] = [];
   for (const [id, info] of Object.entries(await hubs.hubs())) {
+    if (hubIds && !hubIds.includes(id)) continue;
     const line = hubStatusLine(id, info, await hubs.backlog(id, now), now, duration);
     if (line)
       notes.push({ tenant: { platform: 'discord', workspaceId: info.serverId ?? 'hub' }, text: line });

@@ -1,8 +1,12 @@
 import type { Config } from '../../src/config.js';
 import type { Follow } from '../../src/subscriptions/follow-store.js';
-import { channelPermissions, FOLLOW_PERMISSIONS, missingPermissions } from './discord-permissions.js';
+import { botPermissionsIn } from './discord-channel-permissions.js';
+import { FOLLOW_PERMISSIONS, missingPermissions } from './discord-permissions.js';
 import { discordGet, type PlatformPeer } from './http.js';
 import { describeError, pass, warn, type DoctorCheck } from './report.js';
+
+/** Discord's JSON code for a channel it does not know. */
+const UNKNOWN_CHANNEL = 10003;
 
 const UNFOLLOW_BY_HAND =
   "until then a manager can end the follow in the channel's settings → Integrations → Followed Channels";
@@ -26,10 +30,11 @@ export async function checkFollow(
     );
   try {
     const channel = await discordGet(deps.peer, discord, 'getChannel', { channelId: follow.channelId });
-    if (channel.status === 404)
+    // Only Discord's own code says the channel is gone; a proxy's 404 page says nothing of it.
+    if (channel.status === 404 && channel.body?.code === UNKNOWN_CHANNEL)
       return warn(
         name,
-        'unknown channel (404): deleted, so the follow delivers nowhere',
+        'unknown channel (404, 10003): deleted, so the follow delivers nowhere',
         'nothing to do for delivery; the record stays until the server runs /psf unfollow',
       );
     if (channel.status !== 200)
@@ -38,29 +43,9 @@ export async function checkFollow(
         `the bot cannot see the channel (HTTP ${channel.status}); the follow may still deliver, but /psf unfollow cannot end it`,
         `give the bot View Channel and Manage Webhooks there; ${UNFOLLOW_BY_HAND}`,
       );
-    const body = channel.body ?? {};
-    const label = `#${String(body.name ?? follow.channelId)}`;
-    const guildId = typeof body.guild_id === 'string' ? body.guild_id : null;
-    const me = await discordGet(deps.peer, discord, 'currentUser', {});
-    const botId = typeof me.body?.id === 'string' ? me.body.id : null;
-    if (!guildId || !botId) return pass(name, `${label} is visible to the bot (permissions not checked)`);
-    const [roles, member] = await Promise.all([
-      discordGet(deps.peer, discord, 'listGuildRoles', { guildId }),
-      discordGet(deps.peer, discord, 'getGuildMember', { guildId, userId: botId }),
-    ]);
-    if (roles.status !== 200 || member.status !== 200 || !Array.isArray(roles.body))
-      return pass(
-        name,
-        `${label} is visible to the bot (its permissions could not be read: HTTP ${roles.status}/${member.status})`,
-      );
-    const held = channelPermissions(
-      guildId,
-      roles.body as unknown as { id: string; permissions: string }[],
-      { id: botId, roles: Array.isArray(member.body?.roles) ? (member.body.roles as string[]) : [] },
-      Array.isArray(body.permission_overwrites)
-        ? (body.permission_overwrites as { id: string; type: number; allow: string; deny: string }[])
-        : [],
-    );
+    const read = await botPermissionsIn(follow.channelId, channel.body ?? {}, deps);
+    if ('unread' in read) return pass(name, read.unread);
+    const { label, held } = read;
     const missing = missingPermissions(held, FOLLOW_PERMISSIONS);
     if (missing.length === 0)
       return pass(name, `${label}: Discord delivers the hub's posts; the bot has Manage Webhooks there`);

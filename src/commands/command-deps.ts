@@ -9,6 +9,8 @@ import type { DecisionLog } from '../delivery/decisions.js';
 import type { DeliveryLedger } from '../delivery/ledger.js';
 import type { ChannelNotes } from '../subscriptions/channel-notes.js';
 import type { FollowStore } from '../subscriptions/follow-store.js';
+import { MemoryChannelLocks, type ChannelLocks } from '../subscriptions/channel-locks.js';
+import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { HubChannel } from '../config/hubs.js';
 import type {
@@ -18,6 +20,7 @@ import type {
   FinalDigest,
   PollerHealth,
   QueueHealth,
+  Reply,
   RolePings,
   TestAnnouncer,
 } from './types.js';
@@ -61,11 +64,38 @@ export interface CommandDeps {
   follows?: FollowStore;
   /** Makes and ends Discord channel follows: supplied by the Discord adapter. */
   channelFollows?: ChannelFollows;
+  /**
+   * A short lock per channel, shared by every process (Redis): `subscribe` and `follow` check each other and
+   * write under it. Absent: a lock of this process only.
+   */
+  channelLocks?: ChannelLocks;
   /** Channels the operator declared (`PSF_SUBSCRIPTIONS`): re-asserted by the poller, so not removable from chat. */
   declared?: readonly Pick<DeclaredSubscription, 'platform' | 'workspaceId' | 'channelId'>[];
   now?: () => Date;
   /** Where unexpected failures are reported; the caller only sees a generic message. */
   logger?: Logger;
+}
+
+/** The lock of commands whose deps bring none: this process's own. */
+const processLocks = new MemoryChannelLocks();
+
+/** What a command answers when another change to the channel held its lock all the time it waited. */
+export const CHANNEL_BUSY: Reply = {
+  kind: 'error',
+  message: "Another change to this channel's announcements is under way: try again in a moment.",
+};
+
+/**
+ * Runs a command's check-and-write on one channel under the channel's lock, so that a `subscribe` and a `follow`
+ * started at the same moment cannot both pass the check that keeps them apart.
+ */
+export async function underChannelLock(
+  deps: Pick<CommandDeps, 'channelLocks'>,
+  channel: ChannelRef,
+  work: () => Promise<Reply>,
+): Promise<Reply> {
+  const answer = await (deps.channelLocks ?? processLocks).hold(channel, work);
+  return 'done' in answer ? answer.done : CHANNEL_BUSY;
 }
 
 /** `Unknown feed “x”. Known feeds: psf, insider.` */

@@ -2,7 +2,7 @@ import type { HubChannel } from '../config/hubs.js';
 import type { Follow } from '../subscriptions/follow-store.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
-import { unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { underChannelLock, unknownFeedMessage, type CommandDeps } from './command-deps.js';
 import type { CommandContext, FollowAnswer, Reply } from './types.js';
 
 const NOT_ALLOWED: Reply = {
@@ -18,7 +18,7 @@ const DISCORD_ONLY: Reply = {
 
 /** What a follow is, in one line: the trade `help follow` explains. */
 export const FOLLOW_TRADE =
-  'every post of the feed, with no tag filter, role or thread options; Discord delivers it, so it arrives even when psf-bot is busy or down';
+  'every post of the feed, with no tag filter, role or thread options; once the hub publishes a post Discord delivers it, however busy psf-bot is';
 
 /**
  * `follow [feed]`: the channel follows the feed's hub (Discord's Channel Follow), and from then on Discord copies
@@ -30,8 +30,8 @@ export async function follow(
   context: CommandContext,
   feed: string | undefined,
 ): Promise<Reply> {
-  if (context.platform !== 'discord') return DISCORD_ONLY;
-  if (!context.canManage) return NOT_ALLOWED;
+  const refused = mayFollow(context);
+  if (refused) return refused;
   const hubs = hubsFor(deps, feed);
   if (typeof hubs === 'string') return { kind: 'error', message: hubs };
   const channel = channelOf(context);
@@ -40,6 +40,20 @@ export async function follow(
       kind: 'error',
       message: 'This channel is the hub itself: pick the channel that should follow it.',
     };
+  return underChannelLock(deps, channel, () => writeFollows(deps, context, channel, hubs, feed));
+}
+
+/**
+ * The check-and-write of `follow`, under the channel's lock: a `subscribe` of the same channel started at the
+ * same moment waits, then sees the follow (or this sees its subscription).
+ */
+async function writeFollows(
+  deps: CommandDeps,
+  context: CommandContext,
+  channel: ChannelRef,
+  hubs: readonly HubChannel[],
+  feed: string | undefined,
+): Promise<Reply> {
   const subscription = await deps.subscriptions.get(channel);
   const overlap = hubs.filter((hub) => subscribesTo(subscription, hub.feed));
   if (overlap.length > 0) return { kind: 'error', message: subscribedMessage(overlap, feed === undefined) };
@@ -87,8 +101,8 @@ export async function unfollow(
   context: CommandContext,
   feed: string | undefined,
 ): Promise<Reply> {
-  if (context.platform !== 'discord') return DISCORD_ONLY;
-  if (!context.canManage) return NOT_ALLOWED;
+  const refused = mayFollow(context);
+  if (refused) return refused;
   const channel = channelOf(context);
   const all = (await deps.follows?.listChannel(channel)) ?? [];
   const follows = feed === undefined ? all : all.filter((item) => item.feed === feed);
@@ -122,6 +136,12 @@ export async function unfollow(
   const text = lines.join('\n');
   const channels = [channel.channelId];
   return ended ? { kind: 'text', text, channels } : { kind: 'error', message: text, channels };
+}
+
+/** Why this member may not make or end a follow here (not Discord, not a manager); null when they may. */
+function mayFollow(context: CommandContext): Reply | null {
+  if (context.platform !== 'discord') return DISCORD_ONLY;
+  return context.canManage ? null : NOT_ALLOWED;
 }
 
 /** The hubs `feed` names (none named: every hub), or why there is none. */

@@ -54,7 +54,7 @@ function followHelp(hubs: readonly string[]): string {
     hubs.length > 0 ? `Feeds with a hub here: ${hubs.join(', ')}.` : 'This bot has no hubs: use `subscribe`.';
   return [
     "`follow [feed] [channel]` (managers): the channel follows the feed's hub, an announcement channel the bot's operator runs, and Discord itself copies each post published there into it. No feed named: every hub.",
-    "The trade: a follow is all of a feed's posts, with no tag filter, role, thread, digest, template or style option; but it reaches the channel even when psf-bot is busy or down, and costs the bot nothing per post.",
+    "The trade: a follow is all of a feed's posts, with no tag filter, role, thread, digest, template or style option; but once the hub publishes a post, Discord copies it here however busy psf-bot is, and it costs the bot nothing per post. The hub publishes at most about 10 posts an hour (Discord's limit): in a busier hour the rest come later, and while psf-bot is down the hub publishes nothing.",
     'The bot needs Manage Webhooks in the channel (Discord makes a webhook there). A channel follows or subscribes to a feed, never both (each post would come twice). `unfollow [feed]` ends a follow.',
     which,
   ].join('\n');

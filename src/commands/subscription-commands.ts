@@ -4,8 +4,9 @@ import { cleanOptions, type Subscription, type SubscriptionOptions } from '../su
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import { CONFIG_CREATOR } from '../subscriptions/declared.js';
 import { styleProblem } from '../templates/style.js';
-import { plural, unknownFeedMessage, type CommandDeps } from './command-deps.js';
+import { plural, underChannelLock, unknownFeedMessage, type CommandDeps } from './command-deps.js';
 import { describeFollow, followsOf } from './follow-commands.js';
+import { hubLine, hubsHere } from './hub-answers.js';
 import { checkMention, roleMentions, rolePingProblems } from './mentions.js';
 import { namedFeedsAndTags } from './subscribe-terms.js';
 import type { CommandContext, Reply, SubscribeChanges } from './types.js';
@@ -39,6 +40,17 @@ export async function subscribe(
   const styleRefused = changes.style === undefined ? null : styleProblem(changes.style, context.platform);
   if (styleRefused) return { kind: 'error', message: styleRefused };
   const channel = channelOf(context);
+  return underChannelLock(deps, channel, () => writeSubscription(deps, context, channel, named, changes));
+}
+
+/** The check-and-write of `subscribe`, under the channel's lock (a `follow` of the same channel waits). */
+async function writeSubscription(
+  deps: CommandDeps,
+  context: CommandContext,
+  channel: ChannelRef,
+  named: Exclude<ReturnType<typeof namedFeedsAndTags>, string>,
+  changes: SubscribeChanges,
+): Promise<Reply> {
   const existing = await deps.subscriptions.get(channel);
   if (!existing) {
     const full = await workspaceFull(deps, context);
@@ -180,7 +192,8 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
   if (!context.canManage) return NOT_ALLOWED;
   const all = await deps.subscriptions.listWorkspace(context.platform, context.workspaceId);
   const follows = (await deps.follows?.listWorkspace(context.platform, context.workspaceId)) ?? [];
-  if (all.length === 0 && follows.length === 0)
+  const hubs = hubsHere(deps, context);
+  if (all.length === 0 && follows.length === 0 && hubs.length === 0)
     return { kind: 'text', text: 'No channel here gets announcements. `subscribe` starts them in this one.' };
   const notes = new Map(
     (await (deps.notes?.all() ?? Promise.resolve([])))
@@ -207,12 +220,16 @@ export async function listSubscriptions(deps: CommandDeps, context: CommandConte
     const here = item.channelId === context.channelId ? ' (this channel)' : '';
     return `• <#${item.channelId}>${here}: ${describeFollow(item)}`;
   });
+  const here = all.find((sub) => sub.channelId === context.channelId);
   const text = [
-    ...(all.length > 0 || follows.length === 0 ? [`Subscriptions (${all.length}):`, ...lines] : []),
+    ...(hubs.length > 0 ? ['Hub:', ...hubs.map((hub) => hubLine(hub, here))] : []),
+    ...(all.length > 0 || (follows.length === 0 && hubs.length === 0)
+      ? [`Subscriptions (${all.length}):`, ...lines]
+      : []),
     ...(follows.length > 0 ? [`Follows (${follows.length}):`, ...followLines] : []),
   ].join('\n');
   if (context.platform === 'console') return { kind: 'text', text };
-  const channels = [...new Set([...all, ...follows].map((item) => item.channelId))];
+  const channels = [...new Set([...all, ...follows, ...hubs].map((item) => item.channelId))];
   return { kind: 'text', text, channels, ...roleMentions(all) };
 }
 

@@ -212,9 +212,9 @@ export type FollowFailure =
   | 'too_many_webhooks'
   /** Discord 429: try again after `retryAfterMs`. */
   | 'rate_limited'
-  /** Any other refusal (a 4xx with another code): the follow was not made. */
+  /** Any other refusal (a 4xx with another Discord JSON code): the follow was not made. */
   | 'refused'
-  /** No clear answer (5xx, network, timeout): the follow may or may not exist now. */
+  /** No clear answer (5xx, network, timeout, a 4xx without Discord's JSON code): the follow may or may not exist. */
   | 'unclear';
 
 /** A platform's answer to following or unfollowing, classified. */

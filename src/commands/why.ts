@@ -7,6 +7,7 @@ import type { Follow } from '../subscriptions/follow-store.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import type { ChannelRef } from '../subscriptions/subscription-store.js';
 import type { CommandDeps } from './command-deps.js';
+import { hubsHere, hubWhy } from './hub-answers.js';
 import type { CommandContext, Reply } from './types.js';
 
 /** `why <query>`: whether the post was announced in this channel, and if not, the reason in one line. */
@@ -33,11 +34,14 @@ export async function why(deps: CommandDeps, context: CommandContext, query: str
     deps.follows?.get(channel, post.feed) ?? null,
   ]);
   const title = `“${post.title.slice(0, 150)}”`;
+  const hub = hubsHere(deps, context).find((item) => item.feed === post.feed);
   const reason = entry
     ? announced(context, entry)
-    : followed
-      ? throughFollow(followed)
-      : await notAnnounced(deps, context, post, channel, subscription, decisions);
+    : hub
+      ? await hubWhy(deps, context, post, hub, (recorded) => messageLink(context, recorded))
+      : followed
+        ? throughFollow(followed)
+        : await notAnnounced(deps, context, post, channel, subscription, decisions);
   return { kind: 'text', text: `${title}: ${reason}` };
 }
 

@@ -39,8 +39,12 @@ export interface DeliveryLedger {
   record(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<boolean>;
   /** Every channel the post was delivered to. */
   forPost(postKey: string): Promise<LedgerRecord[]>;
-  /** Replaces an existing entry (after an edit); does nothing where nothing was delivered. */
-  update(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<void>;
+  /**
+   * Writes `changes` into an existing entry, keeping its other fields (an edit's version and a hub's publish,
+   * written by different jobs from entries each read earlier, must not undo each other); does nothing where
+   * nothing was delivered.
+   */
+  update(postKey: string, channel: ChannelRef, changes: Partial<LedgerEntry>): Promise<void>;
   /**
    * Notes, before a send, that an attempt may reach the platform. Returns when the first such attempt began
    * if one did (its message may exist: look before sending again), else null and remembers `at`.
@@ -88,9 +92,9 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
     return [...(this.entries.get(postKey)?.values() ?? [])];
   }
 
-  async update(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<void> {
+  async update(postKey: string, channel: ChannelRef, changes: Partial<LedgerEntry>): Promise<void> {
     const found = this.entries.get(postKey)?.get(channelField(channel));
-    if (found) this.entries.get(postKey)!.set(channelField(channel), { ...entry, channel: found.channel });
+    if (found) this.entries.get(postKey)!.set(channelField(channel), { ...found, ...changes });
   }
 
   async markAttempt(postKey: string, channel: ChannelRef, at: Date): Promise<Date | null> {

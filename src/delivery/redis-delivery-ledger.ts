@@ -16,11 +16,14 @@ const entrySchema = z.object({
   crosspostedAt: z.string().optional(),
 });
 
+// Merges the changed fields into the entry, in one step, where there is one.
 const UPDATE_IF_PRESENT = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-end
-return 0`;
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+local entry = cjson.decode(current)
+for field, value in pairs(cjson.decode(ARGV[2])) do entry[field] = value end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
+return 1`;
 const channelSchema = z.tuple([z.enum(PLATFORMS as [Platform, ...Platform[]]), z.string(), z.string()]);
 
 /** Attempt marks outlive every retry and the failed-job retention (30 days), then expire. */
@@ -51,8 +54,8 @@ export class RedisDeliveryLedger implements DeliveryLedger {
     return (await this.redis.hsetnx(this.key(postKey), channelField(channel), value)) === 1;
   }
 
-  async update(postKey: string, channel: ChannelRef, entry: LedgerEntry): Promise<void> {
-    const value = JSON.stringify(entrySchema.parse(entry));
+  async update(postKey: string, channel: ChannelRef, changes: Partial<LedgerEntry>): Promise<void> {
+    const value = JSON.stringify(entrySchema.partial().parse(changes));
     await this.redis.eval(UPDATE_IF_PRESENT, 1, this.key(postKey), channelField(channel), value);
   }
 

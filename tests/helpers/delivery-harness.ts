@@ -167,6 +167,7 @@ export async function startHarness(options: HarnessOptions) {
   return {
     stalled: () => stalled,
     redis,
+    prefix,
     posts,
     subscriptions,
     ledger,

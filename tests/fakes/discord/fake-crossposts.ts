@@ -5,7 +5,9 @@
  * - about 10 publishes an hour per channel (PLATFORM-NOTES §9.4): past that a 429 with `Retry-After` until the
  *   oldest publish of the hour leaves the window;
  * - then a copy reaches each channel that follows the hub, written by the webhook the follow created, flagged
- *   IS_CROSSPOST (1 << 1), with a `message_reference` to the original; the original is flagged CROSSPOSTED.
+ *   IS_CROSSPOST (1 << 1), with a `message_reference` to the original; the original is flagged CROSSPOSTED;
+ * - an edit of a published message reaches its copies: Discord edits each copy in the following channels too
+ *   (its content and embeds; a replaced attachment is known not to: discord/discord-api-docs#6856).
  * https://discord.com/developers/docs/resources/message#crosspost-message
  * https://discord.com/developers/docs/resources/message#message-object-message-flags
  */
@@ -63,6 +65,20 @@ export class FakeCrossposts {
     message.crossposted = true;
     this.deliverToFollowers(channelId, message);
     return ok(wire(message));
+  }
+
+  /** After an edit of `original` in `hubId`: a published message's copies show the edit too. */
+  edited(hubId: string, original: FakeMessage): void {
+    if (!original.crossposted) return;
+    for (const list of this.host.messages.values())
+      for (const copy of list) {
+        const reference = copy.message_reference;
+        if (!copy.webhook_id || reference?.channel_id !== hubId || reference.message_id !== original.id)
+          continue;
+        copy.content = original.content;
+        copy.embeds = original.embeds;
+        copy.body = { ...copy.body, content: original.content, embeds: original.embeds };
+      }
   }
 
   /** Discord's own fan-out: a copy into each following channel, by the follow's webhook. */

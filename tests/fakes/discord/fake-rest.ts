@@ -407,6 +407,7 @@ export class FakeDiscordRest {
     if (typeof body.content === 'string') message.content = body.content;
     if (Array.isArray(body.embeds)) message.embeds = body.embeds;
     message.body = { ...message.body, ...body };
+    this.crossposts.edited(channelId, message);
     return ok(wire(message));
   }
 

@@ -33,6 +33,21 @@ for (const [name, make] of [
       expect(await ledger.forPost('k')).toEqual([{ ...first, version: 'v2', editedAt: 't3', channel }]);
     });
 
+    it("keeps an edit's version and a hub's publish, each written by a job that read the entry before the other", async () => {
+      const ledger = make();
+      await ledger.record('k', channel, { messageId: 'm1', deliveredAt: 't1', version: 'v1' });
+      // The edit job read the entry (not yet published), then waited for its edit slot while the publish went out.
+      await ledger.update('k', channel, { crosspostedAt: 't2' });
+      await ledger.update('k', channel, { version: 'v2', editedAt: 't3' });
+      expect(await ledger.get('k', channel)).toEqual({
+        messageId: 'm1',
+        deliveredAt: 't1',
+        version: 'v2',
+        editedAt: 't3',
+        crosspostedAt: 't2',
+      });
+    });
+
     it('tells when an attempt that may have reached the platform began, without marking one', async () => {
       const ledger = make();
       const at = new Date('2026-12-07T08:00:00.000Z');

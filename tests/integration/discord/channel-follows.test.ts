@@ -82,6 +82,20 @@ describe("Discord's channel follow through the client layer", () => {
     expect(fake.rest.followers.get(HUB)?.has(B)).toBe(true);
   });
 
+  it("says a proxy's HTML 403/404 or 401 is unclear, never Discord's refusal (to follow or to unfollow)", async () => {
+    const html = (status: number) => ({
+      status,
+      raw: `<html>${status}</html>`,
+      headers: { 'content-type': 'text/html' },
+    });
+    for (const status of [401, 403, 404]) {
+      fake.rest.cue('POST', followPath, html(status));
+      expect(await follows.follow(HUB, B)).toMatchObject({ ok: false, failure: 'unclear' });
+      fake.rest.cue('DELETE', /^\/webhooks\/\d+$/, html(status));
+      expect(await follows.unfollow('740000000000000900')).toMatchObject({ ok: false, failure: 'unclear' });
+    }
+  });
+
   it("holds the fake to Discord's description: a follow without webhook_channel_id is 400 50035", async () => {
     const refused = await client.call('followChannel', { channelId: HUB }, { body: {} }).catch((e) => e);
     expect(refused).toBeInstanceOf(DeliveryError);

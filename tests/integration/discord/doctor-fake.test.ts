@@ -112,11 +112,35 @@ describe('doctor on hub channels (DISCORD_HUB_CHANNELS)', () => {
   });
 });
 
+/** A recorded follow of the psf hub by `channelId`. */
+function followOf(guild: string, channelId: string, webhookId: string) {
+  return {
+    platform: 'discord' as const,
+    workspaceId: guild,
+    channelId,
+    feed: 'psf',
+    hubChannelId: '720000000000000099',
+    webhookId,
+    createdBy: 'u',
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
 describe('doctor: channels that follow a hub', () => {
   it('warns where the bot lacks Manage Webhooks (unfollow could not end the follow), passes where it holds it', async () => {
     const guild = '720000000000000001';
-    const [granted, denied, gone] = ['720000000000000011', '720000000000000012', '720000000000000013'];
-    discord.rest.guilds.add(guild, [granted, denied]);
+    const [granted, denied, gone, proxied] = [
+      '720000000000000011',
+      '720000000000000012',
+      '720000000000000013',
+      '720000000000000014',
+    ];
+    discord.rest.guilds.add(guild, [granted, denied, proxied]);
+    discord.rest.cue('GET', new RegExp(`^/channels/${proxied}$`), {
+      status: 404,
+      raw: '<html>Not Found</html>',
+      headers: { 'content-type': 'text/html' },
+    });
     discord.rest.guildRoles.set(guild, {
       roles: [
         {
@@ -130,17 +154,8 @@ describe('doctor: channels that follow a hub', () => {
     });
     discord.rest.overwrites.set(denied, [{ id: guild, type: 0, allow: '0', deny: String(MANAGE_WEBHOOKS) }]);
     const follows = new MemoryFollowStore();
-    for (const channelId of [granted, denied, gone])
-      await follows.put({
-        platform: 'discord',
-        workspaceId: guild,
-        channelId,
-        feed: 'psf',
-        hubChannelId: '720000000000000099',
-        webhookId: '720000000000000100',
-        createdBy: 'u',
-        createdAt: '2026-12-01T00:00:00.000Z',
-      });
+    for (const channelId of [granted, denied, gone, proxied])
+      await follows.put(followOf(guild, channelId, '720000000000000100'));
     const config = loadConfig({
       PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}`,
       DISCORD_TOKEN: FAKE_TOKEN,
@@ -170,7 +185,12 @@ describe('doctor: channels that follow a hub', () => {
     ).toBe(false);
     expect(of(gone), report).toMatchObject({
       mark: 'warn',
-      detail: expect.stringContaining('unknown channel (404)'),
+      detail: expect.stringContaining('unknown channel (404, 10003): deleted'),
+    });
+    // A proxy's 404 page is no word from Discord that the channel is gone.
+    expect(of(proxied), report).toMatchObject({
+      mark: 'warn',
+      detail: expect.stringContaining('the bot cannot see the channel (HTTP 404)'),
     });
   });
 });
@@ -181,16 +201,7 @@ describe('doctor: a channel that both follows and subscribes', () => {
     const channel = '720000000000000021';
     discord.rest.guilds.add(guild, [channel]);
     const follows = new MemoryFollowStore();
-    await follows.put({
-      platform: 'discord',
-      workspaceId: guild,
-      channelId: channel,
-      feed: 'psf',
-      hubChannelId: '720000000000000099',
-      webhookId: '720000000000000101',
-      createdBy: 'u',
-      createdAt: '2026-12-01T00:00:00.000Z',
-    });
+    await follows.put(followOf(guild, channel, '720000000000000101'));
     const config = loadConfig({
       PSF_FEEDS: `psf=${FIXTURES.bloggerAtom}`,
       DISCORD_TOKEN: FAKE_TOKEN,

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { holdSends } from '../../helpers/held-announcer.js';
 import { DiscordAnnouncer } from '../../../adapters/discord/announcer.js';
 import { DeliveryError, type Announcer } from '../../../src/delivery/announcer.js';
 import { postKey } from '../../../src/posts/identity.js';
@@ -131,29 +132,17 @@ describe('edits of announced posts through the delivery queue', () => {
   });
 
   it('edits a message whose send recorded an older version than the post’s current one', async () => {
-    const real = new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl });
-    let open = () => {};
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    let sending = 0;
     // The real announcer, whose first send is held in flight until the test lets it go.
-    const held: Announcer = {
-      platform: 'discord',
-      announce: async (post, target, nonce) => {
-        sending += 1;
-        await gate;
-        return real.announce(post, target, nonce);
-      },
-      edit: (post, target, delivered) => real.edit(post, target, delivered),
-    };
+    const held = holdSends(new DiscordAnnouncer({ token: FAKE_TOKEN, apiUrl: fake.apiUrl }));
     const post = makePost(4);
-    const h = await start(post, [subscription(5)], held);
+    const h = await start(post, [subscription(5)], held.announcer);
     await h.sink.enqueue([post]);
-    await waitFor(() => sending === 1, 'send in flight');
+    await waitFor(() => held.sending() === 1, 'send in flight');
     // The post changes while its send is in flight: the edit fan-out finds no ledger entry for the channel.
     const changed = { ...post, title: 'Changed while sending' };
     await change(h, changed);
     await waitFor(async () => (await h.announceQueue.getCompletedCount()) === 2, 'edit fanned out');
-    open();
+    held.open();
     await waitFor(async () => editsOf(channelId(5)).length === 1 && (await h.idle()), 'own edit');
     const shown = fake.rest.messages.get(channelId(5))![0]!.embeds[0] as { title: string };
     expect(shown.title).toBe('Changed while sending');

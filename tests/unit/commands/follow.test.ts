@@ -166,7 +166,13 @@ describe('help about follows and user installs', () => {
     const { core: built } = await core();
     const follow = said(await built.handle({ name: 'help', share: false, topic: 'follow' }, MANAGER));
     expect(follow).toMatch(/no tag filter, role, thread/);
-    expect(follow).toMatch(/even when psf-bot is busy or down, and costs the bot nothing per post/);
+    expect(follow).toMatch(
+      /Discord copies it here however busy psf-bot is, and it costs the bot nothing per post/,
+    );
+    // What a follow cannot do: outrun the hub's publish limit, or get posts the bot never published.
+    expect(follow).toMatch(/at most about 10 posts an hour/);
+    expect(follow).toMatch(/while psf-bot is down the hub publishes nothing/);
+    expect(follow).not.toMatch(/busy or down/);
     expect(follow).toMatch(/Manage Webhooks/);
     expect(follow).toMatch(/Feeds with a hub here: psf, insider\./);
     const install = said(await built.handle({ name: 'help', share: false, topic: 'install' }, MANAGER));

@@ -5,7 +5,7 @@ import { MemorySubscriptionStore } from '../../../src/subscriptions/memory-subsc
 import { createFanoutProcessor, type DeliverJobQueue } from '../../../jobs/delivery/fanout.js';
 import { deliverJobId, deliverJobOptions, type DeliverJob } from '../../../jobs/queues.js';
 import { makePost, makeSubscription } from '../../helpers/delivery-fixtures.js';
-import { HUB_WORKSPACE, hubRef } from '../../../jobs/delivery/hub-ref.js';
+import { HUB_WORKSPACE, hubRef } from '../../../src/delivery/hub-ref.js';
 
 function recordingQueue() {
   const batches: { jobId: string; data: DeliverJob }[][] = [];

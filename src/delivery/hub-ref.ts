@@ -1,4 +1,4 @@
-import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
+import type { ChannelRef } from '../subscriptions/subscription-store.js';
 
 /**
  * The workspace of a hub channel's deliveries. A hub is declared in config (`DISCORD_HUB_CHANNELS`), not a
