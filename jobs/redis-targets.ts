@@ -1,6 +1,8 @@
 import type { ConnectionOptions } from 'bullmq';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisClient } from '../src/store/redis-client.js';
+import { SentinelRedis } from './sentinel-redis.js';
+import { within } from './within.js';
 
 /** A Redis node or sentinel address. */
 export interface HostPort {
@@ -55,7 +57,12 @@ export function singleTarget(
   };
 }
 
-/** The primary that `sentinels` know as `name`; every connection follows a failover. */
+/**
+ * The primary that `sentinels` know as `name`; every connection follows a failover, and is a
+ * `SentinelRedis`, which ioredis's failover detector cannot end for good. BullMQ gets one such connection,
+ * shared by every queue and worker of this process (a worker duplicates it, as a `SentinelRedis` too):
+ * from options alone BullMQ would open plain ioredis connections, which can end for good.
+ */
 export function sentinelTarget(
   sentinels: HostPort[],
   name: string,
@@ -73,13 +80,25 @@ export function sentinelTarget(
     ...(node.tls ? { enableTLSForSentinelMode: true, sentinelTLS: node.tls } : {}),
   };
   const where = `sentinel "${name}" via ${sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`;
+  let shared: SentinelRedis | undefined;
   return {
     topology: { kind: 'sentinel', sentinels, name },
     options,
-    connection: options,
+    get connection(): ConnectionOptions {
+      if (!shared) {
+        shared = new SentinelRedis({ ...BASE, ...options });
+        shared.on('error', () => undefined); // BullMQ's own listeners report errors, throttled
+      }
+      return shared;
+    },
     where,
-    connect: () => new Redis({ ...BASE, ...options }),
-    release: async () => undefined,
+    connect: () => new SentinelRedis({ ...BASE, ...options }),
+    async release() {
+      const redis = shared;
+      shared = undefined;
+      // quit() waits for a reply that never comes while no primary answers: bound it, then cut.
+      if (redis && !(await within(redis.quit(), 2_000).catch(() => false))) redis.disconnect();
+    },
   };
 }
 

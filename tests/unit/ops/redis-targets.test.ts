@@ -1,7 +1,8 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { configuredRedis } from '../../../jobs/redis.js';
 import { clusterOptions } from '../../../jobs/redis-targets.js';
+import { SentinelRedis } from '../../../jobs/sentinel-redis.js';
 import { loadConfig } from '../../../src/config.js';
 
 // How each topology is reached; nothing connects (every client here is lazy and never used).
@@ -76,9 +77,18 @@ describe('configuredRedis', () => {
     const reconnect = target.options.reconnectOnError as (error: Error) => unknown;
     expect(reconnect(new Error("READONLY You can't write against a read only replica."))).toBe(2);
     expect(reconnect(new Error('ERR something else'))).toBe(false);
+    // Connections that a failover announced mid-reconnect cannot end for good, BullMQ's and their copies too.
     const client = target.connect();
-    expect(client).toBeInstanceOf(Redis);
+    expect(client).toBeInstanceOf(SentinelRedis);
     client.disconnect();
+    const shared = target.connection as SentinelRedis;
+    expect(shared).toBeInstanceOf(SentinelRedis);
+    expect(target.connection).toBe(shared);
+    const copy = shared.duplicate({ connectionName: 'worker' });
+    expect(copy).toBeInstanceOf(SentinelRedis);
+    expect(copy.options).toMatchObject({ name: 'psf', failoverDetector: true, connectionName: 'worker' });
+    copy.disconnect();
+    shared.disconnect();
   });
 
   it('refuses a cluster prefix outside braces, and a cluster together with sentinels', () => {
