@@ -55,6 +55,27 @@ async function idle(world: World): Promise<boolean> {
   }
 }
 
+/** Each queue's jobs by state. */
+async function jobCounts(world: World): Promise<Record<string, Record<string, number>>> {
+  const counts: Record<string, Record<string, number>> = {};
+  for (const name of ['announce', 'deliver-discord', 'deliver-slack']) {
+    const queue = new Queue(name, { connection: world.redis.where, prefix: 'chaos' });
+    try {
+      counts[name] = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'failed',
+        'completed',
+      );
+    } finally {
+      await queue.close();
+    }
+  }
+  return counts;
+}
+
 /** Runs one fault in a fresh world and measures what reached the platforms. */
 export async function runFault(fault: Fault, options: ChaosOptions): Promise<Figures> {
   const world = await World.start(options.size);
@@ -80,13 +101,23 @@ export async function runFault(fault: Fault, options: ChaosOptions): Promise<Fig
     const seen = world.seen();
     let delivered = 0;
     let maxDelay = 0;
+    const missing = { discord: 0, slack: 0 };
     for (let n = 1; n <= options.posts; n++) {
       for (const target of world.targets) {
         const at = seen.firstAt.get(pairKey(n, target));
-        if (at === undefined) continue;
+        if (at === undefined) {
+          missing[target.platform] += 1;
+          continue;
+        }
         delivered += 1;
         maxDelay = Math.max(maxDelay, at - (world.published.get(n) ?? at));
       }
+    }
+    if (missing.discord + missing.slack > 0) {
+      // What a loss looks like when the settle time ends: where the deliveries are, so a run says why.
+      console.error(
+        `${fault.name}: not delivered by the end of the settle time: ${JSON.stringify(missing)}; queues ${JSON.stringify(await jobCounts(world))}`,
+      );
     }
     return {
       fault: fault.name,

@@ -34,32 +34,3 @@ export async function waitForChannelSlot(
   await job.moveToDelayed(Date.now() + Math.max(1, waitMs - EARLY_WAKE_MS), token);
   throw new DelayedError();
 }
-
-/** The longest a re-send waits in the worker for a fresh slot after its look (longer: it waits in delayed). */
-export const RESEND_INLINE_WAIT_MS = 5_000;
-
-/**
- * A fresh slot for a re-send, taken after the look before it. The job's slot was taken before the look, and
- * the look (a history read, perhaps a wait for its turn) ran since: sending on that old slot would put this
- * message closer to the ones sent on the slots after it than the channel's interval and the workspace's budget
- * allow (the budget logs a slot as a send). A wait of a few seconds is waited out here, so the look is not
- * repeated; a longer one waits in delayed (the next run looks again, since a look must precede a re-send).
- */
-export async function freshSlotForResend(
-  deps: DeliverDeps,
-  job: DeliverJobHandle,
-  token: string | undefined,
-  channel: ChannelRef,
-): Promise<void> {
-  const pacing = deps.pacing;
-  if (!pacing) return;
-  const reserve = () => pacing.pacer.reserve(channel, pacing.intervalMs + PACING_MARGIN_MS, String(job.id));
-  let waitMs = await reserve();
-  for (let i = 0; i < 5 && waitMs > 0 && waitMs <= RESEND_INLINE_WAIT_MS; i++) {
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-    waitMs = await reserve();
-  }
-  if (waitMs <= 0) return;
-  await job.moveToDelayed(Date.now() + Math.max(1, waitMs - EARLY_WAKE_MS), token);
-  throw new DelayedError();
-}

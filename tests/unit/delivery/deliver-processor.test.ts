@@ -152,46 +152,6 @@ describe('the deliver processor', () => {
     expect(t.delayedUntil[0]).toBeLessThanOrEqual(after + 600);
   });
 
-  it('takes a fresh channel slot after the look before a re-send, so the send itself is paced (random chaos seed 1412)', async () => {
-    // The slot is taken before the look; the look then reads history for a while. Sending on the old slot put
-    // more messages in one second of a workspace than its budget allows.
-    const order: string[] = [];
-    const t = await setup();
-    const lookingAnnouncer = Object.assign(Object.create(t.announcer) as typeof t.announcer, {
-      findEarlier: async () => {
-        order.push('look');
-        return { found: null };
-      },
-      announce: async (...args: Parameters<typeof t.announcer.announce>) => {
-        order.push('send');
-        return t.announcer.announce(...args);
-      },
-    });
-    const process = createDeliverProcessor({
-      platform: 'console',
-      announcer: lookingAnnouncer,
-      posts: t.posts,
-      subscriptions: t.subscriptions,
-      ledger: t.ledger,
-      counters: t.counters,
-      logger: silentLogger(),
-      rateLimit: async () => undefined,
-      pacing: {
-        pacer: {
-          reserve: async () => {
-            order.push('slot');
-            return 0;
-          },
-        },
-        intervalMs: 1000,
-      },
-    });
-    // An earlier attempt may have posted (its answer was lost): this run looks before it sends again.
-    await t.ledger.markAttempt(postKey(post.feed, post.id), channel, new Date(Date.now() - 5_000));
-    expect(await process(t.job, 'token')).toMatchObject({ status: 'delivered' });
-    expect(order).toEqual(['slot', 'look', 'slot', 'send']);
-  });
-
   it('refuses a malformed payload without retrying', async () => {
     const t = await setup();
     const process = createDeliverProcessor({
