@@ -9,7 +9,7 @@ import { deliverDigestJobSchema, digestLedgerKey, digestNonce } from '../queues.
 import { waitForChannelSlot } from './channel-slot.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
 import { waitForPerPostDeliveries } from './digest-handover.js';
-import { HELD_BY_GUARD, holdOrNoteSkip, waitForGuard } from './failure.js';
+import { admittedSubscription, waitForGuard } from './failure.js';
 import type { LookFirst } from './look-first.js';
 import { waitOutTenantHolds } from './rate-limited.js';
 import { sendOnce } from './send-once.js';
@@ -67,14 +67,8 @@ export async function deliverDigest(
     await stores.marks.advance(channel, periodEnd);
     return { status: 'already', messageId: recorded.messageId };
   }
-  // Before the subscription is read, as in `loadTarget`.
-  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
-  const subscription = await deps.subscriptions.get(channel);
-  if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null) {
-    await holdOrNoteSkip(deps, job, token, channel);
-    return skip(`subscription disabled: ${subscription.disabledReason}`);
-  }
+  const subscription = await admittedSubscription(deps, job, token, channel);
+  if ('skip' in subscription) return skip(subscription.skip);
   if (data.final) {
     // Switched on again meanwhile: the next regular digest lists these posts.
     if (subscription.options.digest) return skip('digest switched on again');

@@ -5,6 +5,7 @@ import { guardScope, type GuardVerdict, type RedisDisableGuard } from '../../src
 import type { DeliveryLedger } from '../../src/delivery/ledger.js';
 import type { Logger } from '../../src/logger.js';
 import type { Platform } from '../../src/posts/post.js';
+import type { Subscription } from '../../src/subscriptions/subscription.js';
 import type { ChannelRef, SubscriptionStore } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJobHandle } from './deliver.js';
 import { reactToRateLimit, type RateLimitDeps } from './rate-limited.js';
@@ -159,6 +160,28 @@ export async function holdOrNoteSkip(
   if (await deps.guard?.tripped(guardScope(channel))) throw await waitForGuard(job, token);
   // The guard may trip between that look and the note: the note then says so, and the job waits too.
   if ((await deps.guard?.skipped(channel, String(job.id))) === 'paused') throw await waitForGuard(job, token);
+}
+
+/**
+ * The channel's subscription when a delivery may go there now, or why the job is skipped: the guard holds the
+ * channel until the platform confirms it, the subscription is gone, or it is disabled (noted for re-drive, or the
+ * job waits while the guard is tripped). The guard is asked before the subscription is read: the platform's
+ * confirmation re-enables a channel before it stops holding it, so a job admitted after that reads it enabled.
+ */
+export async function admittedSubscription(
+  deps: Pick<FailureDeps, 'guard' | 'subscriptions'>,
+  job: DeliverJobHandle,
+  token: string | undefined,
+  channel: ChannelRef,
+): Promise<Subscription | { skip: string }> {
+  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return { skip: HELD_BY_GUARD };
+  const subscription = await deps.subscriptions.get(channel);
+  if (!subscription) return { skip: 'subscription removed' };
+  if (subscription.disabledReason !== null) {
+    await holdOrNoteSkip(deps, job, token, channel);
+    return { skip: `subscription disabled: ${subscription.disabledReason}` };
+  }
+  return subscription;
 }
 
 /** Parks the job in delayed while the guard holds its platform (no attempt spent). */

@@ -1,7 +1,7 @@
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverJob } from '../queues.js';
 import type { DeliverDeps, DeliverJobHandle } from './deliver.js';
-import { HELD_BY_GUARD, holdOrNoteSkip } from './failure.js';
+import { admittedSubscription } from './failure.js';
 import { isHub } from '../../src/delivery/hub-ref.js';
 import { loadHub } from './hub.js';
 
@@ -22,15 +22,9 @@ export async function loadTarget(
   };
   if (isHub(channel)) return loadHub(deps, job, data, channel);
   // A channel the mass-disable guard holds until the platform confirms it: nothing is sent there meanwhile,
-  // and this job runs again once the platform clears it. Asked before the subscription is read: the platform's
-  // confirmation re-enables a channel before it stops holding it, so a job admitted after that reads it enabled.
-  if ((await deps.guard?.admit(channel, String(job.id))) === 'held') return skip(HELD_BY_GUARD);
-  const subscription = await deps.subscriptions.get(channel);
-  if (!subscription) return skip('subscription removed');
-  if (subscription.disabledReason !== null) {
-    await holdOrNoteSkip(deps, job, token, channel);
-    return skip(`subscription disabled: ${subscription.disabledReason}`);
-  }
+  // and this job runs again once the platform clears it.
+  const subscription = await admittedSubscription(deps, job, token, channel);
+  if ('skip' in subscription) return skip(subscription.skip);
   const post = await deps.posts.get(data.feed, data.postId);
   if (!post) return skip('post not stored');
   return { post, options: subscription.options };
