@@ -112,8 +112,7 @@ export async function classifyFailure(
     deps.logger.warn({ ...log, reason }, 'permanent delivery failure: subscription disabled');
     return new UnrecoverableError(reason);
   }
-  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  const lastAttempt = countFailedAttempt(deps, job);
   deps.logger.warn({ ...log, err: error, attempt: job.attemptsMade + 1, lastAttempt }, 'delivery failed');
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -182,6 +181,19 @@ export async function admittedSubscription(
     return { skip: `subscription disabled: ${subscription.disabledReason}` };
   }
   return subscription;
+}
+
+/** Discord's "Cannot execute action on this channel type" (e.g. a crosspost outside an announcement channel). */
+export const WRONG_CHANNEL_TYPE = '50024';
+
+/** Counts a failed attempt that BullMQ retries, or fails when it was the job's last; true on the last. */
+export function countFailedAttempt(
+  deps: Pick<FailureDeps, 'counters' | 'platform'>,
+  job: DeliverJobHandle,
+): boolean {
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  return lastAttempt;
 }
 
 /** Parks the job in delayed while the guard holds its platform (no attempt spent). */

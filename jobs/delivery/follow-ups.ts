@@ -4,11 +4,8 @@ import type { FollowUp, LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { SubscriptionOptions } from '../../src/subscriptions/subscription.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
-import { classifyFailure } from './failure.js';
+import { classifyFailure, countFailedAttempt, WRONG_CHANNEL_TYPE } from './failure.js';
 import { MIN_RATE_LIMIT_MS, reactToRateLimit } from './rate-limited.js';
-
-/** Discord's "Cannot execute action on this channel type" (a crosspost outside an announcement channel). */
-const WRONG_CHANNEL_TYPE = '50024';
 
 /**
  * Discord's lost-access answers (Missing Access, Unknown Channel, Unknown Guild): about the channel, not the step,
@@ -77,11 +74,11 @@ export async function finishFollowUps(
       changes = { refused: { ...entry.refused, [step]: reason } };
       deps.logger.warn(
         { jobId: job.id, ...channel, messageId: entry.messageId, step, code: error.code, reason },
-        `${STEP_NAME[step]} refused: the announcement stays, without it`,
+        `${step} refused: the announcement stays, without it`,
       );
       await deps.notes?.set(
         channel,
-        `“${title.slice(0, 100)}” was posted without its ${STEP_NAME[step]}: Discord refused it (${reason})`.slice(
+        `“${title.slice(0, 100)}” was posted without its ${step}: Discord refused it (${reason})`.slice(
           0,
           500,
         ),
@@ -93,8 +90,6 @@ export async function finishFollowUps(
   }
   return outcome;
 }
-
-const STEP_NAME: Record<FollowUp, string> = { crosspost: 'crosspost', thread: 'thread' };
 
 /** One step through the announcer; what it adds to the ledger entry. */
 async function runStep(
@@ -155,13 +150,12 @@ async function stepFailure(
     await job.moveToDelayed(Date.now() + waitMs + Math.floor(Math.random() * WAKE_JITTER_MS), token);
     return new DelayedError();
   }
-  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  const lastAttempt = countFailedAttempt(deps, job);
   deps.logger.warn({ ...log, err: error, attempt: job.attemptsMade + 1, lastAttempt }, `${step} failed`);
   if (lastAttempt)
     await deps.notes?.set(
       channel,
-      `“${title.slice(0, 100)}” was posted, but its ${STEP_NAME[step]} failed every attempt; \`psf-bot deliveries retry\` finishes it without posting again`.slice(
+      `“${title.slice(0, 100)}” was posted, but its ${step} failed every attempt; \`psf-bot deliveries retry\` finishes it without posting again`.slice(
         0,
         500,
       ),

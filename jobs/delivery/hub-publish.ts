@@ -3,14 +3,12 @@ import { DeliveryError } from '../../src/delivery/announcer.js';
 import type { LedgerEntry } from '../../src/delivery/ledger.js';
 import type { ChannelRef } from '../../src/subscriptions/subscription-store.js';
 import type { DeliverDeps, DeliverJobHandle, DeliverOutcome } from './deliver.js';
+import { countFailedAttempt, WRONG_CHANNEL_TYPE } from './failure.js';
 import { now, refuse } from './hub.js';
 import { reactToRateLimit } from './rate-limited.js';
 
 // A hub's publish (crosspost), the second step of its delivery: a slot of the hub's hour, then the publish,
 // recorded in the ledger and retried by the deliver job; hub.ts has the load step and the refusals.
-
-/** Discord's "Cannot execute action on this channel type": a crosspost outside an announcement channel. */
-const WRONG_CHANNEL_TYPE = '50024';
 
 /** Discord's "Unknown Message": the message to publish is gone. */
 const UNKNOWN_MESSAGE = '10008';
@@ -107,8 +105,7 @@ async function publishFailure(
     await deps.hubs?.publishes.unpublished(channel.channelId, key, true);
     return refuse(deps, hub, null, `the publish was refused: ${error.code} ${error.message}`, job);
   }
-  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  deps.counters.increment(deps.platform, lastAttempt ? 'failed' : 'retried');
+  const lastAttempt = countFailedAttempt(deps, job);
   if (lastAttempt) await deps.hubs?.publishes.unpublished(channel.channelId, key, true);
   deps.logger.warn(
     {
